@@ -1,0 +1,46 @@
+# Tenex Marketing — the two commands:
+#   make run    build (release) and serve on http://127.0.0.1:3000 with a demo workspace
+#   make test   every test: unit, API on SQLite and PostgreSQL, and end-to-end in Chromium
+# Each installs the tools it is missing first (see scripts/tools.sh) and skips those present.
+
+SHELL := /bin/bash
+CARGO_TEST_FLAGS := --no-default-features --features ssr
+# The same flags cargo-leptos uses for the server, so test builds share its artifacts.
+export RUSTFLAGS ?= --cfg erase_components
+
+.PHONY: run test tools browser-tools build-release unit-and-api end2end lint fmt db-up clean-data
+
+run: tools build-release
+	@mkdir -p data
+	./target/release/tenex serve --demo
+
+test: tools browser-tools db-up lint unit-and-api build-release end2end
+	@echo "make test: all suites passed"
+
+tools:
+	@scripts/tools.sh build
+
+browser-tools:
+	@scripts/tools.sh browser
+
+db-up:
+	@scripts/postgres.sh
+
+build-release:
+	cargo leptos build --release
+
+unit-and-api:
+	scripts/test-rust.sh $(CARGO_TEST_FLAGS)
+
+end2end:
+	scripts/end2end.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy $(CARGO_TEST_FLAGS) --all-targets -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+clean-data:
+	rm -rf data

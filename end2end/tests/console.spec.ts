@@ -1,0 +1,91 @@
+import { test, expect } from '@playwright/test';
+import { ADMIN, DEMO_PASSWORD, hydrated, logIn } from './helpers';
+
+test('a stranger is sent to the login page and a wrong password is refused', async ({ page }) => {
+  await page.goto('/settings/api-keys');
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await hydrated(page);
+  await page.getByLabel('Email').fill(ADMIN);
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('alert')).toContainText('not right');
+});
+
+test('log in, see the console shell, log out', async ({ page }) => {
+  await logIn(page, ADMIN);
+  await expect(page.getByTestId('workspace-name')).toHaveText('Tenex Demo');
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  for (const item of ['Campaigns', 'Approvals', 'Email', 'Ads', 'Blog', 'CRM', 'Settings']) {
+    await expect(nav.getByRole('link', { name: item, exact: true })).toBeVisible();
+  }
+  await nav.getByRole('link', { name: 'Campaigns' }).click();
+  await expect(page.getByRole('heading', { name: 'Campaigns' })).toBeVisible();
+  await expect(page.getByText('Nothing here yet')).toBeVisible();
+
+  await page.locator('summary').click();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test('create an API key, see it once, use it, revoke it, and it stops working', async ({ page, request }) => {
+  await logIn(page, ADMIN, '/settings/api-keys');
+  await expect(page.getByRole('heading', { name: 'API keys', level: 1 })).toBeVisible();
+
+  const name = `e2e key ${Date.now()}`;
+  await page.getByLabel('Name').fill(name);
+  await page.getByRole('button', { name: 'Create key' }).click();
+
+  const panel = page.getByTestId('new-key');
+  await expect(panel).toContainText('will not be shown again');
+  const key = await page.getByLabel('New API key').inputValue();
+  expect(key).toMatch(/^tnx_[a-z0-9]{10}_[A-Za-z0-9]{43}$/);
+  await page.getByRole('button', { name: 'Copy' }).click();
+
+  const row = page.locator('tr', { hasText: name });
+  await expect(row).toContainText('Active');
+  await expect(row).not.toContainText(key.split('_')[2]);
+
+  const who = await request.get('/api/v1/whoami', { headers: { Authorization: `Bearer ${key}` } });
+  expect(who.status()).toBe(200);
+  expect((await who.json()).workspace.name).toBe('Tenex Demo');
+
+  // Shown once: after a reload the secret is nowhere on the page.
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator('body')).not.toContainText(key);
+
+  await page.getByRole('button', { name: `Revoke key ${name}` }).click();
+  await expect(page.locator('tr', { hasText: name })).toContainText('Revoked');
+
+  const after = await request.get('/api/v1/whoami', { headers: { Authorization: `Bearer ${key}` } });
+  expect(after.status()).toBe(401);
+  expect((await after.json()).code).toBe('unauthorized');
+});
+
+test('the audit log shows the key being minted', async ({ page }) => {
+  await logIn(page, ADMIN, '/settings/audit-log');
+  await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'api_key.minted' }).first()).toBeVisible();
+});
+
+test('the API reference renders from this site', async ({ page }) => {
+  await page.goto('/api/docs');
+  await expect(page.getByText('Tenex Marketing API').first()).toBeVisible();
+  await expect(page.getByText('/admin/api-keys').first()).toBeVisible();
+});
+
+test('the console reads on a phone', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('Email').fill(ADMIN);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByTestId('workspace-name')).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await context.close();
+});

@@ -1,0 +1,19 @@
+import { expect, Page } from '@playwright/test';
+
+export const DEMO_PASSWORD = 'tenex-demo-2026';
+export const ADMIN = 'admin@demo.tenex.test';
+
+/** Waits until the page has hydrated: clicks before that are lost. */
+export async function hydrated(page: Page) {
+  await expect(page.locator('#app')).toHaveAttribute('data-hydrated', 'true');
+}
+
+export async function logIn(page: Page, email: string, next = '/') {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await hydrated(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(new RegExp(`${next.replace(/[/?]/g, '\\$&')}$`));
+  await hydrated(page);
+}

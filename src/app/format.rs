@@ -1,0 +1,26 @@
+//! How times and names are shown in the console.
+
+use crate::domain::time::Timestamp;
+
+/// `2026-11-30 13:05 UTC`: short and unambiguous.
+pub fn when(at: &Timestamp) -> String {
+    let text = at.to_string();
+    format!("{} {} UTC", &text[..10], &text[11..16])
+}
+
+/// `when`, or the given word for nothing.
+pub fn when_or(at: Option<&Timestamp>, none: &str) -> String {
+    at.map_or_else(|| none.to_owned(), when)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_show_to_the_minute_in_utc() {
+        let t = Timestamp::parse_rfc3339("2026-11-30T13:05:59.123Z").unwrap();
+        assert_eq!(when(&t), "2026-11-30 13:05 UTC");
+        assert_eq!(when_or(None, "never"), "never");
+    }
+}

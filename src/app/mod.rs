@@ -1,0 +1,71 @@
+//! The console: server-rendered Leptos pages that hydrate in the browser.
+
+pub mod components;
+pub mod error;
+pub mod format;
+pub mod pages;
+pub mod server_fns;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use components::layout::ConsoleLayout;
+use pages::{
+    api_keys::ApiKeysPage, audit_log::AuditLogPage, home::HomePage, login::LoginPage,
+    not_found::NotFoundPage, section::SectionPage, settings::SettingsPage,
+};
+
+/// The HTML document around the app (server only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" class="h-full bg-slate-50">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="h-full text-slate-900 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The console's routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, after hydration: tests wait for this marker.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tenex.css" />
+        <Title formatter=|page: String| if page.is_empty() { "Tenex Marketing".to_owned() } else { format!("{page} · Tenex Marketing") } />
+        <Router>
+            <div id="app" class="min-h-full" data-hydrated=move || hydrated.get().to_string()>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
+                        <Route path=path!("") view=HomePage />
+                        <Route path=path!("campaigns") view=|| view! { <SectionPage section=pages::section::Section::Campaigns /> } />
+                        <Route path=path!("approvals") view=|| view! { <SectionPage section=pages::section::Section::Approvals /> } />
+                        <Route path=path!("email") view=|| view! { <SectionPage section=pages::section::Section::Email /> } />
+                        <Route path=path!("ads") view=|| view! { <SectionPage section=pages::section::Section::Ads /> } />
+                        <Route path=path!("blog") view=|| view! { <SectionPage section=pages::section::Section::Blog /> } />
+                        <Route path=path!("crm") view=|| view! { <SectionPage section=pages::section::Section::Crm /> } />
+                        <Route path=path!("settings") view=SettingsPage />
+                        <Route path=path!("settings/api-keys") view=ApiKeysPage />
+                        <Route path=path!("settings/audit-log") view=AuditLogPage />
+                    </ParentRoute>
+                </Routes>
+            </div>
+        </Router>
+    }
+}

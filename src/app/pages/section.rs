@@ -1,0 +1,70 @@
+//! The console sections whose pages arrive with later releases. They say so honestly
+//! instead of showing invented data.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::app::components::ui::{EmptyState, PageHeader};
+
+/// A console section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// `/campaigns`.
+    Campaigns,
+    /// `/approvals`.
+    Approvals,
+    /// `/email`.
+    Email,
+    /// `/ads`.
+    Ads,
+    /// `/blog`.
+    Blog,
+    /// `/crm`.
+    Crm,
+}
+
+impl Section {
+    fn title(self) -> &'static str {
+        match self {
+            Section::Campaigns => "Campaigns",
+            Section::Approvals => "Approvals",
+            Section::Email => "Email sequences",
+            Section::Ads => "Ads",
+            Section::Blog => "Blog",
+            Section::Crm => "CRM",
+        }
+    }
+
+    fn purpose(self) -> &'static str {
+        match self {
+            Section::Campaigns => {
+                "Every campaign across email, ads and blog, filterable by status, segment and brand."
+            }
+            Section::Approvals => {
+                "Everything waiting for an approver: sequences, ad launches, creatives and blog publishes."
+            }
+            Section::Email => {
+                "Multi-step email sequences, previewed for real contacts and sent only after approval."
+            }
+            Section::Ads => {
+                "Ad creatives with each platform's limits, and ad campaigns launched after approval."
+            }
+            Section::Blog => {
+                "Markdown drafts with a live preview, published to your CMS after approval."
+            }
+            Section::Crm => "Contacts, CSV imports and segments that campaigns are aimed at.",
+        }
+    }
+}
+
+/// A section that is not available in this version yet.
+#[component]
+pub fn SectionPage(section: Section) -> impl IntoView {
+    view! {
+        <Title text=section.title() />
+        <PageHeader title=section.title() subtitle=section.purpose() />
+        <EmptyState title="Nothing here yet".to_owned()>
+            <p>"This part of the console is not available in this version of Tenex. Nothing has been created here, and nothing will be sent from here until it is."</p>
+        </EmptyState>
+    }
+}

@@ -1,0 +1,72 @@
+//! Settings → API keys.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::app::error::UiError;
+use crate::domain::api_key::ApiKey;
+use crate::domain::pagination::Page;
+
+/// A key just minted: the token is in this answer only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedKey {
+    /// The stored key.
+    pub key: ApiKey,
+    /// `tnx_<prefix>_<secret>`.
+    pub token: String,
+}
+
+/// One page of the keys the member may see.
+#[server(prefix = "/rpc", endpoint = "list_api_keys")]
+pub async fn list_api_keys(cursor: Option<String>) -> Result<Page<ApiKey>, UiError> {
+    use crate::domain::pagination::PageRequest;
+    use crate::server::services::api_keys;
+
+    let (state, actor) = super::ssr::actor().await?;
+    let page = PageRequest::parse(None, cursor.as_deref())?;
+    Ok(api_keys::list(&state.ctx, &actor, &page).await?)
+}
+
+/// Mints a key. `expires_on` is a date (`YYYY-MM-DD`); the key works until the end of
+/// that day, UTC.
+#[server(prefix = "/rpc", endpoint = "create_api_key")]
+pub async fn create_api_key(
+    name: String,
+    scopes: Option<Vec<String>>,
+    expires_on: Option<String>,
+) -> Result<CreatedKey, UiError> {
+    use crate::domain::api_key::NewApiKey;
+    use crate::server::services::api_keys;
+
+    let (state, actor) = super::ssr::actor().await?;
+    let expires_at = expires_on
+        .map(|d| d.trim().to_owned())
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            if d.len() == 10 {
+                format!("{d}T23:59:59Z")
+            } else {
+                d
+            }
+        });
+    // In the form, no box ticked means no scopes, not the API's default set.
+    let scopes = scopes.unwrap_or_default();
+    let request = NewApiKey::parse(&name, Some(&scopes), expires_at.as_deref(), state.ctx.now())?;
+    let minted = api_keys::mint(&state.ctx, &actor, request).await?;
+    Ok(CreatedKey {
+        key: minted.key,
+        token: minted.token,
+    })
+}
+
+/// Revokes a key.
+#[server(prefix = "/rpc", endpoint = "revoke_api_key")]
+pub async fn revoke_api_key(id: String) -> Result<ApiKey, UiError> {
+    use crate::domain::Error;
+    use crate::domain::ids::ApiKeyId;
+    use crate::server::services::api_keys;
+
+    let (state, actor) = super::ssr::actor().await?;
+    let id: ApiKeyId = id.parse().map_err(|_| Error::NotFound("api key"))?;
+    Ok(api_keys::revoke(&state.ctx, &actor, &id).await?)
+}

@@ -1,0 +1,43 @@
+//! Server functions: the console's door into the use cases. Each one extracts the session's
+//! actor, calls one service and shapes the answer; none holds a rule of its own.
+
+pub mod api_keys;
+pub mod audit_log;
+pub mod session;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr {
+    use leptos::prelude::use_context;
+    use tower_sessions::Session;
+
+    use crate::app::error::UiError;
+    use crate::domain::Error;
+    use crate::domain::actor::Actor;
+    use crate::server::auth::session;
+    use crate::server::state::AppState;
+
+    /// The server's shared state, provided to every server function by leptos_axum.
+    pub fn state() -> Result<AppState, UiError> {
+        use_context::<AppState>().ok_or_else(|| {
+            Error::internal(std::io::Error::other(
+                "AppState missing from the Leptos context",
+            ))
+            .into()
+        })
+    }
+
+    /// The browser session of this request.
+    pub async fn session() -> Result<Session, UiError> {
+        leptos_axum::extract::<Session>()
+            .await
+            .map_err(|e| Error::internal(std::io::Error::other(e.to_string())).into())
+    }
+
+    /// The state and the logged-in actor, or `unauthorized`.
+    pub async fn actor() -> Result<(AppState, Actor), UiError> {
+        let state = state()?;
+        let session = session().await?;
+        let actor = session::actor(&state.ctx, &session).await?;
+        Ok((state, actor))
+    }
+}

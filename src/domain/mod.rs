@@ -1,0 +1,16 @@
+//! The product's pure core: parsing, rules and state, with no I/O.
+//!
+//! Nothing here knows about HTTP, SQL, Leptos or tokio; it compiles for the browser too,
+//! so the same `parse` that guards the API gives instant feedback in a form.
+
+pub mod actor;
+pub mod api_key;
+pub mod audit;
+pub mod error;
+pub mod ids;
+pub mod pagination;
+pub mod time;
+pub mod user;
+pub mod workspace;
+
+pub use error::{Error, FieldError};

@@ -1,0 +1,127 @@
+//! Instants in UTC, written and read in one fixed-width RFC 3339 form so that text order is
+//! time order in both databases.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{OffsetDateTime, UtcOffset};
+
+/// A point in time, UTC, with microsecond precision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(OffsetDateTime);
+
+const STORED: &[time::format_description::FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+
+impl Timestamp {
+    /// Wraps a date-time, converting it to UTC and dropping sub-microsecond digits.
+    pub fn from_datetime(at: OffsetDateTime) -> Self {
+        let at = at.to_offset(UtcOffset::UTC);
+        let micros = at.microsecond();
+        Self(
+            at.replace_microsecond(micros)
+                .expect("microsecond from a valid time"),
+        )
+    }
+
+    /// Seconds since the Unix epoch, UTC.
+    pub fn from_unix_seconds(secs: i64) -> Option<Self> {
+        OffsetDateTime::from_unix_timestamp(secs)
+            .ok()
+            .map(Self::from_datetime)
+    }
+
+    /// The underlying date-time.
+    pub fn as_datetime(&self) -> OffsetDateTime {
+        self.0
+    }
+
+    /// Whole seconds since the Unix epoch.
+    pub fn unix_seconds(&self) -> i64 {
+        self.0.unix_timestamp()
+    }
+
+    /// This instant plus a duration.
+    pub fn plus(&self, d: time::Duration) -> Self {
+        Self::from_datetime(self.0 + d)
+    }
+
+    /// Parses RFC 3339 with any offset (clients may send `+02:00`); the result is UTC.
+    pub fn parse_rfc3339(s: &str) -> Result<Self, time::error::Parse> {
+        OffsetDateTime::parse(s, &Rfc3339).map(Self::from_datetime)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0.format(STORED).map_err(|_| fmt::Error)?;
+        f.write_str(&text)
+    }
+}
+
+impl FromStr for Timestamp {
+    type Err = time::error::Parse;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse_rfc3339(s)
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Where "now" comes from, so tests can hold time still.
+pub trait Clock: Send + Sync + 'static {
+    /// The current instant.
+    fn now(&self) -> Timestamp;
+}
+
+/// The machine's clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::from_datetime(OffsetDateTime::now_utc())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_order_is_time_order() {
+        let a = Timestamp::parse_rfc3339("2026-01-02T03:04:05Z").unwrap();
+        let b = Timestamp::parse_rfc3339("2026-01-02T03:04:05.5Z").unwrap();
+        let c = Timestamp::parse_rfc3339("2026-10-02T03:04:05Z").unwrap();
+        assert!(a.to_string() < b.to_string());
+        assert!(b.to_string() < c.to_string());
+        assert_eq!(a.to_string(), "2026-01-02T03:04:05.000000Z");
+    }
+
+    #[test]
+    fn offsets_are_converted_to_utc() {
+        let t = Timestamp::parse_rfc3339("2026-01-02T05:00:00+02:00").unwrap();
+        assert_eq!(t.to_string(), "2026-01-02T03:00:00.000000Z");
+        assert_eq!(t.to_string().parse::<Timestamp>().unwrap(), t);
+    }
+
+    #[test]
+    fn malformed_times_do_not_parse() {
+        assert!("2026-13-02T03:04:05Z".parse::<Timestamp>().is_err());
+        assert!("yesterday".parse::<Timestamp>().is_err());
+    }
+}

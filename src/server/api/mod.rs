@@ -1,0 +1,96 @@
+//! The JSON API under `/api/v1`: one router per resource, every route in the OpenAPI
+//! document generated from the handlers themselves.
+
+pub mod api_keys;
+pub mod audit_log;
+pub mod docs;
+pub mod extract;
+pub mod idempotency;
+pub mod list;
+pub mod whoami;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::domain::Error;
+use crate::server::auth::api_key::authenticate;
+use crate::server::errors::ApiError;
+use crate::server::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tenex Marketing API",
+        description = "Campaigns, email sequences, ads and blog publishing behind a human approval gate. \
+                       Authenticate with `Authorization: Bearer tnx_<prefix>_<secret>`. Errors are \
+                       `application/problem+json` with a machine `code`.",
+        version = "1"
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "identity", description = "Who is calling"),
+        (name = "admin", description = "API keys and the audit log"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("tnx_<prefix>_<secret>".into());
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// Every `/api/v1` route with its OpenAPI description.
+fn routes() -> OpenApiRouter<AppState> {
+    let v1 = OpenApiRouter::new()
+        .merge(whoami::router())
+        .merge(api_keys::router())
+        .merge(audit_log::router());
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
+}
+
+/// The OpenAPI 3.1 document of every route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().split_for_parts().1
+}
+
+/// The `/api/v1` routes: bearer authentication and rate limit, idempotent POSTs, the body
+/// limit, and problem+json for unknown paths.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let (authenticated, doc) = routes().split_for_parts();
+    let doc_json = serde_json::to_string(&doc).expect("the OpenAPI document serializes");
+    let authenticated = authenticated
+        .route("/api/v1/{*rest}", axum::routing::any(unknown_route))
+        .layer(from_fn_with_state(
+            state.clone(),
+            idempotency::replay_or_record,
+        ))
+        .layer(from_fn_with_state(state.clone(), authenticate))
+        .layer(DefaultBodyLimit::max(state.settings.max_body_bytes));
+    Router::new()
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    doc_json.clone(),
+                )
+            }),
+        )
+        .merge(authenticated)
+}
+
+async fn unknown_route() -> impl IntoResponse {
+    ApiError(Error::NotFound("route"))
+}

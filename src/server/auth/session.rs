@@ -1,0 +1,263 @@
+//! Browser sessions: tower-sessions on the application's own database, so sessions survive
+//! restarts and every replica sees the same ones.
+
+use async_trait::async_trait;
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+use crate::domain::Error;
+use crate::domain::actor::Actor;
+use crate::domain::ids::{UserId, WorkspaceId};
+use crate::server::config::Settings;
+use crate::server::db::{Backend, Db};
+use crate::server::services::{Context, accounts};
+use crate::server::state::AppState;
+
+/// The session cookie's name.
+pub const COOKIE: &str = "tenex_session";
+const USER_ID: &str = "user_id";
+const WORKSPACE_ID: &str = "workspace_id";
+
+/// The session table on whichever database the application uses.
+#[derive(Debug, Clone)]
+pub enum SessionBackend {
+    /// Sessions in the SQLite file.
+    Sqlite(SqliteStore),
+    /// Sessions in PostgreSQL.
+    Postgres(PostgresStore),
+}
+
+impl SessionBackend {
+    /// Opens the session table beside the application's data and creates it if missing.
+    pub async fn open(db: &Db) -> Result<Self, sqlx::Error> {
+        let store = match db.backend() {
+            Backend::Sqlite => {
+                let options = db
+                    .url()
+                    .parse::<SqliteConnectOptions>()?
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .busy_timeout(std::time::Duration::from_secs(10));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(options)
+                    .await?;
+                Self::Sqlite(SqliteStore::new(pool))
+            }
+            Backend::Postgres => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(4)
+                    .connect(db.url())
+                    .await?;
+                Self::Postgres(PostgresStore::new(pool))
+            }
+        };
+        match &store {
+            Self::Sqlite(s) => s.migrate().await?,
+            Self::Postgres(s) => s.migrate().await?,
+        }
+        Ok(store)
+    }
+}
+
+#[async_trait]
+impl SessionStore for SessionBackend {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(s) => s.create(record).await,
+            Self::Postgres(s) => s.create(record).await,
+        }
+    }
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(s) => s.save(record).await,
+            Self::Postgres(s) => s.save(record).await,
+        }
+    }
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            Self::Sqlite(s) => s.load(id).await,
+            Self::Postgres(s) => s.load(id).await,
+        }
+    }
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(s) => s.delete(id).await,
+            Self::Postgres(s) => s.delete(id).await,
+        }
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for SessionBackend {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(s) => s.delete_expired().await,
+            Self::Postgres(s) => s.delete_expired().await,
+        }
+    }
+}
+
+/// The session layer: `HttpOnly`, `SameSite=Lax`, `Secure` over https, idle expiry.
+pub fn layer(store: SessionBackend, settings: &Settings) -> SessionManagerLayer<SessionBackend> {
+    SessionManagerLayer::new(store)
+        .with_name(COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.secure_cookies())
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::minutes(settings.session_idle_minutes),
+        ))
+}
+
+fn store_error(e: tower_sessions::session::Error) -> Error {
+    Error::internal(std::io::Error::other(e.to_string()))
+}
+
+/// Starts a logged-in session under a fresh id (so a planted id is worthless).
+pub async fn start(session: &Session, user: &UserId, workspace: &WorkspaceId) -> Result<(), Error> {
+    session.cycle_id().await.map_err(store_error)?;
+    session.insert(USER_ID, user).await.map_err(store_error)?;
+    session
+        .insert(WORKSPACE_ID, workspace)
+        .await
+        .map_err(store_error)?;
+    Ok(())
+}
+
+/// Ends the session and removes it from the store.
+pub async fn end(session: &Session) -> Result<(), Error> {
+    session.flush().await.map_err(store_error)
+}
+
+/// Switches the session to another workspace the person belongs to.
+pub async fn switch_workspace(
+    ctx: &Context,
+    session: &Session,
+    workspace: &WorkspaceId,
+) -> Result<Actor, Error> {
+    let user: UserId = session
+        .get(USER_ID)
+        .await
+        .map_err(store_error)?
+        .ok_or(Error::Unauthenticated)?;
+    let actor = accounts::session_actor(ctx, &user, workspace)
+        .await
+        .map_err(|_| Error::NotFound("workspace"))?;
+    session
+        .insert(WORKSPACE_ID, workspace)
+        .await
+        .map_err(store_error)?;
+    Ok(actor)
+}
+
+/// The actor of a logged-in session; `Unauthenticated` when nobody is logged in or the
+/// person has lost their membership.
+pub async fn actor(ctx: &Context, session: &Session) -> Result<Actor, Error> {
+    let user: Option<UserId> = session.get(USER_ID).await.map_err(store_error)?;
+    let workspace: Option<WorkspaceId> = session.get(WORKSPACE_ID).await.map_err(store_error)?;
+    match (user, workspace) {
+        (Some(user), Some(workspace)) => accounts::session_actor(ctx, &user, &workspace).await,
+        _ => Err(Error::Unauthenticated),
+    }
+}
+
+/// Paths a person may open without logging in.
+fn is_public_page(path: &str) -> bool {
+    path == "/login"
+        || path == "/healthz"
+        || path.starts_with("/api/")
+        || path.starts_with("/rpc/")
+        || path.starts_with("/pkg/")
+        || path.starts_with("/vendor/")
+        || path == "/favicon.ico"
+        || path == "/robots.txt"
+        || path == "/mcp"
+}
+
+/// Sends people who are not logged in to the login page, remembering where they were going.
+pub async fn require_login(
+    State(state): State<AppState>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_owned();
+    if request.method() != Method::GET || is_public_page(&path) {
+        return next.run(request).await;
+    }
+    if actor(&state.ctx, &session).await.is_ok() {
+        return next.run(request).await;
+    }
+    let wants_html = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|accept| accept.contains("text/html") || accept.contains("*/*"));
+    if !wants_html {
+        return next.run(request).await;
+    }
+    let target = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+    let next_param = if target == "/" {
+        String::new()
+    } else {
+        format!("?next={}", encode_component(target))
+    };
+    Redirect::to(&format!("/login{next_param}")).into_response()
+}
+
+fn encode_component(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Where to go after logging in: only a path on this site, never another host.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.starts_with("/login") =>
+        {
+            n.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn after_login_only_local_paths_are_followed() {
+        assert_eq!(safe_next(Some("/settings/api-keys")), "/settings/api-keys");
+        assert_eq!(safe_next(Some("//evil.example/x")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn next_paths_are_percent_encoded() {
+        assert_eq!(
+            encode_component("/campaigns?status=active&x=1"),
+            "/campaigns%3Fstatus%3Dactive%26x%3D1"
+        );
+    }
+}

@@ -1,0 +1,217 @@
+//! Settings from environment variables, each with a default that works on a laptop.
+
+use std::fmt;
+
+/// A setting had a value that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct ConfigError {
+    /// The variable.
+    pub name: &'static str,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Every setting of the server. The README's configuration table lists the same variables.
+#[derive(Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`: `sqlite://…` (default `sqlite://data/tenex.db`) or `postgres://…`.
+    pub database_url: String,
+    /// `TENEX_PUBLIC_URL`: where people reach the console; decides the `Secure` cookie flag
+    /// and which `Origin` counts as same-site.
+    pub public_url: String,
+    /// `TENEX_RATE_LIMIT_PER_MINUTE`: requests per minute per API key.
+    pub rate_limit_per_minute: u32,
+    /// `TENEX_MAX_BODY_BYTES`: largest request body accepted.
+    pub max_body_bytes: usize,
+    /// `TENEX_SESSION_IDLE_MINUTES`: a console session ends after this long unused.
+    pub session_idle_minutes: i64,
+    /// `TENEX_DB_MAX_CONNECTIONS`: size of the connection pool.
+    pub db_max_connections: u32,
+    /// `TENEX_LOG_FORMAT`: `text` (default) or `json`.
+    pub log_json: bool,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The database URL may carry a password.
+        f.debug_struct("Settings")
+            .field("database", &redact_url(&self.database_url))
+            .field("public_url", &self.public_url)
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The default database: an SQLite file under `./data`.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tenex.db";
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database_url: DEFAULT_DATABASE_URL.into(),
+            public_url: "http://127.0.0.1:3000".into(),
+            rate_limit_per_minute: 1000,
+            max_body_bytes: 1024 * 1024,
+            session_idle_minutes: 12 * 60,
+            db_max_connections: 10,
+            log_json: false,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let d = Self::default();
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let public_url = get("TENEX_PUBLIC_URL").unwrap_or(d.public_url);
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError {
+                name: "TENEX_PUBLIC_URL",
+                message: "must start with http:// or https://".into(),
+            });
+        }
+        let log_json = match get("TENEX_LOG_FORMAT").as_deref() {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "TENEX_LOG_FORMAT",
+                    message: format!("must be text or json, not `{other}`"),
+                });
+            }
+        };
+        Ok(Self {
+            database_url: get("DATABASE_URL").unwrap_or(d.database_url),
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            rate_limit_per_minute: number(
+                &get,
+                "TENEX_RATE_LIMIT_PER_MINUTE",
+                d.rate_limit_per_minute,
+                1,
+            )?,
+            max_body_bytes: number(&get, "TENEX_MAX_BODY_BYTES", d.max_body_bytes, 1024)?,
+            session_idle_minutes: number(
+                &get,
+                "TENEX_SESSION_IDLE_MINUTES",
+                d.session_idle_minutes,
+                1,
+            )?,
+            db_max_connections: number(&get, "TENEX_DB_MAX_CONNECTIONS", d.db_max_connections, 1)?,
+            log_json,
+        })
+    }
+
+    /// True when the console is served over https, so cookies must be `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// `scheme://host[:port]` of the public URL, as browsers send it in `Origin`.
+    pub fn public_origin(&self) -> &str {
+        let after_scheme = self.public_url.find("://").map_or(0, |i| i + 3);
+        let end = self.public_url[after_scheme..]
+            .find('/')
+            .map_or(self.public_url.len(), |i| after_scheme + i);
+        &self.public_url[..end]
+    }
+}
+
+fn number<T: std::str::FromStr + PartialOrd + fmt::Display + Copy>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+    min: T,
+) -> Result<T, ConfigError> {
+    match get(name) {
+        None => Ok(default),
+        Some(text) => match text.parse::<T>() {
+            Ok(v) if v >= min => Ok(v),
+            _ => Err(ConfigError {
+                name,
+                message: format!("must be a whole number of at least {min}, not `{text}`"),
+            }),
+        },
+    }
+}
+
+/// The URL with any password replaced, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_no_environment() {
+        let s = from(&[]).unwrap();
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.rate_limit_per_minute, 1000);
+        assert!(!s.secure_cookies());
+    }
+
+    #[test]
+    fn https_public_urls_make_cookies_secure_and_set_the_origin() {
+        let s = from(&[("TENEX_PUBLIC_URL", "https://mkt.example.com/console/")]).unwrap();
+        assert!(s.secure_cookies());
+        assert_eq!(s.public_origin(), "https://mkt.example.com");
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = from(&[("TENEX_RATE_LIMIT_PER_MINUTE", "lots")]).unwrap_err();
+        assert_eq!(err.name, "TENEX_RATE_LIMIT_PER_MINUTE");
+        assert!(from(&[("TENEX_RATE_LIMIT_PER_MINUTE", "0")]).is_err());
+        assert!(from(&[("TENEX_PUBLIC_URL", "mkt.example.com")]).is_err());
+        assert!(from(&[("TENEX_LOG_FORMAT", "xml")]).is_err());
+    }
+
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/tenex"),
+            "postgres://app:***@db:5432/tenex"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/tenex.db"),
+            "sqlite://data/tenex.db"
+        );
+        assert!(
+            !format!(
+                "{:?}",
+                from(&[("DATABASE_URL", "postgres://a:pw@h/d")]).unwrap()
+            )
+            .contains("pw")
+        );
+    }
+}

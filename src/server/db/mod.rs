@@ -1,0 +1,260 @@
+//! The database: one pool over SQLite or PostgreSQL, migrations for both, and one module per
+//! table family. Every query is one SQL text both databases accept, unless a comment says
+//! why the dialects must differ.
+
+pub mod api_keys;
+pub mod audit_log;
+pub mod idempotency;
+pub mod users;
+pub mod workspaces;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+
+use crate::domain::Error;
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite: one file, one writer at a time.
+    Sqlite,
+    /// PostgreSQL: many replicas, row locks.
+    Postgres,
+}
+
+/// A connection pool and the dialect it speaks.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+    url: String,
+}
+
+/// A transaction on either database.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The database could not be opened or migrated.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The URL names neither `sqlite:` nor `postgres:`.
+    #[error("DATABASE_URL must start with sqlite:// or postgres:// (got `{0}`)")]
+    UnsupportedUrl(String),
+    /// The data folder for SQLite could not be created.
+    #[error("cannot create the data folder {path}: {source}")]
+    DataFolder {
+        /// The folder.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Connecting failed.
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    /// A migration failed.
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl Db {
+    /// Opens (and for SQLite, creates) the database at `url`. Does not migrate.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, OpenError> {
+        sqlx::any::install_default_drivers();
+        let backend = backend_of(url)?;
+        let url = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url)?,
+            Backend::Postgres => url.to_owned(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the one writer; the timeout makes a
+                        // second writer wait instead of failing at once.
+                        conn.execute("pragma journal_mode = wal").await?;
+                        conn.execute("pragma foreign_keys = on").await?;
+                        conn.execute("pragma busy_timeout = 10000").await?;
+                        conn.execute("pragma synchronous = normal").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(OpenError::Connect)?;
+        Ok(Self { pool, backend, url })
+    }
+
+    /// Applies every migration not yet applied; safe to run at every start.
+    pub async fn migrate(&self) -> Result<(), OpenError> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// The dialect behind the pool.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The URL the pool was opened with (SQLite's carries `mode=rwc`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The pool, for single statements.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a transaction. On SQLite it takes the write lock at once, so two writers
+    /// queue on the busy timeout instead of one failing when it upgrades its read lock.
+    pub async fn begin(&self) -> Result<Tx, Error> {
+        let statement = match self.backend {
+            Backend::Sqlite => "begin immediate",
+            Backend::Postgres => "begin",
+        };
+        Ok(self.pool.begin_with(statement).await?)
+    }
+
+    /// Closes every connection, waiting for those in use.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn backend_of(url: &str) -> Result<Backend, OpenError> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else {
+        Err(OpenError::UnsupportedUrl(url.chars().take(40).collect()))
+    }
+}
+
+/// Creates the file's folder and asks SQLite to create the file if it is missing.
+fn prepare_sqlite_url(url: &str) -> Result<String, OpenError> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" && !path.is_empty() {
+        if let Some(parent) = std::path::Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|source| OpenError::DataFolder {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+    }
+    let mode = if query.contains("mode=") {
+        String::new()
+    } else {
+        "mode=rwc".to_owned()
+    };
+    let query = [query, &mode]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("&");
+    Ok(format!("sqlite://{path}?{query}"))
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Error::internal(e)
+    }
+}
+
+/// True when `e` is a unique-constraint violation (on either database).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// Reads a text column holding a [`crate::domain::time::Timestamp`].
+pub fn get_time(row: &AnyRow, column: &str) -> Result<crate::domain::time::Timestamp, Error> {
+    let text: String = row.try_get(column)?;
+    parse_stored(&text, column)
+}
+
+/// Reads a nullable text column holding a timestamp.
+pub fn get_opt_time(
+    row: &AnyRow,
+    column: &str,
+) -> Result<Option<crate::domain::time::Timestamp>, Error> {
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|t| parse_stored(&t, column)).transpose()
+}
+
+/// Reads a text column holding a typed id or another `FromStr` value written by us.
+pub fn get_parsed<T: FromStr>(row: &AnyRow, column: &str) -> Result<T, Error> {
+    let text: String = row.try_get(column)?;
+    parse_stored(&text, column)
+}
+
+fn parse_stored<T: FromStr>(text: &str, column: &str) -> Result<T, Error> {
+    text.parse().map_err(|_| {
+        Error::internal(std::io::Error::other(format!(
+            "unreadable stored value in column {column}"
+        )))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_get_create_mode_and_their_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/nested/t.db", dir.path().display());
+        let prepared = prepare_sqlite_url(&url).unwrap();
+        assert!(prepared.ends_with("t.db?mode=rwc"));
+        assert!(dir.path().join("nested").is_dir());
+        assert_eq!(
+            prepare_sqlite_url("sqlite::memory:").unwrap(),
+            "sqlite://:memory:?mode=rwc"
+        );
+    }
+
+    #[test]
+    fn other_urls_are_refused_with_a_clear_message() {
+        let err = backend_of("mysql://x").unwrap_err();
+        assert!(err.to_string().contains("sqlite:// or postgres://"));
+    }
+}
+
+/// The keyset condition, order and limit of every newest-first list, starting at parameter
+/// `$first`: rows strictly after the cursor position, `limit` rows.
+///
+/// Bind its three parameters with [`bind_page`].
+pub fn page_clause(alias: &str, first: usize) -> String {
+    let (at, id, limit) = (first, first + 1, first + 2);
+    format!(
+        "and (${at} = '' or {alias}.created_at < ${at} or ({alias}.created_at = ${at} and {alias}.id < ${id})) \
+         order by {alias}.created_at desc, {alias}.id desc limit ${limit}"
+    )
+}
+
+/// Binds the three parameters of [`page_clause`].
+pub fn bind_page<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    page: &crate::domain::pagination::PageRequest,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let (at, id) = match &page.after {
+        Some(p) => (p.created_at.to_string(), p.id.clone()),
+        None => (String::new(), String::new()),
+    };
+    query.bind(at).bind(id).bind(page.fetch_limit())
+}

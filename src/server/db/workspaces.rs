@@ -1,0 +1,116 @@
+//! Workspaces and memberships.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Db, Tx, get_parsed, is_unique_violation};
+use crate::domain::Error;
+use crate::domain::actor::Role;
+use crate::domain::ids::{UserId, WorkspaceId};
+use crate::domain::time::Timestamp;
+use crate::domain::workspace::{Membership, Workspace};
+
+fn workspace(row: &AnyRow) -> Result<Workspace, Error> {
+    Ok(Workspace {
+        id: get_parsed(row, "id")?,
+        name: row.try_get("name")?,
+    })
+}
+
+/// Stores a new workspace; a taken name is a field error.
+pub async fn insert(tx: &mut Tx, ws: &Workspace, at: Timestamp) -> Result<(), Error> {
+    sqlx::query("insert into workspaces (id, name, created_at) values ($1, $2, $3)")
+        .bind(ws.id.as_str())
+        .bind(&ws.name)
+        .bind(at.to_string())
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                Error::invalid("workspace", "a workspace with this name already exists")
+            } else {
+                e.into()
+            }
+        })?;
+    Ok(())
+}
+
+/// The workspace with this name, compared case-insensitively.
+pub async fn find_by_name(db: &Db, name: &str) -> Result<Option<Workspace>, Error> {
+    let row = sqlx::query("select id, name from workspaces where lower(name) = lower($1)")
+        .bind(name)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(workspace).transpose()
+}
+
+/// The workspace with this id.
+pub async fn get(db: &Db, id: &WorkspaceId) -> Result<Option<Workspace>, Error> {
+    let row = sqlx::query("select id, name from workspaces where id = $1")
+        .bind(id.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(workspace).transpose()
+}
+
+/// How many workspaces exist (zero on a fresh installation).
+pub async fn count(db: &Db) -> Result<i64, Error> {
+    Ok(sqlx::query("select count(*) as n from workspaces")
+        .fetch_one(db.pool())
+        .await?
+        .try_get("n")?)
+}
+
+/// Gives `user` `role` in `workspace`, replacing any role they had there.
+pub async fn upsert_membership(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    user: &UserId,
+    role: Role,
+    at: Timestamp,
+) -> Result<(), Error> {
+    sqlx::query(
+        "insert into memberships (workspace_id, user_id, role, created_at) values ($1, $2, $3, $4) \
+         on conflict (workspace_id, user_id) do update set role = excluded.role",
+    )
+    .bind(workspace.as_str())
+    .bind(user.as_str())
+    .bind(role.as_str())
+    .bind(at.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The user's role in the workspace, if they are a member.
+pub async fn role_of(
+    db: &Db,
+    workspace: &WorkspaceId,
+    user: &UserId,
+) -> Result<Option<Role>, Error> {
+    let row = sqlx::query("select role from memberships where workspace_id = $1 and user_id = $2")
+        .bind(workspace.as_str())
+        .bind(user.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(|r| get_parsed(r, "role")).transpose()
+}
+
+/// Every workspace the user belongs to, by name.
+pub async fn memberships_of(db: &Db, user: &UserId) -> Result<Vec<Membership>, Error> {
+    let rows = sqlx::query(
+        "select w.id, w.name, m.role from memberships m join workspaces w on w.id = m.workspace_id \
+         where m.user_id = $1 order by lower(w.name), w.id",
+    )
+    .bind(user.as_str())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Membership {
+                workspace: workspace(r)?,
+                role: get_parsed(r, "role")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,14 @@
+//! Everything that runs only on the server: startup, configuration, the database, the use
+//! cases, authentication, the JSON API and the command line.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod errors;
+pub mod leptos_config;
+pub mod services;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,151 @@
+//! Minting, listing, revoking and checking API keys.
+
+use rand::Rng;
+use rand::distributions::Alphanumeric;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::Context;
+use crate::domain::Error;
+use crate::domain::actor::{Actor, Scope};
+use crate::domain::api_key::{ApiKey, KeyToken, NewApiKey, PREFIX_LEN, SECRET_LEN};
+use crate::domain::audit::AuditRecord;
+use crate::domain::ids::ApiKeyId;
+use crate::domain::pagination::{Page, PageRequest};
+use crate::server::db::{api_keys, audit_log, users};
+
+/// A freshly minted key: the only time the full token exists outside the client.
+#[derive(Debug, Clone)]
+pub struct MintedKey {
+    /// The stored key (no secret).
+    pub key: ApiKey,
+    /// `tnx_<prefix>_<secret>`, to show once.
+    pub token: String,
+}
+
+/// Mints a key for the actor, with scopes no wider than the actor's own.
+pub async fn mint(ctx: &Context, actor: &Actor, request: NewApiKey) -> Result<MintedKey, Error> {
+    request.check_grantable_by(actor)?;
+    let user = users::get(&ctx.db, actor.user_id())
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    let token = KeyToken {
+        prefix: random_text(PREFIX_LEN).to_lowercase(),
+        secret: random_text(SECRET_LEN),
+    };
+    let key = ApiKey {
+        id: ApiKeyId::generate(),
+        name: request.name,
+        prefix: token.prefix.clone(),
+        scopes: request.scopes,
+        created_by: user.id.clone(),
+        created_by_email: user.email.to_string(),
+        created_at: ctx.now(),
+        last_used_at: None,
+        expires_at: request.expires_at,
+        revoked_at: None,
+    };
+    let mut tx = ctx.db.begin().await?;
+    api_keys::insert(
+        &mut tx,
+        actor.workspace_id(),
+        &key,
+        &secret_hash(&token.secret),
+    )
+    .await?;
+    let record = AuditRecord {
+        action: "api_key.minted",
+        subject_type: "api_key",
+        subject_id: key.id.to_string(),
+        summary: format!(
+            "minted key \"{}\" (tnx_{}) with {}",
+            key.name,
+            key.prefix,
+            key.scopes.to_stored()
+        ),
+    };
+    audit_log::insert(&mut tx, actor, &record, key.created_at).await?;
+    tx.commit().await?;
+    Ok(MintedKey {
+        token: token.reveal(),
+        key,
+    })
+}
+
+/// Lists keys newest first: an admin sees every key of the workspace, others their own.
+pub async fn list(ctx: &Context, actor: &Actor, page: &PageRequest) -> Result<Page<ApiKey>, Error> {
+    let owner = (!actor.can(Scope::Admin)).then(|| actor.user_id());
+    let rows = api_keys::list(&ctx.db, actor.workspace_id(), owner, page).await?;
+    Ok(Page::from_rows(rows, page))
+}
+
+/// Revokes a key; it stops working on the next request. Revoking twice is a conflict.
+pub async fn revoke(ctx: &Context, actor: &Actor, id: &ApiKeyId) -> Result<ApiKey, Error> {
+    let key = api_keys::get(&ctx.db, actor.workspace_id(), id)
+        .await?
+        .ok_or(Error::NotFound("api key"))?;
+    if key.check_revocable_by(actor).is_err() {
+        // Someone else's key is invisible to a non-admin, exactly like a missing one.
+        return Err(Error::NotFound("api key"));
+    }
+    let now = ctx.now();
+    let mut tx = ctx.db.begin().await?;
+    if !api_keys::revoke(&mut tx, actor.workspace_id(), id, now).await? {
+        return Err(Error::Conflict("this key is already revoked".into()));
+    }
+    let record = AuditRecord {
+        action: "api_key.revoked",
+        subject_type: "api_key",
+        subject_id: key.id.to_string(),
+        summary: format!("revoked key \"{}\" (tnx_{})", key.name, key.prefix),
+    };
+    audit_log::insert(&mut tx, actor, &record, now).await?;
+    tx.commit().await?;
+    Ok(ApiKey {
+        revoked_at: Some(now),
+        ..key
+    })
+}
+
+/// Turns a presented bearer token into an actor. Every failure (malformed, unknown,
+/// wrong secret, revoked, expired, owner gone) is the same `Unauthenticated`.
+pub async fn authenticate(ctx: &Context, presented: &str) -> Result<Actor, Error> {
+    let token = KeyToken::parse(presented).ok_or(Error::Unauthenticated)?;
+    let found = api_keys::find_credential(&ctx.db, &token.prefix).await?;
+    // Compare against a hash even when the prefix is unknown, so timing says nothing.
+    let expected = found
+        .as_ref()
+        .map_or_else(|| secret_hash(""), |c| c.secret_hash.clone());
+    let matches: bool = secret_hash(&token.secret)
+        .as_bytes()
+        .ct_eq(expected.as_bytes())
+        .into();
+    let credential = found.filter(|_| matches).ok_or(Error::Unauthenticated)?;
+    let now = ctx.now();
+    if !credential.key.is_usable(now) {
+        return Err(Error::Unauthenticated);
+    }
+    let role = credential.owner_role.ok_or(Error::Unauthenticated)?;
+    api_keys::touch(&ctx.db, &credential.key.id, now).await?;
+    Ok(Actor::key(
+        credential.workspace_id,
+        credential.key.id,
+        credential.key.created_by,
+        role,
+        &credential.key.scopes,
+    ))
+}
+
+fn random_text(len: usize) -> String {
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}
+
+/// SHA-256 of the secret, hex. A fast hash is right here: the secret has ~256 bits of
+/// entropy, so there is nothing for a slow hash to protect against.
+fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}

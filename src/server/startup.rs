@@ -1,0 +1,190 @@
+//! Putting the server together: state, router, background upkeep, graceful shutdown.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::ExpiredDeletion;
+
+use super::api;
+use super::auth::{csrf, session};
+use super::config::Settings;
+use super::db::{self, Db};
+use super::services::Context;
+use super::state::{AppState, KeyLimiter};
+use crate::app::{App, shell};
+use crate::domain::time::{Clock, SystemClock};
+
+/// The database could not be opened, or the address could not be bound.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Opening or migrating the database failed.
+    #[error(transparent)]
+    Database(#[from] db::OpenError),
+    /// The session table could not be prepared.
+    #[error("cannot prepare the session table: {0}")]
+    Sessions(#[source] sqlx::Error),
+    /// Binding or serving failed.
+    #[error("cannot serve on {addr}: {source}")]
+    Serve {
+        /// The address.
+        addr: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Opens and migrates the database named in the settings.
+pub async fn open_database(settings: &Settings) -> Result<Db, StartError> {
+    let db = Db::connect(&settings.database_url, settings.db_max_connections).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// Everything the router needs, built from an open database.
+pub struct Prepared {
+    /// Shared state.
+    pub state: AppState,
+    /// The session table.
+    pub sessions: session::SessionBackend,
+}
+
+/// Builds the shared state and the session store.
+pub async fn prepare(
+    settings: Settings,
+    db: Db,
+    clock: Arc<dyn Clock>,
+    leptos_options: LeptosOptions,
+) -> Result<Prepared, StartError> {
+    let sessions = session::SessionBackend::open(&db)
+        .await
+        .map_err(StartError::Sessions)?;
+    let state = AppState {
+        ctx: Context::new(db, clock),
+        key_limiter: Arc::new(KeyLimiter::per_minute(settings.rate_limit_per_minute)),
+        settings: Arc::new(settings),
+        leptos_options,
+    };
+    Ok(Prepared { state, sessions })
+}
+
+/// The whole HTTP surface: console pages, server functions, the JSON API, the API
+/// reference, health and static files.
+pub fn router(app: &Prepared) -> Router {
+    let state = app.state.clone();
+    let leptos_options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/docs", get(api::docs::reference_page))
+        .merge(api::router(&state))
+        .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(from_fn_with_state(state.clone(), session::require_login))
+        .layer(from_fn_with_state(state.clone(), csrf::refuse_cross_site))
+        .layer(session::layer(app.sessions.clone(), &state.settings))
+        .layer(RequestBodyLimitLayer::new(state.settings.max_body_bytes))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz(State(ctx): State<Context>) -> impl IntoResponse {
+    match sqlx::query("select 1").execute(ctx.db.pool()).await {
+        Ok(_) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "ok"})),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"status": "database unreachable"})),
+            )
+        }
+    }
+}
+
+/// Periodic housekeeping: expired sessions, idle rate-limit entries, old idempotency keys.
+fn spawn_upkeep(app: &Prepared) {
+    let sessions = app.sessions.clone();
+    tokio::spawn(async move {
+        if let Err(e) = sessions
+            .continuously_delete_expired(Duration::from_secs(15 * 60))
+            .await
+        {
+            tracing::error!(error = %e, "session cleanup stopped");
+        }
+    });
+    let state = app.state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            state.key_limiter.prune();
+            let day_ago = state.ctx.now().plus(time::Duration::days(-1));
+            if let Err(e) = db::idempotency::prune(&state.ctx.db, day_ago).await {
+                tracing::warn!(error = %e, "idempotency key cleanup failed");
+            }
+        }
+    });
+}
+
+/// Serves until SIGINT or SIGTERM, then stops accepting and lets requests in flight finish.
+pub async fn serve(
+    settings: Settings,
+    leptos_options: LeptosOptions,
+    db: Db,
+) -> Result<(), StartError> {
+    let addr = leptos_options.site_addr;
+    let app = prepare(settings, db, Arc::new(SystemClock), leptos_options).await?;
+    spawn_upkeep(&app);
+    let router = router(&app);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Serve {
+            addr: addr.to_string(),
+            source,
+        })?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|source| StartError::Serve {
+            addr: addr.to_string(),
+            source,
+        })?;
+    app.state.ctx.db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

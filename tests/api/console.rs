@@ -1,0 +1,301 @@
+//! The console's doors: login, sessions, cross-site forgery, server functions and pages.
+
+use axum::http::header;
+use tenex::domain::actor::Role;
+
+use crate::on_both_databases;
+use crate::support::{ORIGIN, PASSWORD, TestApp};
+
+on_both_databases!(
+    logging_in_sets_a_hardened_session_cookie,
+    a_wrong_password_and_an_unknown_email_get_the_same_answer,
+    logging_in_again_rotates_the_session_id,
+    pages_send_strangers_to_the_login_page,
+    a_logged_in_member_sees_the_console,
+    a_forged_cross_site_post_is_refused_and_changes_nothing,
+    a_post_without_origin_is_refused,
+    a_same_origin_form_post_mints_a_key_through_the_server_function,
+    a_marketer_cannot_grant_admin_through_the_server_function_either,
+    logging_out_ends_the_session,
+    sessions_survive_a_restart_and_are_shared_by_replicas,
+);
+
+async fn logging_in_sets_a_hardened_session_cookie(app: TestApp) {
+    app.member("Acme", "ana@acme.test", Role::Marketer, None)
+        .await;
+    let r = app
+        .form(
+            "/rpc/login",
+            None,
+            &[("email", "ana@acme.test"), ("password", PASSWORD)],
+            Some(ORIGIN),
+        )
+        .await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{} {}",
+        r.status,
+        r.text
+    );
+    let cookie = r
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("tenex_session="))
+        .expect("a session cookie");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http in tests: {cookie}");
+}
+
+async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(app: TestApp) {
+    app.member("Acme", "ana@acme.test", Role::Marketer, None)
+        .await;
+    let wrong = app
+        .form(
+            "/rpc/login",
+            None,
+            &[("email", "ana@acme.test"), ("password", "not the password")],
+            Some(ORIGIN),
+        )
+        .await;
+    let unknown = app
+        .form(
+            "/rpc/login",
+            None,
+            &[("email", "who@acme.test"), ("password", "not the password")],
+            Some(ORIGIN),
+        )
+        .await;
+    assert!(wrong.session_cookie().is_none());
+    assert!(unknown.session_cookie().is_none());
+    assert_eq!(wrong.status, unknown.status);
+    assert_eq!(wrong.text, unknown.text);
+    assert!(
+        wrong.text.contains("the email or password is not right"),
+        "{}",
+        wrong.text
+    );
+}
+
+async fn logging_in_again_rotates_the_session_id(app: TestApp) {
+    app.member("Acme", "ana@acme.test", Role::Marketer, None)
+        .await;
+    let first = app
+        .log_in("ana@acme.test", PASSWORD)
+        .await
+        .expect("logged in");
+    let again = app
+        .form(
+            "/rpc/login",
+            Some(&first),
+            &[("email", "ana@acme.test"), ("password", PASSWORD)],
+            Some(ORIGIN),
+        )
+        .await;
+    let second = again.session_cookie().expect("a new cookie");
+    assert_ne!(first, second, "the id changes at login");
+    let old = app.page("/", Some(&first)).await;
+    assert!(
+        old.status.is_redirection(),
+        "the old id no longer works: {}",
+        old.status
+    );
+    assert_eq!(app.page("/", Some(&second)).await.status, 200);
+}
+
+async fn pages_send_strangers_to_the_login_page(app: TestApp) {
+    let r = app.page("/settings/api-keys", None).await;
+    assert!(r.status.is_redirection(), "{}", r.status);
+    assert_eq!(
+        r.headers[header::LOCATION],
+        "/login?next=/settings/api-keys"
+    );
+    let login = app.page("/login", None).await;
+    assert_eq!(login.status, 200);
+    assert!(login.text.contains("name=\"email\"") && login.text.contains("name=\"password\""));
+    let rpc = app
+        .form("/rpc/current_member", None, &[], Some(ORIGIN))
+        .await;
+    assert!(rpc.text.contains("unauthorized"), "{}", rpc.text);
+}
+
+async fn a_logged_in_member_sees_the_console(app: TestApp) {
+    app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let cookie = app
+        .log_in("ana@acme.test", PASSWORD)
+        .await
+        .expect("logged in");
+    let home = app.page("/", Some(&cookie)).await;
+    assert_eq!(home.status, 200);
+    for landmark in [
+        "<nav aria-label=\"Main\"",
+        "<main id=\"main\"",
+        "Acme",
+        "Campaigns",
+        "Approvals",
+        "Settings",
+    ] {
+        assert!(home.text.contains(landmark), "home lacks {landmark}");
+    }
+    let keys = app.page("/settings/api-keys", Some(&cookie)).await;
+    assert_eq!(keys.status, 200);
+    assert!(keys.text.contains("Create a key"));
+    let missing = app.page("/no-such-page", Some(&cookie)).await;
+    assert_eq!(missing.status, 404);
+}
+
+async fn a_forged_cross_site_post_is_refused_and_changes_nothing(app: TestApp) {
+    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let cookie = app
+        .log_in("ana@acme.test", PASSWORD)
+        .await
+        .expect("logged in");
+    let forged = app
+        .form(
+            "/rpc/create_api_key",
+            Some(&cookie),
+            &[("name", "planted"), ("scopes[0]", "admin")],
+            Some("https://evil.example"),
+        )
+        .await;
+    forged.assert_problem(403, "cross_site_request");
+    let list = app.get("/api/v1/admin/api-keys", &m.key).await.json();
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["name"] != "planted")
+    );
+
+    let logout = app
+        .form(
+            "/rpc/logout",
+            Some(&cookie),
+            &[],
+            Some("https://evil.example"),
+        )
+        .await;
+    assert_eq!(logout.status, 403);
+    assert_eq!(
+        app.page("/", Some(&cookie)).await.status,
+        200,
+        "still logged in"
+    );
+}
+
+async fn a_post_without_origin_is_refused(app: TestApp) {
+    app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let cookie = app
+        .log_in("ana@acme.test", PASSWORD)
+        .await
+        .expect("logged in");
+    let r = app
+        .form(
+            "/rpc/create_api_key",
+            Some(&cookie),
+            &[("name", "no origin"), ("scopes[0]", "crm:read")],
+            None,
+        )
+        .await;
+    r.assert_problem(403, "cross_site_request");
+}
+
+async fn a_same_origin_form_post_mints_a_key_through_the_server_function(app: TestApp) {
+    let m = app
+        .member("Acme", "ana@acme.test", Role::Admin, Some(&["admin"]))
+        .await;
+    let cookie = app
+        .log_in("ana@acme.test", PASSWORD)
+        .await
+        .expect("logged in");
+    let r = app
+        .form(
+            "/rpc/create_api_key",
+            Some(&cookie),
+            &[
+                ("name", "from the console"),
+                ("scopes[0]", "marketing:read"),
+                ("scopes[3]", "crm:read"),
+            ],
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let created = r.json();
+    let token = created["token"].as_str().unwrap();
+    let who = app.get("/api/v1/whoami", token).await.json();
+    assert_eq!(
+        who["scopes"],
+        serde_json::json!(["marketing:read", "crm:read"])
+    );
+    let log = app.get("/api/v1/admin/audit-log", &m.key).await.json();
+    assert_eq!(
+        log["items"][0]["actor_type"], "user",
+        "the console acts as the person"
+    );
+}
+
+async fn a_marketer_cannot_grant_admin_through_the_server_function_either(app: TestApp) {
+    app.member("Acme", "mo@acme.test", Role::Marketer, None)
+        .await;
+    let cookie = app
+        .log_in("mo@acme.test", PASSWORD)
+        .await
+        .expect("logged in");
+    let r = app
+        .form(
+            "/rpc/create_api_key",
+            Some(&cookie),
+            &[("name", "escalate"), ("scopes[0]", "admin")],
+            Some(ORIGIN),
+        )
+        .await;
+    assert!(
+        r.status.is_server_error() || r.status.is_client_error(),
+        "{} {}",
+        r.status,
+        r.text
+    );
+    assert!(
+        r.text.contains("validation_failed") && r.text.contains("scopes"),
+        "{}",
+        r.text
+    );
+}
+
+async fn logging_out_ends_the_session(app: TestApp) {
+    app.member("Acme", "ana@acme.test", Role::Marketer, None)
+        .await;
+    let cookie = app
+        .log_in("ana@acme.test", PASSWORD)
+        .await
+        .expect("logged in");
+    assert_eq!(app.page("/", Some(&cookie)).await.status, 200);
+    let out = app
+        .form("/rpc/logout", Some(&cookie), &[], Some(ORIGIN))
+        .await;
+    assert!(
+        out.status.is_success() || out.status.is_redirection(),
+        "{}",
+        out.status
+    );
+    assert!(
+        app.page("/", Some(&cookie)).await.status.is_redirection(),
+        "the old cookie is dead"
+    );
+}
+
+async fn sessions_survive_a_restart_and_are_shared_by_replicas(app: TestApp) {
+    app.member("Acme", "ana@acme.test", Role::Marketer, None)
+        .await;
+    let cookie = app
+        .log_in("ana@acme.test", PASSWORD)
+        .await
+        .expect("logged in");
+    let replica = app.restarted().await;
+    let r = replica.page("/", Some(&cookie)).await;
+    assert_eq!(r.status, 200, "the other process knows the session");
+}

@@ -1,0 +1,355 @@
+//! The conventions every route shares: problem+json, extractors, paging, idempotency,
+//! rate limits, body limits, OpenAPI and health.
+
+use std::collections::HashSet;
+
+use axum::body::Body;
+use axum::http::{Method, Request, header};
+use serde_json::json;
+use tenex::domain::actor::Role;
+use tenex::server::config::Settings;
+
+use crate::on_both_databases;
+use crate::support::{Backend, TestApp};
+
+on_both_databases!(
+    malformed_json_is_a_422_naming_the_body,
+    a_missing_field_is_named,
+    a_wrongly_typed_field_is_named,
+    a_body_that_is_not_json_is_refused,
+    a_malformed_id_in_the_path_is_a_404_problem,
+    bad_limit_and_cursor_are_422s_naming_them,
+    paging_while_rows_are_inserted_never_repeats_or_skips,
+    an_idempotent_retry_returns_the_first_answer_and_mints_once,
+    an_idempotency_key_reused_with_another_body_is_refused,
+    unknown_api_routes_are_problem_404s,
+    health_answers_without_auth,
+);
+
+async fn malformed_json_is_a_422_naming_the_body(app: TestApp) {
+    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/admin/api-keys")
+        .header(header::AUTHORIZATION, format!("Bearer {}", m.key))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{\"name\": "))
+        .unwrap();
+    let r = app.send(request).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["body"]);
+}
+
+async fn a_missing_field_is_named(app: TestApp) {
+    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let r = app
+        .post(
+            "/api/v1/admin/api-keys",
+            &m.key,
+            json!({"scopes": ["crm:read"]}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["name"]);
+}
+
+async fn a_wrongly_typed_field_is_named(app: TestApp) {
+    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let r = app
+        .post(
+            "/api/v1/admin/api-keys",
+            &m.key,
+            json!({"name": "k", "scopes": ["crm:read", 7]}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["scopes[1]"]);
+    let r = app
+        .post(
+            "/api/v1/admin/api-keys",
+            &m.key,
+            json!({"name": "k", "scopes": ["crm:delete"]}),
+        )
+        .await;
+    let body = r.assert_problem(422, "validation_failed");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("crm:delete")
+    );
+}
+
+async fn a_body_that_is_not_json_is_refused(app: TestApp) {
+    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/admin/api-keys")
+        .header(header::AUTHORIZATION, format!("Bearer {}", m.key))
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from("name=x"))
+        .unwrap();
+    let r = app.send(request).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["Content-Type"]);
+}
+
+async fn a_malformed_id_in_the_path_is_a_404_problem(app: TestApp) {
+    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    for path in [
+        "/api/v1/admin/api-keys/garbage",
+        "/api/v1/admin/api-keys/cmp_01jd0000000000000000000000",
+    ] {
+        app.api(Method::DELETE, path, Some(&m.key), None)
+            .await
+            .assert_problem(404, "not_found");
+    }
+}
+
+async fn bad_limit_and_cursor_are_422s_naming_them(app: TestApp) {
+    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let r = app.get("/api/v1/admin/api-keys?limit=500", &m.key).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["limit"]);
+    let r = app
+        .get("/api/v1/admin/api-keys?cursor=not-a-cursor", &m.key)
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["cursor"]);
+    let r = app
+        .get("/api/v1/admin/api-keys?limit=abc&cursor=%%%", &m.key)
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+}
+
+async fn paging_while_rows_are_inserted_never_repeats_or_skips(app: TestApp) {
+    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let mut existing: HashSet<String> = HashSet::new();
+    for i in 0..7 {
+        let r = app
+            .post(
+                "/api/v1/admin/api-keys",
+                &m.key,
+                json!({"name": format!("k{i}")}),
+            )
+            .await;
+        existing.insert(r.json()["id"].as_str().unwrap().to_owned());
+    }
+    let own = app.get("/api/v1/whoami", &m.key).await.json();
+    existing.insert(own["principal_id"].as_str().unwrap().to_owned());
+    let mut seen: Vec<String> = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/admin/api-keys?limit=3&cursor={c}"),
+            None => "/api/v1/admin/api-keys?limit=3".to_owned(),
+        };
+        let page = app.get(&path, &m.key).await.json();
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k["id"].as_str().unwrap().to_owned()),
+        );
+        pages += 1;
+        // Someone else keeps minting while we page.
+        app.post(
+            "/api/v1/admin/api-keys",
+            &m.key,
+            json!({"name": format!("during page {pages}")}),
+        )
+        .await;
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    let unique: HashSet<String> = seen.iter().cloned().collect();
+    assert_eq!(unique.len(), seen.len(), "no row repeated");
+    assert_eq!(
+        unique, existing,
+        "every row that existed is seen, and none inserted later"
+    );
+    assert_eq!(pages, 3);
+}
+
+async fn an_idempotent_retry_returns_the_first_answer_and_mints_once(app: TestApp) {
+    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let send = || {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/admin/api-keys")
+            .header(header::AUTHORIZATION, format!("Bearer {}", m.key))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("Idempotency-Key", "mint-once-1")
+            .body(Body::from(json!({"name": "retry me"}).to_string()))
+            .unwrap();
+        app.send(request)
+    };
+    let first = send().await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    assert_eq!(first.headers["idempotent-replayed"], "false");
+    let second = send().await;
+    assert_eq!(second.status, 201);
+    assert_eq!(second.headers["idempotent-replayed"], "true");
+    assert_eq!(second.json(), first.json(), "the same key comes back");
+    let list = app.get("/api/v1/admin/api-keys", &m.key).await.json();
+    let named: Vec<_> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["name"] == "retry me")
+        .collect();
+    assert_eq!(named.len(), 1, "minted once");
+}
+
+async fn an_idempotency_key_reused_with_another_body_is_refused(app: TestApp) {
+    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let send = |name: &str| {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/admin/api-keys")
+            .header(header::AUTHORIZATION, format!("Bearer {}", m.key))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("Idempotency-Key", "reused")
+            .body(Body::from(json!({"name": name}).to_string()))
+            .unwrap();
+        app.send(request)
+    };
+    assert_eq!(send("first").await.status, 201);
+    send("second")
+        .await
+        .assert_problem(422, "idempotency_mismatch");
+    let list = app.get("/api/v1/admin/api-keys", &m.key).await.json();
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["name"] != "second"),
+        "nothing changed"
+    );
+}
+
+async fn unknown_api_routes_are_problem_404s(app: TestApp) {
+    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    app.get("/api/v1/nothing-here", &m.key)
+        .await
+        .assert_problem(404, "not_found");
+    app.api(Method::GET, "/api/v1/nothing-here", None, None)
+        .await
+        .assert_problem(401, "unauthorized");
+}
+
+async fn health_answers_without_auth(app: TestApp) {
+    let r = app.api(Method::GET, "/healthz", None, None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["status"], "ok");
+}
+
+#[tokio::test]
+async fn a_key_over_its_rate_limit_gets_429_with_retry_after() {
+    let settings = Settings {
+        rate_limit_per_minute: 3,
+        ..Settings::default()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, settings)
+        .await
+        .unwrap();
+    let m = app
+        .member("Acme", "ana@acme.test", Role::Marketer, None)
+        .await;
+    let other = app
+        .member("Acme", "ida@acme.test", Role::Marketer, None)
+        .await;
+    for _ in 0..3 {
+        assert_eq!(app.get("/api/v1/whoami", &m.key).await.status, 200);
+    }
+    let r = app.get("/api/v1/whoami", &m.key).await;
+    r.assert_problem(429, "rate_limited");
+    let wait: u64 = r.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait));
+    assert_eq!(
+        app.get("/api/v1/whoami", &other.key).await.status,
+        200,
+        "other keys keep their own budget"
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413() {
+    let settings = Settings {
+        max_body_bytes: 2048,
+        ..Settings::default()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, settings)
+        .await
+        .unwrap();
+    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let r = app
+        .post(
+            "/api/v1/admin/api-keys",
+            &m.key,
+            json!({"name": "x".repeat(5000)}),
+        )
+        .await;
+    assert_eq!(r.status, 413, "{}", r.text);
+    let with_key = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/admin/api-keys")
+        .header(header::AUTHORIZATION, format!("Bearer {}", m.key))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("Idempotency-Key", "big")
+        .body(Body::from(json!({"name": "x".repeat(5000)}).to_string()))
+        .unwrap();
+    assert_eq!(app.send(with_key).await.status, 413);
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_3_1_and_lists_every_route() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let r = app
+        .api(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
+    assert_eq!(r.status, 200);
+    let doc = r.json();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/whoami", "get"),
+        ("/api/v1/admin/api-keys", "get"),
+        ("/api/v1/admin/api-keys", "post"),
+        ("/api/v1/admin/api-keys/{id}", "delete"),
+        ("/api/v1/admin/audit-log", "get"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing from OpenAPI"
+        );
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[tokio::test]
+async fn the_api_reference_page_loads_its_assets_from_this_site() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let r = app.page("/api/docs", None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text.contains("/api/v1/openapi.json"));
+    assert!(
+        r.text
+            .contains("src=\"/vendor/swagger-ui/swagger-ui-bundle.js\"")
+    );
+    assert!(!r.text.contains("https://"), "no asset from another host");
+    assert!(r.text.contains("id=\"problem-validation_failed\""));
+}
