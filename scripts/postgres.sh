@@ -21,5 +21,9 @@ if command -v pg_lsclusters >/dev/null 2>&1 && [[ -n "$(pg_lsclusters -h 2>/dev/
   banner "PostgreSQL did not come up at $url"
   exit 1
 fi
+if [[ -n "${CI:-}" ]]; then
+  banner "PostgreSQL is not installed here, and CI must run the PostgreSQL tests"
+  exit 1
+fi
 banner "PostgreSQL is not installed here: the PostgreSQL API tests will be SKIPPED (set TEST_POSTGRES_URL to run them)"
 exit 0

@@ -10,7 +10,28 @@ CARGO_LEPTOS_VERSION=0.3.10
 
 say() { printf '\033[1m[tools]\033[0m %s\n' "$*"; }
 
+need() {
+  command -v "$1" >/dev/null 2>&1 || { echo "[tools] $1 is required but not installed: $2" >&2; exit 1; }
+}
+
+apt_install() {
+  local sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
+}
+
 build_tools() {
+  need cargo "install Rust with rustup"
+  need node "install Node.js 20 or newer"
+  need npm "install npm (it comes with Node.js)"
+  local missing=()
+  rustup component list --installed | grep -q '^rustfmt' || missing+=(rustfmt)
+  rustup component list --installed | grep -q '^clippy' || missing+=(clippy)
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    say "adding rustup components: ${missing[*]}"
+    rustup component add "${missing[@]}"
+  fi
   if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
@@ -31,9 +52,12 @@ build_tools() {
   fi
 
   # Tailwind, wasm-opt (npm binaryen: Debian's breaks hydration), Playwright, Swagger UI.
-  if [[ ! -d node_modules ]] || ! cmp -s package-lock.json node_modules/.package-lock.json; then
+  local lock_sum stamp=node_modules/.tenex-lock.sha256
+  lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [[ ! -f $stamp || "$(cat $stamp)" != "$lock_sum" ]]; then
     say "installing npm packages from package-lock.json"
-    npm ci --no-audit --no-fund
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$lock_sum" > $stamp
   fi
 
   # The API reference page serves Swagger UI from our own site, never from a CDN.
@@ -45,12 +69,12 @@ build_tools() {
 }
 
 browser_tools() {
-  if [[ ! -x /usr/bin/chromium ]]; then
-    say "installing Debian's chromium for the browser tests"
-    local sudo=""
-    [[ $(id -u) -eq 0 ]] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium
+  local packages=()
+  [[ -x /usr/bin/chromium ]] || packages+=(chromium)
+  command -v curl >/dev/null 2>&1 || packages+=(curl)
+  if [[ ${#packages[@]} -gt 0 ]]; then
+    say "installing from Debian for the browser tests: ${packages[*]}"
+    apt_install "${packages[@]}"
   fi
 }
 

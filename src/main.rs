@@ -1,4 +1,4 @@
-//! The `tenex` binary: `serve` (default), `worker`, `migrate`, `admin …`, `demo`.
+//! The `tenex` binary: `serve` (default), `migrate`, `admin …`, `demo`.
 
 #[cfg(feature = "ssr")]
 #[tokio::main]

@@ -4,9 +4,11 @@
 create table workspaces (
     id text primary key,
     name text not null,
+    -- lowercased by the application: SQLite's lower() folds only ASCII, PostgreSQL's all of Unicode
+    name_key text not null,
     created_at text not null
 );
-create unique index workspaces_name on workspaces (lower(name));
+create unique index workspaces_name_key on workspaces (name_key);
 
 create table users (
     id text primary key,
@@ -63,6 +65,7 @@ create table idempotency_keys (
     request_hash text not null,
     status bigint,
     content_type text,
+    location text,
     body text,
     created_at text not null,
     primary key (workspace_id, principal, idempotency_key)

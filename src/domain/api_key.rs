@@ -171,6 +171,40 @@ pub struct ApiKey {
     pub revoked_at: Option<Timestamp>,
 }
 
+/// Where a key stands at a given moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyState {
+    /// It works.
+    Active,
+    /// Its expiry time has passed.
+    Expired,
+    /// Someone revoked it.
+    Revoked,
+}
+
+impl KeyState {
+    /// The state's wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyState::Active => "active",
+            KeyState::Expired => "expired",
+            KeyState::Revoked => "revoked",
+        }
+    }
+}
+
+/// Managing keys (mint, list, revoke): people may manage their own from the console, but
+/// a key may manage keys only if it holds `admin`, so a leaked everyday key cannot mint
+/// itself successors that outlive its revocation.
+pub fn check_key_management(actor: &Actor) -> Result<(), Error> {
+    if actor.key_id().is_some() {
+        actor.require(Scope::Admin)
+    } else {
+        Ok(())
+    }
+}
+
 impl Keyed for ApiKey {
     fn position(&self) -> Position {
         Position {
@@ -183,7 +217,18 @@ impl Keyed for ApiKey {
 impl ApiKey {
     /// True while the key may still be used at `now`.
     pub fn is_usable(&self, now: Timestamp) -> bool {
-        self.revoked_at.is_none() && self.expires_at.is_none_or(|at| at > now)
+        self.state(now) == KeyState::Active
+    }
+
+    /// Active, expired or revoked at `now` (revoked wins over expired).
+    pub fn state(&self, now: Timestamp) -> KeyState {
+        if self.revoked_at.is_some() {
+            KeyState::Revoked
+        } else if self.expires_at.is_some_and(|at| at <= now) {
+            KeyState::Expired
+        } else {
+            KeyState::Active
+        }
     }
 
     /// Whether `actor` may revoke this key: its owner, or an admin.
@@ -286,9 +331,42 @@ mod tests {
             revoked_at: None,
         };
         assert!(key.is_usable(now()));
-        assert!(!key.is_usable(now().plus(time::Duration::hours(2))));
-        key.expires_at = None;
+        assert_eq!(
+            key.state(now().plus(time::Duration::hours(2))),
+            KeyState::Expired
+        );
         key.revoked_at = Some(now());
+        assert_eq!(
+            key.state(now().plus(time::Duration::hours(2))),
+            KeyState::Revoked
+        );
+        key.expires_at = None;
         assert!(!key.is_usable(now()));
+    }
+
+    #[test]
+    fn only_keys_holding_admin_may_manage_keys_but_people_may_manage_their_own() {
+        let ws = WorkspaceId::generate();
+        let person = Actor::user(ws.clone(), UserId::generate(), Role::Marketer);
+        assert!(check_key_management(&person).is_ok());
+        let everyday = Actor::key(
+            ws.clone(),
+            ApiKeyId::generate(),
+            UserId::generate(),
+            Role::Admin,
+            &ScopeSet::of(Scope::DEFAULT_FOR_KEYS),
+        );
+        assert!(matches!(
+            check_key_management(&everyday),
+            Err(Error::ForbiddenScope(Scope::Admin))
+        ));
+        let admin = Actor::key(
+            ws,
+            ApiKeyId::generate(),
+            UserId::generate(),
+            Role::Admin,
+            &ScopeSet::of([Scope::Admin]),
+        );
+        assert!(check_key_management(&admin).is_ok());
     }
 }

@@ -146,6 +146,25 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Gives the bare 413 of the body-limit layer (which answers before any extractor runs)
+/// the same problem+json shape as every other error.
+pub async fn problem_for_bare_413(response: Response) -> Response {
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct == "application/problem+json");
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_problem {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "the request body is larger than this server accepts",
+        )
+        .into_response()
+    } else {
+        response
+    }
+}
+
 /// Renders a domain error for a server function.
 pub fn ui_error(error: Error) -> UiError {
     let (_, code) = status_and_code(&error);
@@ -177,13 +196,18 @@ impl From<Error> for UiError {
 mod tests {
     use super::*;
 
-    #[test]
-    fn internal_errors_never_show_their_cause() {
+    #[tokio::test]
+    async fn internal_errors_never_show_their_cause() {
+        use http_body_util::BodyExt;
         let response = ApiError(Error::internal(std::io::Error::other(
             "select * from secrets",
         )))
         .into_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&body);
+        assert!(!text.contains("secrets"), "{text}");
+        assert!(text.contains("\"error_id\""), "{text}");
         let UiError::Failed { message, .. } =
             ui_error(Error::internal(std::io::Error::other("password=hunter2")))
         else {

@@ -19,6 +19,7 @@ use super::api;
 use super::auth::{csrf, session};
 use super::config::Settings;
 use super::db::{self, Db};
+use super::errors::problem_for_bare_413;
 use super::services::Context;
 use super::state::{AppState, KeyLimiter};
 use crate::app::{App, shell};
@@ -93,6 +94,7 @@ pub fn router(app: &Prepared) -> Router {
         .layer(from_fn_with_state(state.clone(), csrf::refuse_cross_site))
         .layer(session::layer(app.sessions.clone(), &state.settings))
         .layer(RequestBodyLimitLayer::new(state.settings.max_body_bytes))
+        .layer(axum::middleware::map_response(problem_for_bare_413))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -16,6 +16,8 @@ on_both_databases!(
     a_post_without_origin_is_refused,
     a_same_origin_form_post_mints_a_key_through_the_server_function,
     a_marketer_cannot_grant_admin_through_the_server_function_either,
+    an_approver_may_grant_approve_in_the_console_when_asked_explicitly,
+    members_see_and_revoke_only_their_own_keys_in_the_console,
     logging_out_ends_the_session,
     sessions_survive_a_restart_and_are_shared_by_replicas,
 );
@@ -147,7 +149,14 @@ async fn a_logged_in_member_sees_the_console(app: TestApp) {
 }
 
 async fn a_forged_cross_site_post_is_refused_and_changes_nothing(app: TestApp) {
-    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let m = app
+        .member(
+            "Acme",
+            "ana@acme.test",
+            Role::Admin,
+            crate::support::ADMIN_SCOPES,
+        )
+        .await;
     let cookie = app
         .log_in("ana@acme.test", PASSWORD)
         .await
@@ -298,4 +307,80 @@ async fn sessions_survive_a_restart_and_are_shared_by_replicas(app: TestApp) {
     let replica = app.restarted().await;
     let r = replica.page("/", Some(&cookie)).await;
     assert_eq!(r.status, 200, "the other process knows the session");
+}
+
+async fn an_approver_may_grant_approve_in_the_console_when_asked_explicitly(app: TestApp) {
+    app.member("Acme", "avery@acme.test", Role::Approver, None)
+        .await;
+    let cookie = app
+        .log_in("avery@acme.test", PASSWORD)
+        .await
+        .expect("logged in");
+    let r = app
+        .form(
+            "/rpc/create_api_key",
+            Some(&cookie),
+            &[("name", "gate"), ("scopes[2]", "marketing:approve")],
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let token = r.json()["token"].as_str().unwrap().to_owned();
+    let who = app.get("/api/v1/whoami", &token).await.json();
+    assert_eq!(who["scopes"], serde_json::json!(["marketing:approve"]));
+}
+
+async fn members_see_and_revoke_only_their_own_keys_in_the_console(app: TestApp) {
+    app.member("Acme", "mo@acme.test", Role::Marketer, None)
+        .await;
+    let ida = app
+        .member("Acme", "ida@acme.test", Role::Marketer, None)
+        .await;
+    let admin = app
+        .member(
+            "Acme",
+            "ada@acme.test",
+            Role::Admin,
+            crate::support::ADMIN_SCOPES,
+        )
+        .await;
+    let ida_key_id = app.get("/api/v1/whoami", &ida.key).await.json()["principal_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let mo = app
+        .log_in("mo@acme.test", PASSWORD)
+        .await
+        .expect("logged in");
+    let mine = app
+        .form("/rpc/list_api_keys", Some(&mo), &[], Some(ORIGIN))
+        .await
+        .json();
+    let items = mine["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["key"]["created_by_email"], "mo@acme.test");
+    assert_eq!(items[0]["state"], "active");
+
+    let r = app
+        .form(
+            "/rpc/revoke_api_key",
+            Some(&mo),
+            &[("id", &ida_key_id)],
+            Some(ORIGIN),
+        )
+        .await;
+    assert!(r.text.contains("not_found"), "{}", r.text);
+    assert_eq!(
+        app.get("/api/v1/whoami", &ida.key).await.status,
+        200,
+        "Ida's key still works"
+    );
+
+    let all = app.get("/api/v1/admin/api-keys", &admin.key).await.json();
+    assert_eq!(
+        all["items"].as_array().unwrap().len(),
+        3,
+        "an admin sees every key"
+    );
 }

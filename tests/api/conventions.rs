@@ -10,7 +10,7 @@ use tenex::domain::actor::Role;
 use tenex::server::config::Settings;
 
 use crate::on_both_databases;
-use crate::support::{Backend, TestApp};
+use crate::support::{ADMIN_SCOPES, Backend, TestApp};
 
 on_both_databases!(
     malformed_json_is_a_422_naming_the_body,
@@ -20,14 +20,18 @@ on_both_databases!(
     a_malformed_id_in_the_path_is_a_404_problem,
     bad_limit_and_cursor_are_422s_naming_them,
     paging_while_rows_are_inserted_never_repeats_or_skips,
-    an_idempotent_retry_returns_the_first_answer_and_mints_once,
+    an_idempotent_retry_returns_the_first_answer,
+    a_retried_mint_never_mints_twice_nor_stores_the_secret,
+    a_wrong_method_is_a_problem_405_and_locations_resolve,
     an_idempotency_key_reused_with_another_body_is_refused,
     unknown_api_routes_are_problem_404s,
     health_answers_without_auth,
 );
 
 async fn malformed_json_is_a_422_naming_the_body(app: TestApp) {
-    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let m = app
+        .member("Acme", "ana@acme.test", Role::Admin, ADMIN_SCOPES)
+        .await;
     let request = Request::builder()
         .method(Method::POST)
         .uri("/api/v1/admin/api-keys")
@@ -41,7 +45,9 @@ async fn malformed_json_is_a_422_naming_the_body(app: TestApp) {
 }
 
 async fn a_missing_field_is_named(app: TestApp) {
-    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let m = app
+        .member("Acme", "ana@acme.test", Role::Admin, ADMIN_SCOPES)
+        .await;
     let r = app
         .post(
             "/api/v1/admin/api-keys",
@@ -54,7 +60,9 @@ async fn a_missing_field_is_named(app: TestApp) {
 }
 
 async fn a_wrongly_typed_field_is_named(app: TestApp) {
-    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let m = app
+        .member("Acme", "ana@acme.test", Role::Admin, ADMIN_SCOPES)
+        .await;
     let r = app
         .post(
             "/api/v1/admin/api-keys",
@@ -81,7 +89,9 @@ async fn a_wrongly_typed_field_is_named(app: TestApp) {
 }
 
 async fn a_body_that_is_not_json_is_refused(app: TestApp) {
-    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let m = app
+        .member("Acme", "ana@acme.test", Role::Admin, ADMIN_SCOPES)
+        .await;
     let request = Request::builder()
         .method(Method::POST)
         .uri("/api/v1/admin/api-keys")
@@ -95,7 +105,9 @@ async fn a_body_that_is_not_json_is_refused(app: TestApp) {
 }
 
 async fn a_malformed_id_in_the_path_is_a_404_problem(app: TestApp) {
-    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let m = app
+        .member("Acme", "ana@acme.test", Role::Admin, ADMIN_SCOPES)
+        .await;
     for path in [
         "/api/v1/admin/api-keys/garbage",
         "/api/v1/admin/api-keys/cmp_01jd0000000000000000000000",
@@ -107,7 +119,9 @@ async fn a_malformed_id_in_the_path_is_a_404_problem(app: TestApp) {
 }
 
 async fn bad_limit_and_cursor_are_422s_naming_them(app: TestApp) {
-    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let m = app
+        .member("Acme", "ana@acme.test", Role::Admin, ADMIN_SCOPES)
+        .await;
     let r = app.get("/api/v1/admin/api-keys?limit=500", &m.key).await;
     r.assert_problem(422, "validation_failed");
     assert_eq!(r.error_fields(), ["limit"]);
@@ -123,7 +137,9 @@ async fn bad_limit_and_cursor_are_422s_naming_them(app: TestApp) {
 }
 
 async fn paging_while_rows_are_inserted_never_repeats_or_skips(app: TestApp) {
-    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let m = app
+        .member("Acme", "ana@acme.test", Role::Admin, ADMIN_SCOPES)
+        .await;
     let mut existing: HashSet<String> = HashSet::new();
     for i in 0..7 {
         let r = app
@@ -175,38 +191,87 @@ async fn paging_while_rows_are_inserted_never_repeats_or_skips(app: TestApp) {
     assert_eq!(pages, 3);
 }
 
-async fn an_idempotent_retry_returns_the_first_answer_and_mints_once(app: TestApp) {
-    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
-    let send = || {
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri("/api/v1/admin/api-keys")
-            .header(header::AUTHORIZATION, format!("Bearer {}", m.key))
-            .header(header::CONTENT_TYPE, "application/json")
-            .header("Idempotency-Key", "mint-once-1")
-            .body(Body::from(json!({"name": "retry me"}).to_string()))
-            .unwrap();
-        app.send(request)
-    };
-    let first = send().await;
-    assert_eq!(first.status, 201, "{}", first.text);
+fn keyed_post(key: &str, idempotency_key: &str, body: serde_json::Value) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/admin/api-keys")
+        .header(header::AUTHORIZATION, format!("Bearer {key}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("Idempotency-Key", idempotency_key)
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+async fn an_idempotent_retry_returns_the_first_answer(app: TestApp) {
+    let m = app
+        .member("Acme", "ana@acme.test", Role::Admin, ADMIN_SCOPES)
+        .await;
+    let body = json!({"name": "k", "scopes": ["crm:delete"]});
+    let first = app.send(keyed_post(&m.key, "replay-1", body.clone())).await;
+    first.assert_problem(422, "validation_failed");
     assert_eq!(first.headers["idempotent-replayed"], "false");
-    let second = send().await;
-    assert_eq!(second.status, 201);
+    let second = app.send(keyed_post(&m.key, "replay-1", body)).await;
+    assert_eq!(second.status, 422);
     assert_eq!(second.headers["idempotent-replayed"], "true");
-    assert_eq!(second.json(), first.json(), "the same key comes back");
+    assert_eq!(
+        second.headers[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    assert_eq!(second.json(), first.json());
+}
+
+async fn a_retried_mint_never_mints_twice_nor_stores_the_secret(app: TestApp) {
+    let m = app
+        .member("Acme", "ana@acme.test", Role::Admin, ADMIN_SCOPES)
+        .await;
+    let first = app
+        .send(keyed_post(&m.key, "mint-once", json!({"name": "retry me"})))
+        .await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let created = first.json();
+    let secret = created["key"]
+        .as_str()
+        .unwrap()
+        .rsplit('_')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let second = app
+        .send(keyed_post(&m.key, "mint-once", json!({"name": "retry me"})))
+        .await;
+    let problem = second.assert_problem(409, "conflict");
+    assert_eq!(second.headers["idempotent-replayed"], "true");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains(created["id"].as_str().unwrap())
+    );
+    assert!(!second.text.contains(&secret));
+
+    let stored: Vec<String> = sqlx::query_scalar("select coalesce(body, '') from idempotency_keys")
+        .fetch_all(app.db().pool())
+        .await
+        .unwrap();
+    assert!(
+        stored.iter().all(|b| !b.contains(&secret)),
+        "the secret is never stored"
+    );
     let list = app.get("/api/v1/admin/api-keys", &m.key).await.json();
-    let named: Vec<_> = list["items"]
+    let named = list["items"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|k| k["name"] == "retry me")
-        .collect();
-    assert_eq!(named.len(), 1, "minted once");
+        .count();
+    assert_eq!(named, 1, "minted once");
 }
 
 async fn an_idempotency_key_reused_with_another_body_is_refused(app: TestApp) {
-    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let m = app
+        .member("Acme", "ana@acme.test", Role::Admin, ADMIN_SCOPES)
+        .await;
     let send = |name: &str| {
         let request = Request::builder()
             .method(Method::POST)
@@ -233,8 +298,29 @@ async fn an_idempotency_key_reused_with_another_body_is_refused(app: TestApp) {
     );
 }
 
+async fn a_wrong_method_is_a_problem_405_and_locations_resolve(app: TestApp) {
+    let m = app
+        .member("Acme", "ana@acme.test", Role::Admin, ADMIN_SCOPES)
+        .await;
+    let created = app
+        .post("/api/v1/admin/api-keys", &m.key, json!({"name": "located"}))
+        .await;
+    let location = created.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let fetched = app.get(&location, &m.key).await;
+    assert_eq!(fetched.status, 200, "{}", fetched.text);
+    assert_eq!(fetched.json()["name"], "located");
+    assert_eq!(fetched.json()["status"], "active");
+    let r = app.api(Method::PUT, &location, Some(&m.key), None).await;
+    r.assert_problem(405, "method_not_allowed");
+}
+
 async fn unknown_api_routes_are_problem_404s(app: TestApp) {
-    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    let m = app
+        .member("Acme", "ana@acme.test", Role::Admin, ADMIN_SCOPES)
+        .await;
     app.get("/api/v1/nothing-here", &m.key)
         .await
         .assert_problem(404, "not_found");
@@ -291,24 +377,29 @@ async fn a_body_over_the_limit_is_413() {
     let app = TestApp::spawn_with(Backend::Sqlite, settings)
         .await
         .unwrap();
-    let m = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
-    let r = app
-        .post(
-            "/api/v1/admin/api-keys",
-            &m.key,
-            json!({"name": "x".repeat(5000)}),
-        )
+    let m = app
+        .member("Acme", "ana@acme.test", Role::Admin, ADMIN_SCOPES)
         .await;
-    assert_eq!(r.status, 413, "{}", r.text);
-    let with_key = Request::builder()
-        .method(Method::POST)
-        .uri("/api/v1/admin/api-keys")
-        .header(header::AUTHORIZATION, format!("Bearer {}", m.key))
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("Idempotency-Key", "big")
-        .body(Body::from(json!({"name": "x".repeat(5000)}).to_string()))
-        .unwrap();
-    assert_eq!(app.send(with_key).await.status, 413);
+    let big = json!({"name": "x".repeat(5000)}).to_string();
+    for (idempotency, content_length) in
+        [(false, false), (true, false), (false, true), (true, true)]
+    {
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/admin/api-keys")
+            .header(header::AUTHORIZATION, format!("Bearer {}", m.key))
+            .header(header::CONTENT_TYPE, "application/json");
+        if idempotency {
+            builder = builder.header("Idempotency-Key", format!("big-{content_length}"));
+        }
+        if content_length {
+            builder = builder.header(header::CONTENT_LENGTH, big.len());
+        }
+        let r = app
+            .send(builder.body(Body::from(big.clone())).unwrap())
+            .await;
+        r.assert_problem(413, "payload_too_large");
+    }
 }
 
 #[tokio::test]

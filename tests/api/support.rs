@@ -47,6 +47,14 @@ macro_rules! on_both_databases {
 
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
 pub const PASSWORD: &str = "correct horse battery";
+/// Everything an admin key may hold except `marketing:approve`.
+pub const ADMIN_SCOPES: Option<&[&str]> = Some(&[
+    "admin",
+    "marketing:read",
+    "marketing:write",
+    "crm:read",
+    "crm:write",
+]);
 
 /// The app over its own database.
 pub struct TestApp {

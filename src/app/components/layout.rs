@@ -5,7 +5,7 @@ use leptos_router::components::{A, Outlet};
 
 use super::ui::ErrorNotice;
 use crate::app::error::UiError;
-use crate::app::server_fns::session::{Logout, MemberView, SwitchWorkspace, current_member};
+use crate::app::server_fns::session::{MemberView, current_member};
 
 /// The logged-in member, shared with every page of the console.
 pub type MemberResource = Resource<Result<MemberView, UiError>>;
@@ -77,11 +77,10 @@ pub fn ConsoleLayout() -> impl IntoView {
     }
 }
 
-/// Workspace name and the user menu.
+/// Workspace name and the user menu. Switching workspace and logging out are plain form
+/// posts, so the browser loads a fresh page and nothing of the old session stays on screen.
 #[component]
 fn MemberBar(member: MemberView) -> impl IntoView {
-    let logout = ServerAction::<Logout>::new();
-    let switch = ServerAction::<SwitchWorkspace>::new();
     let current = member.workspace_id.clone();
     let others: Vec<(String, String)> = member
         .workspaces
@@ -92,11 +91,16 @@ fn MemberBar(member: MemberView) -> impl IntoView {
     view! {
         <div class="min-w-0">
             <p class="text-xs uppercase tracking-wide text-slate-500">"Workspace"</p>
-            <p class="truncate font-semibold text-slate-900" data-testid="workspace-name">{member.workspace_name.clone()}</p>
+            <p class="truncate font-semibold text-slate-900" data-testid="workspace-name">
+                {member.workspace_name.clone()}
+            </p>
         </div>
         <details class="relative">
             <summary class="flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1 text-sm hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600">
-                <span class="grid h-8 w-8 place-items-center rounded-full bg-indigo-100 font-semibold text-indigo-700" aria-hidden="true">
+                <span
+                    class="grid h-8 w-8 place-items-center rounded-full bg-indigo-100 font-semibold text-indigo-700"
+                    aria-hidden="true"
+                >
                     {member.display_name.chars().next().unwrap_or('?').to_string()}
                 </span>
                 <span class="hidden sm:inline">{member.display_name.clone()}</span>
@@ -105,21 +109,35 @@ fn MemberBar(member: MemberView) -> impl IntoView {
             <div class="absolute right-0 z-10 mt-2 w-64 rounded-md border border-slate-200 bg-white p-3 text-sm shadow-lg">
                 <p class="font-medium text-slate-900">{member.display_name.clone()}</p>
                 <p class="truncate text-slate-600">{member.email.clone()}</p>
-                <p class="mt-1 text-slate-600">"Role: " <span class="font-medium" data-testid="member-role">{member.role.clone()}</span></p>
-                {(!others.is_empty()).then(|| view! {
-                    <div class="mt-3 border-t border-slate-100 pt-2">
-                        <p class="text-xs uppercase tracking-wide text-slate-500">"Switch workspace"</p>
-                        {others.into_iter().map(|(id, name)| view! {
-                            <ActionForm action=switch>
-                                <input type="hidden" name="workspace_id" value=id />
-                                <button type="submit" class="mt-1 w-full rounded px-2 py-1 text-left hover:bg-slate-100">{name}</button>
-                            </ActionForm>
-                        }).collect_view()}
-                    </div>
-                })}
-                <ActionForm action=logout attr:class="mt-3 border-t border-slate-100 pt-2">
-                    <button type="submit" class="w-full rounded px-2 py-1 text-left font-medium text-slate-700 hover:bg-slate-100">"Log out"</button>
-                </ActionForm>
+                <p class="mt-1 text-slate-600">
+                    "Role: " <span class="font-medium" data-testid="member-role">{member.role.clone()}</span>
+                </p>
+                {(!others.is_empty())
+                    .then(|| {
+                        view! {
+                            <div class="mt-3 border-t border-slate-100 pt-2">
+                                <p class="text-xs uppercase tracking-wide text-slate-500">"Switch workspace"</p>
+                                {others
+                                    .into_iter()
+                                    .map(|(id, name)| {
+                                        view! {
+                                            <form method="post" action="/rpc/switch_workspace">
+                                                <input type="hidden" name="workspace_id" value=id />
+                                                <button type="submit" class="mt-1 w-full rounded px-2 py-1 text-left hover:bg-slate-100">
+                                                    {name}
+                                                </button>
+                                            </form>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </div>
+                        }
+                    })}
+                <form method="post" action="/rpc/logout" class="mt-3 border-t border-slate-100 pt-2">
+                    <button type="submit" class="w-full rounded px-2 py-1 text-left font-medium text-slate-700 hover:bg-slate-100">
+                        "Log out"
+                    </button>
+                </form>
             </div>
         </details>
     }

@@ -9,10 +9,11 @@ use crate::app::components::ui::{
     Loading, PageHeader,
 };
 use crate::app::format::{when, when_or};
-use crate::app::server_fns::api_keys::{CreateApiKey, CreatedKey, RevokeApiKey, list_api_keys};
+use crate::app::server_fns::api_keys::{
+    CreateApiKey, CreatedKey, KeyRow, RevokeApiKey, list_api_keys,
+};
 use crate::domain::actor::Scope;
-use crate::domain::api_key::ApiKey;
-use crate::domain::time::{Clock, SystemClock};
+use crate::domain::api_key::KeyState;
 
 /// The API keys page.
 #[component]
@@ -113,6 +114,8 @@ fn CreateKeyForm(create: ServerAction<CreateApiKey>) -> impl IntoView {
                     <input id="key-expiry" name="expires_on" type="date" class=format!("mt-1 {INPUT}") />
                     <p class="mt-1 text-sm text-red-700">{move || field_error("expires_at")}</p>
                 </div>
+                // The new secret is shown by the page itself; a plain form post would mint a
+                // key and lose it, so the button waits for the page to hydrate.
                 <button type="submit" class=BUTTON_PRIMARY disabled=move || !hydrated.get() || create.pending().get()>
                     "Create key"
                 </button>
@@ -168,21 +171,19 @@ fn NewKeyPanel(created: CreatedKey) -> impl IntoView {
     }
 }
 
-fn status(key: &ApiKey) -> (&'static str, &'static str) {
-    if key.revoked_at.is_some() {
-        ("Revoked", "bg-slate-100 text-slate-700")
-    } else if !key.is_usable(SystemClock.now()) {
-        ("Expired", "bg-amber-100 text-amber-800")
-    } else {
-        ("Active", "bg-emerald-100 text-emerald-800")
+fn badge(state: KeyState) -> (&'static str, &'static str) {
+    match state {
+        KeyState::Active => ("Active", "bg-emerald-100 text-emerald-800"),
+        KeyState::Expired => ("Expired", "bg-amber-100 text-amber-800"),
+        KeyState::Revoked => ("Revoked", "bg-slate-100 text-slate-700"),
     }
 }
 
 /// The list of keys.
 #[component]
-fn KeyTable(keys: Vec<ApiKey>, revoke: ServerAction<RevokeApiKey>) -> impl IntoView {
+fn KeyTable(keys: Vec<KeyRow>, revoke: ServerAction<RevokeApiKey>) -> impl IntoView {
     view! {
-        <div class="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
+        <div class="relative overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
             <table class="min-w-full divide-y divide-slate-200 text-sm">
                 <thead class="bg-slate-50 text-left text-slate-600">
                     <tr>
@@ -196,8 +197,9 @@ fn KeyTable(keys: Vec<ApiKey>, revoke: ServerAction<RevokeApiKey>) -> impl IntoV
                     </tr>
                 </thead>
                 <tbody class="divide-y divide-slate-100">
-                    {keys.into_iter().map(|key| {
-                        let (label, badge) = status(&key);
+                    {keys.into_iter().map(|row| {
+                        let (label, badge) = badge(row.state);
+                        let key = row.key;
                         let revocable = key.revoked_at.is_none();
                         let id = key.id.to_string();
                         let row_id = id.clone();

@@ -25,7 +25,7 @@ pub fn AuditLogPage() -> impl IntoView {
                     Ok(page) => {
                         let next = page.next_cursor.clone();
                         view! {
-                            <div class="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
+                            <div class="relative overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
                                 <table class="min-w-full divide-y divide-slate-200 text-sm">
                                     <thead class="bg-slate-50 text-left text-slate-600">
                                         <tr>

@@ -26,7 +26,7 @@ pub fn LoginPage() -> impl IntoView {
                     <h1 class="text-xl font-semibold">"Log in to Tenex Marketing"</h1>
                 </div>
                 <ActionForm action=login attr:class="space-y-4 rounded-lg bg-white p-6 shadow ring-1 ring-slate-200">
-                    <input type="hidden" name="next" prop:value=next />
+                    <input type="hidden" name="next" value=next />
                     <div>
                         <label for="email" class=LABEL>"Email"</label>
                         <input id="email" name="email" type="email" autocomplete="username" required class=format!("mt-1 {INPUT}") />

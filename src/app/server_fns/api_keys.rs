@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::app::error::UiError;
-use crate::domain::api_key::ApiKey;
+use crate::domain::api_key::{ApiKey, KeyState};
 use crate::domain::pagination::Page;
 
 /// A key just minted: the token is in this answer only.
@@ -16,15 +16,29 @@ pub struct CreatedKey {
     pub token: String,
 }
 
+/// A key as the list shows it, with its state worked out on the server's clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRow {
+    /// The key.
+    pub key: ApiKey,
+    /// Active, expired or revoked, now.
+    pub state: KeyState,
+}
+
 /// One page of the keys the member may see.
 #[server(prefix = "/rpc", endpoint = "list_api_keys")]
-pub async fn list_api_keys(cursor: Option<String>) -> Result<Page<ApiKey>, UiError> {
+pub async fn list_api_keys(cursor: Option<String>) -> Result<Page<KeyRow>, UiError> {
     use crate::domain::pagination::PageRequest;
     use crate::server::services::api_keys;
 
     let (state, actor) = super::ssr::actor().await?;
     let page = PageRequest::parse(None, cursor.as_deref())?;
-    Ok(api_keys::list(&state.ctx, &actor, &page).await?)
+    let now = state.ctx.now();
+    let keys = api_keys::list(&state.ctx, &actor, &page).await?;
+    Ok(keys.map(|key| KeyRow {
+        state: key.state(now),
+        key,
+    }))
 }
 
 /// Mints a key. `expires_on` is a date (`YYYY-MM-DD`); the key works until the end of

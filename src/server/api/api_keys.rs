@@ -10,9 +10,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::idempotency::NotReplayable;
 use super::list::{ListJson, PageQuery};
 use crate::domain::api_key::{ApiKey, NewApiKey};
 use crate::domain::ids::ApiKeyId;
+use crate::domain::time::Timestamp;
 use crate::server::auth::api_key::ApiActor;
 use crate::server::errors::{ApiError, Problem};
 use crate::server::services::{Context, api_keys};
@@ -52,11 +54,14 @@ pub struct ApiKeyJson {
     pub expires_at: Option<String>,
     /// RFC 3339; `null` unless revoked.
     pub revoked_at: Option<String>,
+    /// `active`, `expired` or `revoked`, as of this answer.
+    pub status: String,
 }
 
-impl From<ApiKey> for ApiKeyJson {
-    fn from(k: ApiKey) -> Self {
+impl ApiKeyJson {
+    fn new(k: ApiKey, now: Timestamp) -> Self {
         Self {
+            status: k.state(now).as_str().to_owned(),
             id: k.id.to_string(),
             name: k.name,
             prefix: k.prefix,
@@ -92,7 +97,7 @@ pub struct CreatedApiKeyJson {
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_api_keys, create_api_key))
-        .routes(routes!(revoke_api_key))
+        .routes(routes!(get_api_key, revoke_api_key))
 }
 
 /// Lists keys, newest first: every key of the workspace for admins, otherwise the caller's own.
@@ -108,7 +113,8 @@ async fn list_api_keys(
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<ListJson<ApiKeyJson>>, ApiError> {
     let page = api_keys::list(&ctx, &actor, &query.parse()?).await?;
-    Ok(Json(ListJson::from_page(page, ApiKeyJson::from)))
+    let now = ctx.now();
+    Ok(Json(ListJson::from_page(page, |k| ApiKeyJson::new(k, now))))
 }
 
 /// Mints a key. The answer holds the full key; it cannot be shown again.
@@ -146,12 +152,37 @@ async fn create_api_key(
         created_at: minted.key.created_at.to_string(),
         expires_at: minted.key.expires_at.map(|t| t.to_string()),
     };
-    Ok((
+    let replay_note = NotReplayable(format!(
+        "an earlier request with this Idempotency-Key minted key {}; its secret is shown only once, \
+         so revoke it and mint another if it was lost",
+        json.id
+    ));
+    let mut response = (
         StatusCode::CREATED,
         [(header::LOCATION, location)],
         Json(json),
     )
-        .into_response())
+        .into_response();
+    response.extensions_mut().insert(replay_note);
+    Ok(response)
+}
+
+/// One key (never its secret).
+#[utoipa::path(get, path = "/admin/api-keys/{id}", tag = "admin",
+    params(("id" = String, Path, description = "`key_…`")),
+    responses(
+        (status = 200, body = ApiKeyJson),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_api_key(
+    State(ctx): State<Context>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<ApiKeyId>,
+) -> Result<Json<ApiKeyJson>, ApiError> {
+    Ok(Json(ApiKeyJson::new(
+        api_keys::get(&ctx, &actor, &id).await?,
+        ctx.now(),
+    )))
 }
 
 /// Revokes a key; it stops working on the next request.
@@ -167,5 +198,8 @@ async fn revoke_api_key(
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<ApiKeyId>,
 ) -> Result<Json<ApiKeyJson>, ApiError> {
-    Ok(Json(api_keys::revoke(&ctx, &actor, &id).await?.into()))
+    Ok(Json(ApiKeyJson::new(
+        api_keys::revoke(&ctx, &actor, &id).await?,
+        ctx.now(),
+    )))
 }

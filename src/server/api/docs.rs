@@ -102,7 +102,7 @@ pub async fn reference_page() -> Html<String> {
 </main>
 <script src="/vendor/swagger-ui/swagger-ui-bundle.js"></script>
 <script>
-  window.ui = SwaggerUIBundle({{ url: "/api/v1/openapi.json", dom_id: "#swagger-ui", deepLinking: true, persistAuthorization: true }});
+  window.ui = SwaggerUIBundle({{ url: "/api/v1/openapi.json", dom_id: "#swagger-ui", deepLinking: true }});
 </script>
 </body>
 </html>"##

@@ -23,6 +23,13 @@ pub const REPLAYED: &str = "idempotent-replayed";
 const KEY_MAX: usize = 255;
 /// Largest response kept for replay.
 const RESPONSE_MAX: usize = 4 * 1024 * 1024;
+/// A claim unfinished for this long belonged to a request that died; a retry takes it over.
+const ABANDONED_AFTER: time::Duration = time::Duration::minutes(5);
+
+/// Put on a response whose body must never be stored (it carries a secret shown once).
+/// A replay answers 409 `conflict` with this text instead.
+#[derive(Debug, Clone)]
+pub struct NotReplayable(pub String);
 
 /// Replays, refuses or records POSTs that carry an `Idempotency-Key`.
 pub async fn replay_or_record(
@@ -70,13 +77,22 @@ pub async fn replay_or_record(
     hasher.update([0]);
     hasher.update(&body);
     let request_hash = hex::encode(hasher.finalize());
+    let now = state.ctx.now();
     let scope = Scope {
         workspace: actor.workspace_id(),
         principal: &principal,
         key: &key,
     };
 
-    match idempotency::claim(&state.ctx.db, &scope, &request_hash, state.ctx.now()).await {
+    match idempotency::claim(
+        &state.ctx.db,
+        &scope,
+        &request_hash,
+        now,
+        now.plus(-ABANDONED_AFTER),
+    )
+    .await
+    {
         Err(e) => ApiError(e).into_response(),
         Ok(Claim::Seen {
             request_hash: first,
@@ -91,8 +107,22 @@ pub async fn replay_or_record(
             ..
         }) => replay(stored),
         Ok(Claim::New) => {
-            let response = next.run(Request::from_parts(parts, Body::from(body))).await;
-            record(&state, &scope, response).await
+            let request = Request::from_parts(parts, Body::from(body));
+            let (workspace, key) = (actor.workspace_id().clone(), key.clone());
+            // The handler runs to completion and records its answer even if the client
+            // hangs up, so a retry finds the result instead of a claim left open.
+            let task = tokio::spawn(async move {
+                let response = next.run(request).await;
+                let scope = Scope {
+                    workspace: &workspace,
+                    principal: &principal,
+                    key: &key,
+                };
+                record(&state, &scope, response).await
+            });
+            task.await.unwrap_or_else(|e| {
+                ApiError(Error::internal(std::io::Error::other(e.to_string()))).into_response()
+            })
         }
     }
 }
@@ -100,6 +130,7 @@ pub async fn replay_or_record(
 async fn record(state: &AppState, scope: &Scope<'_>, response: Response) -> Response {
     let status = response.status();
     let worth_retrying = status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS;
+    let not_replayable = response.extensions().get::<NotReplayable>().cloned();
     let (parts, body) = response.into_parts();
     let bytes = match to_bytes(body, RESPONSE_MAX).await {
         Ok(b) => b,
@@ -108,23 +139,33 @@ async fn record(state: &AppState, scope: &Scope<'_>, response: Response) -> Resp
             return ApiError(Error::internal(std::io::Error::other(e.to_string()))).into_response();
         }
     };
-    let text = String::from_utf8(bytes.to_vec());
-    let outcome = match (&text, worth_retrying) {
-        (Ok(body), false) => {
-            let content_type = parts
-                .headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
+    let header_text = |name| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    let stored = match (String::from_utf8(bytes.to_vec()), not_replayable) {
+        _ if worth_retrying => None,
+        (_, Some(NotReplayable(message))) => Some(StoredResponse {
+            status: StatusCode::CONFLICT.as_u16(),
+            content_type: "application/problem+json".into(),
+            location: None,
+            body: conflict_body(&message),
+        }),
+        (Ok(body), None) => Some(StoredResponse {
+            status: status.as_u16(),
+            content_type: header_text(header::CONTENT_TYPE)
                 .unwrap_or("application/json")
-                .to_owned();
-            let stored = StoredResponse {
-                status: status.as_u16(),
-                content_type,
-                body: body.clone(),
-            };
-            idempotency::complete(&state.ctx.db, scope, &stored).await
-        }
-        _ => idempotency::release(&state.ctx.db, scope).await,
+                .to_owned(),
+            location: header_text(header::LOCATION).map(str::to_owned),
+            body,
+        }),
+        (Err(_), None) => None,
+    };
+    let outcome = match &stored {
+        Some(stored) => idempotency::complete(&state.ctx.db, scope, stored).await,
+        None => idempotency::release(&state.ctx.db, scope).await,
     };
     if let Err(e) = outcome {
         tracing::error!(error = %e, "could not record an idempotent response");
@@ -136,14 +177,21 @@ async fn record(state: &AppState, scope: &Scope<'_>, response: Response) -> Resp
     response
 }
 
+fn conflict_body(message: &str) -> String {
+    let problem = crate::server::errors::Problem::new(StatusCode::CONFLICT, "conflict", message);
+    serde_json::to_string(&problem).unwrap_or_default()
+}
+
 fn replay(stored: StoredResponse) -> Response {
     let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
     let mut response = (status, stored.body).into_response();
+    let headers = response.headers_mut();
     if let Ok(ct) = HeaderValue::from_str(&stored.content_type) {
-        response.headers_mut().insert(header::CONTENT_TYPE, ct);
+        headers.insert(header::CONTENT_TYPE, ct);
     }
-    response
-        .headers_mut()
-        .insert(REPLAYED, HeaderValue::from_static("true"));
+    if let Some(location) = stored.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        headers.insert(header::LOCATION, location);
+    }
+    headers.insert(REPLAYED, HeaderValue::from_static("true"));
     response
 }

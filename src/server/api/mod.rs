@@ -19,8 +19,9 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::domain::Error;
 use crate::server::auth::api_key::authenticate;
-use crate::server::errors::ApiError;
+use crate::server::errors::{ApiError, Problem};
 use crate::server::state::AppState;
+use axum::http::StatusCode;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -72,6 +73,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let doc_json = serde_json::to_string(&doc).expect("the OpenAPI document serializes");
     let authenticated = authenticated
         .route("/api/v1/{*rest}", axum::routing::any(unknown_route))
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(
             state.clone(),
             idempotency::replay_or_record,
@@ -89,6 +91,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
             }),
         )
         .merge(authenticated)
+}
+
+async fn method_not_allowed() -> impl IntoResponse {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method",
+    )
 }
 
 async fn unknown_route() -> impl IntoResponse {

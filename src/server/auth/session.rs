@@ -112,6 +112,9 @@ pub fn layer(store: SessionBackend, settings: &Settings) -> SessionManagerLayer<
         .with_name(COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
+        // Saving on every request is what makes the expiry idle-based: an active session
+        // keeps moving its end forward.
+        .with_always_save(true)
         .with_secure(settings.secure_cookies())
         .with_expiry(Expiry::OnInactivity(
             tower_sessions::cookie::time::Duration::minutes(settings.session_idle_minutes),
@@ -225,14 +228,17 @@ fn encode_component(text: &str) -> String {
         .collect()
 }
 
-/// Where to go after logging in: only a path on this site, never another host.
+/// Where to go after logging in: only a path on this site. Anything else (another host,
+/// `//`, backslashes, control characters or whitespace that browsers strip) goes home.
 pub fn safe_next(next: Option<&str>) -> String {
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b"-._~/?=&%+:,".contains(&b);
     match next {
         Some(n)
             if n.starts_with('/')
                 && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.starts_with("/login") =>
+                && !n.starts_with("/login")
+                && n.len() <= 512
+                && n.bytes().all(allowed) =>
         {
             n.to_owned()
         }
@@ -250,6 +256,12 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example/x")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/x\nLocation: evil")), "/");
+        assert_eq!(
+            safe_next(Some("/campaigns?status=active&page=2")),
+            "/campaigns?status=active&page=2"
+        );
         assert_eq!(safe_next(None), "/");
     }
 

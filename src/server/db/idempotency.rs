@@ -25,6 +25,8 @@ pub struct StoredResponse {
     pub status: u16,
     /// `Content-Type` header.
     pub content_type: String,
+    /// `Location` header, for answers to creates.
+    pub location: Option<String>,
     /// Body text.
     pub body: String,
 }
@@ -43,12 +45,15 @@ pub enum Claim {
     },
 }
 
-/// Claims the key for a request with `request_hash`, or reports what it was used for.
+/// Claims the key for a request with `request_hash`, or reports what it was used for. A claim
+/// of the same request left unfinished since before `abandoned_before` (the process died
+/// mid-request) is taken over, so a retry is not refused forever.
 pub async fn claim(
     db: &Db,
     scope: &Scope<'_>,
     request_hash: &str,
     at: Timestamp,
+    abandoned_before: Timestamp,
 ) -> Result<Claim, Error> {
     let inserted = sqlx::query(
         "insert into idempotency_keys (workspace_id, principal, idempotency_key, request_hash, created_at) \
@@ -66,8 +71,23 @@ pub async fn claim(
         Err(e) if is_unique_violation(&e) => {}
         Err(e) => return Err(e.into()),
     }
+    let taken_over = sqlx::query(
+        "update idempotency_keys set created_at = $1 where workspace_id = $2 and principal = $3 \
+         and idempotency_key = $4 and request_hash = $5 and status is null and created_at < $6",
+    )
+    .bind(at.to_string())
+    .bind(scope.workspace.as_str())
+    .bind(scope.principal)
+    .bind(scope.key)
+    .bind(request_hash)
+    .bind(abandoned_before.to_string())
+    .execute(db.pool())
+    .await?;
+    if taken_over.rows_affected() == 1 {
+        return Ok(Claim::New);
+    }
     let row = sqlx::query(
-        "select request_hash, status, content_type, body from idempotency_keys \
+        "select request_hash, status, content_type, location, body from idempotency_keys \
          where workspace_id = $1 and principal = $2 and idempotency_key = $3",
     )
     .bind(scope.workspace.as_str())
@@ -82,6 +102,7 @@ pub async fn claim(
             content_type: row
                 .try_get::<Option<String>, _>("content_type")?
                 .unwrap_or_default(),
+            location: row.try_get("location")?,
             body: row
                 .try_get::<Option<String>, _>("body")?
                 .unwrap_or_default(),
@@ -97,11 +118,12 @@ pub async fn claim(
 /// Stores the response of a claimed request for replay.
 pub async fn complete(db: &Db, scope: &Scope<'_>, response: &StoredResponse) -> Result<(), Error> {
     sqlx::query(
-        "update idempotency_keys set status = $1, content_type = $2, body = $3 \
-         where workspace_id = $4 and principal = $5 and idempotency_key = $6",
+        "update idempotency_keys set status = $1, content_type = $2, location = $3, body = $4 \
+         where workspace_id = $5 and principal = $6 and idempotency_key = $7",
     )
     .bind(i64::from(response.status))
     .bind(&response.content_type)
+    .bind(response.location.as_deref())
     .bind(&response.body)
     .bind(scope.workspace.as_str())
     .bind(scope.principal)

@@ -45,6 +45,9 @@ pub enum OpenError {
     /// The URL names neither `sqlite:` nor `postgres:`.
     #[error("DATABASE_URL must start with sqlite:// or postgres:// (got `{0}`)")]
     UnsupportedUrl(String),
+    /// An in-memory SQLite database cannot be shared by a pool.
+    #[error("DATABASE_URL must name an SQLite file, not an in-memory database")]
+    InMemory,
     /// The data folder for SQLite could not be created.
     #[error("cannot create the data folder {path}: {source}")]
     DataFolder {
@@ -146,16 +149,18 @@ fn backend_of(url: &str) -> Result<Backend, OpenError> {
 fn prepare_sqlite_url(url: &str) -> Result<String, OpenError> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:" && !path.is_empty() {
-        if let Some(parent) = std::path::Path::new(path)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent).map_err(|source| OpenError::DataFolder {
-                path: parent.display().to_string(),
-                source,
-            })?;
-        }
+    // Every pooled connection would get its own empty in-memory database.
+    if path == ":memory:" || path.is_empty() || query.contains("mode=memory") {
+        return Err(OpenError::InMemory);
+    }
+    if let Some(parent) = std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(|source| OpenError::DataFolder {
+            path: parent.display().to_string(),
+            source,
+        })?;
     }
     let mode = if query.contains("mode=") {
         String::new()
@@ -211,30 +216,6 @@ fn parse_stored<T: FromStr>(text: &str, column: &str) -> Result<T, Error> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sqlite_urls_get_create_mode_and_their_folder() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/nested/t.db", dir.path().display());
-        let prepared = prepare_sqlite_url(&url).unwrap();
-        assert!(prepared.ends_with("t.db?mode=rwc"));
-        assert!(dir.path().join("nested").is_dir());
-        assert_eq!(
-            prepare_sqlite_url("sqlite::memory:").unwrap(),
-            "sqlite://:memory:?mode=rwc"
-        );
-    }
-
-    #[test]
-    fn other_urls_are_refused_with_a_clear_message() {
-        let err = backend_of("mysql://x").unwrap_err();
-        assert!(err.to_string().contains("sqlite:// or postgres://"));
-    }
-}
-
 /// The keyset condition, order and limit of every newest-first list, starting at parameter
 /// `$first`: rows strictly after the cursor position, `limit` rows.
 ///
@@ -257,4 +238,25 @@ pub fn bind_page<'q>(
         None => (String::new(), String::new()),
     };
     query.bind(at).bind(id).bind(page.fetch_limit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_get_create_mode_and_their_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/nested/t.db", dir.path().display());
+        let prepared = prepare_sqlite_url(&url).unwrap();
+        assert!(prepared.ends_with("t.db?mode=rwc"));
+        assert!(dir.path().join("nested").is_dir());
+        assert!(prepare_sqlite_url("sqlite::memory:").is_err());
+    }
+
+    #[test]
+    fn other_urls_are_refused_with_a_clear_message() {
+        let err = backend_of("mysql://x").unwrap_err();
+        assert!(err.to_string().contains("sqlite:// or postgres://"));
+    }
 }

@@ -19,9 +19,10 @@ fn workspace(row: &AnyRow) -> Result<Workspace, Error> {
 
 /// Stores a new workspace; a taken name is a field error.
 pub async fn insert(tx: &mut Tx, ws: &Workspace, at: Timestamp) -> Result<(), Error> {
-    sqlx::query("insert into workspaces (id, name, created_at) values ($1, $2, $3)")
+    sqlx::query("insert into workspaces (id, name, name_key, created_at) values ($1, $2, $3, $4)")
         .bind(ws.id.as_str())
         .bind(&ws.name)
+        .bind(ws.name.to_lowercase())
         .bind(at.to_string())
         .execute(&mut **tx)
         .await
@@ -37,8 +38,8 @@ pub async fn insert(tx: &mut Tx, ws: &Workspace, at: Timestamp) -> Result<(), Er
 
 /// The workspace with this name, compared case-insensitively.
 pub async fn find_by_name(db: &Db, name: &str) -> Result<Option<Workspace>, Error> {
-    let row = sqlx::query("select id, name from workspaces where lower(name) = lower($1)")
-        .bind(name)
+    let row = sqlx::query("select id, name from workspaces where name_key = $1")
+        .bind(name.trim().to_lowercase())
         .fetch_optional(db.pool())
         .await?;
     row.as_ref().map(workspace).transpose()
@@ -100,7 +101,7 @@ pub async fn role_of(
 pub async fn memberships_of(db: &Db, user: &UserId) -> Result<Vec<Membership>, Error> {
     let rows = sqlx::query(
         "select w.id, w.name, m.role from memberships m join workspaces w on w.id = m.workspace_id \
-         where m.user_id = $1 order by lower(w.name), w.id",
+         where m.user_id = $1 order by w.name_key, w.id",
     )
     .bind(user.as_str())
     .fetch_all(db.pool())

@@ -8,7 +8,9 @@ use subtle::ConstantTimeEq;
 use super::Context;
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
-use crate::domain::api_key::{ApiKey, KeyToken, NewApiKey, PREFIX_LEN, SECRET_LEN};
+use crate::domain::api_key::{
+    ApiKey, KeyToken, NewApiKey, PREFIX_LEN, SECRET_LEN, check_key_management,
+};
 use crate::domain::audit::AuditRecord;
 use crate::domain::ids::ApiKeyId;
 use crate::domain::pagination::{Page, PageRequest};
@@ -25,6 +27,7 @@ pub struct MintedKey {
 
 /// Mints a key for the actor, with scopes no wider than the actor's own.
 pub async fn mint(ctx: &Context, actor: &Actor, request: NewApiKey) -> Result<MintedKey, Error> {
+    check_key_management(actor)?;
     request.check_grantable_by(actor)?;
     let user = users::get(&ctx.db, actor.user_id())
         .await?
@@ -74,13 +77,15 @@ pub async fn mint(ctx: &Context, actor: &Actor, request: NewApiKey) -> Result<Mi
 
 /// Lists keys newest first: an admin sees every key of the workspace, others their own.
 pub async fn list(ctx: &Context, actor: &Actor, page: &PageRequest) -> Result<Page<ApiKey>, Error> {
+    check_key_management(actor)?;
     let owner = (!actor.can(Scope::Admin)).then(|| actor.user_id());
     let rows = api_keys::list(&ctx.db, actor.workspace_id(), owner, page).await?;
     Ok(Page::from_rows(rows, page))
 }
 
-/// Revokes a key; it stops working on the next request. Revoking twice is a conflict.
-pub async fn revoke(ctx: &Context, actor: &Actor, id: &ApiKeyId) -> Result<ApiKey, Error> {
+/// One key, if the actor may see it (their own, or any for an admin).
+pub async fn get(ctx: &Context, actor: &Actor, id: &ApiKeyId) -> Result<ApiKey, Error> {
+    check_key_management(actor)?;
     let key = api_keys::get(&ctx.db, actor.workspace_id(), id)
         .await?
         .ok_or(Error::NotFound("api key"))?;
@@ -88,6 +93,12 @@ pub async fn revoke(ctx: &Context, actor: &Actor, id: &ApiKeyId) -> Result<ApiKe
         // Someone else's key is invisible to a non-admin, exactly like a missing one.
         return Err(Error::NotFound("api key"));
     }
+    Ok(key)
+}
+
+/// Revokes a key; it stops working on the next request. Revoking twice is a conflict.
+pub async fn revoke(ctx: &Context, actor: &Actor, id: &ApiKeyId) -> Result<ApiKey, Error> {
+    let key = get(ctx, actor, id).await?;
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
     if !api_keys::revoke(&mut tx, actor.workspace_id(), id, now).await? {
