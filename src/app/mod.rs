@@ -12,10 +12,19 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use components::layout::ConsoleLayout;
-use pages::{
-    api_keys::ApiKeysPage, audit_log::AuditLogPage, home::HomePage, login::LoginPage,
-    not_found::NotFoundPage, section::SectionPage, settings::SettingsPage,
-};
+use pages::api_keys::ApiKeysPage;
+use pages::audit_log::AuditLogPage;
+use pages::brands::BrandsPage;
+use pages::campaigns::{CampaignPage, CampaignsPage};
+use pages::connectors::ConnectorsPage;
+use pages::crm_contacts::ContactsPage;
+use pages::crm_import::ImportPage;
+use pages::crm_segments::{SegmentBuilderPage, SegmentsPage};
+use pages::home::HomePage;
+use pages::login::LoginPage;
+use pages::not_found::NotFoundPage;
+use pages::section::SectionPage;
+use pages::settings::SettingsPage;
 
 /// The HTML document around the app (server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -54,15 +63,21 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=HomePage />
-                        <Route path=path!("campaigns") view=|| view! { <SectionPage section=pages::section::Section::Campaigns /> } />
+                        <Route path=path!("campaigns") view=CampaignsPage />
+                        <Route path=path!("campaigns/:id") view=CampaignPage />
                         <Route path=path!("approvals") view=|| view! { <SectionPage section=pages::section::Section::Approvals /> } />
                         <Route path=path!("email") view=|| view! { <SectionPage section=pages::section::Section::Email /> } />
                         <Route path=path!("ads") view=|| view! { <SectionPage section=pages::section::Section::Ads /> } />
                         <Route path=path!("blog") view=|| view! { <SectionPage section=pages::section::Section::Blog /> } />
-                        <Route path=path!("crm") view=|| view! { <SectionPage section=pages::section::Section::Crm /> } />
+                        <Route path=path!("crm") view=ContactsPage />
+                        <Route path=path!("crm/import") view=ImportPage />
+                        <Route path=path!("crm/segments") view=SegmentsPage />
+                        <Route path=path!("crm/segments/new") view=SegmentBuilderPage />
                         <Route path=path!("settings") view=SettingsPage />
                         <Route path=path!("settings/api-keys") view=ApiKeysPage />
                         <Route path=path!("settings/audit-log") view=AuditLogPage />
+                        <Route path=path!("settings/brands") view=BrandsPage />
+                        <Route path=path!("settings/connectors") view=ConnectorsPage />
                     </ParentRoute>
                 </Routes>
             </div>

@@ -81,6 +81,16 @@ typed_id!(/// An API key.
     ApiKeyId, "key", "api key");
 typed_id!(/// An audit log entry.
     AuditEntryId, "aud", "audit entry");
+typed_id!(/// A brand.
+    BrandId, "brd", "brand");
+typed_id!(/// A contact.
+    ContactId, "ctc", "contact");
+typed_id!(/// A segment.
+    SegmentId, "seg", "segment");
+typed_id!(/// A connector.
+    ConnectorId, "cnr", "connector");
+typed_id!(/// A campaign.
+    CampaignId, "cmp", "campaign");
 
 #[cfg(test)]
 mod tests {

@@ -6,11 +6,18 @@
 pub mod actor;
 pub mod api_key;
 pub mod audit;
+pub mod brand;
+pub mod campaign;
+pub mod connector;
+pub mod contact;
 pub mod error;
 pub mod ids;
 pub mod pagination;
+pub mod segment;
+pub mod text;
 pub mod time;
 pub mod user;
+pub mod wire;
 pub mod workspace;
 
 pub use error::{Error, FieldError};

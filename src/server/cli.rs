@@ -106,7 +106,8 @@ async fn execute(command: Command, settings: Settings) -> Result<(), String> {
     let db = startup::open_database(&settings)
         .await
         .map_err(|e| e.to_string())?;
-    let ctx = Context::new(db.clone(), std::sync::Arc::new(SystemClock));
+    let secrets = startup::secret_box(&settings).map_err(|e| e.to_string())?;
+    let ctx = Context::new(db.clone(), std::sync::Arc::new(SystemClock), secrets);
     match command {
         Command::Migrate => {
             tracing::info!(database = %redact_url(&settings.database_url), "migrations applied");

@@ -24,12 +24,17 @@ pub struct Settings {
     pub rate_limit_per_minute: u32,
     /// `TENEX_MAX_BODY_BYTES`: largest request body accepted.
     pub max_body_bytes: usize,
+    /// `TENEX_MAX_IMPORT_BYTES`: largest CSV import accepted.
+    pub max_import_bytes: usize,
     /// `TENEX_SESSION_IDLE_MINUTES`: a console session ends after this long unused.
     pub session_idle_minutes: i64,
     /// `TENEX_DB_MAX_CONNECTIONS`: size of the connection pool.
     pub db_max_connections: u32,
     /// `TENEX_LOG_FORMAT`: `text` (default) or `json`.
     pub log_json: bool,
+    /// `TENEX_SECRET_KEY`: 32 bytes (hex or base64) sealing connector secrets. Without it the
+    /// embedded SQLite setup keeps a generated key beside the database file.
+    pub secret_key: Option<String>,
 }
 
 impl fmt::Debug for Settings {
@@ -55,9 +60,11 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:3000".into(),
             rate_limit_per_minute: 1000,
             max_body_bytes: 1024 * 1024,
+            max_import_bytes: 64 * 1024 * 1024,
             session_idle_minutes: 12 * 60,
             db_max_connections: 10,
             log_json: false,
+            secret_key: None,
         }
     }
 }
@@ -103,6 +110,7 @@ impl Settings {
                 1,
             )?,
             max_body_bytes: number(&get, "TENEX_MAX_BODY_BYTES", d.max_body_bytes, 1024)?,
+            max_import_bytes: number(&get, "TENEX_MAX_IMPORT_BYTES", d.max_import_bytes, 1024)?,
             session_idle_minutes: number(
                 &get,
                 "TENEX_SESSION_IDLE_MINUTES",
@@ -111,6 +119,7 @@ impl Settings {
             )?,
             db_max_connections: number(&get, "TENEX_DB_MAX_CONNECTIONS", d.db_max_connections, 1)?,
             log_json,
+            secret_key: get("TENEX_SECRET_KEY"),
         })
     }
 

@@ -20,6 +20,7 @@ use super::auth::{csrf, session};
 use super::config::Settings;
 use super::db::{self, Db};
 use super::errors::problem_for_bare_413;
+use super::secrets::SecretBox;
 use super::services::Context;
 use super::state::{AppState, KeyLimiter};
 use crate::app::{App, shell};
@@ -31,6 +32,9 @@ pub enum StartError {
     /// Opening or migrating the database failed.
     #[error(transparent)]
     Database(#[from] db::OpenError),
+    /// The key for connector secrets is missing or unusable.
+    #[error(transparent)]
+    SecretKey(#[from] super::secrets::KeyError),
     /// The session table could not be prepared.
     #[error("cannot prepare the session table: {0}")]
     Sessions(#[source] sqlx::Error),
@@ -49,6 +53,27 @@ pub async fn open_database(settings: &Settings) -> Result<Db, StartError> {
     let db = Db::connect(&settings.database_url, settings.db_max_connections).await?;
     db.migrate().await?;
     Ok(db)
+}
+
+/// The key sealing connector secrets: `TENEX_SECRET_KEY`, or for the embedded SQLite
+/// database a key file generated beside it on first start.
+pub fn secret_box(settings: &Settings) -> Result<SecretBox, StartError> {
+    if let Some(key) = &settings.secret_key {
+        return Ok(SecretBox::from_text(key)?);
+    }
+    let url = &settings.database_url;
+    let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
+        return Err(super::secrets::KeyError::Missing.into());
+    };
+    let file = std::path::Path::new(path.split('?').next().unwrap_or_default());
+    let folder = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    Ok(SecretBox::from_file_or_new(&folder.join("secret.key"))?)
 }
 
 /// Everything the router needs, built from an open database.
@@ -70,7 +95,7 @@ pub async fn prepare(
         .await
         .map_err(StartError::Sessions)?;
     let state = AppState {
-        ctx: Context::new(db, clock),
+        ctx: Context::new(db, clock, secret_box(&settings)?),
         key_limiter: Arc::new(KeyLimiter::per_minute(settings.rate_limit_per_minute)),
         settings: Arc::new(settings),
         leptos_options,
@@ -93,7 +118,12 @@ pub fn router(app: &Prepared) -> Router {
         .layer(from_fn_with_state(state.clone(), session::require_login))
         .layer(from_fn_with_state(state.clone(), csrf::refuse_cross_site))
         .layer(session::layer(app.sessions.clone(), &state.settings))
-        .layer(RequestBodyLimitLayer::new(state.settings.max_body_bytes))
+        .layer(RequestBodyLimitLayer::new(
+            state
+                .settings
+                .max_body_bytes
+                .max(state.settings.max_import_bytes),
+        ))
         .layer(axum::middleware::map_response(problem_for_bare_413))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

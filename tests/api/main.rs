@@ -6,6 +6,11 @@
 mod support;
 
 mod api_keys;
+mod brands;
+mod campaigns;
 mod cli;
+mod connectors;
 mod console;
 mod conventions;
+mod crm;
+mod fake_smtp;

@@ -117,6 +117,7 @@ impl TestResponse {
 #[derive(Debug, Clone)]
 pub struct Member {
     pub key: String,
+    pub actor: Actor,
 }
 
 impl TestApp {
@@ -157,6 +158,7 @@ impl TestApp {
         let settings = Settings {
             database_url: db_url.to_owned(),
             db_max_connections: 5,
+            secret_key: Some("42".repeat(32)),
             ..settings
         };
         let db = startup::open_database(&settings)
@@ -266,7 +268,10 @@ impl TestApp {
         let minted = api_keys::mint(self.ctx(), &actor, request)
             .await
             .expect("key minted");
-        Member { key: minted.token }
+        Member {
+            key: minted.token,
+            actor,
+        }
     }
 
     /// A browser form POST to a server function, from our own origin unless told otherwise.

@@ -1,4 +1,5 @@
 //! Reusable pieces of the console.
 
+pub mod crm_tabs;
 pub mod layout;
 pub mod ui;

@@ -64,3 +64,49 @@ pub const BUTTON_DANGER: &str = "inline-flex items-center justify-center rounded
 pub const INPUT: &str = "block w-full rounded-md border-0 px-3 py-2 text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600 sm:text-sm";
 /// Classes of a form label.
 pub const LABEL: &str = "block text-sm font-medium text-slate-700";
+
+/// A coloured status word.
+#[component]
+pub fn Badge(text: String, tone: &'static str) -> impl IntoView {
+    let colours = match tone {
+        "green" => "bg-emerald-100 text-emerald-800",
+        "amber" => "bg-amber-100 text-amber-800",
+        "red" => "bg-red-100 text-red-800",
+        "blue" => "bg-sky-100 text-sky-800",
+        "violet" => "bg-violet-100 text-violet-800",
+        _ => "bg-slate-100 text-slate-700",
+    };
+    view! { <span class=format!("inline-block whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium {colours}")>{text}</span> }
+}
+
+/// Tabs under a page title, as links (the current one is marked for screen readers too).
+#[component]
+pub fn Tabs(label: &'static str, tabs: Vec<(&'static str, &'static str)>) -> impl IntoView {
+    view! {
+        <nav aria-label=label class="mb-6 border-b border-slate-200">
+            <ul class="-mb-px flex gap-4 overflow-x-auto">
+                {tabs.into_iter().map(|(href, text)| view! {
+                    <li>
+                        <leptos_router::components::A href=href exact=true attr:class="inline-block whitespace-nowrap border-b-2 border-transparent px-1 pb-2 text-sm font-medium text-slate-600 hover:text-slate-900 aria-[current=page]:border-indigo-600 aria-[current=page]:text-indigo-700">
+                            {text}
+                        </leptos_router::components::A>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// Classes of a select box.
+pub const SELECT: &str = "block w-full rounded-md border-0 py-2 pl-3 pr-8 text-slate-900 ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600 sm:text-sm";
+/// Classes of a card.
+pub const CARD: &str = "rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 sm:p-6";
+/// Classes of a table wrapper (relative, so screen-reader-only text cannot widen the page).
+pub const TABLE_WRAP: &str =
+    "relative overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200";
+/// Classes of a table.
+pub const TABLE: &str = "min-w-full divide-y divide-slate-200 text-sm";
+/// Classes of a header cell.
+pub const TH: &str = "px-3 py-2 text-left font-medium text-slate-600";
+/// Classes of a body cell.
+pub const TD: &str = "px-3 py-2 align-top";

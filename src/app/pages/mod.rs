@@ -2,6 +2,12 @@
 
 pub mod api_keys;
 pub mod audit_log;
+pub mod brands;
+pub mod campaigns;
+pub mod connectors;
+pub mod crm_contacts;
+pub mod crm_import;
+pub mod crm_segments;
 pub mod home;
 pub mod login;
 pub mod not_found;

@@ -9,8 +9,6 @@ use crate::app::components::ui::{EmptyState, PageHeader};
 /// A console section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
-    /// `/campaigns`.
-    Campaigns,
     /// `/approvals`.
     Approvals,
     /// `/email`.
@@ -19,27 +17,20 @@ pub enum Section {
     Ads,
     /// `/blog`.
     Blog,
-    /// `/crm`.
-    Crm,
 }
 
 impl Section {
     fn title(self) -> &'static str {
         match self {
-            Section::Campaigns => "Campaigns",
             Section::Approvals => "Approvals",
             Section::Email => "Email sequences",
             Section::Ads => "Ads",
             Section::Blog => "Blog",
-            Section::Crm => "CRM",
         }
     }
 
     fn purpose(self) -> &'static str {
         match self {
-            Section::Campaigns => {
-                "Every campaign across email, ads and blog, filterable by status, segment and brand."
-            }
             Section::Approvals => {
                 "Everything waiting for an approver: sequences, ad launches, creatives and blog publishes."
             }
@@ -52,7 +43,6 @@ impl Section {
             Section::Blog => {
                 "Markdown drafts with a live preview, published to your CMS after approval."
             }
-            Section::Crm => "Contacts, CSV imports and segments that campaigns are aimed at.",
         }
     }
 }

@@ -26,6 +26,18 @@ pub fn SettingsPage() -> impl IntoView {
                     <p class="mt-1 text-sm text-slate-600">"Mint keys for agents and integrations; revoke them at once."</p>
                 </a>
             </li>
+            <li>
+                <a href="/settings/brands" class="block rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 hover:ring-indigo-300">
+                    <h2 class="font-semibold">"Brands"</h2>
+                    <p class="mt-1 text-sm text-slate-600">"Overview, selling points, voice and the phrases never to use."</p>
+                </a>
+            </li>
+            <li>
+                <a href="/settings/connectors" class="block rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 hover:ring-indigo-300">
+                    <h2 class="font-semibold">"Connectors"</h2>
+                    <p class="mt-1 text-sm text-slate-600">"Mail senders, ad accounts and CMSs, with a connection test."</p>
+                </a>
+            </li>
             <Transition fallback=|| ()>
                 {move || is_admin().then(|| view! {
                     <li>

@@ -3,6 +3,10 @@
 
 pub mod api_keys;
 pub mod audit_log;
+pub mod brands;
+pub mod campaigns;
+pub mod connectors;
+pub mod crm;
 pub mod session;
 
 #[cfg(feature = "ssr")]

@@ -179,3 +179,41 @@ mod tests {
         assert!(unknown.message.contains("nmae"), "{unknown:?}");
     }
 }
+
+/// The `If-Match` header, for `PATCH`es that must name the version they edit.
+#[derive(Debug, Clone, Default)]
+pub struct IfMatch(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        Ok(IfMatch(
+            parts
+                .headers
+                .get(header::IF_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.trim().trim_matches('"').to_owned()),
+        ))
+    }
+}
+
+impl IfMatch {
+    /// The version from the header or the body (they must agree when both are sent).
+    pub fn version_or(&self, body: Option<i64>) -> Result<i64, Error> {
+        let header = match &self.0 {
+            Some(text) => Some(text.parse::<i64>().map_err(|_| {
+                Error::invalid("If-Match", "must be the version number being edited")
+            })?),
+            None => None,
+        };
+        match (header, body) {
+            (Some(h), Some(b)) if h != b => Err(Error::invalid("version", "differs from If-Match")),
+            (Some(v), _) | (None, Some(v)) => Ok(v),
+            (None, None) => Err(Error::invalid(
+                "version",
+                "is required: send the version you are editing (or If-Match)",
+            )),
+        }
+    }
+}

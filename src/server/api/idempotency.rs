@@ -63,7 +63,15 @@ pub async fn replay_or_record(
         Principal::User { user_id } => user_id.to_string(),
     };
     let (parts, body) = request.into_parts();
-    let Ok(body) = to_bytes(body, state.settings.max_body_bytes).await else {
+    let Ok(body) = to_bytes(
+        body,
+        state
+            .settings
+            .max_body_bytes
+            .max(state.settings.max_import_bytes),
+    )
+    .await
+    else {
         return payload_too_large();
     };
     let mut hasher = Sha256::new();

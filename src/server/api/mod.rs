@@ -3,10 +3,15 @@
 
 pub mod api_keys;
 pub mod audit_log;
+pub mod brands;
+pub mod campaigns;
+pub mod connectors;
+pub mod contacts;
 pub mod docs;
 pub mod extract;
 pub mod idempotency;
 pub mod list;
+pub mod segments;
 pub mod whoami;
 
 use axum::Router;
@@ -37,6 +42,10 @@ use axum::http::StatusCode;
     tags(
         (name = "identity", description = "Who is calling"),
         (name = "admin", description = "API keys and the audit log"),
+        (name = "marketing", description = "Campaigns across channels"),
+        (name = "crm", description = "Contacts, imports and segments"),
+        (name = "knowledge", description = "Brands"),
+        (name = "connectors", description = "Accounts at outside providers"),
     )
 )]
 struct ApiDoc;
@@ -57,7 +66,12 @@ fn routes() -> OpenApiRouter<AppState> {
     let v1 = OpenApiRouter::new()
         .merge(whoami::router())
         .merge(api_keys::router())
-        .merge(audit_log::router());
+        .merge(audit_log::router())
+        .merge(brands::router())
+        .merge(contacts::router())
+        .merge(segments::router())
+        .merge(connectors::router())
+        .merge(campaigns::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

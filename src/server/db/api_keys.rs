@@ -102,7 +102,7 @@ pub async fn list(
     let sql = format!(
         "select {COLUMNS} from api_keys k join users u on u.id = k.created_by \
          where k.workspace_id = $1 and ($2 = '' or k.created_by = $2) {}",
-        page_clause("k", 3)
+        page_clause("k", 3, page)
     );
     let query = sqlx::query(&sql)
         .bind(workspace.as_str())

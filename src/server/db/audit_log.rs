@@ -76,10 +76,32 @@ pub async fn list(
         "select a.id, a.actor_type, a.actor_user_id, a.actor_key_id, u.email as actor_email, a.action, \
          a.subject_type, a.subject_id, a.summary, a.created_at \
          from audit_log a join users u on u.id = a.actor_user_id where a.workspace_id = $1 {}",
-        page_clause("a", 2)
+        page_clause("a", 2, page)
     );
     let rows = bind_page(sqlx::query(&sql).bind(workspace.as_str()), page)
         .fetch_all(db.pool())
         .await?;
+    rows.iter().map(entry).collect()
+}
+
+/// The changes recorded for one subject, newest first (at most 200).
+pub async fn for_subject(
+    db: &Db,
+    workspace: &WorkspaceId,
+    subject_type: &str,
+    subject_id: &str,
+) -> Result<Vec<AuditEntry>, Error> {
+    let rows = sqlx::query(
+        "select a.id, a.actor_type, a.actor_user_id, a.actor_key_id, u.email as actor_email, a.action, \
+         a.subject_type, a.subject_id, a.summary, a.created_at \
+         from audit_log a join users u on u.id = a.actor_user_id \
+         where a.workspace_id = $1 and a.subject_type = $2 and a.subject_id = $3 \
+         order by a.created_at desc, a.id desc limit 200",
+    )
+    .bind(workspace.as_str())
+    .bind(subject_type)
+    .bind(subject_id)
+    .fetch_all(db.pool())
+    .await?;
     rows.iter().map(entry).collect()
 }

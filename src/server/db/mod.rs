@@ -4,7 +4,12 @@
 
 pub mod api_keys;
 pub mod audit_log;
+pub mod brands;
+pub mod campaigns;
+pub mod connectors;
+pub mod contacts;
 pub mod idempotency;
+pub mod segments;
 pub mod users;
 pub mod workspaces;
 
@@ -217,27 +222,38 @@ fn parse_stored<T: FromStr>(text: &str, column: &str) -> Result<T, Error> {
 }
 
 /// The keyset condition, order and limit of every newest-first list, starting at parameter
-/// `$first`: rows strictly after the cursor position, `limit` rows.
+/// `$first`: rows strictly after the cursor position (a row-value comparison both databases
+/// can answer from a `(…, created_at, id)` index), then `limit` rows.
 ///
-/// Bind its three parameters with [`bind_page`].
-pub fn page_clause(alias: &str, first: usize) -> String {
-    let (at, id, limit) = (first, first + 1, first + 2);
-    format!(
-        "and (${at} = '' or {alias}.created_at < ${at} or ({alias}.created_at = ${at} and {alias}.id < ${id})) \
-         order by {alias}.created_at desc, {alias}.id desc limit ${limit}"
-    )
+/// Bind its parameters with [`bind_page`].
+pub fn page_clause(
+    alias: &str,
+    first: usize,
+    page: &crate::domain::pagination::PageRequest,
+) -> String {
+    let order = format!("order by {alias}.created_at desc, {alias}.id desc");
+    match page.after {
+        Some(_) => format!(
+            "and ({alias}.created_at, {alias}.id) < (${first}, ${}) {order} limit ${}",
+            first + 1,
+            first + 2
+        ),
+        None => format!("{order} limit ${first}"),
+    }
 }
 
-/// Binds the three parameters of [`page_clause`].
+/// Binds the parameters of [`page_clause`].
 pub fn bind_page<'q>(
     query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     page: &crate::domain::pagination::PageRequest,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    let (at, id) = match &page.after {
-        Some(p) => (p.created_at.to_string(), p.id.clone()),
-        None => (String::new(), String::new()),
-    };
-    query.bind(at).bind(id).bind(page.fetch_limit())
+    match &page.after {
+        Some(p) => query
+            .bind(p.created_at.to_string())
+            .bind(p.id.clone())
+            .bind(page.fetch_limit()),
+        None => query.bind(page.fetch_limit()),
+    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,18 @@
-//! The demo workspace: people in every role, so a new user can try each flow at once.
-//! Built through the same use cases as real data.
+//! The demo workspace: people in every role, a brand, ~200 contacts, two segments, sandbox
+//! connectors and campaigns across channels and statuses, so a new user can try each flow at
+//! once. Everything is made through the same use cases as real data.
+
+use std::collections::BTreeMap;
 
 use super::Context;
 use super::accounts::{self, NewMember};
+use super::{brands, campaigns, connectors, contacts, segments};
 use crate::domain::Error;
+use crate::domain::actor::{Actor, Role};
+use crate::domain::brand::BrandInput;
+use crate::domain::campaign::{CampaignStatus, Channel, NewCampaign};
+use crate::domain::connector::ConnectorKind;
+use crate::domain::segment::{ConditionInput, Match, NewSegment, RuleInput};
 use crate::server::db::workspaces;
 
 /// The demo workspace's name.
@@ -35,8 +44,9 @@ pub async fn load(ctx: &Context) -> Result<Loaded, Error> {
     {
         return Ok(Loaded::AlreadyThere);
     }
+    let mut admin = None;
     for (email, name, role) in PEOPLE {
-        accounts::add_member(
+        let added = accounts::add_member(
             ctx,
             NewMember {
                 workspace: WORKSPACE.into(),
@@ -47,6 +57,232 @@ pub async fn load(ctx: &Context) -> Result<Loaded, Error> {
             },
         )
         .await?;
+        if added.role == Role::Admin {
+            admin = Some(Actor::user(added.workspace.id, added.user.id, Role::Admin));
+        }
     }
+    let actor = admin.expect("the demo has an admin");
+    fill(ctx, &actor).await?;
     Ok(Loaded::Created)
+}
+
+const FIRST: [&str; 20] = [
+    "Ana", "Ben", "Chloé", "Dev", "Elif", "Farah", "Gus", "Hana", "Ivan", "Jo", "Kofi", "Lena",
+    "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tariq",
+];
+const LAST: [&str; 10] = [
+    "Okafor",
+    "Lindqvist",
+    "Moreau",
+    "Patel",
+    "Yilmaz",
+    "Haddad",
+    "Novak",
+    "Sato",
+    "Silva",
+    "Kowalski",
+];
+const COMPANIES: [(&str, &str, &str); 10] = [
+    ("Northwind Logistics", "northwind.example", "logistics"),
+    ("Acme Robotics", "acme-robotics.example", "manufacturing"),
+    ("Globex Health", "globex-health.example", "healthcare"),
+    ("Initech Finance", "initech.example", "finance"),
+    ("Umbrella Retail", "umbrella-retail.example", "retail"),
+    ("Hooli Cloud", "hooli.example", "software"),
+    ("Vandelay Imports", "vandelay.example", "logistics"),
+    ("Stark Energy", "stark-energy.example", "energy"),
+    ("Wayne Analytics", "wayne-analytics.example", "software"),
+    ("Soylent Foods", "soylent.example", "retail"),
+];
+const TITLES: [&str; 5] = [
+    "Head of Operations",
+    "VP Marketing",
+    "CTO",
+    "Procurement Lead",
+    "Founder",
+];
+const PLANS: [&str; 3] = ["gold", "silver", "bronze"];
+const STAGES: [&str; 4] = ["contact", "lead", "qualified", "customer"];
+
+async fn fill(ctx: &Context, actor: &Actor) -> Result<(), Error> {
+    let brand = brands::create(
+        ctx,
+        actor,
+        &BrandInput {
+            name: Some("Tenex Freight".into()),
+            company_overview: Some(
+                "Tenex Freight books, tracks and settles freight for mid-sized shippers in one place, \
+                 so operations teams stop chasing carriers by email."
+                    .into(),
+            ),
+            usps: Some(vec![
+                "Instant quotes from 400 vetted carriers".into(),
+                "Live tracking on every load".into(),
+                "One invoice a month, not fifty".into(),
+            ]),
+            icp_market_segments: Some(vec!["Operations leaders at shippers with 50–500 loads a month".into()]),
+            brand_voice: Some("Plain, confident and practical; no hype.".into()),
+            do_not_say: Some(vec!["cheapest".into(), "guaranteed".into(), "revolutionary".into()]),
+        },
+        true,
+    )
+    .await?;
+
+    let mut csv = String::from(
+        "email,first_name,last_name,company,domain,title,lifecycle_stage,plan,industry\n",
+    );
+    for i in 0..200 {
+        let (first, last) = (FIRST[i % FIRST.len()], LAST[(i / 2) % LAST.len()]);
+        let (company, domain, industry) = COMPANIES[(i * 7) % COMPANIES.len()];
+        let email = format!(
+            "{}.{}{}@{domain}",
+            first.to_lowercase().replace('é', "e"),
+            last.to_lowercase(),
+            i
+        );
+        // Every twentieth contact has no first name, so previews can show a missing variable.
+        let first = if i % 20 == 19 { "" } else { first };
+        csv.push_str(&format!(
+            "{email},{first},{last},{company},{domain},{},{},{},{industry}\n",
+            TITLES[i % TITLES.len()],
+            STAGES[(i / 3) % STAGES.len()],
+            PLANS[i % PLANS.len()],
+        ));
+    }
+    contacts::import_csv(ctx, actor, csv.as_bytes()).await?;
+
+    let cond = |field: &str, op: &str, value: &str| ConditionInput {
+        field: field.into(),
+        op: op.into(),
+        value: Some(value.into()),
+        values: None,
+    };
+    let ops_leaders = segments::create(
+        ctx,
+        actor,
+        NewSegment::parse(
+            "Logistics operations leaders",
+            "rule",
+            Some(&RuleInput {
+                combine: Match::All,
+                conditions: vec![
+                    cond("custom.industry", "equals", "logistics"),
+                    cond("title", "contains", "operations"),
+                ],
+            }),
+        )?,
+    )
+    .await?;
+    let gold = segments::create(
+        ctx,
+        actor,
+        NewSegment::parse(
+            "Gold plan customers",
+            "rule",
+            Some(&RuleInput {
+                combine: Match::All,
+                conditions: vec![
+                    cond("custom.plan", "equals", "gold"),
+                    cond("lifecycle_stage", "equals", "customer"),
+                ],
+            }),
+        )?,
+    )
+    .await?;
+    let vip = segments::create(
+        ctx,
+        actor,
+        NewSegment::parse("Hand-picked VIPs", "static", None)?,
+    )
+    .await?;
+    let first_ten = contacts::list(
+        ctx,
+        actor,
+        None,
+        &crate::domain::pagination::PageRequest {
+            limit: 10,
+            after: None,
+        },
+    )
+    .await?;
+    let ids: Vec<String> = first_ten.items.iter().map(|c| c.id.to_string()).collect();
+    segments::add_members(ctx, actor, &vip.segment.id, &ids).await?;
+
+    let none = BTreeMap::new();
+    for name in ["Sandbox mail", "Sandbox ads", "Sandbox CMS"] {
+        let c = connectors::create(ctx, actor, ConnectorKind::Sandbox, name, &none, &none).await?;
+        connectors::test(ctx, actor, &c.id).await?;
+    }
+
+    let spread: [(
+        &str,
+        Channel,
+        CampaignStatus,
+        &crate::domain::ids::SegmentId,
+    ); 8] = [
+        (
+            "Q4 carrier onboarding sequence",
+            Channel::Email,
+            CampaignStatus::Active,
+            &ops_leaders.segment.id,
+        ),
+        (
+            "Gold renewal nudge",
+            Channel::Email,
+            CampaignStatus::PendingApproval,
+            &gold.segment.id,
+        ),
+        (
+            "Peak season webinar invite",
+            Channel::Email,
+            CampaignStatus::Completed,
+            &ops_leaders.segment.id,
+        ),
+        (
+            "VIP roundtable outreach",
+            Channel::Email,
+            CampaignStatus::Rejected,
+            &vip.segment.id,
+        ),
+        (
+            "LinkedIn: live tracking",
+            Channel::Ads,
+            CampaignStatus::Active,
+            &ops_leaders.segment.id,
+        ),
+        (
+            "Google: instant quotes",
+            Channel::Ads,
+            CampaignStatus::Paused,
+            &ops_leaders.segment.id,
+        ),
+        (
+            "Blog: one invoice a month",
+            Channel::Blog,
+            CampaignStatus::Draft,
+            &gold.segment.id,
+        ),
+        (
+            "Blog: carrier vetting explained",
+            Channel::Blog,
+            CampaignStatus::Completed,
+            &ops_leaders.segment.id,
+        ),
+    ];
+    for (name, channel, status, segment) in spread {
+        campaigns::create(
+            ctx,
+            actor,
+            NewCampaign {
+                name: name.into(),
+                channel,
+                status,
+                segment_id: Some(segment.clone()),
+                brand_id: Some(brand.id.clone()),
+                artifact: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -1,0 +1,123 @@
+//! Campaigns list and detail.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::app::error::UiError;
+use crate::domain::audit::AuditEntry;
+use crate::domain::campaign::{Campaign, CampaignFilterInput};
+use crate::domain::pagination::Page;
+
+/// A campaign with the names the list shows instead of ids.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignRow {
+    /// The campaign.
+    pub campaign: Campaign,
+    /// Its segment's name.
+    pub segment_name: Option<String>,
+    /// Its brand's name.
+    pub brand_name: Option<String>,
+}
+
+/// What the filter bar offers: (id, name) of segments and brands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct FilterOptions {
+    /// Segments.
+    pub segments: Vec<(String, String)>,
+    /// Brands.
+    pub brands: Vec<(String, String)>,
+}
+
+/// A campaign's page: the campaign, names, and its audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignDetail {
+    /// The campaign, with names.
+    pub row: CampaignRow,
+    /// Every recorded change, newest first.
+    pub trail: Vec<AuditEntry>,
+}
+
+#[cfg(feature = "ssr")]
+async fn options_of(
+    state: &crate::server::state::AppState,
+    actor: &crate::domain::actor::Actor,
+) -> Result<FilterOptions, UiError> {
+    use crate::domain::pagination::PageRequest;
+    use crate::server::services::{brands, segments};
+    let all = PageRequest {
+        limit: 200,
+        after: None,
+    };
+    let segments = segments::names(&state.ctx, actor, &all).await?;
+    let brands = brands::list(&state.ctx, actor, &all).await?;
+    Ok(FilterOptions {
+        segments: segments
+            .into_iter()
+            .map(|s| (s.id.to_string(), s.name))
+            .collect(),
+        brands: brands
+            .items
+            .into_iter()
+            .map(|b| (b.id.to_string(), b.name))
+            .collect(),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn named(campaign: Campaign, options: &FilterOptions) -> CampaignRow {
+    let find = |list: &[(String, String)], id: Option<String>| {
+        id.and_then(|id| list.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()))
+    };
+    CampaignRow {
+        segment_name: find(
+            &options.segments,
+            campaign.segment_id.as_ref().map(ToString::to_string),
+        ),
+        brand_name: find(
+            &options.brands,
+            campaign.brand_id.as_ref().map(ToString::to_string),
+        ),
+        campaign,
+    }
+}
+
+/// The segments and brands the filter bar offers.
+#[server(prefix = "/rpc", endpoint = "campaign_filter_options")]
+pub async fn campaign_filter_options() -> Result<FilterOptions, UiError> {
+    let (state, actor) = super::ssr::actor().await?;
+    options_of(&state, &actor).await
+}
+
+/// One page of campaigns matching the filter.
+#[server(prefix = "/rpc", endpoint = "list_campaigns", input = leptos::server_fn::codec::Json)]
+pub async fn list_campaigns(
+    filter: CampaignFilterInput,
+    limit: Option<String>,
+    cursor: Option<String>,
+) -> Result<Page<CampaignRow>, UiError> {
+    use crate::domain::pagination::PageRequest;
+    use crate::server::services::campaigns;
+    let (state, actor) = super::ssr::actor().await?;
+    let filter = filter.parse()?;
+    let page = PageRequest::parse(limit.as_deref(), cursor.as_deref())?;
+    let found = campaigns::list(&state.ctx, &actor, &filter, &page).await?;
+    let options = options_of(&state, &actor).await?;
+    Ok(found.map(|c| named(c, &options)))
+}
+
+/// One campaign with its audit trail.
+#[server(prefix = "/rpc", endpoint = "get_campaign")]
+pub async fn get_campaign(id: String) -> Result<CampaignDetail, UiError> {
+    use crate::domain::Error;
+    use crate::server::services::{audit_log, campaigns};
+    let (state, actor) = super::ssr::actor().await?;
+    let id = id.parse().map_err(|_| Error::NotFound("campaign"))?;
+    let campaign = campaigns::get(&state.ctx, &actor, &id).await?;
+    let trail =
+        audit_log::for_subject(&state.ctx, &actor, "campaign", &campaign.id.to_string()).await?;
+    let options = options_of(&state, &actor).await?;
+    Ok(CampaignDetail {
+        row: named(campaign, &options),
+        trail,
+    })
+}

@@ -1,0 +1,69 @@
+//! Settings → Connectors.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+
+use crate::app::error::UiError;
+use crate::domain::connector::Connector;
+use crate::domain::pagination::Page;
+
+/// Every connector of the workspace (first 200).
+#[server(prefix = "/rpc", endpoint = "list_connectors")]
+pub async fn list_connectors() -> Result<Page<Connector>, UiError> {
+    use crate::domain::pagination::PageRequest;
+    use crate::server::services::connectors;
+    let (state, actor) = super::ssr::actor().await?;
+    Ok(connectors::list(
+        &state.ctx,
+        &actor,
+        &PageRequest {
+            limit: 200,
+            after: None,
+        },
+    )
+    .await?)
+}
+
+/// Adds a connector. Form fields `settings[<name>]` and `secrets[<name>]` carry the values.
+#[server(prefix = "/rpc", endpoint = "create_connector")]
+pub async fn create_connector(
+    kind: String,
+    name: String,
+    #[server(default)] settings: BTreeMap<String, String>,
+    #[server(default)] secrets: BTreeMap<String, String>,
+) -> Result<Connector, UiError> {
+    use crate::domain::Error;
+    use crate::server::services::connectors;
+    let (state, actor) = super::ssr::actor().await?;
+    let kind = kind.parse().map_err(|m| Error::invalid("kind", m))?;
+    let settings: BTreeMap<String, String> = settings
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect();
+    let secrets: BTreeMap<String, String> = secrets
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect();
+    Ok(connectors::create(&state.ctx, &actor, kind, &name, &settings, &secrets).await?)
+}
+
+/// Runs the connection test.
+#[server(prefix = "/rpc", endpoint = "test_connector")]
+pub async fn test_connector(id: String) -> Result<Connector, UiError> {
+    use crate::domain::Error;
+    use crate::server::services::connectors;
+    let (state, actor) = super::ssr::actor().await?;
+    let id = id.parse().map_err(|_| Error::NotFound("connector"))?;
+    Ok(connectors::test(&state.ctx, &actor, &id).await?)
+}
+
+/// Deletes a connector.
+#[server(prefix = "/rpc", endpoint = "delete_connector")]
+pub async fn delete_connector(id: String) -> Result<(), UiError> {
+    use crate::domain::Error;
+    use crate::server::services::connectors;
+    let (state, actor) = super::ssr::actor().await?;
+    let id = id.parse().map_err(|_| Error::NotFound("connector"))?;
+    Ok(connectors::delete(&state.ctx, &actor, &id).await?)
+}

@@ -1,0 +1,556 @@
+//! Connectors: configured accounts at outside providers. Each kind declares its settings
+//! (shown and returned) and its secrets (write-only), and the rules each value must meet.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{Error, Errors, FieldError};
+use super::ids::ConnectorId;
+use super::pagination::{Keyed, Position};
+use super::text::required_line;
+use super::time::Timestamp;
+use super::user::Email;
+use super::wire::wire_enum;
+
+wire_enum!(
+    /// Which provider a connector talks to.
+    ConnectorKind {
+        /// SMTP with STARTTLS or TLS and AUTH.
+        Smtp => "smtp",
+        /// Gmail API `users.messages.send`.
+        Gmail => "gmail",
+        /// Microsoft Graph `sendMail`.
+        Outlook => "outlook",
+        /// Google Ads REST API.
+        GoogleAds => "google_ads",
+        /// LinkedIn Marketing API.
+        LinkedinAds => "linkedin_ads",
+        /// Meta Marketing (Graph) API.
+        MetaAds => "meta_ads",
+        /// Webflow Data API v2.
+        Webflow => "webflow",
+        /// Sanity HTTP API.
+        Sanity => "sanity",
+        /// Records what would have happened; every role.
+        Sandbox => "sandbox",
+    }
+);
+
+wire_enum!(
+    /// What a connector is used for.
+    ConnectorRole {
+        /// Sends email.
+        EmailSender => "email_sender",
+        /// Runs ads.
+        AdAccount => "ad_account",
+        /// Publishes posts.
+        Cms => "cms",
+    }
+);
+
+wire_enum!(
+    /// The result of the last connection test.
+    Health {
+        /// Never tested.
+        Unknown => "unknown",
+        /// The last test passed.
+        Healthy => "healthy",
+        /// The last test failed.
+        Failing => "failing",
+    }
+);
+
+/// The kind of value a setting holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// One line of text.
+    Text,
+    /// An email address.
+    Email,
+    /// A TCP port.
+    Port,
+    /// A positive whole number.
+    Count,
+    /// One of the listed words.
+    OneOf(&'static [&'static str]),
+    /// An http(s) base URL (plain http only for this machine).
+    BaseUrl,
+    /// Digits, with optional dashes (`123-456-7890`).
+    Digits,
+}
+
+/// One setting or secret of a connector kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spec {
+    /// Its name in `settings` or `secrets`.
+    pub name: &'static str,
+    /// What it holds.
+    pub kind: ValueKind,
+    /// Whether it must be given.
+    pub required: bool,
+    /// A label for forms.
+    pub label: &'static str,
+}
+
+const fn s(name: &'static str, kind: ValueKind, required: bool, label: &'static str) -> Spec {
+    Spec {
+        name,
+        kind,
+        required,
+        label,
+    }
+}
+
+use ValueKind::*;
+
+const TLS_MODES: &[&str] = &["starttls", "tls", "none"];
+
+impl ConnectorKind {
+    /// The roles this kind can play.
+    pub fn roles(self) -> &'static [ConnectorRole] {
+        use ConnectorRole::*;
+        match self {
+            ConnectorKind::Smtp | ConnectorKind::Gmail | ConnectorKind::Outlook => &[EmailSender],
+            ConnectorKind::GoogleAds | ConnectorKind::LinkedinAds | ConnectorKind::MetaAds => {
+                &[AdAccount]
+            }
+            ConnectorKind::Webflow | ConnectorKind::Sanity => &[Cms],
+            ConnectorKind::Sandbox => &[EmailSender, AdAccount, Cms],
+        }
+    }
+
+    /// The settings this kind takes (returned by the API).
+    pub fn settings(self) -> &'static [Spec] {
+        match self {
+            ConnectorKind::Smtp => SMTP_SETTINGS,
+            ConnectorKind::Gmail | ConnectorKind::Outlook => MAILBOX_SETTINGS,
+            ConnectorKind::GoogleAds => GOOGLE_ADS_SETTINGS,
+            ConnectorKind::LinkedinAds => LINKEDIN_SETTINGS,
+            ConnectorKind::MetaAds => META_SETTINGS,
+            ConnectorKind::Webflow => WEBFLOW_SETTINGS,
+            ConnectorKind::Sanity => SANITY_SETTINGS,
+            ConnectorKind::Sandbox => &[],
+        }
+    }
+
+    /// The secrets this kind takes (write-only; stored encrypted).
+    pub fn secrets(self) -> &'static [Spec] {
+        match self {
+            ConnectorKind::Smtp => SMTP_SECRETS,
+            ConnectorKind::Gmail
+            | ConnectorKind::Outlook
+            | ConnectorKind::LinkedinAds
+            | ConnectorKind::MetaAds => TOKEN_SECRETS,
+            ConnectorKind::GoogleAds => GOOGLE_ADS_SECRETS,
+            ConnectorKind::Webflow | ConnectorKind::Sanity => API_TOKEN_SECRETS,
+            ConnectorKind::Sandbox => &[],
+        }
+    }
+}
+
+const SMTP_SETTINGS: &[Spec] = &[
+    s("host", Text, true, "SMTP host"),
+    s("port", Port, true, "Port"),
+    s(
+        "tls_mode",
+        OneOf(TLS_MODES),
+        true,
+        "TLS (starttls, tls or none)",
+    ),
+    s("username", Text, false, "Username"),
+    s("from_address", Email, true, "From address"),
+    s("from_name", Text, false, "From name"),
+    s("daily_cap", Count, false, "Daily sending cap"),
+];
+const MAILBOX_SETTINGS: &[Spec] = &[
+    s("sender", Email, true, "Sender address"),
+    s("from_name", Text, false, "From name"),
+    s("daily_cap", Count, false, "Daily sending cap"),
+    s("base_url", BaseUrl, false, "API base URL (override)"),
+];
+const GOOGLE_ADS_SETTINGS: &[Spec] = &[
+    s("customer_id", Digits, true, "Customer id"),
+    s(
+        "login_customer_id",
+        Digits,
+        false,
+        "Login customer id (manager)",
+    ),
+    s("api_version", Text, false, "API version (default v19)"),
+    s("base_url", BaseUrl, false, "API base URL (override)"),
+];
+const LINKEDIN_SETTINGS: &[Spec] = &[
+    s("ad_account_id", Digits, true, "Ad account id"),
+    s("api_version", Digits, true, "API version (YYYYMM)"),
+    s("base_url", BaseUrl, false, "API base URL (override)"),
+];
+const META_SETTINGS: &[Spec] = &[
+    s(
+        "ad_account_id",
+        Digits,
+        true,
+        "Ad account id (without act_)",
+    ),
+    s("api_version", Text, true, "Graph API version (e.g. v21.0)"),
+    s("base_url", BaseUrl, false, "API base URL (override)"),
+];
+const WEBFLOW_SETTINGS: &[Spec] = &[
+    s("site_id", Text, true, "Site id"),
+    s("collection_id", Text, true, "Collection id"),
+    s("base_url", BaseUrl, false, "API base URL (override)"),
+];
+const SANITY_SETTINGS: &[Spec] = &[
+    s("project_id", Text, true, "Project id"),
+    s("dataset", Text, true, "Dataset"),
+    s("api_version", Text, true, "API version (e.g. v2024-06-01)"),
+    s("base_url", BaseUrl, false, "API base URL (override)"),
+];
+const SMTP_SECRETS: &[Spec] = &[s("password", Text, false, "Password")];
+const TOKEN_SECRETS: &[Spec] = &[s("access_token", Text, true, "OAuth access token")];
+const GOOGLE_ADS_SECRETS: &[Spec] = &[
+    s("developer_token", Text, true, "Developer token"),
+    s("access_token", Text, true, "OAuth access token"),
+];
+const API_TOKEN_SECRETS: &[Spec] = &[s("api_token", Text, true, "API token")];
+
+/// Checks an http(s) base URL: no credentials, plain http only for this machine (tests).
+pub fn check_base_url(field: &str, text: &str) -> Result<String, FieldError> {
+    let bad = |m: &str| Err(FieldError::new(field, m));
+    let text = text.trim().trim_end_matches('/');
+    let (scheme, rest) = match text.split_once("://") {
+        Some(parts) => parts,
+        None => return bad("must be an http(s) URL"),
+    };
+    let host_port = rest.split('/').next().unwrap_or_default();
+    if host_port.is_empty()
+        || host_port.contains('@')
+        || text.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return bad("must be an http(s) URL with a host and no credentials");
+    }
+    let host = if host_port.starts_with('[') {
+        host_port
+            .split(']')
+            .next()
+            .map(|h| format!("{h}]"))
+            .unwrap_or_default()
+    } else {
+        host_port.split(':').next().unwrap_or_default().to_owned()
+    };
+    let local = matches!(host.as_str(), "localhost" | "[::1]") || host.starts_with("127.");
+    match scheme {
+        "https" => Ok(text.to_owned()),
+        "http" if local => Ok(text.to_owned()),
+        "http" => bad("must use https (plain http is allowed only for localhost)"),
+        _ => bad("must be an http(s) URL"),
+    }
+}
+
+fn check_value(field: &str, spec: &Spec, text: &str) -> Result<String, FieldError> {
+    let text = text.trim();
+    match spec.kind {
+        Text => required_line(field, text, 500),
+        Email => super::user::Email::parse(field, text).map(|e| e.to_string()),
+        Port => match text.parse::<u16>() {
+            Ok(p) if p > 0 => Ok(p.to_string()),
+            _ => Err(FieldError::new(field, "must be a port from 1 to 65535")),
+        },
+        Count => match text.parse::<u32>() {
+            Ok(n) if n > 0 => Ok(n.to_string()),
+            _ => Err(FieldError::new(field, "must be a whole number above 0")),
+        },
+        OneOf(words) => words
+            .iter()
+            .find(|w| **w == text)
+            .map(|w| (*w).to_owned())
+            .ok_or_else(|| FieldError::new(field, format!("must be one of {}", words.join(", ")))),
+        BaseUrl => check_base_url(field, text),
+        Digits => {
+            let digits: String = text.chars().filter(|c| *c != '-').collect();
+            if !digits.is_empty()
+                && digits.len() <= 30
+                && digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                Ok(digits)
+            } else {
+                Err(FieldError::new(field, "must be digits (dashes allowed)"))
+            }
+        }
+    }
+}
+
+/// Validates values against specs, merging over `base` (values already stored). An empty
+/// string removes an optional value. Unknown names are refused.
+fn check_map(
+    group: &str,
+    specs: &[Spec],
+    base: &BTreeMap<String, String>,
+    input: &BTreeMap<String, String>,
+    errors: &mut Errors,
+) -> BTreeMap<String, String> {
+    for name in input.keys() {
+        if !specs.iter().any(|s| s.name == name) {
+            let known: Vec<&str> = specs.iter().map(|s| s.name).collect();
+            let hint = if known.is_empty() {
+                "this kind takes none".to_owned()
+            } else {
+                format!("expected {}", known.join(", "))
+            };
+            errors.push(FieldError::new(
+                format!("{group}.{name}"),
+                format!("unknown {group} name ({hint})"),
+            ));
+        }
+    }
+    let mut out = BTreeMap::new();
+    for spec in specs {
+        let field = format!("{group}.{}", spec.name);
+        let given = input.get(spec.name).map(|v| v.trim().to_owned());
+        let value = match given {
+            Some(v) if v.is_empty() => None,
+            Some(v) => errors.check(check_value(&field, spec, &v)),
+            None => base.get(spec.name).cloned(),
+        };
+        match value {
+            Some(v) => {
+                out.insert(spec.name.to_owned(), v);
+            }
+            // A given but invalid value has its own error already.
+            None if spec.required && input.get(spec.name).is_none_or(|v| v.trim().is_empty()) => {
+                errors.push(FieldError::new(field, "is required"));
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// A connector's validated configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectorConfig {
+    /// Display name.
+    pub name: String,
+    /// Visible settings.
+    pub settings: BTreeMap<String, String>,
+    /// Secret values (never returned).
+    pub secrets: BTreeMap<String, String>,
+}
+
+impl ConnectorConfig {
+    /// Validates a new connector's, or an edit's, name, settings and secrets for `kind`.
+    /// On edit, `base` holds what is stored; omitted values keep it.
+    pub fn parse(
+        kind: ConnectorKind,
+        base: Option<&ConnectorConfig>,
+        name: Option<&str>,
+        settings: &BTreeMap<String, String>,
+        secrets: &BTreeMap<String, String>,
+    ) -> Result<Self, Error> {
+        let mut errors = Errors::new();
+        let name = match (name, base) {
+            (Some(n), _) => errors.check(required_line("name", n, 100)),
+            (None, Some(b)) => Some(b.name.clone()),
+            (None, None) => {
+                errors.push(FieldError::new("name", "is required"));
+                None
+            }
+        };
+        let empty = BTreeMap::new();
+        let settings = check_map(
+            "settings",
+            kind.settings(),
+            base.map_or(&empty, |b| &b.settings),
+            settings,
+            &mut errors,
+        );
+        let secrets = check_map(
+            "secrets",
+            kind.secrets(),
+            base.map_or(&empty, |b| &b.secrets),
+            secrets,
+            &mut errors,
+        );
+        errors.finish()?;
+        Ok(Self {
+            name: name.expect("checked"),
+            settings,
+            secrets,
+        })
+    }
+}
+
+/// A connector as shown: never its secrets, only which are set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connector {
+    /// The connector's id.
+    pub id: ConnectorId,
+    /// Provider.
+    pub kind: ConnectorKind,
+    /// Display name.
+    pub name: String,
+    /// Visible settings.
+    pub settings: BTreeMap<String, String>,
+    /// Names of the secrets that are set.
+    pub secrets_set: Vec<String>,
+    /// Result of the last test.
+    pub health: Health,
+    /// What the last test said.
+    pub health_detail: Option<String>,
+    /// When it was last tested.
+    pub last_checked_at: Option<Timestamp>,
+    /// Bumped on every edit.
+    pub version: i64,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+}
+
+impl Keyed for Connector {
+    fn position(&self) -> Position {
+        Position {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+        }
+    }
+}
+
+impl Connector {
+    /// True when this connector can play `role`.
+    pub fn can(&self, role: ConnectorRole) -> bool {
+        self.kind.roles().contains(&role)
+    }
+
+    /// The email address mail is sent from, for sender kinds.
+    pub fn sender_address(&self) -> Option<Email> {
+        let text = self
+            .settings
+            .get("from_address")
+            .or_else(|| self.settings.get("sender"))?;
+        Email::parse("sender", text).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn smtp_settings_are_checked_and_every_problem_named() {
+        let err = ConnectorConfig::parse(
+            ConnectorKind::Smtp,
+            None,
+            Some("Mail"),
+            &map(&[
+                ("host", "smtp.example.com"),
+                ("port", "99999"),
+                ("tls_mode", "ssl"),
+                ("colour", "red"),
+            ]),
+            &BTreeMap::new(),
+        )
+        .unwrap_err();
+        let Error::Invalid(fields) = err else {
+            panic!()
+        };
+        let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert!(names.contains(&"settings.colour"));
+        assert!(names.contains(&"settings.port"));
+        assert!(names.contains(&"settings.tls_mode"));
+        assert!(names.contains(&"settings.from_address"));
+    }
+
+    #[test]
+    fn an_edit_keeps_stored_secrets_unless_replaced() {
+        let first = ConnectorConfig::parse(
+            ConnectorKind::Webflow,
+            None,
+            Some("Site"),
+            &map(&[("site_id", "s1"), ("collection_id", "c1")]),
+            &map(&[("api_token", "tok")]),
+        )
+        .unwrap();
+        let edited = ConnectorConfig::parse(
+            ConnectorKind::Webflow,
+            Some(&first),
+            None,
+            &map(&[("collection_id", "c2")]),
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        assert_eq!(
+            edited.secrets.get("api_token").map(String::as_str),
+            Some("tok")
+        );
+        assert_eq!(
+            edited.settings.get("collection_id").map(String::as_str),
+            Some("c2")
+        );
+        assert!(
+            ConnectorConfig::parse(
+                ConnectorKind::Webflow,
+                None,
+                Some("x"),
+                &map(&[("site_id", "s")]),
+                &BTreeMap::new()
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn base_urls_must_be_https_unless_local() {
+        assert!(check_base_url("b", "https://api.example.com/").is_ok());
+        assert!(check_base_url("b", "http://127.0.0.1:8080").is_ok());
+        assert!(check_base_url("b", "http://example.com").is_err());
+        assert!(check_base_url("b", "https://user:pw@example.com").is_err());
+        assert!(check_base_url("b", "ftp://example.com").is_err());
+        assert!(check_base_url("b", "example.com").is_err());
+    }
+
+    #[test]
+    fn sandbox_plays_every_role_and_takes_no_settings() {
+        assert_eq!(ConnectorKind::Sandbox.roles().len(), 3);
+        assert!(
+            ConnectorConfig::parse(
+                ConnectorKind::Sandbox,
+                None,
+                Some("Try it"),
+                &map(&[("x", "y")]),
+                &BTreeMap::new()
+            )
+            .is_err()
+        );
+        assert!(
+            ConnectorConfig::parse(
+                ConnectorKind::Sandbox,
+                None,
+                Some("Try it"),
+                &BTreeMap::new(),
+                &BTreeMap::new()
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn ad_account_ids_lose_their_dashes() {
+        let c = ConnectorConfig::parse(
+            ConnectorKind::GoogleAds,
+            None,
+            Some("Ads"),
+            &map(&[("customer_id", "123-456-7890")]),
+            &map(&[("developer_token", "d"), ("access_token", "a")]),
+        )
+        .unwrap();
+        assert_eq!(c.settings["customer_id"], "1234567890");
+    }
+}

@@ -1,0 +1,51 @@
+//! What every HTTP provider call shares: send, read the answer, turn failures into a reason.
+
+use super::TestFailed;
+
+/// Sends the request and returns the JSON body of a 2xx answer; anything else becomes the
+/// provider's own message (or the status) without echoing credentials.
+pub async fn json(
+    request: reqwest::RequestBuilder,
+    provider: &str,
+) -> Result<serde_json::Value, TestFailed> {
+    let response = request.send().await.map_err(|e| {
+        let what = if e.is_timeout() {
+            "timed out".to_owned()
+        } else if e.is_connect() {
+            "could not connect".to_owned()
+        } else {
+            "request failed".to_owned()
+        };
+        TestFailed(format!("{provider}: {what}"))
+    })?;
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    let value: serde_json::Value = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+    if status.is_success() {
+        return Ok(value);
+    }
+    let message = provider_message(&value)
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
+    Err(TestFailed(format!(
+        "{provider} answered {}: {}",
+        status.as_u16(),
+        truncate(&message, 300)
+    )))
+}
+
+/// The error text in the shapes providers use: `{"error": {"message"}}`, `{"message"}`, `{"error": "..."}`.
+fn provider_message(v: &serde_json::Value) -> Option<String> {
+    let pick = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+    v.get("error")
+        .and_then(|e| e.get("message").and_then(pick).or_else(|| pick(e)))
+        .or_else(|| v.get("message").and_then(pick))
+        .or_else(|| v.get("msg").and_then(pick))
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(max).collect::<String>())
+    }
+}

@@ -1,0 +1,332 @@
+//! Segments, their static members, and rules compiled to SQL.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::contacts::{self, COLUMNS as CONTACT_COLUMNS, like_escape};
+use super::{Db, Tx, bind_page, get_parsed, get_time, page_clause};
+use crate::domain::Error;
+use crate::domain::contact::Contact;
+use crate::domain::ids::{ContactId, SegmentId, WorkspaceId};
+use crate::domain::pagination::PageRequest;
+use crate::domain::segment::{Condition, Field, Match, Rule, RuleInput, Segment, SegmentKind};
+use crate::domain::time::Timestamp;
+
+const COLUMNS: &str = "s.id, s.name, s.kind, s.rule, s.version, s.created_at, s.updated_at";
+
+fn segment(row: &AnyRow) -> Result<Segment, Error> {
+    let kind: String = row.try_get("kind")?;
+    let rule: Option<String> = row.try_get("rule")?;
+    Ok(Segment {
+        id: get_parsed(row, "id")?,
+        name: row.try_get("name")?,
+        kind: if kind == "rule" {
+            SegmentKind::Rule
+        } else {
+            SegmentKind::Static
+        },
+        rule: rule
+            .map(|r| serde_json::from_str::<RuleInput>(&r))
+            .transpose()
+            .map_err(Error::internal)?,
+        version: row.try_get("version")?,
+        created_at: get_time(row, "created_at")?,
+        updated_at: get_time(row, "updated_at")?,
+    })
+}
+
+/// Stores a new segment.
+pub async fn insert(tx: &mut Tx, workspace: &WorkspaceId, s: &Segment) -> Result<(), Error> {
+    sqlx::query(
+        "insert into segments (id, workspace_id, name, kind, rule, version, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, 1, $6, $6)",
+    )
+    .bind(s.id.as_str())
+    .bind(workspace.as_str())
+    .bind(&s.name)
+    .bind(s.kind.as_str())
+    .bind(s.rule.as_ref().map(|r| serde_json::to_string(r).unwrap_or_default()))
+    .bind(s.created_at.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Replaces name and rule if the segment is still at `version`.
+pub async fn update(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    id: &SegmentId,
+    version: i64,
+    name: &str,
+    rule: Option<&RuleInput>,
+    at: Timestamp,
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "update segments set name = $1, rule = $2, version = version + 1, updated_at = $3 \
+         where workspace_id = $4 and id = $5 and version = $6",
+    )
+    .bind(name)
+    .bind(rule.map(|r| serde_json::to_string(r).unwrap_or_default()))
+    .bind(at.to_string())
+    .bind(workspace.as_str())
+    .bind(id.as_str())
+    .bind(version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// One segment.
+pub async fn get(
+    db: &Db,
+    workspace: &WorkspaceId,
+    id: &SegmentId,
+) -> Result<Option<Segment>, Error> {
+    let sql = format!("select {COLUMNS} from segments s where s.workspace_id = $1 and s.id = $2");
+    let row = sqlx::query(&sql)
+        .bind(workspace.as_str())
+        .bind(id.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(segment).transpose()
+}
+
+/// One page of segments, newest first.
+pub async fn list(
+    db: &Db,
+    workspace: &WorkspaceId,
+    page: &PageRequest,
+) -> Result<Vec<Segment>, Error> {
+    let sql = format!(
+        "select {COLUMNS} from segments s where s.workspace_id = $1 {}",
+        page_clause("s", 2, page)
+    );
+    let rows = bind_page(sqlx::query(&sql).bind(workspace.as_str()), page)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(segment).collect()
+}
+
+/// Adds contacts to a static segment (already-members are left alone).
+pub async fn add_members(
+    tx: &mut Tx,
+    id: &SegmentId,
+    contacts: &[ContactId],
+    at: Timestamp,
+) -> Result<(), Error> {
+    for contact in contacts {
+        sqlx::query(
+            "insert into segment_members (segment_id, contact_id, added_at) values ($1, $2, $3) \
+             on conflict (segment_id, contact_id) do nothing",
+        )
+        .bind(id.as_str())
+        .bind(contact.as_str())
+        .bind(at.to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Removes a contact from a static segment; `false` if it was not a member.
+pub async fn remove_member(
+    tx: &mut Tx,
+    id: &SegmentId,
+    contact: &ContactId,
+) -> Result<bool, Error> {
+    let done = sqlx::query("delete from segment_members where segment_id = $1 and contact_id = $2")
+        .bind(id.as_str())
+        .bind(contact.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Who is in a segment: a rule, or a static segment's member list.
+#[derive(Debug, Clone)]
+pub enum Audience<'a> {
+    /// Contacts matching the rule.
+    Rule(&'a Rule),
+    /// Members of this static segment.
+    Static(&'a SegmentId),
+}
+
+/// SQL text with its parameters, all text, numbered from `$1` (the workspace).
+struct Where {
+    sql: String,
+    params: Vec<String>,
+}
+
+impl Where {
+    fn param(&mut self, value: String) -> String {
+        self.params.push(value);
+        format!("${}", self.params.len() + 1)
+    }
+}
+
+fn column(name: &str) -> &'static str {
+    match name {
+        "email" => "c.email",
+        "first_name" => "c.first_name",
+        "last_name" => "c.last_name",
+        "company" => "c.company",
+        "domain" => "c.domain",
+        "title" => "c.title",
+        "lifecycle_stage" => "c.lifecycle_stage",
+        "created_at" => "c.created_at",
+        _ => "c.last_activity_at",
+    }
+}
+
+fn condition_sql(w: &mut Where, cond: &Condition) -> String {
+    use crate::domain::segment::Test::*;
+    match &cond.field {
+        Field::Text(name) => {
+            let col = column(name);
+            match &cond.test {
+                Equals(v) => format!("lower({col}) = lower({})", w.param(v.clone())),
+                NotEquals(v) => format!("lower({col}) <> lower({})", w.param(v.clone())),
+                Contains(v) => format!(
+                    "lower({col}) like lower({}) escape '\\'",
+                    w.param(format!("%{}%", like_escape(v)))
+                ),
+                In(vs) => {
+                    let ps: Vec<String> = vs
+                        .iter()
+                        .map(|v| format!("lower({})", w.param(v.clone())))
+                        .collect();
+                    format!("lower({col}) in ({})", ps.join(", "))
+                }
+                IsEmpty => format!("{col} = ''"),
+                IsNotEmpty => format!("{col} <> ''"),
+                Before(t) => format!("{col} < {}", w.param(t.clone())),
+                After(t) => format!("{col} > {}", w.param(t.clone())),
+            }
+        }
+        Field::Time(name) => {
+            let col = column(name);
+            match &cond.test {
+                IsEmpty => format!("{col} is null"),
+                IsNotEmpty => format!("{col} is not null"),
+                Before(t) => format!("({col} is not null and {col} < {})", w.param(t.clone())),
+                After(t) => format!("({col} is not null and {col} > {})", w.param(t.clone())),
+                Equals(v) => format!("{col} = {}", w.param(v.clone())),
+                NotEquals(v) => format!("({col} is null or {col} <> {})", w.param(v.clone())),
+                Contains(_) | In(_) => "1 = 0".to_owned(),
+            }
+        }
+        Field::Custom(name) => {
+            let name_param = w.param(name.clone());
+            let field = |_: &mut Where, test: &str| {
+                format!(
+                    "exists (select 1 from contact_fields f where f.contact_id = c.id and f.name = {name_param} and {test})"
+                )
+            };
+            match &cond.test {
+                Equals(v) => {
+                    let p = w.param(v.clone());
+                    field(w, &format!("lower(f.value) = lower({p})"))
+                }
+                NotEquals(v) => {
+                    let p = w.param(v.clone());
+                    format!("not {}", field(w, &format!("lower(f.value) = lower({p})")))
+                }
+                Contains(v) => {
+                    let p = w.param(format!("%{}%", like_escape(v)));
+                    field(w, &format!("lower(f.value) like lower({p}) escape '\\'"))
+                }
+                In(vs) => {
+                    let ps: Vec<String> = vs
+                        .iter()
+                        .map(|v| format!("lower({})", w.param(v.clone())))
+                        .collect();
+                    field(w, &format!("lower(f.value) in ({})", ps.join(", ")))
+                }
+                IsEmpty => format!("not {}", field(w, "f.value <> ''")),
+                IsNotEmpty => field(w, "f.value <> ''"),
+                Before(t) => {
+                    let p = w.param(t.clone());
+                    field(w, &format!("f.value <> '' and f.value < {p}"))
+                }
+                After(t) => {
+                    let p = w.param(t.clone());
+                    field(w, &format!("f.value > {p}"))
+                }
+            }
+        }
+    }
+}
+
+fn audience_where(audience: &Audience<'_>) -> Where {
+    let mut w = Where {
+        sql: String::new(),
+        params: Vec::new(),
+    };
+    w.sql = match audience {
+        Audience::Rule(rule) => {
+            let parts: Vec<String> = rule
+                .conditions
+                .iter()
+                .map(|c| condition_sql(&mut w, c))
+                .collect();
+            let joiner = if rule.combine == Match::All {
+                " and "
+            } else {
+                " or "
+            };
+            format!("({})", parts.join(joiner))
+        }
+        Audience::Static(id) => {
+            let p = w.param(id.to_string());
+            format!(
+                "exists (select 1 from segment_members m where m.contact_id = c.id and m.segment_id = {p})"
+            )
+        }
+    };
+    w
+}
+
+/// How many contacts are in the audience.
+pub async fn count(
+    db: &Db,
+    workspace: &WorkspaceId,
+    audience: &Audience<'_>,
+) -> Result<i64, Error> {
+    let w = audience_where(audience);
+    let sql = format!(
+        "select count(*) as n from contacts c where c.workspace_id = $1 and {}",
+        w.sql
+    );
+    let mut query = sqlx::query(&sql).bind(workspace.as_str());
+    for p in &w.params {
+        query = query.bind(p.as_str());
+    }
+    Ok(query.fetch_one(db.pool()).await?.try_get("n")?)
+}
+
+/// One page of the audience, newest contacts first.
+pub async fn members(
+    db: &Db,
+    workspace: &WorkspaceId,
+    audience: &Audience<'_>,
+    page: &PageRequest,
+) -> Result<Vec<Contact>, Error> {
+    let w = audience_where(audience);
+    let first = w.params.len() + 2;
+    let sql = format!(
+        "select {CONTACT_COLUMNS} from contacts c where c.workspace_id = $1 and {} {}",
+        w.sql,
+        page_clause("c", first, page)
+    );
+    let mut query = sqlx::query(&sql).bind(workspace.as_str());
+    for p in &w.params {
+        query = query.bind(p.as_str());
+    }
+    let rows = bind_page(query, page).fetch_all(db.pool()).await?;
+    let list = rows
+        .iter()
+        .map(contacts::contact)
+        .collect::<Result<Vec<_>, _>>()?;
+    contacts::with_fields(db, list).await
+}

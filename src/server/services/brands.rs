@@ -1,0 +1,89 @@
+//! Brands.
+
+use super::Context;
+use crate::domain::Error;
+use crate::domain::actor::{Actor, Scope};
+use crate::domain::audit::AuditRecord;
+use crate::domain::brand::{Brand, BrandFields, BrandInput};
+use crate::domain::ids::BrandId;
+use crate::domain::pagination::{Page, PageRequest};
+use crate::server::db::{audit_log, brands};
+
+/// Creates a brand; the first of a workspace becomes its default.
+pub async fn create(
+    ctx: &Context,
+    actor: &Actor,
+    input: &BrandInput,
+    make_default: bool,
+) -> Result<Brand, Error> {
+    actor.require(Scope::MarketingWrite)?;
+    let fields = BrandFields::parse(BrandFields::default(), input)?;
+    let id = BrandId::generate();
+    let now = ctx.now();
+    let mut tx = ctx.db.begin().await?;
+    let first = brands::count(&mut tx, actor.workspace_id()).await? == 0;
+    brands::insert(&mut tx, actor.workspace_id(), &id, &fields, false, now).await?;
+    if first || make_default {
+        brands::set_default(&mut tx, actor.workspace_id(), &id, now).await?;
+    }
+    let record = AuditRecord {
+        action: "brand.created",
+        subject_type: "brand",
+        subject_id: id.to_string(),
+        summary: format!("created brand \"{}\"", fields.name),
+    };
+    audit_log::insert(&mut tx, actor, &record, now).await?;
+    tx.commit().await?;
+    get(ctx, actor, &id).await
+}
+
+/// One brand.
+pub async fn get(ctx: &Context, actor: &Actor, id: &BrandId) -> Result<Brand, Error> {
+    actor.require(Scope::MarketingRead)?;
+    brands::get(&ctx.db, actor.workspace_id(), id)
+        .await?
+        .ok_or(Error::NotFound("brand"))
+}
+
+/// Brands, newest first.
+pub async fn list(ctx: &Context, actor: &Actor, page: &PageRequest) -> Result<Page<Brand>, Error> {
+    actor.require(Scope::MarketingRead)?;
+    Ok(Page::from_rows(
+        brands::list(&ctx.db, actor.workspace_id(), page).await?,
+        page,
+    ))
+}
+
+/// Edits a brand at `version`; a stale version is a conflict. `make_default` moves the
+/// default here.
+pub async fn update(
+    ctx: &Context,
+    actor: &Actor,
+    id: &BrandId,
+    version: i64,
+    input: &BrandInput,
+    make_default: bool,
+) -> Result<Brand, Error> {
+    actor.require(Scope::MarketingWrite)?;
+    let current = get(ctx, actor, id).await?;
+    let fields = BrandFields::parse(BrandFields::of(&current), input)?;
+    let now = ctx.now();
+    let mut tx = ctx.db.begin().await?;
+    if !brands::update(&mut tx, actor.workspace_id(), id, version, &fields, now).await? {
+        return Err(Error::Conflict(format!(
+            "this brand was changed since version {version}; reload and try again"
+        )));
+    }
+    if make_default {
+        brands::set_default(&mut tx, actor.workspace_id(), id, now).await?;
+    }
+    let record = AuditRecord {
+        action: "brand.updated",
+        subject_type: "brand",
+        subject_id: id.to_string(),
+        summary: format!("edited brand \"{}\"", fields.name),
+    };
+    audit_log::insert(&mut tx, actor, &record, now).await?;
+    tx.commit().await?;
+    get(ctx, actor, id).await
+}

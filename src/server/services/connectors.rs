@@ -1,0 +1,217 @@
+//! Connectors: configure, test, list. Secrets are sealed before they reach the database
+//! and opened only to talk to the provider.
+
+use std::collections::BTreeMap;
+
+use super::Context;
+use crate::domain::Error;
+use crate::domain::actor::{Actor, Scope};
+use crate::domain::audit::AuditRecord;
+use crate::domain::connector::{Connector, ConnectorConfig, ConnectorKind, Health};
+use crate::domain::ids::ConnectorId;
+use crate::domain::pagination::{Page, PageRequest};
+use crate::server::connectors::{self as clients, Account};
+use crate::server::db::{audit_log, connectors};
+
+fn seal(
+    ctx: &Context,
+    id: &ConnectorId,
+    secrets: &BTreeMap<String, String>,
+) -> Result<Option<String>, Error> {
+    if secrets.is_empty() {
+        return Ok(None);
+    }
+    let plain = serde_json::to_string(secrets).map_err(Error::internal)?;
+    ctx.secrets.seal(id.as_str(), &plain).map(Some)
+}
+
+fn open(ctx: &Context, stored: &connectors::Stored) -> Result<BTreeMap<String, String>, Error> {
+    match &stored.sealed_secrets {
+        None => Ok(BTreeMap::new()),
+        Some(sealed) => {
+            let plain = ctx.secrets.open(stored.connector.id.as_str(), sealed)?;
+            serde_json::from_str(&plain).map_err(Error::internal)
+        }
+    }
+}
+
+fn shown(ctx: &Context, stored: connectors::Stored) -> Result<Connector, Error> {
+    let names = open(ctx, &stored)?.into_keys().collect();
+    Ok(Connector {
+        secrets_set: names,
+        ..stored.connector
+    })
+}
+
+async fn find(ctx: &Context, actor: &Actor, id: &ConnectorId) -> Result<connectors::Stored, Error> {
+    connectors::get(&ctx.db, actor.workspace_id(), id)
+        .await?
+        .ok_or(Error::NotFound("connector"))
+}
+
+/// Configures a connector of `kind`. Admins only: connectors hold the workspace's credentials.
+pub async fn create(
+    ctx: &Context,
+    actor: &Actor,
+    kind: ConnectorKind,
+    name: &str,
+    settings: &BTreeMap<String, String>,
+    secrets: &BTreeMap<String, String>,
+) -> Result<Connector, Error> {
+    actor.require(Scope::Admin)?;
+    let config = ConnectorConfig::parse(kind, None, Some(name), settings, secrets)?;
+    let now = ctx.now();
+    let connector = Connector {
+        id: ConnectorId::generate(),
+        kind,
+        name: config.name,
+        settings: config.settings,
+        secrets_set: Vec::new(),
+        health: Health::Unknown,
+        health_detail: None,
+        last_checked_at: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let sealed = seal(ctx, &connector.id, &config.secrets)?;
+    let mut tx = ctx.db.begin().await?;
+    connectors::insert(&mut tx, actor.workspace_id(), &connector, sealed.as_deref()).await?;
+    let record = AuditRecord {
+        action: "connector.created",
+        subject_type: "connector",
+        subject_id: connector.id.to_string(),
+        summary: format!("added {} connector \"{}\"", kind, connector.name),
+    };
+    audit_log::insert(&mut tx, actor, &record, now).await?;
+    tx.commit().await?;
+    get(ctx, actor, &connector.id).await
+}
+
+/// One connector (secrets never included, only their names).
+pub async fn get(ctx: &Context, actor: &Actor, id: &ConnectorId) -> Result<Connector, Error> {
+    actor.require(Scope::MarketingRead)?;
+    shown(ctx, find(ctx, actor, id).await?)
+}
+
+/// Connectors, newest first.
+pub async fn list(
+    ctx: &Context,
+    actor: &Actor,
+    page: &PageRequest,
+) -> Result<Page<Connector>, Error> {
+    actor.require(Scope::MarketingRead)?;
+    let rows = connectors::list(&ctx.db, actor.workspace_id(), page).await?;
+    let items = rows
+        .into_iter()
+        .map(|s| shown(ctx, s))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_rows(items, page))
+}
+
+/// Edits name, settings or secrets at `version`; omitted values stay, an empty one clears.
+pub async fn update(
+    ctx: &Context,
+    actor: &Actor,
+    id: &ConnectorId,
+    version: i64,
+    name: Option<&str>,
+    settings: &BTreeMap<String, String>,
+    secrets: &BTreeMap<String, String>,
+) -> Result<Connector, Error> {
+    actor.require(Scope::Admin)?;
+    let stored = find(ctx, actor, id).await?;
+    let base = ConnectorConfig {
+        name: stored.connector.name.clone(),
+        settings: stored.connector.settings.clone(),
+        secrets: open(ctx, &stored)?,
+    };
+    let config =
+        ConnectorConfig::parse(stored.connector.kind, Some(&base), name, settings, secrets)?;
+    let sealed = seal(ctx, id, &config.secrets)?;
+    let now = ctx.now();
+    let mut tx = ctx.db.begin().await?;
+    if !connectors::update(
+        &mut tx,
+        actor.workspace_id(),
+        id,
+        version,
+        &config.name,
+        &config.settings,
+        sealed.as_deref(),
+        now,
+    )
+    .await?
+    {
+        return Err(Error::Conflict(format!(
+            "this connector was changed since version {version}; reload and try again"
+        )));
+    }
+    let changed: Vec<&str> = settings
+        .keys()
+        .chain(secrets.keys())
+        .map(String::as_str)
+        .collect();
+    let record = AuditRecord {
+        action: "connector.updated",
+        subject_type: "connector",
+        subject_id: id.to_string(),
+        summary: format!(
+            "edited connector \"{}\" ({})",
+            config.name,
+            if changed.is_empty() {
+                "name".into()
+            } else {
+                changed.join(", ")
+            }
+        ),
+    };
+    audit_log::insert(&mut tx, actor, &record, now).await?;
+    tx.commit().await?;
+    get(ctx, actor, id).await
+}
+
+/// Deletes a connector.
+pub async fn delete(ctx: &Context, actor: &Actor, id: &ConnectorId) -> Result<(), Error> {
+    actor.require(Scope::Admin)?;
+    let stored = find(ctx, actor, id).await?;
+    let now = ctx.now();
+    let mut tx = ctx.db.begin().await?;
+    connectors::delete(&mut tx, actor.workspace_id(), id).await?;
+    let record = AuditRecord {
+        action: "connector.deleted",
+        subject_type: "connector",
+        subject_id: id.to_string(),
+        summary: format!("removed connector \"{}\"", stored.connector.name),
+    };
+    audit_log::insert(&mut tx, actor, &record, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Runs the connector's connection test and records health and time. A failing provider is
+/// not an error of this call: the answer is the connector, marked failing, with the reason.
+pub async fn test(ctx: &Context, actor: &Actor, id: &ConnectorId) -> Result<Connector, Error> {
+    actor.require(Scope::MarketingWrite)?;
+    let stored = find(ctx, actor, id).await?;
+    let secrets = open(ctx, &stored)?;
+    let account = Account {
+        settings: &stored.connector.settings,
+        secrets: &secrets,
+    };
+    let (health, detail) =
+        match clients::test_connection(stored.connector.kind, &account, &ctx.http).await {
+            Ok(detail) => (Health::Healthy, detail),
+            Err(failed) => (Health::Failing, failed.0),
+        };
+    connectors::set_health(
+        &ctx.db,
+        actor.workspace_id(),
+        id,
+        health,
+        &detail,
+        ctx.now(),
+    )
+    .await?;
+    get(ctx, actor, id).await
+}

@@ -1,0 +1,222 @@
+//! Contacts and CSV import.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::Context;
+use crate::domain::Error;
+use crate::domain::actor::{Actor, Scope};
+use crate::domain::audit::AuditRecord;
+use crate::domain::contact::{Contact, ContactFields, ContactInput, ImportColumns};
+use crate::domain::ids::ContactId;
+use crate::domain::pagination::{Page, PageRequest};
+use crate::server::db::{audit_log, contacts};
+
+/// Rows written per transaction during an import.
+const IMPORT_BATCH: usize = 200;
+/// Bad rows reported one by one; beyond this only the count grows.
+const ERRORS_LISTED: usize = 1000;
+
+/// Creates a contact.
+pub async fn create(ctx: &Context, actor: &Actor, input: &ContactInput) -> Result<Contact, Error> {
+    actor.require(Scope::CrmWrite)?;
+    let fields = ContactFields::parse(None, input)?;
+    let id = ContactId::generate();
+    let now = ctx.now();
+    let mut tx = ctx.db.begin().await?;
+    contacts::insert(&mut tx, actor.workspace_id(), &id, &fields, now).await?;
+    tx.commit().await?;
+    get(ctx, actor, &id).await
+}
+
+/// One contact.
+pub async fn get(ctx: &Context, actor: &Actor, id: &ContactId) -> Result<Contact, Error> {
+    actor.require(Scope::CrmRead)?;
+    contacts::get(&ctx.db, actor.workspace_id(), id)
+        .await?
+        .ok_or(Error::NotFound("contact"))
+}
+
+/// Contacts, newest first; `search` matches email, names and company.
+pub async fn list(
+    ctx: &Context,
+    actor: &Actor,
+    search: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<Contact>, Error> {
+    actor.require(Scope::CrmRead)?;
+    let search = search.map(str::trim).filter(|s| !s.is_empty());
+    if search.is_some_and(|s| s.chars().count() > 200) {
+        return Err(Error::invalid("q", "must be at most 200 characters"));
+    }
+    Ok(Page::from_rows(
+        contacts::list(&ctx.db, actor.workspace_id(), search, page).await?,
+        page,
+    ))
+}
+
+/// Edits a contact; fields not given keep their value.
+pub async fn update(
+    ctx: &Context,
+    actor: &Actor,
+    id: &ContactId,
+    input: &ContactInput,
+) -> Result<Contact, Error> {
+    actor.require(Scope::CrmWrite)?;
+    let current = get(ctx, actor, id).await?;
+    let fields = ContactFields::parse(Some(&ContactFields::of(&current)), input)?;
+    let mut tx = ctx.db.begin().await?;
+    contacts::update(&mut tx, actor.workspace_id(), id, &fields, ctx.now()).await?;
+    tx.commit().await?;
+    get(ctx, actor, id).await
+}
+
+/// Deletes a contact.
+pub async fn delete(ctx: &Context, actor: &Actor, id: &ContactId) -> Result<(), Error> {
+    actor.require(Scope::CrmWrite)?;
+    let current = get(ctx, actor, id).await?;
+    let now = ctx.now();
+    let mut tx = ctx.db.begin().await?;
+    contacts::delete(&mut tx, actor.workspace_id(), id).await?;
+    let record = AuditRecord {
+        action: "contact.deleted",
+        subject_type: "contact",
+        subject_id: id.to_string(),
+        summary: format!("deleted contact {}", current.email),
+    };
+    audit_log::insert(&mut tx, actor, &record, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One bad row of an import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportError {
+    /// Line number in the file (the header is line 1).
+    pub line: u64,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// New contacts.
+    pub created: u64,
+    /// Existing contacts (matched by email) updated.
+    pub updated: u64,
+    /// Bad rows, by line (the first 1,000).
+    pub errors: Vec<ImportError>,
+    /// How many rows were bad in all.
+    pub error_count: u64,
+}
+
+impl ImportReport {
+    fn reject(&mut self, line: u64, message: String) {
+        self.error_count += 1;
+        if self.errors.len() < ERRORS_LISTED {
+            self.errors.push(ImportError { line, message });
+        }
+    }
+}
+
+/// Imports contacts from CSV text. Each bad row is reported by line and skipped; good rows
+/// are written in batches; an email seen again updates instead of duplicating. The file is
+/// read row by row from the one buffer the request arrived in.
+pub async fn import_csv(
+    ctx: &Context,
+    actor: &Actor,
+    csv_bytes: &[u8],
+) -> Result<ImportReport, Error> {
+    actor.require(Scope::CrmWrite)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(csv_bytes);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::invalid("file", format!("the first line is not a CSV header: {e}")))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let columns = ImportColumns::from_header(&header_refs)?;
+
+    let mut report = ImportReport::default();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut batch: Vec<ContactFields> = Vec::with_capacity(IMPORT_BATCH);
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line() + 1;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                report.reject(line, format!("unreadable row: {e}"));
+                continue;
+            }
+        }
+        let line = record.position().map_or(line, |p| p.line());
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let values: Vec<&str> = record.iter().collect();
+        match columns.row(&values) {
+            Err(message) => report.reject(line, message),
+            Ok(fields) if !seen.insert(fields.email.as_str().to_owned()) => {
+                report.reject(
+                    line,
+                    format!(
+                        "duplicate in file: {} appears on an earlier line",
+                        fields.email
+                    ),
+                );
+            }
+            Ok(fields) => {
+                batch.push(fields);
+                if batch.len() == IMPORT_BATCH {
+                    write_batch(ctx, actor, &mut batch, &mut report).await?;
+                }
+            }
+        }
+    }
+    write_batch(ctx, actor, &mut batch, &mut report).await?;
+    if report.created + report.updated > 0 {
+        let mut tx = ctx.db.begin().await?;
+        let record = AuditRecord {
+            action: "contacts.imported",
+            subject_type: "contact",
+            subject_id: String::new(),
+            summary: format!(
+                "imported contacts: {} new, {} updated, {} bad rows",
+                report.created, report.updated, report.error_count
+            ),
+        };
+        audit_log::insert(&mut tx, actor, &record, ctx.now()).await?;
+        tx.commit().await?;
+    }
+    Ok(report)
+}
+
+async fn write_batch(
+    ctx: &Context,
+    actor: &Actor,
+    batch: &mut Vec<ContactFields>,
+    report: &mut ImportReport,
+) -> Result<(), Error> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let created = contacts::upsert_batch(&ctx.db, actor.workspace_id(), batch, ctx.now()).await?;
+    report.created += created;
+    report.updated += batch.len() as u64 - created;
+    batch.clear();
+    Ok(())
+}
+
+/// The custom field names contacts of the workspace carry.
+pub async fn custom_field_names(ctx: &Context, actor: &Actor) -> Result<Vec<String>, Error> {
+    actor.require(Scope::CrmRead)?;
+    contacts::custom_field_names(&ctx.db, actor.workspace_id()).await
+}
