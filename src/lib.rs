@@ -3,6 +3,9 @@
 //! `domain` is the pure core, `app` the Leptos console (server-rendered, hydrated in the
 //! browser), `server` everything that runs only on the server.
 
+// The console's larger pages have deeply nested view types.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod domain;
 #[cfg(feature = "ssr")]

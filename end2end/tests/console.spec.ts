@@ -18,8 +18,8 @@ test('log in, see the console shell, log out', async ({ page }) => {
   for (const item of ['Campaigns', 'Approvals', 'Email', 'Ads', 'Blog', 'CRM', 'Settings']) {
     await expect(nav.getByRole('link', { name: item, exact: true })).toBeVisible();
   }
-  await nav.getByRole('link', { name: 'Campaigns' }).click();
-  await expect(page.getByRole('heading', { name: 'Campaigns' })).toBeVisible();
+  await nav.getByRole('link', { name: 'Approvals' }).click();
+  await expect(page.getByRole('heading', { name: 'Approvals' })).toBeVisible();
   await expect(page.getByText('Nothing here yet')).toBeVisible();
 
   await page.locator('summary').click();

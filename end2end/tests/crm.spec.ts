@@ -5,7 +5,7 @@ test('import a CSV with a bad row and read the report', async ({ page }) => {
   await logIn(page, ADMIN, '/crm/import');
   const stamp = Date.now();
   const csv = `email,first_name,company,plan\nnew.${stamp}@example.com,Nia,Northwind,gold\nnot-an-email,Bad,Row,gold\n`;
-  await page.getByLabel('CSV file').setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.getByRole('button', { name: 'Import' }).click();
   const report = page.getByTestId('import-report');
   await expect(report).toContainText('1 created, 0 updated, 1 rows refused.');

@@ -167,7 +167,11 @@ pub async fn problem_for_bare_413(response: Response) -> Response {
 
 /// Renders a domain error for a server function.
 pub fn ui_error(error: Error) -> UiError {
-    let (_, code) = status_and_code(&error);
+    let (status, code) = status_and_code(&error);
+    // The same status the JSON API would answer, so logs and proxies see a 422 as a 422.
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
     let error_id = log_with_id(&error);
     let message = match &error_id {
         Some(id) if matches!(error, Error::Internal(_)) => {

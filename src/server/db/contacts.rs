@@ -277,16 +277,6 @@ pub async fn upsert_batch(
         return Ok(0);
     }
     let mut tx = db.begin().await?;
-    let existing_sql = format!(
-        "select count(*) as n from contacts where workspace_id = $1 and email in ({})",
-        placeholders(2, batch.len())
-    );
-    let mut query = sqlx::query(&existing_sql).bind(workspace.as_str());
-    for f in batch {
-        query = query.bind(f.email.as_str());
-    }
-    let existing: i64 = query.fetch_one(&mut *tx).await?.try_get("n")?;
-
     const PER_ROW: usize = 10;
     let values: Vec<String> = (0..batch.len())
         .map(|i| format!("({}, $1)", placeholders(2 + i * PER_ROW, PER_ROW)))
@@ -307,9 +297,15 @@ pub async fn upsert_batch(
     );
     let mut query = sqlx::query(&sql).bind(workspace.as_str());
     let now = at.to_string();
-    for f in batch {
+    // A returned id equal to the one generated here means the row is new; an existing row
+    // keeps its id. (No separate count query: it is the part that grows with the table.)
+    let fresh: Vec<String> = batch
+        .iter()
+        .map(|_| ContactId::generate().to_string())
+        .collect();
+    for (f, id) in batch.iter().zip(&fresh) {
         query = query
-            .bind(ContactId::generate().to_string())
+            .bind(id.as_str())
             .bind(f.email.as_str())
             .bind(&f.first_name)
             .bind(&f.last_name)
@@ -330,6 +326,11 @@ pub async fn upsert_batch(
             ))
         })
         .collect::<Result<_, Error>>()?;
+    let created = batch
+        .iter()
+        .zip(&fresh)
+        .filter(|(f, id)| ids.get(f.email.as_str()) == Some(*id))
+        .count() as u64;
 
     let fields: Vec<(&String, &String, &String)> = batch
         .iter()
@@ -355,7 +356,7 @@ pub async fn upsert_batch(
         query.execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    Ok(batch.len() as u64 - existing as u64)
+    Ok(created)
 }
 
 /// The custom field names in use in the workspace (at most 200), for rule builders.

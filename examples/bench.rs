@@ -1,0 +1,250 @@
+//! Prints figures for two targets: importing a 50,000-row CSV in one request, and listing
+//! page 1,000 of 100,000 campaigns versus page 1. Runs on SQLite, and on PostgreSQL when
+//! `TEST_POSTGRES_URL` (or the local server) answers.
+//!
+//!     cargo run --release --no-default-features --features ssr --example bench
+
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() {
+    bench::run().await;
+}
+
+#[cfg(not(feature = "ssr"))]
+fn main() {
+    eprintln!("build with --features ssr");
+}
+
+#[cfg(feature = "ssr")]
+mod bench {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use http_body_util::BodyExt;
+    use sqlx::Connection;
+    use tenex::domain::actor::{Actor, Role};
+    use tenex::domain::api_key::NewApiKey;
+    use tenex::domain::campaign::CampaignFilter;
+    use tenex::domain::pagination::{PageRequest, Position};
+    use tenex::domain::time::SystemClock;
+    use tenex::server::config::Settings;
+    use tenex::server::services::{accounts, api_keys};
+    use tenex::server::startup;
+    use tower::ServiceExt;
+
+    const ROWS: usize = 50_000;
+    const CAMPAIGNS: usize = 100_000;
+
+    fn peak_rss_mb() -> f64 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+
+    fn csv() -> String {
+        let mut out = String::with_capacity(ROWS * 90);
+        out.push_str("email,first_name,last_name,company,title,plan,region\n");
+        for i in 0..ROWS {
+            out.push_str(&format!(
+                "person{i}@bench{}.example,First{i},Last{i},Company {},Title {},gold,emea\n",
+                i % 500,
+                i % 900,
+                i % 7
+            ));
+        }
+        out
+    }
+
+    pub async fn run() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut targets = vec![(
+            "SQLite",
+            format!("sqlite://{}/bench.db", dir.path().display()),
+            None,
+        )];
+        let admin_url = std::env::var("TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+            let name = format!("tenex_bench_{}", std::process::id());
+            sqlx::query(&format!("create database {name}"))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            let base = admin_url
+                .rsplit_once('/')
+                .map_or(admin_url.as_str(), |(b, _)| b);
+            targets.push((
+                "PostgreSQL",
+                format!("{base}/{name}"),
+                Some((admin_url.clone(), name)),
+            ));
+        }
+        let file = csv();
+        println!("CSV: {ROWS} rows, {:.1} MB", file.len() as f64 / 1e6);
+        for (label, url, cleanup) in targets {
+            one(label, &url, &file).await;
+            if let Some((admin_url, name)) = cleanup {
+                let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+                let _ = sqlx::query(&format!("drop database {name} with (force)"))
+                    .execute(&mut admin)
+                    .await;
+            }
+        }
+        println!("peak memory of this process: {:.0} MB", peak_rss_mb());
+    }
+
+    async fn one(label: &str, url: &str, file: &str) {
+        let settings = Settings {
+            database_url: url.into(),
+            secret_key: Some("42".repeat(32)),
+            ..Settings::default()
+        };
+        let db = startup::open_database(&settings).await.unwrap();
+        let options = leptos::config::LeptosOptions::builder()
+            .output_name("tenex")
+            .build();
+        let prepared = startup::prepare(settings, db.clone(), Arc::new(SystemClock), options)
+            .await
+            .unwrap();
+        let router = startup::router(&prepared);
+        let ctx = prepared.state.ctx.clone();
+        let added = accounts::add_member(
+            &ctx,
+            accounts::NewMember {
+                workspace: "Bench".into(),
+                email: "bench@bench.test".into(),
+                password: "bench-password".into(),
+                role: "admin".into(),
+                display_name: None,
+            },
+        )
+        .await
+        .unwrap();
+        let actor = Actor::user(
+            added.workspace.id.clone(),
+            added.user.id.clone(),
+            Role::Admin,
+        );
+        let key = api_keys::mint(
+            &ctx,
+            &actor,
+            NewApiKey::parse("bench", None, None, ctx.now()).unwrap(),
+        )
+        .await
+        .unwrap()
+        .token;
+
+        let before = peak_rss_mb();
+        let started = Instant::now();
+        let request = Request::post("/api/v1/crm/contacts/import")
+            .header(header::AUTHORIZATION, format!("Bearer {key}"))
+            .header(header::CONTENT_TYPE, "text/csv")
+            .body(Body::from(file.to_owned()))
+            .unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let took = started.elapsed();
+        println!(
+            "[{label}] import of {ROWS} rows in one request: HTTP {status}, {:.2} s ({:.0} rows/s), peak memory {:.0} MB (was {:.0} MB), report {}",
+            took.as_secs_f64(),
+            ROWS as f64 / took.as_secs_f64(),
+            peak_rss_mb(),
+            before,
+            String::from_utf8_lossy(&body)
+                .chars()
+                .take(80)
+                .collect::<String>()
+        );
+
+        // 100,000 campaigns, written straight to the table in batches.
+        let started = Instant::now();
+        let ws = added.workspace.id.to_string();
+        for chunk in 0..(CAMPAIGNS / 1000) {
+            let mut sql = String::from(
+                "insert into campaigns (id, workspace_id, name, channel, status, created_at, updated_at) values ",
+            );
+            let rows: Vec<String> = (0..1000)
+                .map(|i| {
+                    let n = chunk * 1000 + i;
+                    let status = ["active", "draft", "paused", "completed"][n % 4];
+                    let channel = ["email", "ads", "blog"][n % 3];
+                    let at = tenex::domain::time::Timestamp::from_unix_seconds(1_700_000_000 + n as i64).unwrap();
+                    format!("('cmp_{:026}', '{ws}', 'Campaign {n}', '{channel}', '{status}', '{at}', '{at}')", n)
+                })
+                .collect();
+            sql.push_str(&rows.join(", "));
+            sqlx::query(&sql).execute(db.pool()).await.unwrap();
+        }
+        if label == "PostgreSQL" {
+            sqlx::query("analyze campaigns")
+                .execute(db.pool())
+                .await
+                .unwrap();
+        }
+        println!(
+            "[{label}] wrote {CAMPAIGNS} campaigns in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+
+        for (name, filter, deep) in [
+            ("no filter", CampaignFilter::default(), 1000),
+            (
+                "status=active (25,000 rows)",
+                CampaignFilter {
+                    status: Some(tenex::domain::campaign::CampaignStatus::Active),
+                    ..Default::default()
+                },
+                500,
+            ),
+        ] {
+            let first = PageRequest {
+                limit: 50,
+                after: None,
+            };
+            // The position after 999 full pages, found the way a client would: by walking.
+            let mut page = first.clone();
+            for _ in 0..deep - 1 {
+                let rows =
+                    tenex::server::db::campaigns::list(&db, &added.workspace.id, &filter, &page)
+                        .await
+                        .unwrap();
+                let last = rows.get(49).expect("enough rows");
+                page = PageRequest {
+                    limit: 50,
+                    after: Some(Position {
+                        created_at: last.created_at,
+                        id: last.id.to_string(),
+                    }),
+                };
+            }
+            let time = |req: PageRequest| {
+                let (db, ws, filter) = (db.clone(), added.workspace.id.clone(), filter.clone());
+                async move {
+                    let runs = 50;
+                    let started = Instant::now();
+                    for _ in 0..runs {
+                        tenex::server::db::campaigns::list(&db, &ws, &filter, &req)
+                            .await
+                            .unwrap();
+                    }
+                    started.elapsed() / runs
+                }
+            };
+            let p1: Duration = time(first).await;
+            let p1000: Duration = time(page).await;
+            println!(
+                "[{label}] campaigns, {name}: page 1 {:.2} ms, page {deep} {:.2} ms",
+                p1.as_secs_f64() * 1e3,
+                p1000.as_secs_f64() * 1e3
+            );
+        }
+        db.close().await;
+    }
+}
