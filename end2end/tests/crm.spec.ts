@@ -11,7 +11,7 @@ test('import a CSV with a bad row and read the report', async ({ page }) => {
   await expect(report).toContainText('1 created, 0 updated, 1 rows refused.');
   await expect(report.getByRole('row', { name: /3\s+bad email/ })).toBeVisible();
   await page.goto(`/crm?q=new.${stamp}`);
-  await expect(page.getByRole('cell', { name: `new.${stamp}@example.com` })).toBeVisible();
+  await expect(page.getByRole('cell', { name: `new.${stamp}@example.com`, exact: true })).toBeVisible();
 });
 
 test('build a rule segment and watch the count change', async ({ page }) => {
