@@ -12,6 +12,15 @@ test('import a CSV with a bad row and read the report', async ({ page }) => {
   await expect(report.getByRole('row', { name: /3\s+bad email/ })).toBeVisible();
   await page.goto(`/crm?q=new.${stamp}`);
   await expect(page.getByRole('cell', { name: `new.${stamp}@example.com`, exact: true })).toBeVisible();
+
+  await page.getByRole('link', { name: `new.${stamp}@example.com` }).click();
+  await hydrated(page);
+  await page.getByLabel('Title').fill('Head of Logistics');
+  await page.getByRole('button', { name: 'Save contact' }).click();
+  await expect(page.getByRole('status')).toHaveText('Saved.');
+  await page.reload();
+  await expect(page.getByLabel('Title')).toHaveValue('Head of Logistics');
+  await expect(page.getByText('plan')).toBeVisible();
 });
 
 test('build a rule segment and watch the count change', async ({ page }) => {

@@ -17,6 +17,7 @@ use pages::audit_log::AuditLogPage;
 use pages::brands::BrandsPage;
 use pages::campaigns::{CampaignPage, CampaignsPage};
 use pages::connectors::ConnectorsPage;
+use pages::crm_contact::ContactPage;
 use pages::crm_contacts::ContactsPage;
 use pages::crm_import::ImportPage;
 use pages::crm_segments::{SegmentBuilderPage, SegmentsPage};
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("ads") view=|| view! { <SectionPage section=pages::section::Section::Ads /> } />
                         <Route path=path!("blog") view=|| view! { <SectionPage section=pages::section::Section::Blog /> } />
                         <Route path=path!("crm") view=ContactsPage />
+                        <Route path=path!("crm/contacts/:id") view=ContactPage />
                         <Route path=path!("crm/import") view=ImportPage />
                         <Route path=path!("crm/segments") view=SegmentsPage />
                         <Route path=path!("crm/segments/new") view=SegmentBuilderPage />

@@ -217,7 +217,7 @@ pub fn CampaignPage() -> impl IntoView {
                                 {[("Channel", c.channel.as_str().to_owned()), ("Segment", d.row.segment_name.clone().unwrap_or_else(|| "—".into())),
                                   ("Brand", d.row.brand_name.clone().unwrap_or_else(|| "—".into())),
                                   ("Artifact", c.artifact.as_ref().map(|a| format!("{} {}", a.kind.replace('_', " "), a.id)).unwrap_or_else(|| "—".into()))]
-                                    .into_iter().map(|(k, v)| view! { <div class=CARD><dt class="text-xs uppercase tracking-wide text-slate-500">{k}</dt><dd class="mt-1 break-all font-medium">{v}</dd></div> }).collect_view()}
+                                    .into_iter().map(|(k, v)| view! { <div class=CARD><dt class="text-xs uppercase tracking-wide text-slate-500">{k}</dt><dd class="mt-1 break-words font-medium">{v}</dd></div> }).collect_view()}
                             </dl>
                             <section aria-labelledby="rollup" class="mt-6">
                                 <h2 id="rollup" class="mb-3 text-lg font-semibold">"Results"</h2>

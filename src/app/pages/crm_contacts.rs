@@ -77,7 +77,7 @@ pub fn ContactsPage() -> impl IntoView {
                                                     let email = c.email.to_string();
                                                     view! {
                                                         <tr>
-                                                            <td class=TD>{email.clone()}</td>
+                                                            <td class=TD><a class="text-indigo-700 hover:underline" href=format!("/crm/contacts/{id}")>{email.clone()}</a></td>
                                                             <td class=TD>{format!("{} {}", c.first_name, c.last_name)}</td>
                                                             <td class=TD>{c.company.clone()}</td>
                                                             <td class=TD>{c.lifecycle_stage.to_string()}</td>

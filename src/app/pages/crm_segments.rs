@@ -226,7 +226,10 @@ pub fn SegmentBuilderPage() -> impl IntoView {
                                 <p class="text-sm text-slate-600">{if p.count == 1 { "contact matches" } else { "contacts match" }}</p>
                                 <ul class="mt-4 divide-y divide-slate-100 text-sm">
                                     {p.sample.into_iter().map(|c| view! {
-                                        <li class="py-2"><span class="font-medium">{format!("{} {}", c.first_name, c.last_name)}</span> <span class="text-slate-600">{c.email.to_string()}</span> <span class="text-slate-500">{c.company.clone()}</span></li>
+                                        <li class="py-2">
+                                            <p class="font-medium">{format!("{} {}", c.first_name, c.last_name)}</p>
+                                            <p class="truncate text-slate-600">{format!("{} · {}", c.email, c.company)}</p>
+                                        </li>
                                     }).collect_view()}
                                 </ul>
                             }.into_any(),

@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod brands;
 pub mod campaigns;
 pub mod connectors;
+pub mod crm_contact;
 pub mod crm_contacts;
 pub mod crm_import;
 pub mod crm_segments;

@@ -1,5 +1,7 @@
 //! CRM: contacts, imports and segments.
 
+#![expect(clippy::too_many_arguments, reason = "a server function takes one argument per form field")]
+
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 use serde::{Deserialize, Serialize};
@@ -183,4 +185,44 @@ pub async fn custom_field_names() -> Result<Vec<String>, UiError> {
     use crate::server::services::contacts;
     let (state, actor) = super::ssr::actor().await?;
     Ok(contacts::custom_field_names(&state.ctx, &actor).await?)
+}
+
+/// One contact.
+#[server(prefix = "/rpc", endpoint = "get_contact")]
+pub async fn get_contact(id: String) -> Result<Contact, UiError> {
+    use crate::domain::Error;
+    use crate::server::services::contacts;
+    let (state, actor) = super::ssr::actor().await?;
+    let id = id.parse().map_err(|_| Error::NotFound("contact"))?;
+    Ok(contacts::get(&state.ctx, &actor, &id).await?)
+}
+
+/// Saves a contact's standard fields.
+#[server(prefix = "/rpc", endpoint = "update_contact")]
+pub async fn update_contact(
+    id: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    company: String,
+    domain: String,
+    title: String,
+    lifecycle_stage: String,
+) -> Result<Contact, UiError> {
+    use crate::domain::Error;
+    use crate::domain::contact::ContactInput;
+    use crate::server::services::contacts;
+    let (state, actor) = super::ssr::actor().await?;
+    let id = id.parse().map_err(|_| Error::NotFound("contact"))?;
+    let input = ContactInput {
+        email: Some(email),
+        first_name: Some(first_name),
+        last_name: Some(last_name),
+        company: Some(company),
+        domain: Some(domain),
+        title: Some(title),
+        custom_fields: None,
+        lifecycle_stage: Some(lifecycle_stage),
+    };
+    Ok(contacts::update(&state.ctx, &actor, &id, &input).await?)
 }
