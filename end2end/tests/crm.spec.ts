@@ -87,3 +87,37 @@ test('filter the campaign list, page forward, and reload the same view', async (
   await page.goBack();
   await expect(page.getByTestId('campaign-table').locator('tbody tr')).toHaveText(first);
 });
+
+test('a static segment takes members by email and lets them go', async ({ page }) => {
+  await logIn(page, ADMIN, '/crm/segments');
+  const name = `Static e2e ${Date.now()}`;
+  await page.getByLabel('New static segment').fill(name);
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
+  await expect(page).toHaveURL(/\/crm\/segments\/seg_/);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name })).toBeVisible();
+  await expect(page.getByTestId('segment-members')).toHaveText('0');
+
+  await page.goto('/crm?q=acme');
+  const email = (await page.locator('tbody tr td a').first().textContent())!.trim();
+  await page.goBack();
+  await page.goBack();
+  await hydrated(page);
+  await page.getByLabel('Contact email').fill('nobody@nowhere.example');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('no contact with this email');
+  await page.getByLabel('Contact email').fill(email);
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(page.getByTestId('segment-members')).toHaveText('1');
+  await page.getByRole('button', { name: `Remove ${email}` }).click();
+  await expect(page.getByTestId('segment-members')).toHaveText('0');
+});
+
+test('a connector can be renamed without retyping its secrets', async ({ page }) => {
+  await logIn(page, ADMIN, '/settings/connectors');
+  await page.getByText('Edit Sandbox ads').click();
+  const renamed = `Sandbox ads ${Date.now()}`;
+  await page.locator('details[open] input[name="name"]').fill(renamed);
+  await page.getByRole('button', { name: 'Save connector' }).click();
+  await expect(page.locator('tr', { hasText: renamed })).toContainText('unknown');
+});

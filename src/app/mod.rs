@@ -20,6 +20,7 @@ use pages::connectors::ConnectorsPage;
 use pages::crm_contact::ContactPage;
 use pages::crm_contacts::ContactsPage;
 use pages::crm_import::ImportPage;
+use pages::crm_segment::SegmentPage;
 use pages::crm_segments::{SegmentBuilderPage, SegmentsPage};
 use pages::home::HomePage;
 use pages::login::LoginPage;
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("crm/import") view=ImportPage />
                         <Route path=path!("crm/segments") view=SegmentsPage />
                         <Route path=path!("crm/segments/new") view=SegmentBuilderPage />
+                        <Route path=path!("crm/segments/:id") view=SegmentPage />
                         <Route path=path!("settings") view=SettingsPage />
                         <Route path=path!("settings/api-keys") view=ApiKeysPage />
                         <Route path=path!("settings/audit-log") view=AuditLogPage />

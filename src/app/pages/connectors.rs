@@ -9,9 +9,9 @@ use crate::app::components::ui::{
 };
 use crate::app::format::when_or;
 use crate::app::server_fns::connectors::{
-    CreateConnector, DeleteConnector, TestConnector, list_connectors,
+    CreateConnector, DeleteConnector, TestConnector, UpdateConnector, list_connectors,
 };
-use crate::domain::connector::{ConnectorKind, Health};
+use crate::domain::connector::{Connector, ConnectorKind, Health};
 
 fn health_tone(h: Health) -> &'static str {
     match h {
@@ -27,9 +27,11 @@ pub fn ConnectorsPage() -> impl IntoView {
     let create = ServerAction::<CreateConnector>::new();
     let test = ServerAction::<TestConnector>::new();
     let delete = ServerAction::<DeleteConnector>::new();
+    let update = ServerAction::<UpdateConnector>::new();
     let connectors = Resource::new(
         move || {
             (
+                update.version().get(),
                 create.version().get(),
                 test.version().get(),
                 delete.version().get(),
@@ -45,6 +47,7 @@ pub fn ConnectorsPage() -> impl IntoView {
         <PageHeader title="Connectors" subtitle="Accounts at mail, ad and CMS providers. Secrets are stored encrypted and never shown again." />
         {move || test.value().get().and_then(Result::err).map(|e| view! { <div class="mb-4"><ErrorNotice error=e /></div> })}
         {move || delete.value().get().and_then(Result::err).map(|e| view! { <div class="mb-4"><ErrorNotice error=e /></div> })}
+        {move || update.value().get().and_then(Result::err).map(|e| view! { <div class="mb-4"><ErrorNotice error=e /></div> })}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match connectors.await {
@@ -52,7 +55,9 @@ pub fn ConnectorsPage() -> impl IntoView {
                     Ok(page) if page.items.is_empty() => view! {
                         <EmptyState title="No connectors yet".to_owned()><p>"Add a sandbox connector to try every flow without an outside account."</p></EmptyState>
                     }.into_any(),
-                    Ok(page) => view! {
+                    Ok(page) => {
+                        let editable = page.items.clone();
+                        view! {
                         <div class=TABLE_WRAP>
                             <table class=TABLE>
                                 <thead class="bg-slate-50"><tr>
@@ -92,7 +97,11 @@ pub fn ConnectorsPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                    }.into_any(),
+                        <ul class="mt-3 space-y-2">
+                            {editable.into_iter().map(|c| view! { <li><EditConnector connector=c update /></li> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                    }
                 }
             })}
         </Transition>
@@ -134,5 +143,49 @@ pub fn ConnectorsPage() -> impl IntoView {
                 </div>
             </ActionForm>
         </section>
+    }
+}
+
+/// The edit form of one connector: settings prefilled, secrets blank (typing one replaces it).
+#[component]
+fn EditConnector(connector: Connector, update: ServerAction<UpdateConnector>) -> impl IntoView {
+    let prefix = connector.id.to_string();
+    let kind = connector.kind;
+    view! {
+        <details class=CARD>
+            <summary class="cursor-pointer text-sm font-medium text-indigo-700">{format!("Edit {}", connector.name)}</summary>
+            <ActionForm action=update attr:class="mt-4 grid gap-4 sm:grid-cols-2">
+                <input type="hidden" name="id" value=connector.id.to_string() />
+                <input type="hidden" name="version" value=connector.version.to_string() />
+                <div>
+                    <label for=format!("{prefix}-name") class=LABEL>"Name"</label>
+                    <input id=format!("{prefix}-name") name="name" value=connector.name.clone() required class=format!("mt-1 {INPUT}") />
+                </div>
+                {kind.settings().iter().map(|spec| {
+                    let id = format!("{prefix}-settings-{}", spec.name);
+                    let label_for = id.clone();
+                    let current = connector.settings.get(spec.name).cloned().unwrap_or_default();
+                    view! {
+                        <div>
+                            <label for=label_for class=LABEL>{spec.label}</label>
+                            <input id=id name=format!("settings[{}]", spec.name) value=current class=format!("mt-1 {INPUT}") />
+                        </div>
+                    }
+                }).collect_view()}
+                {kind.secrets().iter().map(|spec| {
+                    let id = format!("{prefix}-secrets-{}", spec.name);
+                    let label_for = id.clone();
+                    let set = connector.secrets_set.iter().any(|n| n == spec.name);
+                    view! {
+                        <div>
+                            <label for=label_for class=LABEL>{spec.label}</label>
+                            <input id=id name=format!("secrets[{}]", spec.name) type="password" autocomplete="off"
+                                placeholder=if set { "set; type to replace" } else { "not set" } class=format!("mt-1 {INPUT}") />
+                        </div>
+                    }
+                }).collect_view()}
+                <div class="sm:col-span-2"><button type="submit" class=BUTTON_PRIMARY>"Save connector"</button></div>
+            </ActionForm>
+        </details>
     }
 }

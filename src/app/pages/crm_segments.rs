@@ -10,19 +10,33 @@ use crate::app::components::ui::{
     PageHeader, SELECT, TABLE, TABLE_WRAP, TD, TH,
 };
 use crate::app::server_fns::crm::{
-    create_rule_segment, custom_field_names, list_segments, preview_rule,
+    CreateStaticSegment, create_rule_segment, custom_field_names, list_segments, preview_rule,
 };
 use crate::domain::segment::{ConditionInput, Match, OPERATORS, RuleInput};
 
 /// The segments list.
 #[component]
 pub fn SegmentsPage() -> impl IntoView {
-    let segments = Resource::new(|| (), |_| list_segments(None));
+    let create_static = ServerAction::<CreateStaticSegment>::new();
+    let segments = Resource::new(
+        move || create_static.version().get(),
+        |_| list_segments(None),
+    );
     view! {
         <Title text="Segments" />
         <PageHeader title="CRM" subtitle="The people campaigns are aimed at." />
         <CrmTabs />
-        <div class="mb-4 flex justify-end"><a href="/crm/segments/new" class=BUTTON_PRIMARY>"New rule segment"</a></div>
+        <div class="mb-4 flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
+            <ActionForm action=create_static attr:class="flex items-end gap-2">
+                <div>
+                    <label for="static-name" class=LABEL>"New static segment"</label>
+                    <input id="static-name" name="name" required maxlength="100" placeholder="Name" class=format!("mt-1 {INPUT}") />
+                </div>
+                <button type="submit" class=BUTTON_SECONDARY>"Create"</button>
+            </ActionForm>
+            <a href="/crm/segments/new" class=BUTTON_PRIMARY>"New rule segment"</a>
+        </div>
+        {move || create_static.value().get().and_then(Result::err).map(|e| view! { <div class="mb-4"><ErrorNotice error=e /></div> })}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match segments.await {
@@ -39,7 +53,7 @@ pub fn SegmentsPage() -> impl IntoView {
                                 <tbody class="divide-y divide-slate-100">
                                     {page.items.into_iter().map(|s| view! {
                                         <tr>
-                                            <td class=format!("{TD} font-medium")>{s.name.clone()}</td>
+                                            <td class=format!("{TD} font-medium")><a class="text-indigo-700 hover:underline" href=format!("/crm/segments/{}", s.id)>{s.name.clone()}</a></td>
                                             <td class=TD><Badge text=s.kind.clone() tone=if s.kind == "rule" { "violet" } else { "slate" } /></td>
                                             <td class=TD>{s.member_count}</td>
                                             <td class=format!("{TD} text-xs text-slate-600")>{s.rule.as_ref().map(describe)}</td>

@@ -8,6 +8,7 @@ pub mod connectors;
 pub mod crm_contact;
 pub mod crm_contacts;
 pub mod crm_import;
+pub mod crm_segment;
 pub mod crm_segments;
 pub mod home;
 pub mod login;

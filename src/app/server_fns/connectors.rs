@@ -67,3 +67,37 @@ pub async fn delete_connector(id: String) -> Result<(), UiError> {
     let id = id.parse().map_err(|_| Error::NotFound("connector"))?;
     Ok(connectors::delete(&state.ctx, &actor, &id).await?)
 }
+
+/// Edits a connector. Empty settings are left as they are; secrets are replaced only when a
+/// new value is typed.
+#[server(prefix = "/rpc", endpoint = "update_connector")]
+pub async fn update_connector(
+    id: String,
+    version: i64,
+    name: String,
+    #[server(default)] settings: BTreeMap<String, String>,
+    #[server(default)] secrets: BTreeMap<String, String>,
+) -> Result<Connector, UiError> {
+    use crate::domain::Error;
+    use crate::server::services::connectors;
+    let (state, actor) = super::ssr::actor().await?;
+    let id = id.parse().map_err(|_| Error::NotFound("connector"))?;
+    let settings: BTreeMap<String, String> = settings
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect();
+    let secrets: BTreeMap<String, String> = secrets
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect();
+    Ok(connectors::update(
+        &state.ctx,
+        &actor,
+        &id,
+        version,
+        Some(&name),
+        &settings,
+        &secrets,
+    )
+    .await?)
+}

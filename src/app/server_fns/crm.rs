@@ -1,6 +1,9 @@
 //! CRM: contacts, imports and segments.
 
-#![expect(clippy::too_many_arguments, reason = "a server function takes one argument per form field")]
+#![expect(
+    clippy::too_many_arguments,
+    reason = "a server function takes one argument per form field"
+)]
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
@@ -225,4 +228,87 @@ pub async fn update_contact(
         lifecycle_stage: Some(lifecycle_stage),
     };
     Ok(contacts::update(&state.ctx, &actor, &id, &input).await?)
+}
+
+#[cfg(feature = "ssr")]
+fn row(v: crate::server::services::segments::SegmentView) -> SegmentRow {
+    SegmentRow {
+        id: v.segment.id.to_string(),
+        name: v.segment.name,
+        kind: v.segment.kind.as_str().to_owned(),
+        member_count: v.member_count,
+        rule: v.segment.rule,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn segment_id(text: &str) -> Result<crate::domain::ids::SegmentId, UiError> {
+    text.parse()
+        .map_err(|_| crate::domain::Error::NotFound("segment").into())
+}
+
+/// One segment with its count.
+#[server(prefix = "/rpc", endpoint = "get_segment")]
+pub async fn get_segment(id: String) -> Result<SegmentRow, UiError> {
+    use crate::server::services::segments;
+    let (state, actor) = super::ssr::actor().await?;
+    Ok(row(
+        segments::get(&state.ctx, &actor, &segment_id(&id)?).await?
+    ))
+}
+
+/// A page of a segment's members.
+#[server(prefix = "/rpc", endpoint = "segment_members")]
+pub async fn segment_members(id: String, cursor: Option<String>) -> Result<Page<Contact>, UiError> {
+    use crate::domain::pagination::PageRequest;
+    use crate::server::services::segments;
+    let (state, actor) = super::ssr::actor().await?;
+    let page = PageRequest::parse(None, cursor.as_deref())?;
+    Ok(segments::members(&state.ctx, &actor, &segment_id(&id)?, &page).await?)
+}
+
+/// Creates an empty static segment.
+#[server(prefix = "/rpc", endpoint = "create_static_segment")]
+pub async fn create_static_segment(name: String) -> Result<SegmentRow, UiError> {
+    use crate::domain::segment::NewSegment;
+    use crate::server::services::segments;
+    let (state, actor) = super::ssr::actor().await?;
+    let new = NewSegment::parse(&name, "static", None)?;
+    let view = segments::create(&state.ctx, &actor, new).await?;
+    leptos_axum::redirect(&format!("/crm/segments/{}", view.segment.id));
+    Ok(row(view))
+}
+
+/// Adds the contact with this email to a static segment.
+#[server(prefix = "/rpc", endpoint = "add_segment_member")]
+pub async fn add_segment_member(segment: String, email: String) -> Result<SegmentRow, UiError> {
+    use crate::server::services::{contacts, segments};
+    let (state, actor) = super::ssr::actor().await?;
+    let contact = contacts::id_by_email(&state.ctx, &actor, &email).await?;
+    Ok(row(segments::add_members(
+        &state.ctx,
+        &actor,
+        &segment_id(&segment)?,
+        &[contact.to_string()],
+    )
+    .await?))
+}
+
+/// Removes a contact from a static segment.
+#[server(prefix = "/rpc", endpoint = "remove_segment_member")]
+pub async fn remove_segment_member(
+    segment: String,
+    contact: String,
+) -> Result<SegmentRow, UiError> {
+    use crate::domain::Error;
+    use crate::server::services::segments;
+    let (state, actor) = super::ssr::actor().await?;
+    let contact = contact.parse().map_err(|_| Error::NotFound("contact"))?;
+    Ok(row(segments::remove_member(
+        &state.ctx,
+        &actor,
+        &segment_id(&segment)?,
+        &contact,
+    )
+    .await?))
 }

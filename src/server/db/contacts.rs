@@ -369,3 +369,17 @@ pub async fn custom_field_names(db: &Db, workspace: &WorkspaceId) -> Result<Vec<
     .await?;
     rows.iter().map(|r| Ok(r.try_get("name")?)).collect()
 }
+
+/// The contact with this email in the workspace.
+pub async fn find_by_email(
+    db: &Db,
+    workspace: &WorkspaceId,
+    email: &Email,
+) -> Result<Option<ContactId>, Error> {
+    let row = sqlx::query("select id from contacts where workspace_id = $1 and email = $2")
+        .bind(workspace.as_str())
+        .bind(email.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(|r| get_parsed(r, "id")).transpose()
+}

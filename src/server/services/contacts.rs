@@ -220,3 +220,13 @@ pub async fn custom_field_names(ctx: &Context, actor: &Actor) -> Result<Vec<Stri
     actor.require(Scope::CrmRead)?;
     contacts::custom_field_names(&ctx.db, actor.workspace_id()).await
 }
+
+/// The contact with this email, or a 422 naming `email`.
+pub async fn id_by_email(ctx: &Context, actor: &Actor, email: &str) -> Result<ContactId, Error> {
+    actor.require(Scope::CrmRead)?;
+    let email =
+        crate::domain::user::Email::parse("email", email).map_err(|e| Error::Invalid(vec![e]))?;
+    contacts::find_by_email(&ctx.db, actor.workspace_id(), &email)
+        .await?
+        .ok_or_else(|| Error::invalid("email", "no contact with this email in the workspace"))
+}
