@@ -51,7 +51,7 @@ test('add a sandbox connector and test it', async ({ page }) => {
   await logIn(page, ADMIN, '/settings/connectors');
   const name = `Sandbox e2e ${Date.now()}`;
   await page.getByLabel('Kind').selectOption('sandbox');
-  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.locator('#connector-name').fill(name);
   await page.getByRole('button', { name: 'Add connector' }).click();
   const row = page.locator('tr', { hasText: name });
   await expect(row).toContainText('unknown');
@@ -98,11 +98,10 @@ test('a static segment takes members by email and lets them go', async ({ page }
   await expect(page.getByRole('heading', { name })).toBeVisible();
   await expect(page.getByTestId('segment-members')).toHaveText('0');
 
-  await page.goto('/crm?q=acme');
-  const email = (await page.locator('tbody tr td a').first().textContent())!.trim();
-  await page.goBack();
-  await page.goBack();
-  await hydrated(page);
+  const lookup = await page.context().newPage();
+  await lookup.goto('/crm?q=acme');
+  const email = (await lookup.locator('tbody tr td a').first().textContent())!.trim();
+  await lookup.close();
   await page.getByLabel('Contact email').fill('nobody@nowhere.example');
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   await expect(page.getByRole('alert')).toContainText('no contact with this email');
