@@ -78,6 +78,10 @@ pub enum ValueKind {
     BaseUrl,
     /// Digits, with optional dashes (`123-456-7890`).
     Digits,
+    /// A DNS label (letters, digits, dashes), e.g. a Sanity project id that becomes a host.
+    Label,
+    /// A password or token: kept exactly as typed (no trimming), up to 8 KB.
+    Secret,
 }
 
 /// One setting or secret of a connector kind.
@@ -201,18 +205,22 @@ const WEBFLOW_SETTINGS: &[Spec] = &[
     s("base_url", BaseUrl, false, "API base URL (override)"),
 ];
 const SANITY_SETTINGS: &[Spec] = &[
-    s("project_id", Text, true, "Project id"),
+    s("project_id", Label, true, "Project id"),
     s("dataset", Text, true, "Dataset"),
     s("api_version", Text, true, "API version (e.g. v2024-06-01)"),
     s("base_url", BaseUrl, false, "API base URL (override)"),
 ];
-const SMTP_SECRETS: &[Spec] = &[s("password", Text, false, "Password")];
-const TOKEN_SECRETS: &[Spec] = &[s("access_token", Text, true, "OAuth access token")];
+const SMTP_SECRETS: &[Spec] = &[s("password", Secret, false, "Password")];
+const TOKEN_SECRETS: &[Spec] = &[s("access_token", Secret, true, "OAuth access token")];
 const GOOGLE_ADS_SECRETS: &[Spec] = &[
-    s("developer_token", Text, true, "Developer token"),
-    s("access_token", Text, true, "OAuth access token"),
+    s("developer_token", Secret, true, "Developer token"),
+    s("access_token", Secret, true, "OAuth access token"),
 ];
-const API_TOKEN_SECRETS: &[Spec] = &[s("api_token", Text, true, "API token")];
+const API_TOKEN_SECRETS: &[Spec] = &[s("api_token", Secret, true, "API token")];
+
+/// The settings that decide which host receives the connector's credentials. Changing one
+/// drops the stored secrets, so they can never be redirected without being typed again.
+const HOST_SETTINGS: [&str; 3] = ["base_url", "project_id", "host"];
 
 /// Checks an http(s) base URL: no credentials, plain http only for this machine (tests).
 pub fn check_base_url(field: &str, text: &str) -> Result<String, FieldError> {
@@ -247,9 +255,32 @@ pub fn check_base_url(field: &str, text: &str) -> Result<String, FieldError> {
     }
 }
 
-fn check_value(field: &str, spec: &Spec, text: &str) -> Result<String, FieldError> {
-    let text = text.trim();
+fn check_value(field: &str, spec: &Spec, raw: &str) -> Result<String, FieldError> {
+    let text = raw.trim();
     match spec.kind {
+        Secret => {
+            if raw.chars().count() > 8192 {
+                Err(FieldError::new(field, "must be at most 8,192 characters"))
+            } else if raw.chars().any(char::is_control) {
+                Err(FieldError::new(
+                    field,
+                    "must not contain control characters",
+                ))
+            } else {
+                Ok(raw.to_owned())
+            }
+        }
+        Label => {
+            let ok = !text.is_empty()
+                && text.len() <= 63
+                && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !text.starts_with('-');
+            if ok {
+                Ok(text.to_ascii_lowercase())
+            } else {
+                Err(FieldError::new(field, "must be letters, digits and dashes"))
+            }
+        }
         Text => required_line(field, text, 500),
         Email => super::user::Email::parse(field, text).map(|e| e.to_string()),
         Port => match text.parse::<u16>() {
@@ -306,9 +337,9 @@ fn check_map(
     let mut out = BTreeMap::new();
     for spec in specs {
         let field = format!("{group}.{}", spec.name);
-        let given = input.get(spec.name).map(|v| v.trim().to_owned());
+        let given = input.get(spec.name).cloned();
         let value = match given {
-            Some(v) if v.is_empty() => None,
+            Some(v) if v.trim().is_empty() => None,
             Some(v) => errors.check(check_value(&field, spec, &v)),
             None => base.get(spec.name).cloned(),
         };
@@ -327,7 +358,7 @@ fn check_map(
 }
 
 /// A connector's validated configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConnectorConfig {
     /// Display name.
     pub name: String,
@@ -335,6 +366,16 @@ pub struct ConnectorConfig {
     pub settings: BTreeMap<String, String>,
     /// Secret values (never returned).
     pub secrets: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for ConnectorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectorConfig")
+            .field("name", &self.name)
+            .field("settings", &self.settings)
+            .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl ConnectorConfig {
@@ -357,24 +398,43 @@ impl ConnectorConfig {
             }
         };
         let empty = BTreeMap::new();
-        let settings = check_map(
+        let new_settings = check_map(
             "settings",
             kind.settings(),
             base.map_or(&empty, |b| &b.settings),
             settings,
             &mut errors,
         );
+        let host_changed = base.is_some_and(|b| {
+            HOST_SETTINGS
+                .iter()
+                .any(|h| b.settings.get(*h) != new_settings.get(*h))
+        });
+        let kept_secrets = match base {
+            Some(b) if !host_changed => &b.secrets,
+            _ => &empty,
+        };
         let secrets = check_map(
             "secrets",
             kind.secrets(),
-            base.map_or(&empty, |b| &b.secrets),
+            kept_secrets,
             secrets,
             &mut errors,
         );
+        if new_settings.get("tls_mode").map(String::as_str) == Some("none")
+            && !new_settings
+                .get("host")
+                .is_some_and(|h| h == "localhost" || h.starts_with("127.") || h == "::1")
+        {
+            errors.push(FieldError::new(
+                "settings.tls_mode",
+                "none (no encryption) is allowed only for a server on this machine; use starttls or tls",
+            ));
+        }
         errors.finish()?;
         Ok(Self {
             name: name.expect("checked"),
-            settings,
+            settings: new_settings,
             secrets,
         })
     }
@@ -501,6 +561,88 @@ mod tests {
                 Some("x"),
                 &map(&[("site_id", "s")]),
                 &BTreeMap::new()
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn moving_the_host_drops_the_stored_secrets() {
+        let first = ConnectorConfig::parse(
+            ConnectorKind::Gmail,
+            None,
+            Some("G"),
+            &map(&[("sender", "a@b.test")]),
+            &map(&[("access_token", "tok")]),
+        )
+        .unwrap();
+        let moved = ConnectorConfig::parse(
+            ConnectorKind::Gmail,
+            Some(&first),
+            None,
+            &map(&[("base_url", "https://evil.example")]),
+            &BTreeMap::new(),
+        );
+        let Err(Error::Invalid(fields)) = moved else {
+            panic!("the token must be typed again")
+        };
+        assert_eq!(fields[0].field, "secrets.access_token");
+        let retyped = ConnectorConfig::parse(
+            ConnectorKind::Gmail,
+            Some(&first),
+            None,
+            &map(&[("base_url", "https://mail.example")]),
+            &map(&[("access_token", "new")]),
+        )
+        .unwrap();
+        assert_eq!(retyped.secrets["access_token"], "new");
+        assert!(
+            !format!("{retyped:?}").contains("new\""),
+            "Debug never shows a secret value"
+        );
+    }
+
+    #[test]
+    fn plain_smtp_is_only_for_this_machine_and_tokens_keep_their_exact_text() {
+        let smtp = |host: &str| {
+            ConnectorConfig::parse(
+                ConnectorKind::Smtp,
+                None,
+                Some("M"),
+                &map(&[
+                    ("host", host),
+                    ("port", "25"),
+                    ("tls_mode", "none"),
+                    ("from_address", "a@b.test"),
+                ]),
+                &map(&[("password", " spaced pass ")]),
+            )
+        };
+        assert!(smtp("smtp.example.com").is_err());
+        let local = smtp("127.0.0.1").unwrap();
+        assert_eq!(local.secrets["password"], " spaced pass ");
+        let long = "t".repeat(3000);
+        assert!(
+            ConnectorConfig::parse(
+                ConnectorKind::Gmail,
+                None,
+                Some("G"),
+                &map(&[("sender", "a@b.test")]),
+                &map(&[("access_token", &long)])
+            )
+            .is_ok()
+        );
+        assert!(
+            ConnectorConfig::parse(
+                ConnectorKind::Sanity,
+                None,
+                Some("S"),
+                &map(&[
+                    ("project_id", "evil.example/#"),
+                    ("dataset", "d"),
+                    ("api_version", "v1")
+                ]),
+                &map(&[("api_token", "t")])
             )
             .is_err()
         );

@@ -168,8 +168,21 @@ pub async fn problem_for_bare_413(response: Response) -> Response {
 /// Renders a domain error for a server function.
 pub fn ui_error(error: Error) -> UiError {
     let (status, code) = status_and_code(&error);
-    // The same status the JSON API would answer, so logs and proxies see a 422 as a 422.
-    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+    // A server-function call answers with the JSON API's status, so logs and proxies see a
+    // 422 as a 422. Not while a page renders (the page itself is fine) and not for a plain
+    // form post, which leptos answers with a redirect back to the form.
+    let parts = leptos::prelude::use_context::<axum::http::request::Parts>();
+    let is_rpc_call = parts.as_ref().is_some_and(|p| {
+        let wants_html = p
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+        p.uri.path().starts_with("/rpc/") && !wants_html
+    });
+    if is_rpc_call
+        && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+    {
         response.set_status(status);
     }
     let error_id = log_with_id(&error);

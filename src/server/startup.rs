@@ -11,7 +11,6 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::ExpiredDeletion;
 
@@ -118,15 +117,38 @@ pub fn router(app: &Prepared) -> Router {
         .layer(from_fn_with_state(state.clone(), session::require_login))
         .layer(from_fn_with_state(state.clone(), csrf::refuse_cross_site))
         .layer(session::layer(app.sessions.clone(), &state.settings))
-        .layer(RequestBodyLimitLayer::new(
-            state
-                .settings
-                .max_body_bytes
-                .max(state.settings.max_import_bytes),
-        ))
+        .layer(from_fn_with_state(state.clone(), limit_body))
         .layer(axum::middleware::map_response(problem_for_bare_413))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The paths that take a CSV import, and so the larger body limit.
+const IMPORT_PATHS: [&str; 2] = ["/api/v1/crm/contacts/import", "/rpc/import_contacts"];
+
+/// Caps every request body: `TENEX_MAX_BODY_BYTES`, or `TENEX_MAX_IMPORT_BYTES` on the import
+/// routes. A declared length over the cap is refused at once; a streamed body stops there.
+async fn limit_body(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let limit = if IMPORT_PATHS.contains(&request.uri().path()) {
+        state.settings.max_import_bytes
+    } else {
+        state.settings.max_body_bytes
+    };
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return api::extract::payload_too_large();
+    }
+    let request =
+        request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
+    next.run(request).await
 }
 
 async fn healthz(State(ctx): State<Context>) -> impl IntoResponse {

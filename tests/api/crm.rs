@@ -21,6 +21,8 @@ on_both_databases!(
     keys_without_crm_write_cannot_change_contacts,
     a_viewer_key_can_read_but_not_write,
     editing_a_segment_needs_the_current_version,
+    import_line_numbers_hold_for_crlf_files_and_blank_lines,
+    the_database_and_the_domain_agree_on_who_matches_a_rule,
 );
 
 async fn crm_member(app: &TestApp, workspace: &str) -> String {
@@ -355,6 +357,12 @@ async fn static_segments_take_members_of_this_workspace_only(app: TestApp) {
         .await;
     r.assert_problem(422, "validation_failed");
     assert_eq!(r.error_fields(), ["contact_ids[1]"]);
+    let none = app.get("/api/v1/crm/segments", &key).await.json();
+    assert_eq!(
+        none["items"].as_array().unwrap().len(),
+        0,
+        "a refused create leaves no segment behind"
+    );
 
     let seg = app
         .post(
@@ -536,4 +544,81 @@ async fn editing_a_segment_needs_the_current_version(app: TestApp) {
     .await
     .assert_problem(409, "conflict");
     assert_eq!(app.get(&path, &key).await.json()["name"], "Renamed");
+}
+
+async fn import_line_numbers_hold_for_crlf_files_and_blank_lines(app: TestApp) {
+    let key = crm_member(&app, "Acme").await;
+    let csv =
+        "email,first_name\r\nana@a.test,Ana\r\n\r\nbad-email,Bo\r\ncy@a.test,Cy\r\nnope,Dee\r\n";
+    let report = import(&app, &key, csv).await.json();
+    assert_eq!(report["created"], 2);
+    let lines: Vec<u64> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [4, 6], "{report}");
+}
+
+/// Every rule is evaluated twice, by the SQL the database runs and by `Rule::matches`; the
+/// members must be the same contacts.
+async fn the_database_and_the_domain_agree_on_who_matches_a_rule(app: TestApp) {
+    use tenex::domain::segment::RuleInput;
+    let key = crm_member(&app, "Acme").await;
+    import(
+        &app,
+        &key,
+        "email,first_name,company,title,lifecycle_stage,plan,renewal\n\
+         a@a.test,Ana,Acme Corp,Head of Ops,customer,Gold,2026-03-01\n\
+         b@a.test,,ACME labs,,lead,silver,2026-09-15\n\
+         c@a.test,Cy,,CTO,customer,,\n\
+         d@a.test,Dee,Initech,cto,qualified,GOLD,2025-12-31\n\
+         e@a.test,Eve,initech,,contact,bronze,2027-01-01\n",
+    )
+    .await;
+    let all = app.get("/api/v1/crm/contacts?limit=200", &key).await.json();
+    let ids: Vec<String> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut contacts = Vec::new();
+    for id in &ids {
+        contacts.push(
+            tenex::server::services::contacts::get(
+                app.ctx(),
+                &crate::support::actor_for(&app, "crm@acme.test").await,
+                &id.parse().unwrap(),
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    let rules = [
+        json!({"match": "all", "conditions": [{"field": "company", "op": "contains", "value": "acme"}]}),
+        json!({"match": "all", "conditions": [{"field": "first_name", "op": "is_empty"}]}),
+        json!({"match": "all", "conditions": [{"field": "title", "op": "not_equals", "value": "cto"}]}),
+        json!({"match": "any", "conditions": [{"field": "custom.plan", "op": "equals", "value": "gold"}, {"field": "lifecycle_stage", "op": "equals", "value": "lead"}]}),
+        json!({"match": "all", "conditions": [{"field": "custom.plan", "op": "in", "values": ["Gold", "BRONZE"]}]}),
+        json!({"match": "all", "conditions": [{"field": "custom.renewal", "op": "before", "value": "2026-07-01"}]}),
+        json!({"match": "all", "conditions": [{"field": "custom.renewal", "op": "after", "value": "2026-07-01"}]}),
+        json!({"match": "all", "conditions": [{"field": "custom.plan", "op": "not_equals", "value": "gold"}]}),
+        json!({"match": "all", "conditions": [{"field": "custom.plan", "op": "is_not_empty"}, {"field": "title", "op": "is_empty"}]}),
+    ];
+    for rule in rules {
+        let parsed: RuleInput = serde_json::from_value(rule.clone()).unwrap();
+        let expected = contacts
+            .iter()
+            .filter(|c| parsed.parse().unwrap().matches(c))
+            .count() as i64;
+        let counted = app
+            .post("/api/v1/crm/segments/preview", &key, rule.clone())
+            .await
+            .json()["count"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(counted, expected, "SQL and Rust disagree on {rule}");
+    }
 }

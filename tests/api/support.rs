@@ -403,3 +403,17 @@ impl Drop for PgDatabase {
         .join();
     }
 }
+
+/// The actor of an existing member (as their browser session would be).
+pub async fn actor_for(app: &TestApp, email: &str) -> Actor {
+    let email = tenex::domain::user::Email::parse("email", email).unwrap();
+    let (user, _) = tenex::server::db::users::find_by_email(app.db(), &email)
+        .await
+        .unwrap()
+        .unwrap();
+    let membership = tenex::server::db::workspaces::memberships_of(app.db(), &user.id)
+        .await
+        .unwrap()
+        .remove(0);
+    Actor::user(membership.workspace.id, user.id, membership.role)
+}

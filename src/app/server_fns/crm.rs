@@ -108,12 +108,18 @@ pub async fn import_contacts(data: MultipartData) -> Result<ImportSummary, UiErr
         .ok_or_else(|| Error::invalid("file", "no file was sent"))?;
     let mut bytes: Vec<u8> = Vec::new();
     let mut found = false;
-    while let Ok(Some(mut field)) = form.next_field().await {
+    loop {
+        let field = form.next_field().await.map_err(|_| {
+            Error::invalid("file", "the upload could not be read completely; try again")
+        })?;
+        let Some(mut field) = field else { break };
         if field.name() != Some("file") {
             continue;
         }
         found = true;
-        while let Ok(Some(chunk)) = field.chunk().await {
+        while let Some(chunk) = field.chunk().await.map_err(|_| {
+            Error::invalid("file", "the upload could not be read completely; try again")
+        })? {
             if bytes.len() + chunk.len() > state.settings.max_import_bytes {
                 return Err(Error::invalid("file", "is larger than this server accepts").into());
             }
@@ -172,7 +178,7 @@ pub async fn create_rule_segment(name: String, rule: RuleInput) -> Result<Segmen
     use crate::server::services::segments;
     let (state, actor) = super::ssr::actor().await?;
     let new = NewSegment::parse(&name, "rule", Some(&rule))?;
-    let v = segments::create(&state.ctx, &actor, new).await?;
+    let v = segments::create(&state.ctx, &actor, new, &[]).await?;
     Ok(SegmentRow {
         id: v.segment.id.to_string(),
         name: v.segment.name,
@@ -274,7 +280,7 @@ pub async fn create_static_segment(name: String) -> Result<SegmentRow, UiError> 
     use crate::server::services::segments;
     let (state, actor) = super::ssr::actor().await?;
     let new = NewSegment::parse(&name, "static", None)?;
-    let view = segments::create(&state.ctx, &actor, new).await?;
+    let view = segments::create(&state.ctx, &actor, new, &[]).await?;
     leptos_axum::redirect(&format!("/crm/segments/{}", view.segment.id));
     Ok(row(view))
 }

@@ -81,6 +81,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, FieldError> {
                 Some(f) => FieldError::new(f, "is required"),
                 None => FieldError::new("body", message),
             }
+        } else if path.starts_with("secrets") {
+            // serde's message may quote the value, and secrets are never repeated back.
+            FieldError::new(path, "must be a string")
         } else {
             FieldError::new(path, message)
         }

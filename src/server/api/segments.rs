@@ -149,18 +149,7 @@ async fn create_segment(
     ApiJson(b): ApiJson<CreateSegmentBody>,
 ) -> Result<Response, ApiError> {
     let new = NewSegment::parse(&b.name, &b.kind, b.rule.as_ref().map(|r| &r.0))?;
-    let members = b.contact_ids.unwrap_or_default();
-    if !members.is_empty() && new.kind != crate::domain::segment::SegmentKind::Static {
-        return Err(crate::domain::Error::invalid(
-            "contact_ids",
-            "only a static segment lists its members",
-        )
-        .into());
-    }
-    let mut view = segments::create(&ctx, &actor, new).await?;
-    if !members.is_empty() {
-        view = segments::add_members(&ctx, &actor, &view.segment.id, &members).await?;
-    }
+    let view = segments::create(&ctx, &actor, new, &b.contact_ids.unwrap_or_default()).await?;
     let location = format!("/api/v1/crm/segments/{}", view.segment.id);
     Ok((
         StatusCode::CREATED,

@@ -99,21 +99,24 @@ pub async fn update(
     Ok(done.rows_affected() == 1)
 }
 
-/// Records the result of a connection test.
+/// Records the result of a connection test of the configuration at `version` (a test of a
+/// configuration edited meanwhile is dropped).
 pub async fn set_health(
     db: &Db,
     workspace: &WorkspaceId,
     id: &ConnectorId,
+    version: i64,
     health: Health,
     detail: &str,
     at: Timestamp,
 ) -> Result<(), Error> {
-    sqlx::query("update connectors set health = $1, health_detail = $2, last_checked_at = $3 where workspace_id = $4 and id = $5")
+    sqlx::query("update connectors set health = $1, health_detail = $2, last_checked_at = $3 where workspace_id = $4 and id = $5 and version = $6")
         .bind(health.as_str())
         .bind(detail)
         .bind(at.to_string())
         .bind(workspace.as_str())
         .bind(id.as_str())
+        .bind(version)
         .execute(db.pool())
         .await?;
     Ok(())

@@ -200,8 +200,15 @@ fn condition_sql(w: &mut Where, cond: &Condition) -> String {
                 }
                 IsEmpty => format!("{col} = ''"),
                 IsNotEmpty => format!("{col} <> ''"),
-                Before(t) => format!("{col} < {}", w.param(t.clone())),
-                After(t) => format!("{col} > {}", w.param(t.clone())),
+                // Like `Rule::matches`: an empty field is neither before nor after anything.
+                Before(t) => format!(
+                    "({col} <> '' and lower({col}) < lower({}))",
+                    w.param(t.clone())
+                ),
+                After(t) => format!(
+                    "({col} <> '' and lower({col}) > lower({}))",
+                    w.param(t.clone())
+                ),
             }
         }
         Field::Time(name) => {
@@ -247,11 +254,11 @@ fn condition_sql(w: &mut Where, cond: &Condition) -> String {
                 IsNotEmpty => field(w, "f.value <> ''"),
                 Before(t) => {
                     let p = w.param(t.clone());
-                    field(w, &format!("f.value <> '' and f.value < {p}"))
+                    field(w, &format!("f.value <> '' and lower(f.value) < lower({p})"))
                 }
                 After(t) => {
                     let p = w.param(t.clone());
-                    field(w, &format!("f.value > {p}"))
+                    field(w, &format!("f.value <> '' and lower(f.value) > lower({p})"))
                 }
             }
         }

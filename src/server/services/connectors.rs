@@ -36,7 +36,15 @@ fn open(ctx: &Context, stored: &connectors::Stored) -> Result<BTreeMap<String, S
 }
 
 fn shown(ctx: &Context, stored: connectors::Stored) -> Result<Connector, Error> {
-    let names = open(ctx, &stored)?.into_keys().collect();
+    // A secret that no longer opens (the key changed) must not hide the connector: it is
+    // listed as having no secrets, and saving new ones repairs it.
+    let names = match open(ctx, &stored) {
+        Ok(secrets) => secrets.into_keys().collect(),
+        Err(e) => {
+            tracing::warn!(connector = %stored.connector.id, error = %e, "stored connector secrets cannot be opened");
+            Vec::new()
+        }
+    };
     Ok(Connector {
         secrets_set: names,
         ..stored.connector
@@ -124,7 +132,7 @@ pub async fn update(
     let base = ConnectorConfig {
         name: stored.connector.name.clone(),
         settings: stored.connector.settings.clone(),
-        secrets: open(ctx, &stored)?,
+        secrets: open(ctx, &stored).unwrap_or_default(),
     };
     let config =
         ConnectorConfig::parse(stored.connector.kind, Some(&base), name, settings, secrets)?;
@@ -208,6 +216,7 @@ pub async fn test(ctx: &Context, actor: &Actor, id: &ConnectorId) -> Result<Conn
         &ctx.db,
         actor.workspace_id(),
         id,
+        stored.connector.version,
         health,
         &detail,
         ctx.now(),

@@ -26,6 +26,13 @@ pub async fn create(ctx: &Context, actor: &Actor, input: &ContactInput) -> Resul
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
     contacts::insert(&mut tx, actor.workspace_id(), &id, &fields, now).await?;
+    let record = AuditRecord {
+        action: "contact.created",
+        subject_type: "contact",
+        subject_id: id.to_string(),
+        summary: format!("added contact {}", fields.email),
+    };
+    audit_log::insert(&mut tx, actor, &record, now).await?;
     tx.commit().await?;
     get(ctx, actor, &id).await
 }
@@ -66,8 +73,16 @@ pub async fn update(
     actor.require(Scope::CrmWrite)?;
     let current = get(ctx, actor, id).await?;
     let fields = ContactFields::parse(Some(&ContactFields::of(&current)), input)?;
+    let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
-    contacts::update(&mut tx, actor.workspace_id(), id, &fields, ctx.now()).await?;
+    contacts::update(&mut tx, actor.workspace_id(), id, &fields, now).await?;
+    let record = AuditRecord {
+        action: "contact.updated",
+        subject_type: "contact",
+        subject_id: id.to_string(),
+        summary: format!("edited contact {}", fields.email),
+    };
+    audit_log::insert(&mut tx, actor, &record, now).await?;
     tx.commit().await?;
     get(ctx, actor, id).await
 }
@@ -147,9 +162,14 @@ pub async fn import_csv(
     let mut seen: HashSet<String> = HashSet::new();
     let mut batch: Vec<ContactFields> = Vec::with_capacity(IMPORT_BATCH);
     let mut record = csv::StringRecord::new();
+    // Line numbers come from byte offsets (counting `\n` as we go): the reader's own line
+    // counter is off for CRLF files and after blank lines.
+    let mut lines = LineCounter::new(csv_bytes);
     loop {
-        let line = reader.position().line() + 1;
-        match reader.read_record(&mut record) {
+        let result = reader.read_record(&mut record);
+        // The line a row ends on: where the reader stopped, less the line break.
+        let line = lines.line_before(reader.position().byte());
+        match result {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
@@ -157,7 +177,6 @@ pub async fn import_csv(
                 continue;
             }
         }
-        let line = record.position().map_or(line, |p| p.line());
         if record.iter().all(str::is_empty) {
             continue;
         }
@@ -229,4 +248,39 @@ pub async fn id_by_email(ctx: &Context, actor: &Actor, email: &str) -> Result<Co
     contacts::find_by_email(&ctx.db, actor.workspace_id(), &email)
         .await?
         .ok_or_else(|| Error::invalid("email", "no contact with this email in the workspace"))
+}
+
+/// Turns byte offsets (which only grow) into 1-based line numbers in O(file).
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self {
+            bytes,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the last character before `byte`, line breaks not counted as characters.
+    fn line_before(&mut self, byte: u64) -> u64 {
+        let mut target = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        while target > self.offset && matches!(self.bytes[target - 1], b'\n' | b'\r') {
+            target -= 1;
+        }
+        if target > self.offset {
+            self.line += self.bytes[self.offset..target]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            self.offset = target;
+        }
+        self.line
+    }
 }

@@ -171,6 +171,7 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<(), Error> {
                 ],
             }),
         )?,
+        &[],
     )
     .await?;
     let gold = segments::create(
@@ -187,12 +188,14 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<(), Error> {
                 ],
             }),
         )?,
+        &[],
     )
     .await?;
     let vip = segments::create(
         ctx,
         actor,
         NewSegment::parse("Hand-picked VIPs", "static", None)?,
+        &[],
     )
     .await?;
     let first_ten = contacts::list(

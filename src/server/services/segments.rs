@@ -55,9 +55,26 @@ async fn view(ctx: &Context, actor: &Actor, segment: Segment) -> Result<SegmentV
     })
 }
 
-/// Creates a segment.
-pub async fn create(ctx: &Context, actor: &Actor, new: NewSegment) -> Result<SegmentView, Error> {
+/// Creates a segment; a static one may start with `members`. Every id is checked before
+/// anything is written, so a bad id leaves nothing behind.
+pub async fn create(
+    ctx: &Context,
+    actor: &Actor,
+    new: NewSegment,
+    members: &[String],
+) -> Result<SegmentView, Error> {
     actor.require(Scope::CrmWrite)?;
+    if !members.is_empty() && new.kind != SegmentKind::Static {
+        return Err(Error::invalid(
+            "contact_ids",
+            "only a static segment lists its members",
+        ));
+    }
+    let members = if members.is_empty() {
+        Vec::new()
+    } else {
+        checked_contacts(ctx, actor, members).await?
+    };
     let now = ctx.now();
     let segment = Segment {
         id: SegmentId::generate(),
@@ -70,6 +87,7 @@ pub async fn create(ctx: &Context, actor: &Actor, new: NewSegment) -> Result<Seg
     };
     let mut tx = ctx.db.begin().await?;
     segments::insert(&mut tx, actor.workspace_id(), &segment).await?;
+    segments::add_members(&mut tx, &segment.id, &members, now).await?;
     let record = AuditRecord {
         action: "segment.created",
         subject_type: "segment",
@@ -225,6 +243,67 @@ pub async fn add_members(
             "a rule segment's members follow its rule; edit the rule instead".into(),
         ));
     }
+    let parsed = checked_contacts(ctx, actor, contact_ids).await?;
+    let now = ctx.now();
+    let mut tx = ctx.db.begin().await?;
+    segments::add_members(&mut tx, id, &parsed, now).await?;
+    let record = AuditRecord {
+        action: "segment.members_added",
+        subject_type: "segment",
+        subject_id: id.to_string(),
+        summary: format!("added {} contact(s) to \"{}\"", parsed.len(), segment.name),
+    };
+    audit_log::insert(&mut tx, actor, &record, now).await?;
+    tx.commit().await?;
+    view(ctx, actor, segment).await
+}
+
+/// Removes a contact from a static segment.
+pub async fn remove_member(
+    ctx: &Context,
+    actor: &Actor,
+    id: &SegmentId,
+    contact: &ContactId,
+) -> Result<SegmentView, Error> {
+    actor.require(Scope::CrmWrite)?;
+    let segment = find(ctx, actor, id).await?;
+    if segment.kind != SegmentKind::Static {
+        return Err(Error::Conflict(
+            "a rule segment's members follow its rule; edit the rule instead".into(),
+        ));
+    }
+    let mut tx = ctx.db.begin().await?;
+    if !segments::remove_member(&mut tx, id, contact).await? {
+        return Err(Error::NotFound("segment member"));
+    }
+    let record = AuditRecord {
+        action: "segment.member_removed",
+        subject_type: "segment",
+        subject_id: id.to_string(),
+        summary: format!("removed {contact} from \"{}\"", segment.name),
+    };
+    audit_log::insert(&mut tx, actor, &record, ctx.now()).await?;
+    tx.commit().await?;
+    view(ctx, actor, segment).await
+}
+
+/// Segments without counting their members (for pickers and labels).
+pub async fn names(
+    ctx: &Context,
+    actor: &Actor,
+    page: &PageRequest,
+) -> Result<Vec<Segment>, Error> {
+    actor.require(Scope::CrmRead)?;
+    segments::list(&ctx.db, actor.workspace_id(), page).await
+}
+
+/// Parses and checks contact ids: 1–1,000, each a contact of this workspace, or a 422 naming
+/// the first bad one.
+async fn checked_contacts(
+    ctx: &Context,
+    actor: &Actor,
+    contact_ids: &[String],
+) -> Result<Vec<ContactId>, Error> {
     if contact_ids.is_empty() || contact_ids.len() > 1000 {
         return Err(Error::invalid(
             "contact_ids",
@@ -254,40 +333,5 @@ pub async fn add_members(
             "no such contact in this workspace",
         ));
     }
-    let mut tx = ctx.db.begin().await?;
-    segments::add_members(&mut tx, id, &parsed, ctx.now()).await?;
-    tx.commit().await?;
-    view(ctx, actor, segment).await
-}
-
-/// Removes a contact from a static segment.
-pub async fn remove_member(
-    ctx: &Context,
-    actor: &Actor,
-    id: &SegmentId,
-    contact: &ContactId,
-) -> Result<SegmentView, Error> {
-    actor.require(Scope::CrmWrite)?;
-    let segment = find(ctx, actor, id).await?;
-    if segment.kind != SegmentKind::Static {
-        return Err(Error::Conflict(
-            "a rule segment's members follow its rule; edit the rule instead".into(),
-        ));
-    }
-    let mut tx = ctx.db.begin().await?;
-    if !segments::remove_member(&mut tx, id, contact).await? {
-        return Err(Error::NotFound("segment member"));
-    }
-    tx.commit().await?;
-    view(ctx, actor, segment).await
-}
-
-/// Segments without counting their members (for pickers and labels).
-pub async fn names(
-    ctx: &Context,
-    actor: &Actor,
-    page: &PageRequest,
-) -> Result<Vec<Segment>, Error> {
-    actor.require(Scope::CrmRead)?;
-    segments::list(&ctx.db, actor.workspace_id(), page).await
+    Ok(parsed)
 }
