@@ -291,6 +291,15 @@ impl ContactFields {
     }
 }
 
+/// One good row of an import file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRow {
+    /// The contact's fields (a missing stage reads as `contact` for a new contact).
+    pub fields: ContactFields,
+    /// Whether the row names a lifecycle stage, which then replaces an existing contact's.
+    pub sets_stage: bool,
+}
+
 /// How the columns of an import file map to contact fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportColumns {
@@ -335,7 +344,7 @@ impl ImportColumns {
     }
 
     /// Validates one data row. The error message is ready to show next to the line number.
-    pub fn row(&self, record: &[&str]) -> Result<ContactFields, String> {
+    pub fn row(&self, record: &[&str]) -> Result<ImportRow, String> {
         let mut input = ContactInput::default();
         let mut custom = BTreeMap::new();
         for (i, value) in record.iter().enumerate() {
@@ -362,7 +371,8 @@ impl ImportColumns {
             return Err("missing email".into());
         }
         input.custom_fields = Some(custom);
-        ContactFields::parse(None, &input).map_err(|e| match e {
+        let sets_stage = input.lifecycle_stage.is_some();
+        let fields = ContactFields::parse(None, &input).map_err(|e| match e {
             Error::Invalid(fields) => fields
                 .iter()
                 .map(|f| {
@@ -380,7 +390,8 @@ impl ImportColumns {
                 .collect::<Vec<_>>()
                 .join("; "),
             other => other.to_string(),
-        })
+        })?;
+        Ok(ImportRow { fields, sets_stage })
     }
 }
 
@@ -395,7 +406,8 @@ mod tests {
                 .unwrap();
         let c = cols
             .row(&["ANA@Acme.test", "Ana", "CTO", "Gold", "ignored"])
-            .unwrap();
+            .unwrap()
+            .fields;
         assert_eq!(c.email.as_str(), "ana@acme.test");
         assert_eq!(c.first_name, "Ana");
         assert_eq!(c.title, "CTO");

@@ -190,6 +190,32 @@ async fn re_importing_updates_by_email_instead_of_duplicating(app: TestApp) {
         "an empty cell erases nothing"
     );
     assert_eq!(ana["custom_fields"]["region"], "emea");
+    import(
+        &app,
+        &key,
+        "email,lifecycle_stage\nana@a.test,customer\nbo@a.test,\n",
+    )
+    .await;
+    let ana = app
+        .get("/api/v1/crm/contacts?q=ana@a.test", &key)
+        .await
+        .json()["items"][0]
+        .clone();
+    assert_eq!(
+        ana["lifecycle_stage"], "customer",
+        "a stage in the file replaces the old one"
+    );
+    import(&app, &key, "email,lifecycle_stage\nbo@a.test,qualified\n").await;
+    import(&app, &key, "email,title\nbo@a.test,CFO\n").await;
+    let bo = app
+        .get("/api/v1/crm/contacts?q=bo@a.test", &key)
+        .await
+        .json()["items"][0]
+        .clone();
+    assert_eq!(
+        bo["lifecycle_stage"], "qualified",
+        "a file without the column keeps the stage"
+    );
 }
 
 async fn an_import_without_an_email_column_is_refused_and_changes_nothing(app: TestApp) {

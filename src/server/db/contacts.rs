@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use super::{Db, Tx, get_opt_time, get_parsed, get_time};
 use crate::domain::Error;
-use crate::domain::contact::{Contact, ContactFields};
+use crate::domain::contact::{Contact, ContactFields, ImportRow};
 use crate::domain::ids::{ContactId, WorkspaceId};
 use crate::domain::pagination::PageRequest;
 use crate::domain::time::Timestamp;
@@ -270,7 +270,7 @@ pub async fn count(db: &Db, workspace: &WorkspaceId) -> Result<i64, Error> {
 pub async fn upsert_batch(
     db: &Db,
     workspace: &WorkspaceId,
-    batch: &[ContactFields],
+    batch: &[ImportRow],
     at: Timestamp,
 ) -> Result<u64, Error> {
     if batch.is_empty() {
@@ -303,7 +303,7 @@ pub async fn upsert_batch(
         .iter()
         .map(|_| ContactId::generate().to_string())
         .collect();
-    for (f, id) in batch.iter().zip(&fresh) {
+    for (f, id) in batch.iter().map(|r| &r.fields).zip(&fresh) {
         query = query
             .bind(id.as_str())
             .bind(f.email.as_str())
@@ -329,12 +329,15 @@ pub async fn upsert_batch(
     let created = batch
         .iter()
         .zip(&fresh)
-        .filter(|(f, id)| ids.get(f.email.as_str()) == Some(*id))
+        .filter(|(r, id)| ids.get(r.fields.email.as_str()) == Some(*id))
         .count() as u64;
 
     let fields: Vec<(&String, &String, &String)> = batch
         .iter()
-        .filter_map(|f| ids.get(f.email.as_str()).map(|id| (id, &f.custom_fields)))
+        .filter_map(|r| {
+            ids.get(r.fields.email.as_str())
+                .map(|id| (id, &r.fields.custom_fields))
+        })
         .flat_map(|(id, map)| map.iter().map(move |(k, v)| (id, k, v)))
         .collect();
     for chunk in fields.chunks(500) {
@@ -352,6 +355,28 @@ pub async fn upsert_batch(
                 .bind(id.as_str())
                 .bind(name.as_str())
                 .bind(value.as_str());
+        }
+        query.execute(&mut *tx).await?;
+    }
+    // A stage named in the file replaces an existing contact's (new rows already have it).
+    for stage in crate::domain::contact::LifecycleStage::ALL {
+        let emails: Vec<&str> = batch
+            .iter()
+            .filter(|r| r.sets_stage && r.fields.lifecycle_stage == stage)
+            .map(|r| r.fields.email.as_str())
+            .collect();
+        if emails.is_empty() {
+            continue;
+        }
+        let sql = format!(
+            "update contacts set lifecycle_stage = $2 where workspace_id = $1 and email in ({})",
+            placeholders(3, emails.len())
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(workspace.as_str())
+            .bind(stage.as_str());
+        for e in emails {
+            query = query.bind(e);
         }
         query.execute(&mut *tx).await?;
     }

@@ -8,7 +8,7 @@ use super::Context;
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
 use crate::domain::audit::AuditRecord;
-use crate::domain::contact::{Contact, ContactFields, ContactInput, ImportColumns};
+use crate::domain::contact::{Contact, ContactFields, ContactInput, ImportColumns, ImportRow};
 use crate::domain::ids::ContactId;
 use crate::domain::pagination::{Page, PageRequest};
 use crate::server::db::{audit_log, contacts};
@@ -160,7 +160,7 @@ pub async fn import_csv(
 
     let mut report = ImportReport::default();
     let mut seen: HashSet<String> = HashSet::new();
-    let mut batch: Vec<ContactFields> = Vec::with_capacity(IMPORT_BATCH);
+    let mut batch: Vec<ImportRow> = Vec::with_capacity(IMPORT_BATCH);
     let mut record = csv::StringRecord::new();
     // Line numbers come from byte offsets (counting `\n` as we go): the reader's own line
     // counter is off for CRLF files and after blank lines.
@@ -183,17 +183,17 @@ pub async fn import_csv(
         let values: Vec<&str> = record.iter().collect();
         match columns.row(&values) {
             Err(message) => report.reject(line, message),
-            Ok(fields) if !seen.insert(fields.email.as_str().to_owned()) => {
+            Ok(row) if !seen.insert(row.fields.email.as_str().to_owned()) => {
                 report.reject(
                     line,
                     format!(
                         "duplicate in file: {} appears on an earlier line",
-                        fields.email
+                        row.fields.email
                     ),
                 );
             }
-            Ok(fields) => {
-                batch.push(fields);
+            Ok(row) => {
+                batch.push(row);
                 if batch.len() == IMPORT_BATCH {
                     write_batch(ctx, actor, &mut batch, &mut report).await?;
                 }
@@ -221,7 +221,7 @@ pub async fn import_csv(
 async fn write_batch(
     ctx: &Context,
     actor: &Actor,
-    batch: &mut Vec<ContactFields>,
+    batch: &mut Vec<ImportRow>,
     report: &mut ImportReport,
 ) -> Result<(), Error> {
     if batch.is_empty() {
