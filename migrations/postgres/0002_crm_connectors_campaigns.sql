@@ -28,6 +28,7 @@ create table contacts (
     lifecycle_stage text not null check (lifecycle_stage in ('contact', 'lead', 'qualified', 'customer')),
     unsubscribed_at text,
     bounced_at text,
+    version bigint not null default 1,
     created_at text not null,
     updated_at text not null,
     last_activity_at text

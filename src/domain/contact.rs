@@ -98,6 +98,8 @@ pub struct Contact {
     pub unsubscribed_at: Option<Timestamp>,
     /// When mail to them bounced.
     pub bounced_at: Option<Timestamp>,
+    /// Bumped on every edit.
+    pub version: i64,
     /// When they were added.
     pub created_at: Timestamp,
     /// When they last changed.

@@ -449,6 +449,7 @@ mod tests {
             lifecycle_stage: LifecycleStage::Lead,
             unsubscribed_at: None,
             bounced_at: None,
+            version: 1,
             created_at: now,
             updated_at: now,
             last_activity_at: None,

@@ -22,6 +22,7 @@ on_both_databases!(
     a_viewer_key_can_read_but_not_write,
     editing_a_segment_needs_the_current_version,
     import_line_numbers_hold_for_crlf_files_and_blank_lines,
+    an_import_the_database_refuses_reports_where_it_stopped,
     the_database_and_the_domain_agree_on_who_matches_a_rule,
 );
 
@@ -59,16 +60,34 @@ async fn contacts_are_created_read_edited_searched_and_deleted(app: TestApp) {
     let id = c["id"].as_str().unwrap();
     let path = format!("/api/v1/crm/contacts/{id}");
 
-    let edited = app
+    let unversioned = app
         .api(
             Method::PATCH,
             &path,
             Some(&key),
             Some(json!({"title": "CTO"})),
         )
+        .await;
+    assert_eq!(unversioned.error_fields(), ["version"]);
+    let edited = app
+        .api(
+            Method::PATCH,
+            &path,
+            Some(&key),
+            Some(json!({"title": "CTO", "version": 1})),
+        )
         .await
         .json();
     assert_eq!(edited["title"], "CTO");
+    assert_eq!(edited["version"], 2);
+    app.api(
+        Method::PATCH,
+        &path,
+        Some(&key),
+        Some(json!({"title": "CEO", "version": 1})),
+    )
+    .await
+    .assert_problem(409, "conflict");
     assert_eq!(
         edited["company"], "Northwind",
         "fields not sent keep their value"
@@ -438,7 +457,7 @@ async fn another_workspaces_contacts_and_segments_are_404(app: TestApp) {
         Method::PATCH,
         &format!("/api/v1/crm/contacts/{cid}"),
         Some(&key),
-        Some(json!({"title": "x"})),
+        Some(json!({"title": "x", "version": 1})),
     )
     .await
     .assert_problem(404, "not_found");
@@ -647,4 +666,37 @@ async fn the_database_and_the_domain_agree_on_who_matches_a_rule(app: TestApp) {
             .unwrap();
         assert_eq!(counted, expected, "SQL and Rust disagree on {rule}");
     }
+}
+
+async fn an_import_the_database_refuses_reports_where_it_stopped(app: TestApp) {
+    let key = crm_member(&app, "Acme").await;
+    // Break the custom-field table so the first batch cannot be written.
+    sqlx::query("alter table contact_fields rename to contact_fields_gone")
+        .execute(app.db().pool())
+        .await
+        .unwrap();
+    let r = import(&app, &key, "email,plan\na@a.test,gold\nb@a.test,silver\n").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let report = r.json();
+    assert_eq!(report["created"], 0);
+    assert_eq!(report["errors"][0]["line"], 3);
+    assert!(
+        report["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the import stopped here"),
+        "{report}"
+    );
+    sqlx::query("alter table contact_fields_gone rename to contact_fields")
+        .execute(app.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get("/api/v1/crm/contacts", &key).await.json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "the failed batch left nothing"
+    );
 }

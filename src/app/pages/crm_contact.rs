@@ -49,6 +49,7 @@ pub fn ContactPage() -> impl IntoView {
                                     <h2 id="edit-contact" class="text-lg font-semibold">"Details"</h2>
                                     <ActionForm action=save attr:class="mt-4 grid gap-4 sm:grid-cols-2">
                                         <input type="hidden" name="id" value=c.id.to_string() />
+                                        <input type="hidden" name="version" value=c.version.to_string() />
                                         {fields.into_iter().map(|(name, label, value)| {
                                             let id = format!("contact-{name}");
                                             let label_for = id.clone();

@@ -210,6 +210,7 @@ pub async fn get_contact(id: String) -> Result<Contact, UiError> {
 #[server(prefix = "/rpc", endpoint = "update_contact")]
 pub async fn update_contact(
     id: String,
+    version: i64,
     email: String,
     first_name: String,
     last_name: String,
@@ -233,7 +234,7 @@ pub async fn update_contact(
         custom_fields: None,
         lifecycle_stage: Some(lifecycle_stage),
     };
-    Ok(contacts::update(&state.ctx, &actor, &id, &input).await?)
+    Ok(contacts::update(&state.ctx, &actor, &id, version, &input).await?)
 }
 
 #[cfg(feature = "ssr")]

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, payload_too_large};
+use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch, payload_too_large};
 use super::list::ListJson;
 use crate::domain::Error;
 use crate::domain::contact::{Contact, ContactInput};
@@ -28,6 +28,8 @@ use crate::server::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactBody {
+    /// On `PATCH`: the version being edited (or send `If-Match`). Ignored on create.
+    pub version: Option<i64>,
     /// Unique per workspace (case-insensitive).
     pub email: Option<String>,
     /// First name.
@@ -86,6 +88,8 @@ pub struct ContactJson {
     pub unsubscribed_at: Option<String>,
     /// RFC 3339, when mail bounced.
     pub bounced_at: Option<String>,
+    /// Send it back to edit.
+    pub version: i64,
     /// RFC 3339.
     pub created_at: String,
     /// RFC 3339.
@@ -108,6 +112,7 @@ impl From<Contact> for ContactJson {
             lifecycle_stage: c.lifecycle_stage.to_string(),
             unsubscribed_at: c.unsubscribed_at.map(|t| t.to_string()),
             bounced_at: c.bounced_at.map(|t| t.to_string()),
+            version: c.version,
             created_at: c.created_at.to_string(),
             updated_at: c.updated_at.to_string(),
             last_activity_at: c.last_activity_at.map(|t| t.to_string()),
@@ -217,17 +222,21 @@ async fn get_contact(
     Ok(Json(contacts::get(&ctx, &actor, &id).await?.into()))
 }
 
-/// Edits a contact.
+/// Edits a contact; needs the current `version` (body or `If-Match`).
 #[utoipa::path(patch, path = "/crm/contacts/{id}", tag = "crm", request_body = ContactBody, params(("id" = String, Path, description = "`ctc_…`")),
     responses((status = 200, body = ContactJson), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn update_contact(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<ContactId>,
+    if_match: IfMatch,
     ApiJson(b): ApiJson<ContactBody>,
 ) -> Result<Json<ContactJson>, ApiError> {
+    let version = if_match.version_or(b.version)?;
     Ok(Json(
-        contacts::update(&ctx, &actor, &id, &b.into()).await?.into(),
+        contacts::update(&ctx, &actor, &id, version, &b.into())
+            .await?
+            .into(),
     ))
 }
 

@@ -15,7 +15,7 @@ use crate::domain::user::Email;
 
 /// Columns of `contacts c`, in the order [`contact`] reads them.
 pub const COLUMNS: &str = "c.id, c.email, c.first_name, c.last_name, c.company, c.domain, c.title, c.lifecycle_stage, \
-                           c.unsubscribed_at, c.bounced_at, c.created_at, c.updated_at, c.last_activity_at";
+                           c.unsubscribed_at, c.bounced_at, c.version, c.created_at, c.updated_at, c.last_activity_at";
 
 /// Reads a contact row (custom fields are filled in by [`with_fields`]).
 pub fn contact(row: &AnyRow) -> Result<Contact, Error> {
@@ -33,6 +33,7 @@ pub fn contact(row: &AnyRow) -> Result<Contact, Error> {
         lifecycle_stage: get_parsed(row, "lifecycle_stage")?,
         unsubscribed_at: get_opt_time(row, "unsubscribed_at")?,
         bounced_at: get_opt_time(row, "bounced_at")?,
+        version: row.try_get("version")?,
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
         last_activity_at: get_opt_time(row, "last_activity_at")?,
@@ -140,12 +141,14 @@ pub async fn update(
     tx: &mut Tx,
     workspace: &WorkspaceId,
     id: &ContactId,
+    version: i64,
     f: &ContactFields,
     at: Timestamp,
 ) -> Result<bool, Error> {
     let done = sqlx::query(
         "update contacts set email = $1, first_name = $2, last_name = $3, company = $4, domain = $5, title = $6, \
-         lifecycle_stage = $7, updated_at = $8 where workspace_id = $9 and id = $10",
+         lifecycle_stage = $7, updated_at = $8, version = version + 1 \
+         where workspace_id = $9 and id = $10 and version = $11",
     )
     .bind(f.email.as_str())
     .bind(&f.first_name)
@@ -157,6 +160,7 @@ pub async fn update(
     .bind(at.to_string())
     .bind(workspace.as_str())
     .bind(id.as_str())
+    .bind(version)
     .execute(&mut **tx)
     .await
     .map_err(email_taken)?;
@@ -286,7 +290,7 @@ pub async fn upsert_batch(
     };
     let sql = format!(
         "insert into contacts (id, email, first_name, last_name, company, domain, title, lifecycle_stage, created_at, updated_at, workspace_id) \
-         values {} on conflict (workspace_id, email) do update set {}, {}, {}, {}, {}, updated_at = excluded.updated_at \
+         values {} on conflict (workspace_id, email) do update set {}, {}, {}, {}, {}, updated_at = excluded.updated_at, version = contacts.version + 1 \
          returning id, email",
         values.join(", "),
         keep("first_name"),

@@ -63,11 +63,12 @@ pub async fn list(
     ))
 }
 
-/// Edits a contact; fields not given keep their value.
+/// Edits a contact at `version` (a stale version is a conflict); fields not given keep their value.
 pub async fn update(
     ctx: &Context,
     actor: &Actor,
     id: &ContactId,
+    version: i64,
     input: &ContactInput,
 ) -> Result<Contact, Error> {
     actor.require(Scope::CrmWrite)?;
@@ -75,7 +76,11 @@ pub async fn update(
     let fields = ContactFields::parse(Some(&ContactFields::of(&current)), input)?;
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
-    contacts::update(&mut tx, actor.workspace_id(), id, &fields, now).await?;
+    if !contacts::update(&mut tx, actor.workspace_id(), id, version, &fields, now).await? {
+        return Err(Error::Conflict(format!(
+            "this contact was changed since version {version}; reload and try again"
+        )));
+    }
     let record = AuditRecord {
         action: "contact.updated",
         subject_type: "contact",
@@ -165,6 +170,7 @@ pub async fn import_csv(
     // Line numbers come from byte offsets (counting `\n` as we go): the reader's own line
     // counter is off for CRLF files and after blank lines.
     let mut lines = LineCounter::new(csv_bytes);
+    let mut stopped = false;
     loop {
         let result = reader.read_record(&mut record);
         // The line a row ends on: where the reader stopped, less the line break.
@@ -194,13 +200,19 @@ pub async fn import_csv(
             }
             Ok(row) => {
                 batch.push(row);
-                if batch.len() == IMPORT_BATCH {
-                    write_batch(ctx, actor, &mut batch, &mut report).await?;
+                if batch.len() == IMPORT_BATCH
+                    && !write_batch(ctx, actor, &mut batch, &mut report, line).await
+                {
+                    stopped = true;
+                    break;
                 }
             }
         }
     }
-    write_batch(ctx, actor, &mut batch, &mut report).await?;
+    if !stopped {
+        let last = lines.line_before(csv_bytes.len() as u64);
+        write_batch(ctx, actor, &mut batch, &mut report, last).await;
+    }
     if report.created + report.updated > 0 {
         let mut tx = ctx.db.begin().await?;
         let record = AuditRecord {
@@ -218,20 +230,39 @@ pub async fn import_csv(
     Ok(report)
 }
 
+/// Writes one batch. If the database refuses it, the import stops there and the report says
+/// which rows were not saved (rows before them were), instead of losing the whole report.
 async fn write_batch(
     ctx: &Context,
     actor: &Actor,
     batch: &mut Vec<ImportRow>,
     report: &mut ImportReport,
-) -> Result<(), Error> {
+    line: u64,
+) -> bool {
     if batch.is_empty() {
-        return Ok(());
+        return true;
     }
-    let created = contacts::upsert_batch(&ctx.db, actor.workspace_id(), batch, ctx.now()).await?;
-    report.created += created;
-    report.updated += batch.len() as u64 - created;
-    batch.clear();
-    Ok(())
+    match contacts::upsert_batch(&ctx.db, actor.workspace_id(), batch, ctx.now()).await {
+        Ok(created) => {
+            report.created += created;
+            report.updated += batch.len() as u64 - created;
+            batch.clear();
+            true
+        }
+        Err(e) => {
+            let id = ulid::Ulid::new().to_string().to_lowercase();
+            tracing::error!(error_id = %id, error = %e, "contact import batch failed");
+            report.reject(
+                line,
+                format!(
+                    "the import stopped here: the last {} rows up to this line and everything after were not saved \
+                     (error id {id}); import the file again, known emails are updated, not duplicated",
+                    batch.len()
+                ),
+            );
+            false
+        }
+    }
 }
 
 /// The custom field names contacts of the workspace carry.
