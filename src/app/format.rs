@@ -13,6 +13,18 @@ pub fn when_or(at: Option<&Timestamp>, none: &str) -> String {
     at.map_or_else(|| none.to_owned(), when)
 }
 
+/// Percent-encodes a value for a URL query string.
+pub fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

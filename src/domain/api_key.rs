@@ -220,6 +220,13 @@ impl ApiKey {
         self.state(now) == KeyState::Active
     }
 
+    /// Whether `last_used_at` should be written now: at most once a minute, so a busy key
+    /// does not turn every request into a database write.
+    pub fn use_is_worth_recording(&self, now: Timestamp) -> bool {
+        self.last_used_at
+            .is_none_or(|at| at < now.plus(time::Duration::minutes(-1)))
+    }
+
     /// Active, expired or revoked at `now` (revoked wins over expired).
     pub fn state(&self, now: Timestamp) -> KeyState {
         if self.revoked_at.is_some() {

@@ -78,6 +78,13 @@ impl Error {
         Self::Invalid(vec![FieldError::new(field, message)])
     }
 
+    /// The conflict of an edit made against an old `version` of `what` ("brand", "segment").
+    pub fn stale(what: &str, version: i64) -> Self {
+        Self::Conflict(format!(
+            "this {what} was changed since version {version}; reload and try again"
+        ))
+    }
+
     /// Wraps an infrastructure failure whose details must stay in the logs.
     pub fn internal(source: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Internal(Box::new(source))

@@ -284,7 +284,13 @@ impl TestApp {
     ) -> TestResponse {
         let body = fields
             .iter()
-            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    tenex::app::format::query_value(k),
+                    tenex::app::format::query_value(v)
+                )
+            })
             .collect::<Vec<_>>()
             .join("&");
         let mut builder = Request::builder()
@@ -325,17 +331,6 @@ impl TestApp {
         }
         self.send(builder.body(Body::empty()).unwrap()).await
     }
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A throwaway PostgreSQL database, dropped when the test ends.

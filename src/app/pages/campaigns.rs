@@ -9,8 +9,7 @@ use crate::app::components::ui::{
     BUTTON_PRIMARY, BUTTON_SECONDARY, Badge, CARD, EmptyState, ErrorNotice, INPUT, LABEL, Loading,
     PageHeader, SELECT, TABLE, TABLE_WRAP, TD, TH,
 };
-use crate::app::format::when;
-use crate::app::pages::crm_contacts::urlencoding;
+use crate::app::format::{query_value, when};
 use crate::app::server_fns::campaigns::{campaign_filter_options, get_campaign, list_campaigns};
 use crate::domain::campaign::{CampaignFilterInput, CampaignStatus, Channel};
 
@@ -64,7 +63,7 @@ pub fn CampaignsPage() -> impl IntoView {
         let mut parts: Vec<String> = FILTER_KEYS
             .iter()
             .chain(["limit"].iter())
-            .filter_map(|k| get(k).map(|v| format!("{k}={}", urlencoding(&v))))
+            .filter_map(|k| get(k).map(|v| format!("{k}={}", query_value(&v))))
             .collect();
         if let Some(c) = extra {
             parts.push(format!("cursor={c}"));

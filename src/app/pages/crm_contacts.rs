@@ -10,7 +10,7 @@ use crate::app::components::ui::{
     BUTTON_DANGER, BUTTON_PRIMARY, BUTTON_SECONDARY, CARD, EmptyState, ErrorNotice, INPUT, LABEL,
     Loading, PageHeader, TABLE, TABLE_WRAP, TD, TH,
 };
-use crate::app::format::when;
+use crate::app::format::{query_value, when};
 use crate::app::server_fns::crm::{CreateContact, DeleteContact, list_contacts};
 
 /// The contacts page. Search and page position live in the URL.
@@ -57,7 +57,7 @@ pub fn ContactsPage() -> impl IntoView {
                             }.into_any(),
                             Ok(page) => {
                                 let next = page.next_cursor.clone().map(|c| {
-                                    let q = q().map(|q| format!("q={}&", urlencoding(&q))).unwrap_or_default();
+                                    let q = q().map(|q| format!("q={}&", query_value(&q))).unwrap_or_default();
                                     format!("/crm?{q}cursor={c}")
                                 });
                                 view! {
@@ -95,7 +95,7 @@ pub fn ContactsPage() -> impl IntoView {
                                         </table>
                                     </div>
                                     <div class="mt-3 flex gap-2">
-                                        {cursor().map(|_| view! { <a class=BUTTON_SECONDARY href=move || q().map(|q| format!("/crm?q={}", urlencoding(&q))).unwrap_or_else(|| "/crm".into())>"First page"</a> })}
+                                        {cursor().map(|_| view! { <a class=BUTTON_SECONDARY href=move || q().map(|q| format!("/crm?q={}", query_value(&q))).unwrap_or_else(|| "/crm".into())>"First page"</a> })}
                                         {next.map(|href| view! { <a class=BUTTON_SECONDARY href=href>"Next page"</a> })}
                                     </div>
                                 }.into_any()
@@ -126,16 +126,4 @@ pub fn ContactsPage() -> impl IntoView {
             </section>
         </div>
     }
-}
-
-/// Percent-encodes a query value.
-pub fn urlencoding(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

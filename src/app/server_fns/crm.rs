@@ -150,13 +150,7 @@ pub async fn list_segments(cursor: Option<String>) -> Result<Page<SegmentRow>, U
     let (state, actor) = super::ssr::actor().await?;
     let page = PageRequest::parse(None, cursor.as_deref())?;
     let found = segments::list(&state.ctx, &actor, &page).await?;
-    Ok(found.map(|v| SegmentRow {
-        id: v.segment.id.to_string(),
-        name: v.segment.name,
-        kind: v.segment.kind.as_str().to_owned(),
-        member_count: v.member_count,
-        rule: v.segment.rule,
-    }))
+    Ok(found.map(row))
 }
 
 /// Counts and samples the contacts a rule matches (nothing is saved).
@@ -178,14 +172,7 @@ pub async fn create_rule_segment(name: String, rule: RuleInput) -> Result<Segmen
     use crate::server::services::segments;
     let (state, actor) = super::ssr::actor().await?;
     let new = NewSegment::parse(&name, "rule", Some(&rule))?;
-    let v = segments::create(&state.ctx, &actor, new, &[]).await?;
-    Ok(SegmentRow {
-        id: v.segment.id.to_string(),
-        name: v.segment.name,
-        kind: v.segment.kind.as_str().to_owned(),
-        member_count: v.member_count,
-        rule: v.segment.rule,
-    })
+    Ok(row(segments::create(&state.ctx, &actor, new, &[]).await?))
 }
 
 /// The custom field names in use, for the rule builder's field list.

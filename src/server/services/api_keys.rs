@@ -137,7 +137,9 @@ pub async fn authenticate(ctx: &Context, presented: &str) -> Result<Actor, Error
         return Err(Error::Unauthenticated);
     }
     let role = credential.owner_role.ok_or(Error::Unauthenticated)?;
-    api_keys::touch(&ctx.db, &credential.key.id, now).await?;
+    if credential.key.use_is_worth_recording(now) {
+        api_keys::touch(&ctx.db, &credential.key.id, now).await?;
+    }
     Ok(Actor::key(
         credential.workspace_id,
         credential.key.id,

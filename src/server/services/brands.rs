@@ -70,9 +70,7 @@ pub async fn update(
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
     if !brands::update(&mut tx, actor.workspace_id(), id, version, &fields, now).await? {
-        return Err(Error::Conflict(format!(
-            "this brand was changed since version {version}; reload and try again"
-        )));
+        return Err(Error::stale("brand", version));
     }
     if make_default {
         brands::set_default(&mut tx, actor.workspace_id(), id, now).await?;

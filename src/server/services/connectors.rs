@@ -151,9 +151,7 @@ pub async fn update(
     )
     .await?
     {
-        return Err(Error::Conflict(format!(
-            "this connector was changed since version {version}; reload and try again"
-        )));
+        return Err(Error::stale("connector", version));
     }
     let changed: Vec<&str> = settings
         .keys()

@@ -77,9 +77,7 @@ pub async fn update(
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
     if !contacts::update(&mut tx, actor.workspace_id(), id, version, &fields, now).await? {
-        return Err(Error::Conflict(format!(
-            "this contact was changed since version {version}; reload and try again"
-        )));
+        return Err(Error::stale("contact", version));
     }
     let record = AuditRecord {
         action: "contact.updated",

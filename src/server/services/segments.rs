@@ -168,9 +168,7 @@ pub async fn update(
     )
     .await?
     {
-        return Err(Error::Conflict(format!(
-            "this segment was changed since version {version}; reload and try again"
-        )));
+        return Err(Error::stale("segment", version));
     }
     let record = AuditRecord {
         action: "segment.updated",
