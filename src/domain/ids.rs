@@ -91,6 +91,10 @@ typed_id!(/// A connector.
     ConnectorId, "cnr", "connector");
 typed_id!(/// A campaign.
     CampaignId, "cmp", "campaign");
+typed_id!(/// An email sequence.
+    SequenceId, "seq", "email sequence");
+typed_id!(/// An approval request.
+    ApprovalId, "apr", "approval");
 
 #[cfg(test)]
 mod tests {

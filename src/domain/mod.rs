@@ -5,15 +5,20 @@
 
 pub mod actor;
 pub mod api_key;
+pub mod approval;
 pub mod audit;
 pub mod brand;
 pub mod campaign;
 pub mod connector;
 pub mod contact;
 pub mod error;
+pub mod generate;
 pub mod ids;
 pub mod pagination;
 pub mod segment;
+pub mod sequence;
+#[cfg(feature = "ssr")]
+pub mod template;
 pub mod text;
 pub mod time;
 pub mod user;

@@ -35,6 +35,37 @@ pub struct Settings {
     /// `TENEX_SECRET_KEY`: 32 bytes (hex or base64) sealing connector secrets. Without it the
     /// embedded SQLite setup keeps a generated key beside the database file.
     pub secret_key: Option<String>,
+    /// `TENEX_GENERATOR` and `TENEX_OPENAI_*`: who writes generated copy.
+    pub generator: GeneratorSettings,
+}
+
+/// Which generator writes copy.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub enum GeneratorSettings {
+    /// `TENEX_GENERATOR=builtin` (default): offline, deterministic, brand-aware.
+    #[default]
+    Builtin,
+    /// `TENEX_GENERATOR=openai`: an OpenAI-compatible chat-completions server.
+    OpenAi {
+        /// `TENEX_OPENAI_BASE_URL`, including the version path (default
+        /// `https://api.openai.com/v1`); requests go to `<base>/chat/completions`.
+        base_url: String,
+        /// `TENEX_OPENAI_MODEL` (default `gpt-4o-mini`).
+        model: String,
+        /// `TENEX_OPENAI_API_KEY`; optional for local servers that take none.
+        api_key: Option<String>,
+        /// `TENEX_OPENAI_TIMEOUT_SECS` (default 60): one request's limit.
+        timeout_secs: u64,
+    },
+}
+
+impl fmt::Debug for GeneratorSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Builtin => f.write_str("builtin"),
+            Self::OpenAi { base_url, model, .. } => write!(f, "openai({model} at {base_url})"),
+        }
+    }
 }
 
 impl fmt::Debug for Settings {
@@ -65,6 +96,7 @@ impl Default for Settings {
             db_max_connections: 10,
             log_json: false,
             secret_key: None,
+            generator: GeneratorSettings::Builtin,
         }
     }
 }
@@ -120,6 +152,7 @@ impl Settings {
             db_max_connections: number(&get, "TENEX_DB_MAX_CONNECTIONS", d.db_max_connections, 1)?,
             log_json,
             secret_key: get("TENEX_SECRET_KEY"),
+            generator: generator(&get)?,
         })
     }
 
@@ -135,6 +168,34 @@ impl Settings {
             .find('/')
             .map_or(self.public_url.len(), |i| after_scheme + i);
         &self.public_url[..end]
+    }
+}
+
+fn generator(get: &impl Fn(&str) -> Option<String>) -> Result<GeneratorSettings, ConfigError> {
+    match get("TENEX_GENERATOR").as_deref() {
+        None | Some("builtin") => Ok(GeneratorSettings::Builtin),
+        Some("openai") => {
+            let base_url = get("TENEX_OPENAI_BASE_URL")
+                .unwrap_or_else(|| "https://api.openai.com/v1".into())
+                .trim_end_matches('/')
+                .to_owned();
+            if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+                return Err(ConfigError {
+                    name: "TENEX_OPENAI_BASE_URL",
+                    message: "must start with http:// or https://".into(),
+                });
+            }
+            Ok(GeneratorSettings::OpenAi {
+                base_url,
+                model: get("TENEX_OPENAI_MODEL").unwrap_or_else(|| "gpt-4o-mini".into()),
+                api_key: get("TENEX_OPENAI_API_KEY"),
+                timeout_secs: number(get, "TENEX_OPENAI_TIMEOUT_SECS", 60, 1)?,
+            })
+        }
+        Some(other) => Err(ConfigError {
+            name: "TENEX_GENERATOR",
+            message: format!("must be builtin or openai, not `{other}`"),
+        }),
     }
 }
 
@@ -203,6 +264,30 @@ mod tests {
         assert!(from(&[("TENEX_RATE_LIMIT_PER_MINUTE", "0")]).is_err());
         assert!(from(&[("TENEX_PUBLIC_URL", "mkt.example.com")]).is_err());
         assert!(from(&[("TENEX_LOG_FORMAT", "xml")]).is_err());
+        assert_eq!(from(&[("TENEX_GENERATOR", "gpt")]).unwrap_err().name, "TENEX_GENERATOR");
+        let err = from(&[("TENEX_GENERATOR", "openai"), ("TENEX_OPENAI_BASE_URL", "localhost:8080")]);
+        assert_eq!(err.unwrap_err().name, "TENEX_OPENAI_BASE_URL");
+    }
+
+    #[test]
+    fn the_openai_generator_takes_its_server_model_and_key() {
+        let s = from(&[
+            ("TENEX_GENERATOR", "openai"),
+            ("TENEX_OPENAI_BASE_URL", "http://127.0.0.1:8080/v1/"),
+            ("TENEX_OPENAI_API_KEY", "sk-test"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.generator,
+            GeneratorSettings::OpenAi {
+                base_url: "http://127.0.0.1:8080/v1".into(),
+                model: "gpt-4o-mini".into(),
+                api_key: Some("sk-test".into()),
+                timeout_secs: 60,
+            }
+        );
+        assert!(!format!("{:?}", s.generator).contains("sk-test"));
+        assert_eq!(from(&[]).unwrap().generator, GeneratorSettings::Builtin);
     }
 
     #[test]

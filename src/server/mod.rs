@@ -8,6 +8,7 @@ pub mod config;
 pub mod connectors;
 pub mod db;
 pub mod errors;
+pub mod generation;
 pub mod leptos_config;
 pub mod secrets;
 pub mod services;

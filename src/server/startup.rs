@@ -20,6 +20,7 @@ use super::config::Settings;
 use super::db::{self, Db};
 use super::errors::problem_for_bare_413;
 use super::secrets::SecretBox;
+use super::generation::Generator;
 use super::services::Context;
 use super::state::{AppState, KeyLimiter};
 use crate::app::{App, shell};
@@ -93,8 +94,10 @@ pub async fn prepare(
     let sessions = session::SessionBackend::open(&db)
         .await
         .map_err(StartError::Sessions)?;
+    let ctx = Context::new(db, clock, secret_box(&settings)?);
+    let generator = Generator::from_settings(&settings.generator, &ctx.http);
     let state = AppState {
-        ctx: Context::new(db, clock, secret_box(&settings)?),
+        ctx: ctx.with_generator(generator),
         key_limiter: Arc::new(KeyLimiter::per_minute(settings.rate_limit_per_minute)),
         settings: Arc::new(settings),
         leptos_options,

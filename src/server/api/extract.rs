@@ -65,6 +65,29 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A JSON body that may be left out: an empty body is `None`, anything else must be JSON.
+#[derive(Debug, Clone)]
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let headers = request.headers();
+        let declares_body = headers.contains_key(header::CONTENT_TYPE)
+            || headers.contains_key(header::TRANSFER_ENCODING)
+            || headers
+                .get(header::CONTENT_LENGTH)
+                .is_some_and(|v| v.as_bytes() != b"0");
+        if !declares_body {
+            return Ok(Self(None));
+        }
+        ApiJson::<T>::from_request(request, state)
+            .await
+            .map(|ApiJson(v)| Self(Some(v)))
+    }
+}
+
 /// Parses JSON, naming the field that failed (`scopes[1]`, `name`) or `body` for syntax.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, FieldError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);

@@ -2,12 +2,14 @@
 //! document generated from the handlers themselves.
 
 pub mod api_keys;
+pub mod approvals;
 pub mod audit_log;
 pub mod brands;
 pub mod campaigns;
 pub mod connectors;
 pub mod contacts;
 pub mod docs;
+pub mod email_sequences;
 pub mod extract;
 pub mod idempotency;
 pub mod list;
@@ -71,7 +73,9 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(contacts::router())
         .merge(segments::router())
         .merge(connectors::router())
-        .merge(campaigns::router());
+        .merge(campaigns::router())
+        .merge(email_sequences::router())
+        .merge(approvals::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -3,13 +3,16 @@
 //! why the dialects must differ.
 
 pub mod api_keys;
+pub mod approvals;
 pub mod audit_log;
 pub mod brands;
 pub mod campaigns;
 pub mod connectors;
 pub mod contacts;
+pub mod enrollments;
 pub mod idempotency;
 pub mod segments;
+pub mod sequences;
 pub mod users;
 pub mod workspaces;
 

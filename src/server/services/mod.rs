@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod approvals;
 pub mod audit_log;
 pub mod brands;
 pub mod campaigns;
@@ -11,15 +12,17 @@ pub mod contacts;
 pub mod demo;
 mod passwords;
 pub mod segments;
+pub mod sequences;
 
 use std::sync::Arc;
 
 use super::db::Db;
+use super::generation::Generator;
 use super::secrets::SecretBox;
 use crate::domain::time::{Clock, Timestamp};
 
-/// What every use case needs: the database, the clock, the key for connector secrets and
-/// the HTTP client for providers.
+/// What every use case needs: the database, the clock, the key for connector secrets, the
+/// HTTP client for providers and the generator.
 #[derive(Clone)]
 pub struct Context {
     /// The database.
@@ -30,6 +33,8 @@ pub struct Context {
     pub secrets: SecretBox,
     /// Shared, pooled HTTP client with timeouts, for provider calls.
     pub http: reqwest::Client,
+    /// Who writes generated copy.
+    pub generator: Generator,
 }
 
 impl Context {
@@ -40,7 +45,14 @@ impl Context {
             clock,
             secrets,
             http: super::connectors::http_client(),
+            generator: Generator::Builtin,
         }
+    }
+
+    /// The same context with copy written by `generator`.
+    pub fn with_generator(mut self, generator: Generator) -> Self {
+        self.generator = generator;
+        self
     }
 
     /// The current instant.

@@ -1,0 +1,558 @@
+//! `/api/v1/marketing/email-sequences`: preview, read, edit and the approval gate.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::approvals::ApprovalJson;
+use super::campaigns::CampaignJson;
+use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch, OptionalJson};
+use super::list::ListJson;
+use crate::domain::Error;
+use crate::domain::approval::Decision;
+use crate::domain::campaign::CampaignFilterInput;
+use crate::domain::ids::{ContactId, SequenceId};
+use crate::domain::pagination::PageRequest;
+use crate::domain::sequence::{
+    PreviewInput, PreviewReport, RenderedStep, Sample, SendWindow, SendWindowInput, SequenceEdit,
+    SequenceStatus, Step, StepEdit, Warning,
+};
+use crate::server::auth::api_key::ApiActor;
+use crate::server::db::sequences::ListFilter;
+use crate::server::errors::{ApiError, Problem};
+use crate::server::services::sequences::{Previewed, SequenceView};
+use crate::server::services::{Context, sequences};
+use crate::server::state::AppState;
+
+/// One email of a sequence.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StepJson {
+    /// 0-based position.
+    pub index: u32,
+    /// Days after approval.
+    pub day_offset: u32,
+    /// Subject template.
+    pub subject: String,
+    /// Plain-text body template.
+    pub body: String,
+}
+
+impl From<Step> for StepJson {
+    fn from(s: Step) -> Self {
+        Self {
+            index: s.index,
+            day_offset: s.day_offset,
+            subject: s.subject,
+            body: s.body,
+        }
+    }
+}
+
+impl From<RenderedStep> for StepJson {
+    fn from(s: RenderedStep) -> Self {
+        Self {
+            index: s.index,
+            day_offset: s.day_offset,
+            subject: s.subject,
+            body: s.body,
+        }
+    }
+}
+
+/// When mail may go out.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SendWindowJson {
+    /// `mon` … `sun` (default Monday to Friday).
+    pub days: Option<Vec<String>>,
+    /// 0–23 (default 9).
+    pub start_hour: Option<i64>,
+    /// 1–24, after `start_hour` (default 17).
+    pub end_hour: Option<i64>,
+    /// IANA time zone, e.g. `Europe/Berlin`.
+    pub timezone: Option<String>,
+}
+
+impl From<SendWindow> for SendWindowJson {
+    fn from(w: SendWindow) -> Self {
+        Self {
+            days: Some(w.days.iter().map(|d| d.as_str().to_owned()).collect()),
+            start_hour: Some(i64::from(w.start_hour)),
+            end_hour: Some(i64::from(w.end_hour)),
+            timezone: Some(w.timezone),
+        }
+    }
+}
+
+/// Progress counters.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatsJson {
+    /// Contacts enrolled at approval.
+    pub enrolled: i64,
+}
+
+/// An email sequence.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SequenceJson {
+    /// `seq_…`.
+    pub id: String,
+    /// `cmp_…`.
+    pub campaign_id: String,
+    /// Name.
+    pub name: String,
+    /// What it is for.
+    pub objective: String,
+    /// `seg_…`.
+    pub segment_id: String,
+    /// `brd_…`.
+    pub brand_id: String,
+    /// `cnr_…`.
+    pub sender_connector_id: String,
+    /// `pending_approval`, `active`, `paused`, `completed`, `cancelled` or `rejected`.
+    pub status: String,
+    /// Send it back when editing.
+    pub version: i64,
+    /// The emails.
+    pub steps: Vec<StepJson>,
+    /// Day offset of each email.
+    pub cadence_days: Vec<u32>,
+    /// `null` for any time.
+    pub send_window: Option<SendWindowJson>,
+    /// Steps after the first are replies in the first step's thread.
+    pub thread_replies: bool,
+    /// SHA-256 (hex) of the content an approver signs off on.
+    pub content_hash: String,
+    /// RFC 3339.
+    pub approved_at: Option<String>,
+    /// Counters.
+    pub stats: StatsJson,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+impl From<SequenceView> for SequenceJson {
+    fn from(v: SequenceView) -> Self {
+        let s = v.sequence;
+        Self {
+            cadence_days: s.cadence_days(),
+            id: s.id.to_string(),
+            campaign_id: s.campaign_id.to_string(),
+            name: s.name,
+            objective: s.objective,
+            segment_id: s.segment_id.to_string(),
+            brand_id: s.brand_id.to_string(),
+            sender_connector_id: s.sender_connector_id.to_string(),
+            status: s.status.as_str().to_owned(),
+            version: s.version,
+            steps: s.steps.into_iter().map(StepJson::from).collect(),
+            send_window: s.send_window.map(SendWindowJson::from),
+            thread_replies: s.thread_replies,
+            content_hash: s.content_hash,
+            approved_at: s.approved_at.map(|t| t.to_string()),
+            stats: StatsJson {
+                enrolled: v.stats.enrolled,
+            },
+            created_at: s.created_at.to_string(),
+            updated_at: s.updated_at.to_string(),
+        }
+    }
+}
+
+/// Something to look at before approving.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WarningJson {
+    /// `missing_variable`, `do_not_say`, `empty_segment`, `sender_unhealthy` or `too_long`.
+    pub code: String,
+    /// In words.
+    pub message: String,
+    /// The step it concerns.
+    pub step_index: Option<u32>,
+    /// How many contacts it concerns.
+    pub contacts: Option<i64>,
+}
+
+impl From<Warning> for WarningJson {
+    fn from(w: Warning) -> Self {
+        Self {
+            code: w.kind.as_str().to_owned(),
+            message: w.message,
+            step_index: w.step_index,
+            contacts: w.contacts,
+        }
+    }
+}
+
+/// The steps rendered for one contact.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SampleJson {
+    /// `ctc_…`.
+    pub contact_id: String,
+    /// Their address.
+    pub email: String,
+    /// Their name.
+    pub name: String,
+    /// Every step as they would read it.
+    pub steps: Vec<StepJson>,
+    /// What is wrong for this contact.
+    pub warnings: Vec<WarningJson>,
+}
+
+impl From<Sample> for SampleJson {
+    fn from(s: Sample) -> Self {
+        Self {
+            contact_id: s.contact_id.to_string(),
+            email: s.email,
+            name: s.name,
+            steps: s.steps.into_iter().map(StepJson::from).collect(),
+            warnings: s.warnings.into_iter().map(WarningJson::from).collect(),
+        }
+    }
+}
+
+/// What the sequence would do.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewJson {
+    /// Contacts who would be enrolled (unsubscribed, bounced and duplicate addresses removed).
+    pub recipients: i64,
+    /// The templates.
+    pub steps: Vec<StepJson>,
+    /// Steps rendered for real contacts.
+    pub samples: Vec<SampleJson>,
+    /// Across the audience.
+    pub warnings: Vec<WarningJson>,
+}
+
+impl From<PreviewReport> for PreviewJson {
+    fn from(p: PreviewReport) -> Self {
+        Self {
+            recipients: p.recipients,
+            steps: p.steps.into_iter().map(StepJson::from).collect(),
+            samples: p.samples.into_iter().map(SampleJson::from).collect(),
+            warnings: p.warnings.into_iter().map(WarningJson::from).collect(),
+        }
+    }
+}
+
+/// The answer to a preview.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewedJson {
+    /// The new sequence, `pending_approval`.
+    pub sequence: SequenceJson,
+    /// Its campaign.
+    pub campaign: CampaignJson,
+    /// The open approval request.
+    pub approval: ApprovalJson,
+    /// Recipients, samples and warnings.
+    pub preview: PreviewJson,
+}
+
+impl From<Previewed> for PreviewedJson {
+    fn from(p: Previewed) -> Self {
+        Self {
+            sequence: SequenceView {
+                sequence: p.sequence,
+                stats: Default::default(),
+            }
+            .into(),
+            campaign: p.campaign.into(),
+            approval: p.approval.into(),
+            preview: p.preview.into(),
+        }
+    }
+}
+
+/// A preview request.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewBody {
+    /// `seg_…`.
+    pub segment_id: Option<String>,
+    /// `brd_…`.
+    pub brand_id: Option<String>,
+    /// What the sequence should achieve, e.g. "book a demo".
+    pub objective: Option<String>,
+    /// `cnr_…` of an email sender (smtp, gmail, outlook or sandbox).
+    pub sender_connector_id: Option<String>,
+    /// 1–10 (default 3).
+    pub num_emails: Option<i64>,
+    /// One non-decreasing day offset per email (default `[0, 3, 7]`).
+    pub cadence_days: Option<Vec<i64>>,
+    /// Display name (default from the objective).
+    pub name: Option<String>,
+    /// Optional send window.
+    pub send_window: Option<SendWindowJson>,
+}
+
+/// One step's changes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepEditBody {
+    /// Which step (0-based).
+    pub index: i64,
+    /// New subject template.
+    pub subject: Option<String>,
+    /// New body template.
+    pub body: Option<String>,
+}
+
+/// An edit of a pending sequence.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditBody {
+    /// The version being edited (or `If-Match`).
+    pub version: Option<i64>,
+    /// Steps to change, by index.
+    pub steps: Option<Vec<StepEditBody>>,
+    /// A new cadence, one entry per step.
+    pub cadence_days: Option<Vec<i64>>,
+}
+
+/// An approver's decision.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    /// Optional when approving; required when rejecting.
+    pub note: Option<String>,
+}
+
+/// Filters and paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SequenceQuery {
+    /// A sequence status.
+    pub status: Option<String>,
+    /// `seg_…`.
+    pub segment_id: Option<String>,
+    /// RFC 3339 (or a date).
+    pub created_after: Option<String>,
+    /// RFC 3339 (or a date).
+    pub created_before: Option<String>,
+    /// 1–200 (default 50).
+    pub limit: Option<String>,
+    /// From `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// `?contact_id=`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RenderQuery {
+    /// `ctc_…`; default the first recipient.
+    pub contact_id: Option<String>,
+}
+
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(preview_sequence))
+        .routes(routes!(list_sequences))
+        .routes(routes!(get_sequence, edit_sequence))
+        .routes(routes!(render_sequence))
+        .routes(routes!(approve_sequence))
+        .routes(routes!(reject_sequence))
+}
+
+/// Generates a sequence and shows what it would send, to whom, with warnings. Creates the
+/// sequence and its campaign in `pending_approval` with an approval request. Sends nothing.
+#[utoipa::path(post, path = "/marketing/email-sequences/preview", tag = "marketing", request_body = PreviewBody,
+    responses((status = 201, body = PreviewedJson), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json")))]
+async fn preview_sequence(
+    State(ctx): State<Context>,
+    ApiActor(actor): ApiActor,
+    ApiJson(b): ApiJson<PreviewBody>,
+) -> Result<Response, ApiError> {
+    let input = PreviewInput {
+        segment_id: b.segment_id,
+        brand_id: b.brand_id,
+        objective: b.objective,
+        sender_connector_id: b.sender_connector_id,
+        num_emails: b.num_emails,
+        cadence_days: b.cadence_days,
+        name: b.name,
+        send_window: b.send_window.map(|w| SendWindowInput {
+            days: w.days,
+            start_hour: w.start_hour,
+            end_hour: w.end_hour,
+            timezone: w.timezone,
+        }),
+    };
+    let previewed = sequences::preview(&ctx, &actor, &input).await?;
+    let location = format!("/api/v1/marketing/email-sequences/{}", previewed.sequence.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(PreviewedJson::from(previewed)),
+    )
+        .into_response())
+}
+
+fn list_filter(q: &SequenceQuery) -> Result<(ListFilter, PageRequest), Error> {
+    let mut fields = Vec::new();
+    let common = CampaignFilterInput {
+        segment_id: q.segment_id.clone(),
+        created_after: q.created_after.clone(),
+        created_before: q.created_before.clone(),
+        ..Default::default()
+    }
+    .parse();
+    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match s.parse::<SequenceStatus>() {
+            Ok(s) => Some(s),
+            Err(m) => {
+                fields.push(crate::domain::FieldError::new("status", m));
+                None
+            }
+        },
+    };
+    let page = PageRequest::parse(q.limit.as_deref(), q.cursor.as_deref());
+    for e in [common.as_ref().err(), page.as_ref().err()].into_iter().flatten() {
+        match e {
+            Error::Invalid(f) => fields.extend(f.iter().cloned()),
+            _ => return Err(Error::invalid("query", e.to_string())),
+        }
+    }
+    if !fields.is_empty() {
+        return Err(Error::Invalid(fields));
+    }
+    let common = common.expect("checked");
+    Ok((
+        ListFilter {
+            status,
+            segment_id: common.segment_id,
+            created_after: common.created_after,
+            created_before: common.created_before,
+        },
+        page.expect("checked"),
+    ))
+}
+
+/// Email sequences, newest first.
+#[utoipa::path(get, path = "/marketing/email-sequences", tag = "marketing", params(SequenceQuery),
+    responses((status = 200, body = ListJson<SequenceJson>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn list_sequences(
+    State(ctx): State<Context>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(q): ApiQuery<SequenceQuery>,
+) -> Result<Json<ListJson<SequenceJson>>, ApiError> {
+    let (filter, page) = list_filter(&q)?;
+    Ok(Json(ListJson::from_page(
+        sequences::list(&ctx, &actor, &filter, &page).await?,
+        SequenceJson::from,
+    )))
+}
+
+/// One sequence with its steps, status, version and counters.
+#[utoipa::path(get, path = "/marketing/email-sequences/{id}", tag = "marketing", params(("id" = String, Path, description = "`seq_…`")),
+    responses((status = 200, body = SequenceJson), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn get_sequence(
+    State(ctx): State<Context>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<SequenceId>,
+) -> Result<Json<SequenceJson>, ApiError> {
+    Ok(Json(sequences::get(&ctx, &actor, &id).await?.into()))
+}
+
+/// The steps rendered for one contact, with that contact's warnings.
+#[utoipa::path(get, path = "/marketing/email-sequences/{id}/preview", tag = "marketing",
+    params(("id" = String, Path, description = "`seq_…`"), RenderQuery),
+    responses((status = 200, body = SampleJson), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn render_sequence(
+    State(ctx): State<Context>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<SequenceId>,
+    ApiQuery(q): ApiQuery<RenderQuery>,
+) -> Result<Json<SampleJson>, ApiError> {
+    let contact = match q.contact_id.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            c.parse::<ContactId>()
+                .map_err(|e| Error::invalid("contact_id", e.to_string()))?,
+        ),
+    };
+    Ok(Json(
+        sequences::render_for(&ctx, &actor, &id, contact.as_ref())
+            .await?
+            .into(),
+    ))
+}
+
+/// Edits steps or cadence while `pending_approval`; needs `version`. The open approval
+/// request is cancelled and a new one raised for the new content.
+#[utoipa::path(patch, path = "/marketing/email-sequences/{id}", tag = "marketing", request_body = EditBody,
+    params(("id" = String, Path, description = "`seq_…`")),
+    responses((status = 200, body = SequenceJson), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn edit_sequence(
+    State(ctx): State<Context>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<SequenceId>,
+    if_match: IfMatch,
+    ApiJson(b): ApiJson<EditBody>,
+) -> Result<Json<SequenceJson>, ApiError> {
+    let version = if_match.version_or(b.version)?;
+    let edit = SequenceEdit {
+        steps: b.steps.map(|steps| {
+            steps
+                .into_iter()
+                .map(|s| StepEdit {
+                    index: s.index,
+                    subject: s.subject,
+                    body: s.body,
+                })
+                .collect()
+        }),
+        cadence_days: b.cadence_days,
+    };
+    Ok(Json(
+        sequences::edit(&ctx, &actor, &id, version, &edit)
+            .await?
+            .into(),
+    ))
+}
+
+/// The gate: enrolls the segment's eligible contacts as of now and starts the run. Needs
+/// `marketing:approve` (key) or the approver role (session); otherwise 403
+/// `approval_required` naming the console page where a human can approve.
+#[utoipa::path(post, path = "/marketing/email-sequences/{id}/approve", tag = "marketing", request_body(content = DecisionBody, description = "optional"),
+    params(("id" = String, Path, description = "`seq_…`")),
+    responses((status = 200, body = SequenceJson), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+async fn approve_sequence(
+    State(ctx): State<Context>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<SequenceId>,
+    OptionalJson(body): OptionalJson<DecisionBody>,
+) -> Result<Json<SequenceJson>, ApiError> {
+    let note = body.and_then(|b| b.note);
+    Ok(Json(
+        sequences::decide(&ctx, &actor, &id, Decision::Approve, note.as_deref())
+            .await?
+            .into(),
+    ))
+}
+
+/// Rejects with a note; nothing is ever sent.
+#[utoipa::path(post, path = "/marketing/email-sequences/{id}/reject", tag = "marketing", request_body = DecisionBody,
+    params(("id" = String, Path, description = "`seq_…`")),
+    responses((status = 200, body = SequenceJson), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn reject_sequence(
+    State(ctx): State<Context>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<SequenceId>,
+    ApiJson(b): ApiJson<DecisionBody>,
+) -> Result<Json<SequenceJson>, ApiError> {
+    Ok(Json(
+        sequences::decide(&ctx, &actor, &id, Decision::Reject, b.note.as_deref())
+            .await?
+            .into(),
+    ))
+}

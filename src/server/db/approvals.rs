@@ -1,0 +1,231 @@
+//! Approval requests and their decisions.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Db, Tx, bind_page, get_opt_time, get_parsed, get_time, page_clause};
+use crate::domain::Error;
+use crate::domain::actor::{Actor, Principal};
+use crate::domain::approval::{Approval, ApprovalFilter, ApprovalStatus, SubjectType};
+use crate::domain::ids::{ApprovalId, WorkspaceId};
+use crate::domain::pagination::PageRequest;
+use crate::domain::time::Timestamp;
+
+const COLUMNS: &str = "a.id, a.subject_type, a.subject_id, a.subject_name, a.campaign_id, a.status, a.content_hash, \
+                       a.requested_by_type, a.requested_by_user_id, a.requested_by_key_id, ru.email as requested_by_email, \
+                       a.decided_by_type, a.decided_by_user_id, a.decided_by_key_id, du.email as decided_by_email, \
+                       a.decided_at, a.note, a.created_at";
+
+const FROM: &str = "approvals a join users ru on ru.id = a.requested_by_user_id \
+                    left join users du on du.id = a.decided_by_user_id";
+
+fn principal(row: &AnyRow, prefix: &str) -> Result<Option<Principal>, Error> {
+    let kind: Option<String> = row.try_get(format!("{prefix}_type").as_str())?;
+    let user: Option<String> = row.try_get(format!("{prefix}_user_id").as_str())?;
+    let key: Option<String> = row.try_get(format!("{prefix}_key_id").as_str())?;
+    let unreadable = || Error::internal(std::io::Error::other("stored approval actor unreadable"));
+    let Some(user_id) = user.map(|u| u.parse().map_err(|_| unreadable())).transpose()? else {
+        return Ok(None);
+    };
+    Ok(Some(match (kind.as_deref(), key) {
+        (Some("key"), Some(key)) => Principal::Key {
+            key_id: key.parse().map_err(|_| unreadable())?,
+            user_id,
+        },
+        _ => Principal::User { user_id },
+    }))
+}
+
+fn approval(row: &AnyRow) -> Result<Approval, Error> {
+    let campaign: Option<String> = row.try_get("campaign_id")?;
+    Ok(Approval {
+        id: get_parsed(row, "id")?,
+        subject_type: get_parsed(row, "subject_type")?,
+        subject_id: row.try_get("subject_id")?,
+        subject_name: row.try_get("subject_name")?,
+        campaign_id: campaign
+            .map(|c| c.parse())
+            .transpose()
+            .map_err(Error::internal)?,
+        status: get_parsed(row, "status")?,
+        content_hash: row.try_get("content_hash")?,
+        requested_by: principal(row, "requested_by")?
+            .ok_or_else(|| Error::internal(std::io::Error::other("approval without requester")))?,
+        requested_by_email: row.try_get("requested_by_email")?,
+        decided_by: principal(row, "decided_by")?,
+        decided_by_email: row.try_get("decided_by_email")?,
+        decided_at: get_opt_time(row, "decided_at")?,
+        note: row.try_get("note")?,
+        created_at: get_time(row, "created_at")?,
+    })
+}
+
+fn actor_columns(actor: &Actor) -> (&'static str, &str, Option<&str>) {
+    match actor.key_id() {
+        Some(key) => ("key", actor.user_id().as_str(), Some(key.as_str())),
+        None => ("user", actor.user_id().as_str(), None),
+    }
+}
+
+/// Stores a new pending request by `actor`.
+pub async fn insert(tx: &mut Tx, workspace: &WorkspaceId, a: &Approval, actor: &Actor) -> Result<(), Error> {
+    let (kind, user, key) = actor_columns(actor);
+    sqlx::query(
+        "insert into approvals (id, workspace_id, subject_type, subject_id, subject_name, campaign_id, status, content_hash, \
+         requested_by_type, requested_by_user_id, requested_by_key_id, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(a.id.as_str())
+    .bind(workspace.as_str())
+    .bind(a.subject_type.as_str())
+    .bind(&a.subject_id)
+    .bind(&a.subject_name)
+    .bind(a.campaign_id.as_ref().map(|c| c.to_string()))
+    .bind(a.status.as_str())
+    .bind(&a.content_hash)
+    .bind(kind)
+    .bind(user)
+    .bind(key)
+    .bind(a.created_at.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Closes a pending request as `status` by `actor`; false when it was no longer pending
+/// (someone decided first).
+pub async fn decide(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    id: &ApprovalId,
+    status: ApprovalStatus,
+    actor: &Actor,
+    note: Option<&str>,
+    at: Timestamp,
+) -> Result<bool, Error> {
+    let (kind, user, key) = actor_columns(actor);
+    let done = sqlx::query(
+        "update approvals set status = $1, decided_by_type = $2, decided_by_user_id = $3, decided_by_key_id = $4, \
+         decided_at = $5, note = $6 where workspace_id = $7 and id = $8 and status = 'pending'",
+    )
+    .bind(status.as_str())
+    .bind(kind)
+    .bind(user)
+    .bind(key)
+    .bind(at.to_string())
+    .bind(note)
+    .bind(workspace.as_str())
+    .bind(id.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// One request.
+pub async fn get(db: &Db, workspace: &WorkspaceId, id: &ApprovalId) -> Result<Option<Approval>, Error> {
+    let sql = format!("select {COLUMNS} from {FROM} where a.workspace_id = $1 and a.id = $2");
+    let row = sqlx::query(&sql)
+        .bind(workspace.as_str())
+        .bind(id.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(approval).transpose()
+}
+
+/// The open request of a subject, if any.
+pub async fn pending_for(
+    db: &Db,
+    workspace: &WorkspaceId,
+    subject_type: SubjectType,
+    subject_id: &str,
+) -> Result<Option<Approval>, Error> {
+    let sql = format!(
+        "select {COLUMNS} from {FROM} where a.workspace_id = $1 and a.subject_type = $2 and a.subject_id = $3 \
+         and a.status = 'pending'"
+    );
+    let row = sqlx::query(&sql)
+        .bind(workspace.as_str())
+        .bind(subject_type.as_str())
+        .bind(subject_id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(approval).transpose()
+}
+
+/// Every request of a subject, newest first (its approval history).
+pub async fn history(
+    db: &Db,
+    workspace: &WorkspaceId,
+    subject_type: SubjectType,
+    subject_id: &str,
+) -> Result<Vec<Approval>, Error> {
+    let sql = format!(
+        "select {COLUMNS} from {FROM} where a.workspace_id = $1 and a.subject_type = $2 and a.subject_id = $3 \
+         order by a.created_at desc, a.id desc"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(workspace.as_str())
+        .bind(subject_type.as_str())
+        .bind(subject_id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(approval).collect()
+}
+
+/// One page of requests, newest first.
+pub async fn list(
+    db: &Db,
+    workspace: &WorkspaceId,
+    filter: &ApprovalFilter,
+    page: &PageRequest,
+) -> Result<Vec<Approval>, Error> {
+    let mut conditions = String::new();
+    let mut params: Vec<String> = Vec::new();
+    if let Some(s) = filter.status {
+        params.push(s.as_str().to_owned());
+        conditions.push_str(&format!(" and a.status = ${}", params.len() + 1));
+    } else if filter.decided {
+        conditions.push_str(" and a.status in ('approved', 'rejected')");
+    }
+    if let Some(t) = filter.subject_type {
+        params.push(t.as_str().to_owned());
+        conditions.push_str(&format!(" and a.subject_type = ${}", params.len() + 1));
+    }
+    let sql = format!(
+        "select {COLUMNS} from {FROM} where a.workspace_id = $1{conditions} {}",
+        page_clause("a", params.len() + 2, page)
+    );
+    let mut query = sqlx::query(&sql).bind(workspace.as_str());
+    for p in &params {
+        query = query.bind(p.as_str());
+    }
+    let rows = bind_page(query, page).fetch_all(db.pool()).await?;
+    rows.iter().map(approval).collect()
+}
+
+/// Cancels the open request of a subject (its content changed); `actor` made the change.
+pub async fn cancel_pending(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    subject_type: SubjectType,
+    subject_id: &str,
+    actor: &Actor,
+    at: Timestamp,
+) -> Result<u64, Error> {
+    let (kind, user, key) = actor_columns(actor);
+    let done = sqlx::query(
+        "update approvals set status = 'cancelled', decided_by_type = $1, decided_by_user_id = $2, decided_by_key_id = $3, \
+         decided_at = $4, note = 'the content changed; a new request replaces this one' \
+         where workspace_id = $5 and subject_type = $6 and subject_id = $7 and status = 'pending'",
+    )
+    .bind(kind)
+    .bind(user)
+    .bind(key)
+    .bind(at.to_string())
+    .bind(workspace.as_str())
+    .bind(subject_type.as_str())
+    .bind(subject_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}

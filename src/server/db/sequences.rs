@@ -1,0 +1,211 @@
+//! Email sequences.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Db, Tx, bind_page, get_opt_time, get_parsed, get_time, page_clause};
+use crate::domain::Error;
+use crate::domain::ids::{ConnectorId, SequenceId, WorkspaceId};
+use crate::domain::pagination::PageRequest;
+use crate::domain::sequence::{EmailSequence, SequenceStatus};
+use crate::domain::time::Timestamp;
+
+const COLUMNS: &str = "q.id, q.campaign_id, q.name, q.objective, q.segment_id, q.brand_id, q.sender_connector_id, \
+                       q.steps, q.send_window, q.thread_replies, q.status, q.content_hash, q.version, q.approved_at, \
+                       q.created_at, q.updated_at";
+
+fn sequence(row: &AnyRow) -> Result<EmailSequence, Error> {
+    let steps: String = row.try_get("steps")?;
+    let window: Option<String> = row.try_get("send_window")?;
+    Ok(EmailSequence {
+        id: get_parsed(row, "id")?,
+        campaign_id: get_parsed(row, "campaign_id")?,
+        name: row.try_get("name")?,
+        objective: row.try_get("objective")?,
+        segment_id: get_parsed(row, "segment_id")?,
+        brand_id: get_parsed(row, "brand_id")?,
+        sender_connector_id: get_parsed(row, "sender_connector_id")?,
+        steps: serde_json::from_str(&steps).map_err(Error::internal)?,
+        send_window: window
+            .map(|w| serde_json::from_str(&w))
+            .transpose()
+            .map_err(Error::internal)?,
+        thread_replies: row.try_get::<i64, _>("thread_replies")? == 1,
+        status: get_parsed(row, "status")?,
+        content_hash: row.try_get("content_hash")?,
+        version: row.try_get("version")?,
+        approved_at: get_opt_time(row, "approved_at")?,
+        created_at: get_time(row, "created_at")?,
+        updated_at: get_time(row, "updated_at")?,
+    })
+}
+
+fn steps_json(s: &EmailSequence) -> Result<String, Error> {
+    serde_json::to_string(&s.steps).map_err(Error::internal)
+}
+
+/// Stores a new sequence.
+pub async fn insert(tx: &mut Tx, workspace: &WorkspaceId, s: &EmailSequence) -> Result<(), Error> {
+    let window = s
+        .send_window
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(Error::internal)?;
+    sqlx::query(
+        "insert into email_sequences (id, workspace_id, campaign_id, name, objective, segment_id, brand_id, \
+         sender_connector_id, steps, send_window, thread_replies, status, content_hash, version, approved_at, \
+         created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+    )
+    .bind(s.id.as_str())
+    .bind(workspace.as_str())
+    .bind(s.campaign_id.as_str())
+    .bind(&s.name)
+    .bind(&s.objective)
+    .bind(s.segment_id.as_str())
+    .bind(s.brand_id.as_str())
+    .bind(s.sender_connector_id.as_str())
+    .bind(steps_json(s)?)
+    .bind(window)
+    .bind(i64::from(s.thread_replies))
+    .bind(s.status.as_str())
+    .bind(&s.content_hash)
+    .bind(s.version)
+    .bind(s.approved_at.map(|t| t.to_string()))
+    .bind(s.created_at.to_string())
+    .bind(s.updated_at.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Saves edited steps and hash if the sequence is still pending at `version`; false when
+/// it is not (stale or decided).
+pub async fn update_content(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    s: &EmailSequence,
+    expected_version: i64,
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "update email_sequences set steps = $1, content_hash = $2, version = $3, updated_at = $4 \
+         where workspace_id = $5 and id = $6 and version = $7 and status = 'pending_approval'",
+    )
+    .bind(steps_json(s)?)
+    .bind(&s.content_hash)
+    .bind(s.version)
+    .bind(s.updated_at.to_string())
+    .bind(workspace.as_str())
+    .bind(s.id.as_str())
+    .bind(expected_version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Moves a sequence from `from` to `to`; false when it was not in `from`.
+pub async fn set_status(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    id: &SequenceId,
+    from: SequenceStatus,
+    to: SequenceStatus,
+    at: Timestamp,
+) -> Result<bool, Error> {
+    let approved_at = (to == SequenceStatus::Active && from == SequenceStatus::PendingApproval)
+        .then(|| at.to_string());
+    let done = sqlx::query(
+        "update email_sequences set status = $1, updated_at = $2, approved_at = coalesce($3, approved_at) \
+         where workspace_id = $4 and id = $5 and status = $6",
+    )
+    .bind(to.as_str())
+    .bind(at.to_string())
+    .bind(approved_at)
+    .bind(workspace.as_str())
+    .bind(id.as_str())
+    .bind(from.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// One sequence.
+pub async fn get(
+    db: &Db,
+    workspace: &WorkspaceId,
+    id: &SequenceId,
+) -> Result<Option<EmailSequence>, Error> {
+    let sql = format!("select {COLUMNS} from email_sequences q where q.workspace_id = $1 and q.id = $2");
+    let row = sqlx::query(&sql)
+        .bind(workspace.as_str())
+        .bind(id.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(sequence).transpose()
+}
+
+/// Filters of the sequence list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Only this status.
+    pub status: Option<SequenceStatus>,
+    /// Only this segment.
+    pub segment_id: Option<crate::domain::ids::SegmentId>,
+    /// Created at or after.
+    pub created_after: Option<Timestamp>,
+    /// Created strictly before.
+    pub created_before: Option<Timestamp>,
+}
+
+/// One page of sequences, newest first.
+pub async fn list(
+    db: &Db,
+    workspace: &WorkspaceId,
+    filter: &ListFilter,
+    page: &PageRequest,
+) -> Result<Vec<EmailSequence>, Error> {
+    let mut conditions = String::new();
+    let mut params: Vec<String> = Vec::new();
+    let mut add = |clause: &str, value: String| {
+        params.push(value);
+        conditions.push_str(&format!(" and {clause} ${}", params.len() + 1));
+    };
+    if let Some(s) = filter.status {
+        add("q.status =", s.as_str().to_owned());
+    }
+    if let Some(s) = &filter.segment_id {
+        add("q.segment_id =", s.to_string());
+    }
+    if let Some(t) = filter.created_after {
+        add("q.created_at >=", t.to_string());
+    }
+    if let Some(t) = filter.created_before {
+        add("q.created_at <", t.to_string());
+    }
+    let sql = format!(
+        "select {COLUMNS} from email_sequences q where q.workspace_id = $1{conditions} {}",
+        page_clause("q", params.len() + 2, page)
+    );
+    let mut query = sqlx::query(&sql).bind(workspace.as_str());
+    for p in &params {
+        query = query.bind(p.as_str());
+    }
+    let rows = bind_page(query, page).fetch_all(db.pool()).await?;
+    rows.iter().map(sequence).collect()
+}
+
+/// How many sequences send through `connector`.
+pub async fn count_using_connector(
+    db: &Db,
+    workspace: &WorkspaceId,
+    connector: &ConnectorId,
+) -> Result<i64, Error> {
+    Ok(sqlx::query(
+        "select count(*) as n from email_sequences where workspace_id = $1 and sender_connector_id = $2",
+    )
+    .bind(workspace.as_str())
+    .bind(connector.as_str())
+    .fetch_one(db.pool())
+    .await?
+    .try_get("n")?)
+}

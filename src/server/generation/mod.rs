@@ -1,0 +1,54 @@
+//! The one generator interface every channel uses, with its two providers.
+
+mod openai;
+
+use crate::domain::Error;
+use crate::domain::generate::{SequenceBrief, StepDraft, builtin_email_steps, check_drafts};
+use crate::server::config::GeneratorSettings;
+
+pub use openai::OpenAi;
+
+/// Who writes generated copy.
+#[derive(Clone, Debug)]
+pub enum Generator {
+    /// Offline and deterministic.
+    Builtin,
+    /// An OpenAI-compatible chat-completions server.
+    OpenAi(OpenAi),
+}
+
+impl Generator {
+    /// The generator the settings name, sharing `http` for provider calls.
+    pub fn from_settings(settings: &GeneratorSettings, http: &reqwest::Client) -> Self {
+        match settings {
+            GeneratorSettings::Builtin => Self::Builtin,
+            GeneratorSettings::OpenAi {
+                base_url,
+                model,
+                api_key,
+                timeout_secs,
+            } => Self::OpenAi(OpenAi::new(
+                http.clone(),
+                base_url,
+                model,
+                api_key.clone(),
+                std::time::Duration::from_secs(*timeout_secs),
+            )),
+        }
+    }
+
+    /// One subject and body template per step of the brief. An answer that fails the checks
+    /// is never returned: the OpenAI provider asks once more, then reports `Upstream`.
+    pub async fn email_steps(&self, brief: &SequenceBrief<'_>) -> Result<Vec<StepDraft>, Error> {
+        match self {
+            Self::Builtin => {
+                let drafts = builtin_email_steps(brief);
+                check_drafts(brief, &drafts).map_err(|reason| {
+                    Error::internal(std::io::Error::other(format!("builtin generator: {reason}")))
+                })?;
+                Ok(drafts)
+            }
+            Self::OpenAi(client) => client.email_steps(brief).await,
+        }
+    }
+}

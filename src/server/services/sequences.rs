@@ -1,0 +1,678 @@
+//! Email sequences up to the gate: preview (generate, create, request approval), read,
+//! edit while pending, and the approver's decision. Nothing here sends anything.
+
+use serde::{Deserialize, Serialize};
+
+use super::approvals::{self as gate, Request};
+use super::{Context, campaigns};
+use crate::domain::Error;
+use crate::domain::actor::{Actor, Scope};
+use crate::domain::approval::{Approval, Decision, SubjectType};
+use crate::domain::audit::AuditRecord;
+use crate::domain::brand::Brand;
+use crate::domain::campaign::{ArtifactRef, Campaign, Channel, NewCampaign};
+use crate::domain::connector::{Connector, ConnectorRole, Health};
+use crate::domain::contact::Contact;
+use crate::domain::generate::SequenceBrief;
+use crate::domain::ids::{ContactId, SequenceId};
+use crate::domain::pagination::{Page, PageRequest};
+use crate::domain::segment::{Segment, SegmentKind};
+use crate::domain::sequence::{
+    BODY_WARN_LEN, EmailSequence, PreviewInput, PreviewReport, SUBJECT_WARN_LEN, Sample,
+    SequenceEdit, SequenceStatus, Step, Warning, WarningKind,
+};
+use crate::domain::template::{StepTemplates, Variables};
+use crate::server::db::segments::Audience;
+use crate::server::db::sequences::ListFilter;
+use crate::server::db::{
+    audit_log, brands, campaigns as campaign_rows, connectors, contacts, enrollments, segments,
+    sequences,
+};
+
+/// How many contacts a preview renders the steps for.
+pub const SAMPLES: usize = 5;
+
+/// What a preview creates and shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Previewed {
+    /// The new sequence, pending approval.
+    pub sequence: EmailSequence,
+    /// Its campaign.
+    pub campaign: Campaign,
+    /// The open approval request.
+    pub approval: Approval,
+    /// Recipients, rendered samples and warnings.
+    pub preview: PreviewReport,
+}
+
+/// Progress counters of a sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SequenceStats {
+    /// Contacts enrolled at approval.
+    pub enrolled: i64,
+}
+
+/// A sequence with its counters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SequenceView {
+    /// The sequence.
+    pub sequence: EmailSequence,
+    /// Its counters.
+    pub stats: SequenceStats,
+}
+
+/// Everything the sequence page shows: the sequence, its preview as of now, the open
+/// request and the history of decisions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SequencePage {
+    /// The sequence and counters.
+    pub view: SequenceView,
+    /// Recipients, samples and warnings, computed now.
+    pub preview: PreviewReport,
+    /// Its segment's name.
+    pub segment_name: String,
+    /// Its brand's name.
+    pub brand_name: String,
+    /// Its sender's name.
+    pub sender_name: String,
+    /// Every approval request, newest first.
+    pub approvals: Vec<Approval>,
+}
+
+/// What the sequence is sent to and from, loaded once.
+struct Parts {
+    segment: Segment,
+    brand: Brand,
+    sender: Connector,
+}
+
+async fn parts_for_request(
+    ctx: &Context,
+    actor: &Actor,
+    segment_id: &crate::domain::ids::SegmentId,
+    brand_id: &crate::domain::ids::BrandId,
+    sender_id: &crate::domain::ids::ConnectorId,
+) -> Result<Parts, Error> {
+    let ws = actor.workspace_id();
+    let mut errors = Vec::new();
+    let segment = segments::get(&ctx.db, ws, segment_id).await?;
+    if segment.is_none() {
+        errors.push(crate::domain::FieldError::new("segment_id", "no such segment in this workspace"));
+    }
+    let brand = brands::get(&ctx.db, ws, brand_id).await?;
+    if brand.is_none() {
+        errors.push(crate::domain::FieldError::new("brand_id", "no such brand in this workspace"));
+    }
+    let sender = connectors::get(&ctx.db, ws, sender_id).await?.map(|s| s.connector);
+    match &sender {
+        None => errors.push(crate::domain::FieldError::new(
+            "sender_connector_id",
+            "no such connector in this workspace",
+        )),
+        Some(c) if !c.can(ConnectorRole::EmailSender) => errors.push(crate::domain::FieldError::new(
+            "sender_connector_id",
+            format!("\"{}\" is a {} connector, which cannot send email", c.name, c.kind),
+        )),
+        Some(_) => {}
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    Ok(Parts {
+        segment: segment.expect("checked"),
+        brand: brand.expect("checked"),
+        sender: sender.expect("checked"),
+    })
+}
+
+async fn parts_of(ctx: &Context, actor: &Actor, seq: &EmailSequence) -> Result<Parts, Error> {
+    let ws = actor.workspace_id();
+    let missing = |what: &str| Error::internal(std::io::Error::other(format!("sequence {} lost its {what}", seq.id)));
+    Ok(Parts {
+        segment: segments::get(&ctx.db, ws, &seq.segment_id).await?.ok_or_else(|| missing("segment"))?,
+        brand: brands::get(&ctx.db, ws, &seq.brand_id).await?.ok_or_else(|| missing("brand"))?,
+        sender: connectors::get(&ctx.db, ws, &seq.sender_connector_id)
+            .await?
+            .ok_or_else(|| missing("sender"))?
+            .connector,
+    })
+}
+
+/// The name mail is signed with: the sender's "from name", else the brand's name.
+fn sender_name(parts: &Parts) -> String {
+    parts
+        .sender
+        .settings
+        .get("from_name")
+        .filter(|n| !n.trim().is_empty())
+        .cloned()
+        .unwrap_or_else(|| parts.brand.name.clone())
+}
+
+/// Who would be enrolled now: the segment's contacts minus unsubscribed, bounced and
+/// repeated addresses, newest first.
+async fn recipients(ctx: &Context, actor: &Actor, segment: &Segment) -> Result<Vec<Contact>, Error> {
+    let rule;
+    let audience = match (&segment.kind, &segment.rule) {
+        (SegmentKind::Rule, Some(input)) => {
+            rule = input.parse()?;
+            Audience::Rule(&rule)
+        }
+        _ => Audience::Static(&segment.id),
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut list = segments::mailable_members(&ctx.db, actor.workspace_id(), &audience).await?;
+    list.retain(|c| seen.insert(c.email.as_str().to_lowercase()));
+    Ok(list)
+}
+
+fn display_name(c: &Contact) -> String {
+    let name = format!("{} {}", c.first_name, c.last_name).trim().to_owned();
+    if name.is_empty() { c.email.to_string() } else { name }
+}
+
+fn sample(templates: &StepTemplates, contact: &Contact, sender: &str) -> Result<Sample, Error> {
+    let vars = Variables::of(contact, sender);
+    let steps = templates
+        .render_preview(&vars)
+        .map_err(|e| Error::internal(std::io::Error::other(e)))?;
+    let warnings = templates
+        .missing(&vars)
+        .into_iter()
+        .map(|(step, names)| Warning {
+            kind: WarningKind::MissingVariable,
+            message: format!(
+                "{} has no {} (used without a default in step {})",
+                display_name(contact),
+                names.join(", "),
+                step + 1
+            ),
+            step_index: Some(step),
+            contacts: Some(1),
+        })
+        .collect();
+    Ok(Sample {
+        contact_id: contact.id.clone(),
+        email: contact.email.to_string(),
+        name: display_name(contact),
+        steps,
+        warnings,
+    })
+}
+
+/// Recipients, samples and every warning, for the sequence as it is now.
+fn report(seq: &EmailSequence, parts: &Parts, people: &[Contact]) -> Result<PreviewReport, Error> {
+    let templates = StepTemplates::compile(&seq.steps)?;
+    let sender = sender_name(parts);
+    let mut warnings = Vec::new();
+    if people.is_empty() {
+        warnings.push(Warning {
+            kind: WarningKind::EmptySegment,
+            message: format!(
+                "Nobody would receive this: segment \"{}\" has no contact who can be mailed (unsubscribed and bounced contacts are left out).",
+                parts.segment.name
+            ),
+            step_index: None,
+            contacts: Some(0),
+        });
+    }
+    match parts.sender.health {
+        Health::Healthy => {}
+        Health::Failing => warnings.push(Warning {
+            kind: WarningKind::SenderUnhealthy,
+            message: format!(
+                "Sender \"{}\" failed its last connection test: {}",
+                parts.sender.name,
+                parts.sender.health_detail.as_deref().unwrap_or("no detail")
+            ),
+            step_index: None,
+            contacts: None,
+        }),
+        Health::Unknown => warnings.push(Warning {
+            kind: WarningKind::SenderUnhealthy,
+            message: format!(
+                "Sender \"{}\" has never been tested; run \"Test connection\" under Settings → Connectors.",
+                parts.sender.name
+            ),
+            step_index: None,
+            contacts: None,
+        }),
+    }
+    // Missing variables across the whole audience, counted per step and variable.
+    let mut missing: std::collections::BTreeMap<(u32, String), i64> = Default::default();
+    let mut first_missing: Option<&Contact> = None;
+    for c in people {
+        let gaps = templates.missing(&Variables::of(c, &sender));
+        if !gaps.is_empty() && first_missing.is_none() {
+            first_missing = Some(c);
+        }
+        for (step, names) in gaps {
+            for n in names {
+                *missing.entry((step, n)).or_default() += 1;
+            }
+        }
+    }
+    for ((step, name), count) in missing {
+        warnings.push(Warning {
+            kind: WarningKind::MissingVariable,
+            message: format!(
+                "{count} of {} recipients have no {name}, which step {} uses without a default",
+                people.len(),
+                step + 1
+            ),
+            step_index: Some(step),
+            contacts: Some(count),
+        });
+    }
+    for step in &seq.steps {
+        let hits = parts.brand.forbidden_phrases_in(&format!("{}\n{}", step.subject, step.body));
+        if !hits.is_empty() {
+            warnings.push(Warning {
+                kind: WarningKind::DoNotSay,
+                message: format!(
+                    "Step {} says {}, which {} never says",
+                    step.index + 1,
+                    hits.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", "),
+                    parts.brand.name
+                ),
+                step_index: Some(step.index),
+                contacts: None,
+            });
+        }
+    }
+    let mut chosen: Vec<&Contact> = people.iter().take(SAMPLES).collect();
+    if let Some(c) = first_missing
+        && !chosen.iter().any(|s| s.id == c.id)
+    {
+        chosen.pop();
+        chosen.push(c);
+    }
+    let samples = chosen
+        .into_iter()
+        .map(|c| sample(&templates, c, &sender))
+        .collect::<Result<Vec<_>, _>>()?;
+    for step in &seq.steps {
+        let longest = |f: &dyn Fn(&crate::domain::sequence::RenderedStep) -> usize| {
+            samples
+                .iter()
+                .filter_map(|s| s.steps.get(step.index as usize))
+                .map(f)
+                .max()
+                .unwrap_or(0)
+        };
+        let subject = longest(&|r| r.subject.chars().count());
+        let body = longest(&|r| r.body.chars().count());
+        if subject > SUBJECT_WARN_LEN {
+            warnings.push(Warning {
+                kind: WarningKind::TooLong,
+                message: format!(
+                    "Step {} has a subject of up to {subject} characters; inboxes cut it after about {SUBJECT_WARN_LEN}",
+                    step.index + 1
+                ),
+                step_index: Some(step.index),
+                contacts: None,
+            });
+        }
+        if body > BODY_WARN_LEN {
+            warnings.push(Warning {
+                kind: WarningKind::TooLong,
+                message: format!(
+                    "Step {} has a body of up to {body} characters; keep it under {BODY_WARN_LEN} so it reads as a note",
+                    step.index + 1
+                ),
+                step_index: Some(step.index),
+                contacts: None,
+            });
+        }
+    }
+    Ok(PreviewReport {
+        recipients: people.len() as i64,
+        steps: seq.steps.clone(),
+        samples,
+        warnings,
+    })
+}
+
+/// Generates a sequence for the request, creates it with its campaign (both pending
+/// approval) and an approval request, and returns what it would send. Sends nothing.
+pub async fn preview(ctx: &Context, actor: &Actor, input: &PreviewInput) -> Result<Previewed, Error> {
+    actor.require(Scope::MarketingWrite)?;
+    let request = input.parse()?;
+    let parts = parts_for_request(
+        ctx,
+        actor,
+        &request.segment_id,
+        &request.brand_id,
+        &request.sender_connector_id,
+    )
+    .await?;
+    let brief = SequenceBrief {
+        brand: &parts.brand,
+        objective: &request.objective,
+        cadence_days: &request.cadence_days,
+    };
+    let drafts = ctx.generator.email_steps(&brief).await?;
+    let steps: Vec<Step> = drafts
+        .into_iter()
+        .zip(&request.cadence_days)
+        .enumerate()
+        .map(|(i, (d, day))| Step {
+            index: i as u32,
+            day_offset: *day,
+            subject: d.subject,
+            body: d.body,
+        })
+        .collect();
+    let now = ctx.now();
+    let mut seq = EmailSequence {
+        id: SequenceId::generate(),
+        campaign_id: crate::domain::ids::CampaignId::generate(),
+        name: request.name,
+        objective: request.objective,
+        segment_id: request.segment_id,
+        brand_id: request.brand_id,
+        sender_connector_id: request.sender_connector_id,
+        steps,
+        send_window: request.send_window,
+        thread_replies: true,
+        status: SequenceStatus::PendingApproval,
+        content_hash: String::new(),
+        version: 1,
+        approved_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    seq.content_hash = seq.content_hash(&parts.segment);
+    let people = recipients(ctx, actor, &parts.segment).await?;
+    let preview = report(&seq, &parts, &people)?;
+
+    let mut tx = ctx.db.begin().await?;
+    let campaign = campaigns::create_in(
+        ctx,
+        &mut tx,
+        actor,
+        NewCampaign {
+            name: seq.name.clone(),
+            channel: Channel::Email,
+            status: SequenceStatus::PendingApproval.campaign_status(),
+            segment_id: Some(seq.segment_id.clone()),
+            brand_id: Some(seq.brand_id.clone()),
+            artifact: Some(ArtifactRef {
+                kind: SubjectType::EmailSequence.as_str().to_owned(),
+                id: seq.id.to_string(),
+            }),
+        },
+    )
+    .await?;
+    seq.campaign_id = campaign.id.clone();
+    sequences::insert(&mut tx, actor.workspace_id(), &seq).await?;
+    audit_log::insert(
+        &mut tx,
+        actor,
+        &AuditRecord {
+            action: "email_sequence.previewed",
+            subject_type: "email_sequence",
+            subject_id: seq.id.to_string(),
+            summary: format!(
+                "previewed \"{}\": {} emails to {} recipients",
+                seq.name,
+                seq.steps.len(),
+                preview.recipients
+            ),
+        },
+        now,
+    )
+    .await?;
+    let approval_id = gate::request_in(&mut tx, actor, &request_for(&seq), now).await?;
+    tx.commit().await?;
+    let approval = gate::get(ctx, actor, &approval_id).await?;
+    Ok(Previewed {
+        sequence: seq,
+        campaign,
+        approval,
+        preview,
+    })
+}
+
+fn request_for(seq: &EmailSequence) -> Request<'_> {
+    Request {
+        subject_type: SubjectType::EmailSequence,
+        subject_id: seq.id.as_str(),
+        subject_name: &seq.name,
+        campaign_id: Some(&seq.campaign_id),
+        content_hash: &seq.content_hash,
+    }
+}
+
+async fn find(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<EmailSequence, Error> {
+    actor.require(Scope::MarketingRead)?;
+    sequences::get(&ctx.db, actor.workspace_id(), id)
+        .await?
+        .ok_or(Error::NotFound("email sequence"))
+}
+
+async fn view(ctx: &Context, actor: &Actor, sequence: EmailSequence) -> Result<SequenceView, Error> {
+    let enrolled = enrollments::count(&ctx.db, actor.workspace_id(), &sequence.id).await?;
+    Ok(SequenceView {
+        sequence,
+        stats: SequenceStats { enrolled },
+    })
+}
+
+/// One sequence with its counters.
+pub async fn get(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<SequenceView, Error> {
+    let seq = find(ctx, actor, id).await?;
+    view(ctx, actor, seq).await
+}
+
+/// Sequences matching the filter, newest first.
+pub async fn list(
+    ctx: &Context,
+    actor: &Actor,
+    filter: &ListFilter,
+    page: &PageRequest,
+) -> Result<Page<SequenceView>, Error> {
+    actor.require(Scope::MarketingRead)?;
+    let rows = sequences::list(&ctx.db, actor.workspace_id(), filter, page).await?;
+    let page_of = Page::from_rows(rows, page);
+    let mut items = Vec::with_capacity(page_of.items.len());
+    for s in page_of.items {
+        items.push(view(ctx, actor, s).await?);
+    }
+    Ok(Page {
+        items,
+        next_cursor: page_of.next_cursor,
+    })
+}
+
+/// The steps rendered for one contact (default: the first recipient), with that contact's
+/// warnings; a contact who would not be enrolled is said so.
+pub async fn render_for(
+    ctx: &Context,
+    actor: &Actor,
+    id: &SequenceId,
+    contact_id: Option<&ContactId>,
+) -> Result<Sample, Error> {
+    let seq = find(ctx, actor, id).await?;
+    let parts = parts_of(ctx, actor, &seq).await?;
+    let templates = StepTemplates::compile(&seq.steps)?;
+    let sender = sender_name(&parts);
+    let people = recipients(ctx, actor, &parts.segment).await?;
+    let contact = match contact_id {
+        Some(cid) => {
+            let mut found = contacts::get(&ctx.db, actor.workspace_id(), cid)
+                .await?
+                .ok_or_else(|| Error::invalid("contact_id", "no such contact in this workspace"))?;
+            found = contacts::with_fields(&ctx.db, vec![found]).await?.remove(0);
+            found
+        }
+        None => people
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::invalid("contact_id", "the segment has no recipient to render for; name a contact"))?,
+    };
+    let mut out = sample(&templates, &contact, &sender)?;
+    if !people.iter().any(|p| p.id == contact.id) {
+        let why = if contact.unsubscribed_at.is_some() {
+            "has unsubscribed"
+        } else if contact.bounced_at.is_some() {
+            "bounced before"
+        } else {
+            "is not in the segment"
+        };
+        out.warnings.insert(0, Warning {
+            kind: WarningKind::EmptySegment,
+            message: format!("{} {why}, so would not receive this sequence", display_name(&contact)),
+            step_index: None,
+            contacts: Some(0),
+        });
+    }
+    Ok(out)
+}
+
+/// The sequence page: the sequence, its preview as of now, and its approvals.
+pub async fn page(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<SequencePage, Error> {
+    let seq = find(ctx, actor, id).await?;
+    let parts = parts_of(ctx, actor, &seq).await?;
+    let people = recipients(ctx, actor, &parts.segment).await?;
+    let preview = report(&seq, &parts, &people)?;
+    let approvals = gate::history(ctx, actor, SubjectType::EmailSequence, seq.id.as_str()).await?;
+    Ok(SequencePage {
+        segment_name: parts.segment.name.clone(),
+        brand_name: parts.brand.name.clone(),
+        sender_name: parts.sender.name.clone(),
+        preview,
+        approvals,
+        view: view(ctx, actor, seq).await?,
+    })
+}
+
+fn not_pending(seq: &EmailSequence) -> Error {
+    Error::Conflict(format!(
+        "this sequence is {}, so it can no longer be changed or decided",
+        seq.status.as_str().replace('_', " ")
+    ))
+}
+
+/// Edits steps or cadence of a pending sequence at `version`. The open approval request is
+/// cancelled and a new one raised for the new content: an approver always approves exactly
+/// what will be sent.
+pub async fn edit(
+    ctx: &Context,
+    actor: &Actor,
+    id: &SequenceId,
+    version: i64,
+    edit: &SequenceEdit,
+) -> Result<SequenceView, Error> {
+    actor.require(Scope::MarketingWrite)?;
+    let current = find(ctx, actor, id).await?;
+    if current.status != SequenceStatus::PendingApproval {
+        return Err(not_pending(&current));
+    }
+    if current.version != version {
+        return Err(Error::stale("email sequence", version));
+    }
+    let steps = edit.apply(&current.steps)?;
+    StepTemplates::compile(&steps)?;
+    let parts = parts_of(ctx, actor, &current).await?;
+    let now = ctx.now();
+    let mut seq = EmailSequence {
+        steps,
+        version: version + 1,
+        updated_at: now,
+        ..current
+    };
+    seq.content_hash = seq.content_hash(&parts.segment);
+    let mut tx = ctx.db.begin().await?;
+    if !sequences::update_content(&mut tx, actor.workspace_id(), &seq, version).await? {
+        drop(tx);
+        let now_stored = find(ctx, actor, id).await?;
+        return Err(if now_stored.status != SequenceStatus::PendingApproval {
+            not_pending(&now_stored)
+        } else {
+            Error::stale("email sequence", version)
+        });
+    }
+    audit_log::insert(
+        &mut tx,
+        actor,
+        &AuditRecord {
+            action: "email_sequence.edited",
+            subject_type: "email_sequence",
+            subject_id: seq.id.to_string(),
+            summary: format!("edited \"{}\" (version {})", seq.name, seq.version),
+        },
+        now,
+    )
+    .await?;
+    gate::request_in(&mut tx, actor, &request_for(&seq), now).await?;
+    tx.commit().await?;
+    view(ctx, actor, seq).await
+}
+
+/// The approver's decision. Approving enrolls the segment's eligible contacts as of this
+/// moment and makes the sequence and its campaign active; rejecting closes both for good.
+pub async fn decide(
+    ctx: &Context,
+    actor: &Actor,
+    id: &SequenceId,
+    decision: Decision,
+    note: Option<&str>,
+) -> Result<SequenceView, Error> {
+    let seq = find(ctx, actor, id).await?;
+    actor.require_approver(EmailSequence::console_page(&seq.id))?;
+    let note = decision.note(note)?;
+    if seq.status != SequenceStatus::PendingApproval {
+        return Err(gate::already_decided());
+    }
+    let approval = gate::pending_for(ctx, actor, SubjectType::EmailSequence, seq.id.as_str())
+        .await?
+        .ok_or_else(gate::already_decided)?;
+    if approval.content_hash != seq.content_hash {
+        return Err(Error::Conflict(
+            "the sequence changed after this approval was requested; reload and decide the current content".into(),
+        ));
+    }
+    let people = match decision {
+        Decision::Approve => {
+            let parts = parts_of(ctx, actor, &seq).await?;
+            recipients(ctx, actor, &parts.segment).await?
+        }
+        Decision::Reject => Vec::new(),
+    };
+    let to = match decision {
+        Decision::Approve => SequenceStatus::Active,
+        Decision::Reject => SequenceStatus::Rejected,
+    };
+    let now = ctx.now();
+    let mut tx = ctx.db.begin().await?;
+    gate::decide_in(&mut tx, actor, &approval, decision, note.as_deref(), now).await?;
+    if !sequences::set_status(&mut tx, actor.workspace_id(), &seq.id, SequenceStatus::PendingApproval, to, now).await? {
+        return Err(gate::already_decided());
+    }
+    campaign_rows::set_status(&mut tx, actor.workspace_id(), &seq.campaign_id, to.campaign_status(), now).await?;
+    if decision == Decision::Approve {
+        enrollments::insert_snapshot(&mut tx, actor.workspace_id(), &seq.id, &people, now).await?;
+    }
+    let summary = match decision {
+        Decision::Approve => format!("approved \"{}\": {} recipients enrolled", seq.name, people.len()),
+        Decision::Reject => format!("rejected \"{}\": {}", seq.name, note.as_deref().unwrap_or_default()),
+    };
+    audit_log::insert(
+        &mut tx,
+        actor,
+        &AuditRecord {
+            action: match decision {
+                Decision::Approve => "email_sequence.approved",
+                Decision::Reject => "email_sequence.rejected",
+            },
+            subject_type: "email_sequence",
+            subject_id: seq.id.to_string(),
+            summary,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, actor, id).await
+}
