@@ -98,7 +98,16 @@ impl Tone {
         }
     }
 
-    fn greeting(self) -> &'static str {
+    /// The first email greets by first name (the preview flags contacts without one);
+    /// follow-ups fall back to "there".
+    fn greeting(self, first: bool) -> &'static str {
+        if first {
+            return match self {
+                Tone::Formal => "Hello {{ first_name }},",
+                Tone::Warm => "Hey {{ first_name }}!",
+                Tone::Plain => "Hi {{ first_name }},",
+            };
+        }
         match self {
             Tone::Formal => "Hello {{ first_name | default(\"there\") }},",
             Tone::Warm => "Hey {{ first_name | default(\"there\") }}!",
@@ -157,7 +166,7 @@ pub fn builtin_email_steps(brief: &SequenceBrief<'_>) -> Vec<StepDraft> {
         .map(|k| {
             let pick = |options: &[String]| options[((seed >> (k * 3)) as usize + k) % options.len()].clone();
             let usp = (!usps.is_empty()).then(|| literal(&usps[k % usps.len()]));
-            let mut lines: Vec<String> = vec![tone.greeting().to_owned(), String::new()];
+            let mut lines: Vec<String> = vec![tone.greeting(k == 0).to_owned(), String::new()];
             let subject;
             if k == 0 {
                 subject = pick(&[

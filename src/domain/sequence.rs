@@ -567,6 +567,40 @@ pub struct PreviewReport {
     pub warnings: Vec<Warning>,
 }
 
+/// Progress counters of a sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SequenceStats {
+    /// Contacts enrolled at approval.
+    pub enrolled: i64,
+}
+
+/// A sequence with its counters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SequenceView {
+    /// The sequence.
+    pub sequence: EmailSequence,
+    /// Its counters.
+    pub stats: SequenceStats,
+}
+
+/// Everything the sequence page shows: the sequence, its preview as of now, the open
+/// request and the history of decisions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SequencePage {
+    /// The sequence and counters.
+    pub view: SequenceView,
+    /// Recipients, samples and warnings, computed now.
+    pub preview: PreviewReport,
+    /// Its segment's name.
+    pub segment_name: String,
+    /// Its brand's name.
+    pub brand_name: String,
+    /// Its sender's name.
+    pub sender_name: String,
+    /// Every approval request, newest first.
+    pub approvals: Vec<super::approval::Approval>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,11 +2,13 @@
 //! actor, calls one service and shapes the answer; none holds a rule of its own.
 
 pub mod api_keys;
+pub mod approvals;
 pub mod audit_log;
 pub mod brands;
 pub mod campaigns;
 pub mod connectors;
 pub mod crm;
+pub mod sequences;
 pub mod session;
 
 #[cfg(feature = "ssr")]

@@ -20,12 +20,12 @@ use crate::domain::ids::{ContactId, SequenceId};
 use crate::domain::pagination::PageRequest;
 use crate::domain::sequence::{
     PreviewInput, PreviewReport, RenderedStep, Sample, SendWindow, SendWindowInput, SequenceEdit,
-    SequenceStatus, Step, StepEdit, Warning,
+    SequenceStatus, SequenceView, Step, StepEdit, Warning,
 };
 use crate::server::auth::api_key::ApiActor;
 use crate::server::db::sequences::ListFilter;
 use crate::server::errors::{ApiError, Problem};
-use crate::server::services::sequences::{Previewed, SequenceView};
+use crate::server::services::sequences::Previewed;
 use crate::server::services::{Context, sequences};
 use crate::server::state::AppState;
 

@@ -19,7 +19,8 @@ use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::segment::{Segment, SegmentKind};
 use crate::domain::sequence::{
     BODY_WARN_LEN, EmailSequence, PreviewInput, PreviewReport, SUBJECT_WARN_LEN, Sample,
-    SequenceEdit, SequenceStatus, Step, Warning, WarningKind,
+    SequenceEdit, SequencePage, SequenceStats, SequenceStatus, SequenceView, Step, Warning,
+    WarningKind,
 };
 use crate::domain::template::{StepTemplates, Variables};
 use crate::server::db::segments::Audience;
@@ -43,40 +44,6 @@ pub struct Previewed {
     pub approval: Approval,
     /// Recipients, rendered samples and warnings.
     pub preview: PreviewReport,
-}
-
-/// Progress counters of a sequence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct SequenceStats {
-    /// Contacts enrolled at approval.
-    pub enrolled: i64,
-}
-
-/// A sequence with its counters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SequenceView {
-    /// The sequence.
-    pub sequence: EmailSequence,
-    /// Its counters.
-    pub stats: SequenceStats,
-}
-
-/// Everything the sequence page shows: the sequence, its preview as of now, the open
-/// request and the history of decisions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SequencePage {
-    /// The sequence and counters.
-    pub view: SequenceView,
-    /// Recipients, samples and warnings, computed now.
-    pub preview: PreviewReport,
-    /// Its segment's name.
-    pub segment_name: String,
-    /// Its brand's name.
-    pub brand_name: String,
-    /// Its sender's name.
-    pub sender_name: String,
-    /// Every approval request, newest first.
-    pub approvals: Vec<Approval>,
 }
 
 /// What the sequence is sent to and from, loaded once.

@@ -1,0 +1,75 @@
+//! The Approvals inbox.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::app::error::UiError;
+use crate::domain::approval::Approval;
+
+/// A row of the inbox: the request and how long ago it was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxRow {
+    /// The request.
+    pub approval: Approval,
+    /// "5 min ago", "3 days ago".
+    pub age: String,
+}
+
+#[cfg(feature = "ssr")]
+fn age(seconds: i64) -> String {
+    match seconds.max(0) {
+        s if s < 60 => "just now".to_owned(),
+        s if s < 3600 => format!("{} min ago", s / 60),
+        s if s < 86_400 => format!("{} h ago", s / 3600),
+        s => match s / 86_400 {
+            1 => "1 day ago".to_owned(),
+            d => format!("{d} days ago"),
+        },
+    }
+}
+
+/// Pending requests (`tab = "pending"`) or decided ones (`"decided"`), newest first.
+#[server(prefix = "/rpc", endpoint = "approval_inbox")]
+pub async fn approval_inbox(tab: String) -> Result<Vec<InboxRow>, UiError> {
+    use crate::domain::approval::{ApprovalFilter, ApprovalStatus};
+    use crate::domain::pagination::PageRequest;
+    use crate::server::services::approvals;
+    let (state, actor) = super::ssr::actor().await?;
+    let filter = if tab == "decided" {
+        ApprovalFilter {
+            decided: true,
+            ..Default::default()
+        }
+    } else {
+        ApprovalFilter {
+            status: Some(ApprovalStatus::Pending),
+            ..Default::default()
+        }
+    };
+    let page = PageRequest {
+        limit: 200,
+        after: None,
+    };
+    let now = state.ctx.now().unix_seconds();
+    Ok(approvals::list(&state.ctx, &actor, &filter, &page)
+        .await?
+        .items
+        .into_iter()
+        .map(|a| InboxRow {
+            age: age(now - a.created_at.unix_seconds()),
+            approval: a,
+        })
+        .collect())
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    #[test]
+    fn ages_read_like_a_person_would_say_them() {
+        assert_eq!(super::age(5), "just now");
+        assert_eq!(super::age(125), "2 min ago");
+        assert_eq!(super::age(7200), "2 h ago");
+        assert_eq!(super::age(86_400), "1 day ago");
+        assert_eq!(super::age(3 * 86_400 + 5), "3 days ago");
+    }
+}

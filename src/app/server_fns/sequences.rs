@@ -1,0 +1,237 @@
+//! Email sequences: the new-sequence form, the preview page, edits and the decision.
+
+#![expect(
+    clippy::too_many_arguments,
+    reason = "a server function takes one argument per form field"
+)]
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::app::error::UiError;
+use crate::domain::pagination::Page;
+use crate::domain::sequence::{Sample, SequencePage, SequenceView};
+
+/// What the new-sequence form offers: (id, name) of segments, brands and email senders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct NewSequenceChoices {
+    /// Segments.
+    pub segments: Vec<(String, String)>,
+    /// Brands, the default first.
+    pub brands: Vec<(String, String)>,
+    /// Connectors that can send email.
+    pub senders: Vec<(String, String)>,
+}
+
+/// The choices of the new-sequence form.
+#[server(prefix = "/rpc", endpoint = "sequence_form_options")]
+pub async fn sequence_form_options() -> Result<NewSequenceChoices, UiError> {
+    use crate::domain::connector::ConnectorRole;
+    use crate::domain::pagination::PageRequest;
+    use crate::server::services::{brands, connectors, segments};
+    let (state, actor) = super::ssr::actor().await?;
+    let all = PageRequest {
+        limit: 200,
+        after: None,
+    };
+    let segments = segments::names(&state.ctx, &actor, &all).await?;
+    let mut brands = brands::list(&state.ctx, &actor, &all).await?.items;
+    brands.sort_by_key(|b| !b.is_default);
+    let senders = connectors::list(&state.ctx, &actor, &all).await?.items;
+    Ok(NewSequenceChoices {
+        segments: segments
+            .into_iter()
+            .map(|s| (s.id.to_string(), s.name))
+            .collect(),
+        brands: brands
+            .into_iter()
+            .map(|b| (b.id.to_string(), b.name))
+            .collect(),
+        senders: senders
+            .into_iter()
+            .filter(|c| c.can(ConnectorRole::EmailSender))
+            .map(|c| (c.id.to_string(), format!("{} ({})", c.name, c.kind)))
+            .collect(),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn numbers(field: &str, text: &str) -> Result<Vec<i64>, crate::domain::Error> {
+    text.split([',', ' '])
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| {
+            t.trim().parse::<i64>().map_err(|_| {
+                crate::domain::Error::invalid(
+                    field,
+                    format!("`{t}` is not a whole number of days; write e.g. 0, 3, 7"),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Generates and previews a sequence; answers its id for the preview page.
+#[server(prefix = "/rpc", endpoint = "preview_sequence")]
+pub async fn preview_sequence(
+    segment_id: String,
+    brand_id: String,
+    objective: String,
+    sender_connector_id: String,
+    num_emails: Option<String>,
+    cadence_days: Option<String>,
+    name: Option<String>,
+    window_days: Option<Vec<String>>,
+    window_start: Option<String>,
+    window_end: Option<String>,
+    window_timezone: Option<String>,
+) -> Result<String, UiError> {
+    use crate::domain::Error;
+    use crate::domain::sequence::{PreviewInput, SendWindowInput};
+    use crate::server::services::sequences;
+    let (state, actor) = super::ssr::actor().await?;
+    let num = match num_emails.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        None => None,
+        Some(n) => Some(
+            n.parse::<i64>()
+                .map_err(|_| Error::invalid("num_emails", "must be a number from 1 to 10"))?,
+        ),
+    };
+    let cadence = match cadence_days.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(numbers("cadence_days", c)?),
+    };
+    let hour = |field: &str, v: &Option<String>| -> Result<Option<i64>, Error> {
+        match v.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
+            None => Ok(None),
+            Some(h) => h
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| Error::invalid(field, "must be an hour from 0 to 24")),
+        }
+    };
+    let tz = window_timezone.filter(|t| !t.trim().is_empty());
+    let send_window = match tz {
+        None => None,
+        Some(tz) => Some(SendWindowInput {
+            days: window_days,
+            start_hour: hour("send_window.start_hour", &window_start)?,
+            end_hour: hour("send_window.end_hour", &window_end)?,
+            timezone: Some(tz),
+        }),
+    };
+    let input = PreviewInput {
+        segment_id: Some(segment_id),
+        brand_id: Some(brand_id),
+        objective: Some(objective),
+        sender_connector_id: Some(sender_connector_id),
+        num_emails: num,
+        cadence_days: cadence,
+        name,
+        send_window,
+    };
+    let previewed = sequences::preview(&state.ctx, &actor, &input).await?;
+    Ok(previewed.sequence.id.to_string())
+}
+
+/// Email sequences, newest first (first 200).
+#[server(prefix = "/rpc", endpoint = "list_sequences")]
+pub async fn list_sequences() -> Result<Page<SequenceView>, UiError> {
+    use crate::domain::pagination::PageRequest;
+    use crate::server::db::sequences::ListFilter;
+    use crate::server::services::sequences;
+    let (state, actor) = super::ssr::actor().await?;
+    let page = PageRequest {
+        limit: 200,
+        after: None,
+    };
+    Ok(sequences::list(&state.ctx, &actor, &ListFilter::default(), &page).await?)
+}
+
+/// The sequence page: sequence, preview, approvals.
+#[server(prefix = "/rpc", endpoint = "get_sequence_page")]
+pub async fn get_sequence_page(id: String) -> Result<SequencePage, UiError> {
+    use crate::domain::Error;
+    use crate::server::services::sequences;
+    let (state, actor) = super::ssr::actor().await?;
+    let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
+    Ok(sequences::page(&state.ctx, &actor, &id).await?)
+}
+
+/// The steps rendered for one contact.
+#[server(prefix = "/rpc", endpoint = "render_sequence")]
+pub async fn render_sequence(id: String, contact_id: String) -> Result<Sample, UiError> {
+    use crate::domain::Error;
+    use crate::server::services::sequences;
+    let (state, actor) = super::ssr::actor().await?;
+    let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
+    let contact = contact_id
+        .parse()
+        .map_err(|_| Error::invalid("contact_id", "not a contact id"))?;
+    Ok(sequences::render_for(&state.ctx, &actor, &id, Some(&contact)).await?)
+}
+
+/// Saves one step's subject and body at `version`.
+#[server(prefix = "/rpc", endpoint = "save_sequence_step")]
+pub async fn save_sequence_step(
+    id: String,
+    version: i64,
+    index: i64,
+    subject: String,
+    body: String,
+) -> Result<SequenceView, UiError> {
+    use crate::domain::Error;
+    use crate::domain::sequence::{SequenceEdit, StepEdit};
+    use crate::server::services::sequences;
+    let (state, actor) = super::ssr::actor().await?;
+    let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
+    let edit = SequenceEdit {
+        steps: Some(vec![StepEdit {
+            index,
+            subject: Some(subject),
+            body: Some(body),
+        }]),
+        cadence_days: None,
+    };
+    Ok(sequences::edit(&state.ctx, &actor, &id, version, &edit).await?)
+}
+
+/// Saves a new cadence ("0, 3, 7") at `version`.
+#[server(prefix = "/rpc", endpoint = "save_sequence_cadence")]
+pub async fn save_sequence_cadence(
+    id: String,
+    version: i64,
+    cadence_days: String,
+) -> Result<SequenceView, UiError> {
+    use crate::domain::Error;
+    use crate::domain::sequence::SequenceEdit;
+    use crate::server::services::sequences;
+    let (state, actor) = super::ssr::actor().await?;
+    let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
+    let edit = SequenceEdit {
+        steps: None,
+        cadence_days: Some(numbers("cadence_days", &cadence_days)?),
+    };
+    Ok(sequences::edit(&state.ctx, &actor, &id, version, &edit).await?)
+}
+
+/// Approves the sequence (approvers and admins only; the service checks).
+#[server(prefix = "/rpc", endpoint = "approve_sequence")]
+pub async fn approve_sequence(id: String, note: Option<String>) -> Result<SequenceView, UiError> {
+    use crate::domain::Error;
+    use crate::domain::approval::Decision;
+    use crate::server::services::sequences;
+    let (state, actor) = super::ssr::actor().await?;
+    let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
+    Ok(sequences::decide(&state.ctx, &actor, &id, Decision::Approve, note.as_deref()).await?)
+}
+
+/// Rejects the sequence with a note (approvers and admins only; the service checks).
+#[server(prefix = "/rpc", endpoint = "reject_sequence")]
+pub async fn reject_sequence(id: String, note: String) -> Result<SequenceView, UiError> {
+    use crate::domain::Error;
+    use crate::domain::approval::Decision;
+    use crate::server::services::sequences;
+    let (state, actor) = super::ssr::actor().await?;
+    let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
+    Ok(sequences::decide(&state.ctx, &actor, &id, Decision::Reject, Some(&note)).await?)
+}
