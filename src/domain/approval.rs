@@ -165,7 +165,12 @@ impl ApprovalFilterInput {
     /// Validates each filter, naming the bad ones.
     pub fn parse(&self) -> Result<ApprovalFilter, Error> {
         let mut errors = Errors::new();
-        let word = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let word = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
         let status = word(&self.status)
             .and_then(|s| errors.check(s.parse().map_err(|m| FieldError::new("status", m))));
         let subject_type = word(&self.subject_type)
@@ -187,9 +192,19 @@ mod tests {
     fn rejecting_needs_a_note_and_approving_does_not() {
         assert!(Decision::Reject.note(None).is_err());
         assert!(Decision::Reject.note(Some("  ")).is_err());
-        assert_eq!(Decision::Reject.note(Some(" off-brand ")).unwrap().as_deref(), Some("off-brand"));
+        assert_eq!(
+            Decision::Reject
+                .note(Some(" off-brand "))
+                .unwrap()
+                .as_deref(),
+            Some("off-brand")
+        );
         assert_eq!(Decision::Approve.note(None).unwrap(), None);
-        assert!(Decision::Approve.note(Some(&"x".repeat(MAX_NOTE + 1))).is_err());
+        assert!(
+            Decision::Approve
+                .note(Some(&"x".repeat(MAX_NOTE + 1)))
+                .is_err()
+        );
     }
 
     #[test]

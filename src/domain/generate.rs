@@ -83,9 +83,15 @@ enum Tone {
 impl Tone {
     fn of(voice: &str) -> Self {
         let v = voice.to_lowercase();
-        if ["formal", "professional", "authoritative", "precise", "serious"]
-            .iter()
-            .any(|w| v.contains(w))
+        if [
+            "formal",
+            "professional",
+            "authoritative",
+            "precise",
+            "serious",
+        ]
+        .iter()
+        .any(|w| v.contains(w))
         {
             Tone::Formal
         } else if ["friendly", "warm", "playful", "casual", "fun", "upbeat"]
@@ -128,7 +134,9 @@ fn first_sentence(text: &str) -> String {
     let text = text.trim();
     let end = text
         .char_indices()
-        .find(|(i, c)| matches!(c, '.' | '!' | '?') && text[i + 1..].starts_with(char::is_whitespace))
+        .find(|(i, c)| {
+            matches!(c, '.' | '!' | '?') && text[i + 1..].starts_with(char::is_whitespace)
+        })
         .map_or(text.len(), |(i, _)| i + 1);
     text[..end].trim().to_owned()
 }
@@ -273,12 +281,19 @@ mod tests {
     #[test]
     fn the_same_brief_gives_the_same_copy_and_the_right_count() {
         let b = brand("Tenex Freight", "friendly", &["Live tracking"], &[]);
-        let brief = SequenceBrief { brand: &b, objective: "Book a demo", cadence_days: &[0, 3, 7] };
+        let brief = SequenceBrief {
+            brand: &b,
+            objective: "Book a demo",
+            cadence_days: &[0, 3, 7],
+        };
         let a = builtin_email_steps(&brief);
         assert_eq!(a, builtin_email_steps(&brief));
         assert_eq!(a.len(), 3);
         assert!(a[0].body.starts_with("Hey {{ first_name"));
-        assert!(a[0].body.contains("Tenex Freight moves freight across Europe."));
+        assert!(
+            a[0].body
+                .contains("Tenex Freight moves freight across Europe.")
+        );
         assert!(check_drafts(&brief, &a).is_ok());
     }
 
@@ -286,9 +301,21 @@ mod tests {
     fn objectives_and_brands_change_the_copy() {
         let b1 = brand("Tenex Freight", "friendly", &["Live tracking"], &[]);
         let b2 = brand("Orbit Legal", "formal and precise", &["Fixed fees"], &[]);
-        let demo = builtin_email_steps(&SequenceBrief { brand: &b1, objective: "book a demo", cadence_days: &[0, 3] });
-        let trial = builtin_email_steps(&SequenceBrief { brand: &b1, objective: "start a free trial", cadence_days: &[0, 3] });
-        let legal = builtin_email_steps(&SequenceBrief { brand: &b2, objective: "book a demo", cadence_days: &[0, 3] });
+        let demo = builtin_email_steps(&SequenceBrief {
+            brand: &b1,
+            objective: "book a demo",
+            cadence_days: &[0, 3],
+        });
+        let trial = builtin_email_steps(&SequenceBrief {
+            brand: &b1,
+            objective: "start a free trial",
+            cadence_days: &[0, 3],
+        });
+        let legal = builtin_email_steps(&SequenceBrief {
+            brand: &b2,
+            objective: "book a demo",
+            cadence_days: &[0, 3],
+        });
         assert_ne!(demo, trial);
         assert!(trial[0].body.contains("start a free trial"));
         assert!(legal[0].body.starts_with("Hello "));
@@ -301,11 +328,22 @@ mod tests {
         let b = brand(
             "Tenex Freight",
             "plain",
-            &["Guaranteed next-day delivery", "The cheapest rates in Europe"],
+            &[
+                "Guaranteed next-day delivery",
+                "The cheapest rates in Europe",
+            ],
             &["guaranteed", "cheapest", "freight"],
         );
-        for objective in ["book a demo", "get the cheapest quote", "guaranteed savings call"] {
-            let brief = SequenceBrief { brand: &b, objective, cadence_days: &[0, 2, 5, 9] };
+        for objective in [
+            "book a demo",
+            "get the cheapest quote",
+            "guaranteed savings call",
+        ] {
+            let brief = SequenceBrief {
+                brand: &b,
+                objective,
+                cadence_days: &[0, 2, 5, 9],
+            };
             for d in builtin_email_steps(&brief) {
                 let text = format!("{}\n{}", d.subject, d.body).to_lowercase();
                 for p in ["guaranteed", "cheapest", "freight"] {
@@ -318,10 +356,27 @@ mod tests {
     #[test]
     fn drafts_are_checked_for_count_and_forbidden_words() {
         let b = brand("Acme", "plain", &[], &["synergy"]);
-        let brief = SequenceBrief { brand: &b, objective: "talk", cadence_days: &[0, 3] };
-        let one = vec![StepDraft { subject: "s".into(), body: "b".into() }];
-        assert!(check_drafts(&brief, &one).unwrap_err().contains("expected 2"));
-        let bad = vec![one[0].clone(), StepDraft { subject: "Synergy!".into(), body: "b".into() }];
+        let brief = SequenceBrief {
+            brand: &b,
+            objective: "talk",
+            cadence_days: &[0, 3],
+        };
+        let one = vec![StepDraft {
+            subject: "s".into(),
+            body: "b".into(),
+        }];
+        assert!(
+            check_drafts(&brief, &one)
+                .unwrap_err()
+                .contains("expected 2")
+        );
+        let bad = vec![
+            one[0].clone(),
+            StepDraft {
+                subject: "Synergy!".into(),
+                body: "b".into(),
+            },
+        ];
         assert!(check_drafts(&brief, &bad).unwrap_err().contains("synergy"));
     }
 

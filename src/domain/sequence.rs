@@ -242,7 +242,10 @@ fn required_id<T: std::str::FromStr<Err = super::ids::BadId>>(
             errors.push(FieldError::new(field, "is required"));
             None
         }
-        Some(v) => errors.check(v.parse().map_err(|e: super::ids::BadId| FieldError::new(field, e.to_string()))),
+        Some(v) => errors.check(
+            v.parse()
+                .map_err(|e: super::ids::BadId| FieldError::new(field, e.to_string())),
+        ),
     }
 }
 
@@ -251,7 +254,10 @@ pub fn parse_cadence(field: &str, days: &[i64], n: usize) -> Result<Vec<u32>, Fi
     if days.len() != n {
         return Err(FieldError::new(
             field,
-            format!("must have exactly {n} entries, one per email (got {})", days.len()),
+            format!(
+                "must have exactly {n} entries, one per email (got {})",
+                days.len()
+            ),
         ));
     }
     let mut out = Vec::with_capacity(n);
@@ -279,7 +285,13 @@ impl SendWindowInput {
     /// Validates the window, naming fields as `send_window.<name>`.
     pub fn parse(&self, errors: &mut Errors) -> Option<SendWindow> {
         let days = match &self.days {
-            None => vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri],
+            None => vec![
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+            ],
             Some(list) => {
                 let mut days = Vec::new();
                 for (i, d) in list.iter().enumerate() {
@@ -291,7 +303,10 @@ impl SendWindowInput {
                     }
                 }
                 if list.is_empty() {
-                    errors.push(FieldError::new("send_window.days", "must name at least one day"));
+                    errors.push(FieldError::new(
+                        "send_window.days",
+                        "must name at least one day",
+                    ));
                 }
                 days.sort_by_key(|d| Weekday::ALL.iter().position(|w| w == d));
                 days
@@ -301,7 +316,10 @@ impl SendWindowInput {
             None => Some(9),
             Some(h) if (0..=23).contains(&h) => Some(h as u8),
             Some(_) => {
-                errors.push(FieldError::new("send_window.start_hour", "must be an hour from 0 to 23"));
+                errors.push(FieldError::new(
+                    "send_window.start_hour",
+                    "must be an hour from 0 to 23",
+                ));
                 None
             }
         };
@@ -309,18 +327,32 @@ impl SendWindowInput {
             None => Some(17),
             Some(h) if (1..=24).contains(&h) => Some(h as u8),
             Some(_) => {
-                errors.push(FieldError::new("send_window.end_hour", "must be an hour from 1 to 24"));
+                errors.push(FieldError::new(
+                    "send_window.end_hour",
+                    "must be an hour from 1 to 24",
+                ));
                 None
             }
         };
         if let (Some(s), Some(e)) = (start, end)
             && e <= s
         {
-            errors.push(FieldError::new("send_window.end_hour", "must be later than start_hour"));
+            errors.push(FieldError::new(
+                "send_window.end_hour",
+                "must be later than start_hour",
+            ));
         }
-        let timezone = match self.timezone.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let timezone = match self
+            .timezone
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             None => {
-                errors.push(FieldError::new("send_window.timezone", "is required (an IANA name such as Europe/Berlin)"));
+                errors.push(FieldError::new(
+                    "send_window.timezone",
+                    "is required (an IANA name such as Europe/Berlin)",
+                ));
                 None
             }
             Some(tz) => errors.check(check_timezone(tz)),
@@ -339,10 +371,16 @@ fn check_timezone(tz: &str) -> Result<String, FieldError> {
     let bad = || {
         FieldError::new(
             "send_window.timezone",
-            format!("`{tz}` is not an IANA time zone name (e.g. Europe/Berlin, America/New_York, UTC)"),
+            format!(
+                "`{tz}` is not an IANA time zone name (e.g. Europe/Berlin, America/New_York, UTC)"
+            ),
         )
     };
-    if tz.len() > 64 || !tz.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c)) {
+    if tz.len() > 64
+        || !tz
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
+    {
         return Err(bad());
     }
     // The zone database lives on the server; the browser only checks the shape.
@@ -359,8 +397,11 @@ impl PreviewInput {
         let mut errors = Errors::new();
         let segment_id = required_id(&mut errors, "segment_id", &self.segment_id);
         let brand_id = required_id(&mut errors, "brand_id", &self.brand_id);
-        let sender_connector_id =
-            required_id(&mut errors, "sender_connector_id", &self.sender_connector_id);
+        let sender_connector_id = required_id(
+            &mut errors,
+            "sender_connector_id",
+            &self.sender_connector_id,
+        );
         let objective = errors.check(required_line(
             "objective",
             self.objective.as_deref().unwrap_or_default(),
@@ -427,12 +468,23 @@ fn default_name(objective: &str) -> String {
 /// template engine does that on the server).
 pub fn check_step_text(index: usize, subject: &str, body: &str) -> Result<(String, String), Error> {
     let mut errors = Errors::new();
-    let subject = errors.check(required_line(&format!("steps[{index}].subject"), subject, MAX_SUBJECT));
-    let body = errors.check(optional_text(&format!("steps[{index}].body"), body, MAX_BODY));
+    let subject = errors.check(required_line(
+        &format!("steps[{index}].subject"),
+        subject,
+        MAX_SUBJECT,
+    ));
+    let body = errors.check(optional_text(
+        &format!("steps[{index}].body"),
+        body,
+        MAX_BODY,
+    ));
     if let Some(b) = &body
         && b.is_empty()
     {
-        errors.push(FieldError::new(format!("steps[{index}].body"), "must not be empty"));
+        errors.push(FieldError::new(
+            format!("steps[{index}].body"),
+            "must not be empty",
+        ));
     }
     errors.finish()?;
     Ok((subject.expect("checked"), body.expect("checked")))
@@ -464,13 +516,23 @@ impl SequenceEdit {
         let mut steps = current.to_vec();
         let mut errors = Errors::new();
         if self.steps.is_none() && self.cadence_days.is_none() {
-            return Err(Error::invalid("steps", "nothing to change: send steps or cadence_days"));
+            return Err(Error::invalid(
+                "steps",
+                "nothing to change: send steps or cadence_days",
+            ));
         }
         for (i, edit) in self.steps.iter().flatten().enumerate() {
-            let Some(step) = usize::try_from(edit.index).ok().and_then(|ix| steps.get_mut(ix)) else {
+            let Some(step) = usize::try_from(edit.index)
+                .ok()
+                .and_then(|ix| steps.get_mut(ix))
+            else {
                 errors.push(FieldError::new(
                     format!("steps[{i}].index"),
-                    format!("no step {} (this sequence has {})", edit.index, current.len()),
+                    format!(
+                        "no step {} (this sequence has {})",
+                        edit.index,
+                        current.len()
+                    ),
                 ));
                 continue;
             };
@@ -690,7 +752,11 @@ mod tests {
         });
         assert_eq!(
             fields(i.parse().unwrap_err()),
-            ["send_window.days[1]", "send_window.end_hour", "send_window.timezone"]
+            [
+                "send_window.days[1]",
+                "send_window.end_hour",
+                "send_window.timezone"
+            ]
         );
         i.send_window = Some(SendWindowInput {
             days: Some(vec!["fri".into(), "mon".into()]),
@@ -727,15 +793,25 @@ mod tests {
         let out = edit.apply(&steps()).unwrap();
         assert_eq!(out[1].subject, "New");
         assert_eq!(out[1].body, "b1");
-        assert_eq!(out.iter().map(|s| s.day_offset).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(
+            out.iter().map(|s| s.day_offset).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
     }
 
     #[test]
     fn bad_edits_name_the_step_and_change_nothing() {
         let edit = SequenceEdit {
             steps: Some(vec![
-                StepEdit { index: 7, ..Default::default() },
-                StepEdit { index: 0, subject: Some(" ".into()), body: None },
+                StepEdit {
+                    index: 7,
+                    ..Default::default()
+                },
+                StepEdit {
+                    index: 0,
+                    subject: Some(" ".into()),
+                    body: None,
+                },
             ]),
             cadence_days: Some(vec![0, 1]),
         };

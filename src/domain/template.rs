@@ -78,7 +78,9 @@ fn name(index: usize, part: &str) -> String {
 }
 
 fn describe(e: &minijinja::Error) -> String {
-    let what = e.detail().map_or_else(|| e.kind().to_string(), str::to_owned);
+    let what = e
+        .detail()
+        .map_or_else(|| e.kind().to_string(), str::to_owned);
     match e.line() {
         Some(line) => format!("template error on line {line}: {what}"),
         None => format!("template error: {what}"),
@@ -250,15 +252,17 @@ mod tests {
         let v = vars(&[]);
         assert!(t.render(&v).is_err());
         assert_eq!(t.missing(&v), [(0, vec!["first_name".to_owned()])]);
-        assert_eq!(t.render_preview(&v).unwrap()[0].subject, "Hello [missing first_name]");
+        assert_eq!(
+            t.render_preview(&v).unwrap()[0].subject,
+            "Hello [missing first_name]"
+        );
     }
 
     #[test]
     fn syntax_errors_and_unknown_filters_name_the_step() {
-        let Err(Error::Invalid(fields)) = StepTemplates::compile(&[
-            step(0, "ok", "fine"),
-            step(1, "Hi {{ first_name ", "x"),
-        ]) else {
+        let Err(Error::Invalid(fields)) =
+            StepTemplates::compile(&[step(0, "ok", "fine"), step(1, "Hi {{ first_name ", "x")])
+        else {
             panic!()
         };
         assert_eq!(fields[0].field, "steps[1].subject");

@@ -63,7 +63,9 @@ impl fmt::Debug for GeneratorSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Builtin => f.write_str("builtin"),
-            Self::OpenAi { base_url, model, .. } => write!(f, "openai({model} at {base_url})"),
+            Self::OpenAi {
+                base_url, model, ..
+            } => write!(f, "openai({model} at {base_url})"),
         }
     }
 }
@@ -264,8 +266,14 @@ mod tests {
         assert!(from(&[("TENEX_RATE_LIMIT_PER_MINUTE", "0")]).is_err());
         assert!(from(&[("TENEX_PUBLIC_URL", "mkt.example.com")]).is_err());
         assert!(from(&[("TENEX_LOG_FORMAT", "xml")]).is_err());
-        assert_eq!(from(&[("TENEX_GENERATOR", "gpt")]).unwrap_err().name, "TENEX_GENERATOR");
-        let err = from(&[("TENEX_GENERATOR", "openai"), ("TENEX_OPENAI_BASE_URL", "localhost:8080")]);
+        assert_eq!(
+            from(&[("TENEX_GENERATOR", "gpt")]).unwrap_err().name,
+            "TENEX_GENERATOR"
+        );
+        let err = from(&[
+            ("TENEX_GENERATOR", "openai"),
+            ("TENEX_OPENAI_BASE_URL", "localhost:8080"),
+        ]);
         assert_eq!(err.unwrap_err().name, "TENEX_OPENAI_BASE_URL");
     }
 

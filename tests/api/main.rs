@@ -14,3 +14,5 @@ mod console;
 mod conventions;
 mod crm;
 mod fake_smtp;
+mod generation;
+mod sequences;

@@ -89,14 +89,22 @@ pub async fn preview_sequence(
     use crate::domain::sequence::{PreviewInput, SendWindowInput};
     use crate::server::services::sequences;
     let (state, actor) = super::ssr::actor().await?;
-    let num = match num_emails.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+    let num = match num_emails
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
         None => None,
         Some(n) => Some(
             n.parse::<i64>()
                 .map_err(|_| Error::invalid("num_emails", "must be a number from 1 to 10"))?,
         ),
     };
-    let cadence = match cadence_days.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    let cadence = match cadence_days
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         None => None,
         Some(c) => Some(numbers("cadence_days", c)?),
     };

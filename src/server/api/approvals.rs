@@ -133,7 +133,10 @@ async fn list_approvals(
         status: q.status,
         subject_type: q.subject_type,
     };
-    let (filter, page) = match (filter.parse(), PageRequest::parse(q.limit.as_deref(), q.cursor.as_deref())) {
+    let (filter, page) = match (
+        filter.parse(),
+        PageRequest::parse(q.limit.as_deref(), q.cursor.as_deref()),
+    ) {
         (Ok(f), Ok(p)) => (f, p),
         (Err(Error::Invalid(mut a)), Err(Error::Invalid(b))) => {
             a.extend(b);

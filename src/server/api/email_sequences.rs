@@ -383,7 +383,10 @@ async fn preview_sequence(
         }),
     };
     let previewed = sequences::preview(&ctx, &actor, &input).await?;
-    let location = format!("/api/v1/marketing/email-sequences/{}", previewed.sequence.id);
+    let location = format!(
+        "/api/v1/marketing/email-sequences/{}",
+        previewed.sequence.id
+    );
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -412,7 +415,10 @@ fn list_filter(q: &SequenceQuery) -> Result<(ListFilter, PageRequest), Error> {
         },
     };
     let page = PageRequest::parse(q.limit.as_deref(), q.cursor.as_deref());
-    for e in [common.as_ref().err(), page.as_ref().err()].into_iter().flatten() {
+    for e in [common.as_ref().err(), page.as_ref().err()]
+        .into_iter()
+        .flatten()
+    {
         match e {
             Error::Invalid(f) => fields.extend(f.iter().cloned()),
             _ => return Err(Error::invalid("query", e.to_string())),
@@ -470,7 +476,12 @@ async fn render_sequence(
     ApiPath(id): ApiPath<SequenceId>,
     ApiQuery(q): ApiQuery<RenderQuery>,
 ) -> Result<Json<SampleJson>, ApiError> {
-    let contact = match q.contact_id.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    let contact = match q
+        .contact_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         None => None,
         Some(c) => Some(
             c.parse::<ContactId>()

@@ -24,7 +24,10 @@ fn principal(row: &AnyRow, prefix: &str) -> Result<Option<Principal>, Error> {
     let user: Option<String> = row.try_get(format!("{prefix}_user_id").as_str())?;
     let key: Option<String> = row.try_get(format!("{prefix}_key_id").as_str())?;
     let unreadable = || Error::internal(std::io::Error::other("stored approval actor unreadable"));
-    let Some(user_id) = user.map(|u| u.parse().map_err(|_| unreadable())).transpose()? else {
+    let Some(user_id) = user
+        .map(|u| u.parse().map_err(|_| unreadable()))
+        .transpose()?
+    else {
         return Ok(None);
     };
     Ok(Some(match (kind.as_deref(), key) {
@@ -68,7 +71,12 @@ fn actor_columns(actor: &Actor) -> (&'static str, &str, Option<&str>) {
 }
 
 /// Stores a new pending request by `actor`.
-pub async fn insert(tx: &mut Tx, workspace: &WorkspaceId, a: &Approval, actor: &Actor) -> Result<(), Error> {
+pub async fn insert(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    a: &Approval,
+    actor: &Actor,
+) -> Result<(), Error> {
     let (kind, user, key) = actor_columns(actor);
     sqlx::query(
         "insert into approvals (id, workspace_id, subject_type, subject_id, subject_name, campaign_id, status, content_hash, \
@@ -122,7 +130,11 @@ pub async fn decide(
 }
 
 /// One request.
-pub async fn get(db: &Db, workspace: &WorkspaceId, id: &ApprovalId) -> Result<Option<Approval>, Error> {
+pub async fn get(
+    db: &Db,
+    workspace: &WorkspaceId,
+    id: &ApprovalId,
+) -> Result<Option<Approval>, Error> {
     let sql = format!("select {COLUMNS} from {FROM} where a.workspace_id = $1 and a.id = $2");
     let row = sqlx::query(&sql)
         .bind(workspace.as_str())

@@ -135,7 +135,8 @@ pub async fn get(
     workspace: &WorkspaceId,
     id: &SequenceId,
 ) -> Result<Option<EmailSequence>, Error> {
-    let sql = format!("select {COLUMNS} from email_sequences q where q.workspace_id = $1 and q.id = $2");
+    let sql =
+        format!("select {COLUMNS} from email_sequences q where q.workspace_id = $1 and q.id = $2");
     let row = sqlx::query(&sql)
         .bind(workspace.as_str())
         .bind(id.as_str())

@@ -44,7 +44,9 @@ impl Generator {
             Self::Builtin => {
                 let drafts = builtin_email_steps(brief);
                 check_drafts(brief, &drafts).map_err(|reason| {
-                    Error::internal(std::io::Error::other(format!("builtin generator: {reason}")))
+                    Error::internal(std::io::Error::other(format!(
+                        "builtin generator: {reason}"
+                    )))
                 })?;
                 Ok(drafts)
             }

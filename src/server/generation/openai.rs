@@ -95,7 +95,11 @@ fn instructions(brief: &SequenceBrief<'_>) -> String {
         usps = b.usps.join("; "),
         icp = b.icp_market_segments.join("; "),
         voice = b.brand_voice,
-        never = if b.do_not_say.is_empty() { "(none)".to_owned() } else { b.do_not_say.join(", ") },
+        never = if b.do_not_say.is_empty() {
+            "(none)".to_owned()
+        } else {
+            b.do_not_say.join(", ")
+        },
         days = brief.cadence_days,
         vars = STANDARD_VARIABLES.join(", "),
     )
@@ -104,8 +108,8 @@ fn instructions(brief: &SequenceBrief<'_>) -> String {
 /// Why an answer cannot be used, checked the same way as any other copy: the shape, the
 /// count, the brand's forbidden words, and that each template compiles.
 fn usable(brief: &SequenceBrief<'_>, content: &str) -> Result<Vec<StepDraft>, String> {
-    let parsed: Emails =
-        serde_json::from_str(content).map_err(|e| format!("the answer is not the expected JSON ({e})"))?;
+    let parsed: Emails = serde_json::from_str(content)
+        .map_err(|e| format!("the answer is not the expected JSON ({e})"))?;
     check_drafts(brief, &parsed.emails)?;
     let steps: Vec<Step> = parsed
         .emails
@@ -170,8 +174,15 @@ impl OpenAi {
                 .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
                 .unwrap_or_default();
             let detail: String = detail.chars().take(200).collect();
-            return Err(format!("the generator answered HTTP {}{}", status.as_u16(),
-                if detail.is_empty() { String::new() } else { format!(": {detail}") }));
+            return Err(format!(
+                "the generator answered HTTP {}{}",
+                status.as_u16(),
+                if detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {detail}")
+                }
+            ));
         }
         let completion: Completion = response
             .json()
@@ -207,7 +218,9 @@ impl OpenAi {
             }
             tracing::warn!(attempt, %reason, "generator answer refused");
         }
-        Err(Error::Upstream(format!("generation failed twice; last reason: {reason}")))
+        Err(Error::Upstream(format!(
+            "generation failed twice; last reason: {reason}"
+        )))
     }
 }
 
@@ -236,9 +249,21 @@ mod tests {
     #[test]
     fn answers_are_checked_for_shape_count_words_and_syntax() {
         let b = brand();
-        let brief = SequenceBrief { brand: &b, objective: "book a demo", cadence_days: &[0, 3] };
-        assert!(usable(&brief, "not json").unwrap_err().contains("not the expected JSON"));
-        assert!(usable(&brief, r#"{"emails":[{"subject":"a","body":"b"}]}"#).unwrap_err().contains("expected 2"));
+        let brief = SequenceBrief {
+            brand: &b,
+            objective: "book a demo",
+            cadence_days: &[0, 3],
+        };
+        assert!(
+            usable(&brief, "not json")
+                .unwrap_err()
+                .contains("not the expected JSON")
+        );
+        assert!(
+            usable(&brief, r#"{"emails":[{"subject":"a","body":"b"}]}"#)
+                .unwrap_err()
+                .contains("expected 2")
+        );
         let cheap = r#"{"emails":[{"subject":"a","body":"b"},{"subject":"Cheap!","body":"b"}]}"#;
         assert!(usable(&brief, cheap).unwrap_err().contains("cheap"));
         let broken = r#"{"emails":[{"subject":"a","body":"b"},{"subject":"{{ x","body":"b"}]}"#;
@@ -250,7 +275,11 @@ mod tests {
     #[test]
     fn the_prompt_carries_the_brand_and_the_forbidden_words() {
         let b = brand();
-        let text = instructions(&SequenceBrief { brand: &b, objective: "book a demo", cadence_days: &[0, 3] });
+        let text = instructions(&SequenceBrief {
+            brand: &b,
+            objective: "book a demo",
+            cadence_days: &[0, 3],
+        });
         assert!(text.contains("Acme makes anvils."));
         assert!(text.contains("Never use these words or phrases: cheap"));
         assert!(text.contains("{{ first_name | default(\"there\") }}"));

@@ -119,8 +119,16 @@ pub async fn decide_in(
         subject_type: "approval",
         subject_id: approval.id.to_string(),
         summary: match note {
-            Some(n) => format!("{verb} {} \"{}\": {n}", approval.subject_type.label().to_lowercase(), approval.subject_name),
-            None => format!("{verb} {} \"{}\"", approval.subject_type.label().to_lowercase(), approval.subject_name),
+            Some(n) => format!(
+                "{verb} {} \"{}\": {n}",
+                approval.subject_type.label().to_lowercase(),
+                approval.subject_name
+            ),
+            None => format!(
+                "{verb} {} \"{}\"",
+                approval.subject_type.label().to_lowercase(),
+                approval.subject_name
+            ),
         },
     };
     audit_log::insert(tx, actor, &record, now).await

@@ -181,7 +181,9 @@ pub async fn update(
 pub async fn delete(ctx: &Context, actor: &Actor, id: &ConnectorId) -> Result<(), Error> {
     actor.require(Scope::Admin)?;
     let stored = find(ctx, actor, id).await?;
-    let users = crate::server::db::sequences::count_using_connector(&ctx.db, actor.workspace_id(), id).await?;
+    let users =
+        crate::server::db::sequences::count_using_connector(&ctx.db, actor.workspace_id(), id)
+            .await?;
     if users > 0 {
         return Err(Error::Conflict(format!(
             "\"{}\" sends {users} email sequence(s); it cannot be removed while they exist",

@@ -64,22 +64,35 @@ async fn parts_for_request(
     let mut errors = Vec::new();
     let segment = segments::get(&ctx.db, ws, segment_id).await?;
     if segment.is_none() {
-        errors.push(crate::domain::FieldError::new("segment_id", "no such segment in this workspace"));
+        errors.push(crate::domain::FieldError::new(
+            "segment_id",
+            "no such segment in this workspace",
+        ));
     }
     let brand = brands::get(&ctx.db, ws, brand_id).await?;
     if brand.is_none() {
-        errors.push(crate::domain::FieldError::new("brand_id", "no such brand in this workspace"));
+        errors.push(crate::domain::FieldError::new(
+            "brand_id",
+            "no such brand in this workspace",
+        ));
     }
-    let sender = connectors::get(&ctx.db, ws, sender_id).await?.map(|s| s.connector);
+    let sender = connectors::get(&ctx.db, ws, sender_id)
+        .await?
+        .map(|s| s.connector);
     match &sender {
         None => errors.push(crate::domain::FieldError::new(
             "sender_connector_id",
             "no such connector in this workspace",
         )),
-        Some(c) if !c.can(ConnectorRole::EmailSender) => errors.push(crate::domain::FieldError::new(
-            "sender_connector_id",
-            format!("\"{}\" is a {} connector, which cannot send email", c.name, c.kind),
-        )),
+        Some(c) if !c.can(ConnectorRole::EmailSender) => {
+            errors.push(crate::domain::FieldError::new(
+                "sender_connector_id",
+                format!(
+                    "\"{}\" is a {} connector, which cannot send email",
+                    c.name, c.kind
+                ),
+            ))
+        }
         Some(_) => {}
     }
     if !errors.is_empty() {
@@ -94,10 +107,19 @@ async fn parts_for_request(
 
 async fn parts_of(ctx: &Context, actor: &Actor, seq: &EmailSequence) -> Result<Parts, Error> {
     let ws = actor.workspace_id();
-    let missing = |what: &str| Error::internal(std::io::Error::other(format!("sequence {} lost its {what}", seq.id)));
+    let missing = |what: &str| {
+        Error::internal(std::io::Error::other(format!(
+            "sequence {} lost its {what}",
+            seq.id
+        )))
+    };
     Ok(Parts {
-        segment: segments::get(&ctx.db, ws, &seq.segment_id).await?.ok_or_else(|| missing("segment"))?,
-        brand: brands::get(&ctx.db, ws, &seq.brand_id).await?.ok_or_else(|| missing("brand"))?,
+        segment: segments::get(&ctx.db, ws, &seq.segment_id)
+            .await?
+            .ok_or_else(|| missing("segment"))?,
+        brand: brands::get(&ctx.db, ws, &seq.brand_id)
+            .await?
+            .ok_or_else(|| missing("brand"))?,
         sender: connectors::get(&ctx.db, ws, &seq.sender_connector_id)
             .await?
             .ok_or_else(|| missing("sender"))?
@@ -118,7 +140,11 @@ fn sender_name(parts: &Parts) -> String {
 
 /// Who would be enrolled now: the segment's contacts minus unsubscribed, bounced and
 /// repeated addresses, newest first.
-async fn recipients(ctx: &Context, actor: &Actor, segment: &Segment) -> Result<Vec<Contact>, Error> {
+async fn recipients(
+    ctx: &Context,
+    actor: &Actor,
+    segment: &Segment,
+) -> Result<Vec<Contact>, Error> {
     let rule;
     let audience = match (&segment.kind, &segment.rule) {
         (SegmentKind::Rule, Some(input)) => {
@@ -134,8 +160,14 @@ async fn recipients(ctx: &Context, actor: &Actor, segment: &Segment) -> Result<V
 }
 
 fn display_name(c: &Contact) -> String {
-    let name = format!("{} {}", c.first_name, c.last_name).trim().to_owned();
-    if name.is_empty() { c.email.to_string() } else { name }
+    let name = format!("{} {}", c.first_name, c.last_name)
+        .trim()
+        .to_owned();
+    if name.is_empty() {
+        c.email.to_string()
+    } else {
+        name
+    }
 }
 
 fn sample(templates: &StepTemplates, contact: &Contact, sender: &str) -> Result<Sample, Error> {
@@ -232,14 +264,19 @@ fn report(seq: &EmailSequence, parts: &Parts, people: &[Contact]) -> Result<Prev
         });
     }
     for step in &seq.steps {
-        let hits = parts.brand.forbidden_phrases_in(&format!("{}\n{}", step.subject, step.body));
+        let hits = parts
+            .brand
+            .forbidden_phrases_in(&format!("{}\n{}", step.subject, step.body));
         if !hits.is_empty() {
             warnings.push(Warning {
                 kind: WarningKind::DoNotSay,
                 message: format!(
                     "Step {} says {}, which {} never says",
                     step.index + 1,
-                    hits.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", "),
+                    hits.iter()
+                        .map(|h| format!("\"{h}\""))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     parts.brand.name
                 ),
                 step_index: Some(step.index),
@@ -302,7 +339,11 @@ fn report(seq: &EmailSequence, parts: &Parts, people: &[Contact]) -> Result<Prev
 
 /// Generates a sequence for the request, creates it with its campaign (both pending
 /// approval) and an approval request, and returns what it would send. Sends nothing.
-pub async fn preview(ctx: &Context, actor: &Actor, input: &PreviewInput) -> Result<Previewed, Error> {
+pub async fn preview(
+    ctx: &Context,
+    actor: &Actor,
+    input: &PreviewInput,
+) -> Result<Previewed, Error> {
     actor.require(Scope::MarketingWrite)?;
     let request = input.parse()?;
     let parts = parts_for_request(
@@ -418,7 +459,11 @@ async fn find(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<EmailSequ
         .ok_or(Error::NotFound("email sequence"))
 }
 
-async fn view(ctx: &Context, actor: &Actor, sequence: EmailSequence) -> Result<SequenceView, Error> {
+async fn view(
+    ctx: &Context,
+    actor: &Actor,
+    sequence: EmailSequence,
+) -> Result<SequenceView, Error> {
     let enrolled = enrollments::count(&ctx.db, actor.workspace_id(), &sequence.id).await?;
     Ok(SequenceView {
         sequence,
@@ -473,10 +518,12 @@ pub async fn render_for(
             found = contacts::with_fields(&ctx.db, vec![found]).await?.remove(0);
             found
         }
-        None => people
-            .first()
-            .cloned()
-            .ok_or_else(|| Error::invalid("contact_id", "the segment has no recipient to render for; name a contact"))?,
+        None => people.first().cloned().ok_or_else(|| {
+            Error::invalid(
+                "contact_id",
+                "the segment has no recipient to render for; name a contact",
+            )
+        })?,
     };
     let mut out = sample(&templates, &contact, &sender)?;
     if !people.iter().any(|p| p.id == contact.id) {
@@ -487,12 +534,18 @@ pub async fn render_for(
         } else {
             "is not in the segment"
         };
-        out.warnings.insert(0, Warning {
-            kind: WarningKind::EmptySegment,
-            message: format!("{} {why}, so would not receive this sequence", display_name(&contact)),
-            step_index: None,
-            contacts: Some(0),
-        });
+        out.warnings.insert(
+            0,
+            Warning {
+                kind: WarningKind::EmptySegment,
+                message: format!(
+                    "{} {why}, so would not receive this sequence",
+                    display_name(&contact)
+                ),
+                step_index: None,
+                contacts: Some(0),
+            },
+        );
     }
     Ok(out)
 }
@@ -614,16 +667,40 @@ pub async fn decide(
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
     gate::decide_in(&mut tx, actor, &approval, decision, note.as_deref(), now).await?;
-    if !sequences::set_status(&mut tx, actor.workspace_id(), &seq.id, SequenceStatus::PendingApproval, to, now).await? {
+    if !sequences::set_status(
+        &mut tx,
+        actor.workspace_id(),
+        &seq.id,
+        SequenceStatus::PendingApproval,
+        to,
+        now,
+    )
+    .await?
+    {
         return Err(gate::already_decided());
     }
-    campaign_rows::set_status(&mut tx, actor.workspace_id(), &seq.campaign_id, to.campaign_status(), now).await?;
+    campaign_rows::set_status(
+        &mut tx,
+        actor.workspace_id(),
+        &seq.campaign_id,
+        to.campaign_status(),
+        now,
+    )
+    .await?;
     if decision == Decision::Approve {
         enrollments::insert_snapshot(&mut tx, actor.workspace_id(), &seq.id, &people, now).await?;
     }
     let summary = match decision {
-        Decision::Approve => format!("approved \"{}\": {} recipients enrolled", seq.name, people.len()),
-        Decision::Reject => format!("rejected \"{}\": {}", seq.name, note.as_deref().unwrap_or_default()),
+        Decision::Approve => format!(
+            "approved \"{}\": {} recipients enrolled",
+            seq.name,
+            people.len()
+        ),
+        Decision::Reject => format!(
+            "rejected \"{}\": {}",
+            seq.name,
+            note.as_deref().unwrap_or_default()
+        ),
     };
     audit_log::insert(
         &mut tx,
