@@ -20,7 +20,7 @@ test('log in, see the console shell, log out', async ({ page }) => {
   }
   await nav.getByRole('link', { name: 'Approvals' }).click();
   await expect(page.getByRole('heading', { name: 'Approvals' })).toBeVisible();
-  await expect(page.getByText('Nothing here yet')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Q4 carrier onboarding sequence' })).toBeVisible();
 
   await page.locator('summary').click();
   await page.getByRole('button', { name: 'Log out' }).click();

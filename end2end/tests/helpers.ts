@@ -2,6 +2,8 @@ import { expect, Page } from '@playwright/test';
 
 export const DEMO_PASSWORD = 'tenex-demo-2026';
 export const ADMIN = 'admin@demo.tenex.test';
+export const APPROVER = 'approver@demo.tenex.test';
+export const MARKETER = 'marketer@demo.tenex.test';
 
 /** Waits until the page has hydrated: clicks before that are lost. */
 export async function hydrated(page: Page) {

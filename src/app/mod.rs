@@ -13,6 +13,7 @@ use leptos_router::{SsrMode, path};
 
 use components::layout::ConsoleLayout;
 use pages::api_keys::ApiKeysPage;
+use pages::approvals::ApprovalsPage;
 use pages::audit_log::AuditLogPage;
 use pages::brands::BrandsPage;
 use pages::campaigns::{CampaignPage, CampaignsPage};
@@ -22,6 +23,8 @@ use pages::crm_contacts::ContactsPage;
 use pages::crm_import::ImportPage;
 use pages::crm_segment::SegmentPage;
 use pages::crm_segments::{SegmentBuilderPage, SegmentsPage};
+use pages::email_sequence::EmailSequencePage;
+use pages::email_sequences::{EmailSequencesPage, NewSequencePage};
 use pages::home::HomePage;
 use pages::login::LoginPage;
 use pages::not_found::NotFoundPage;
@@ -67,8 +70,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=HomePage />
                         <Route path=path!("campaigns") view=CampaignsPage />
                         <Route path=path!("campaigns/:id") view=CampaignPage />
-                        <Route path=path!("approvals") view=|| view! { <SectionPage section=pages::section::Section::Approvals /> } />
-                        <Route path=path!("email") view=|| view! { <SectionPage section=pages::section::Section::Email /> } />
+                        <Route path=path!("approvals") view=|| view! { <ApprovalsPage decided=false /> } />
+                        <Route path=path!("approvals/decided") view=|| view! { <ApprovalsPage decided=true /> } />
+                        <Route path=path!("email") view=EmailSequencesPage />
+                        <Route path=path!("email/new") view=NewSequencePage />
+                        <Route path=path!("email/sequences/:id") view=EmailSequencePage />
                         <Route path=path!("ads") view=|| view! { <SectionPage section=pages::section::Section::Ads /> } />
                         <Route path=path!("blog") view=|| view! { <SectionPage section=pages::section::Section::Blog /> } />
                         <Route path=path!("crm") view=ContactsPage />

@@ -661,6 +661,8 @@ pub struct SequencePage {
     pub sender_name: String,
     /// Every approval request, newest first.
     pub approvals: Vec<super::approval::Approval>,
+    /// Who may decide here ("Name <email>" of approvers and admins).
+    pub deciders: Vec<String>,
 }
 
 #[cfg(test)]

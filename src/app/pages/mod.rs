@@ -1,6 +1,7 @@
 //! One file per console page.
 
 pub mod api_keys;
+pub mod approvals;
 pub mod audit_log;
 pub mod brands;
 pub mod campaigns;
@@ -10,6 +11,8 @@ pub mod crm_contacts;
 pub mod crm_import;
 pub mod crm_segment;
 pub mod crm_segments;
+pub mod email_sequence;
+pub mod email_sequences;
 pub mod home;
 pub mod login;
 pub mod not_found;

@@ -9,10 +9,6 @@ use crate::app::components::ui::{EmptyState, PageHeader};
 /// A console section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
-    /// `/approvals`.
-    Approvals,
-    /// `/email`.
-    Email,
     /// `/ads`.
     Ads,
     /// `/blog`.
@@ -22,8 +18,6 @@ pub enum Section {
 impl Section {
     fn title(self) -> &'static str {
         match self {
-            Section::Approvals => "Approvals",
-            Section::Email => "Email sequences",
             Section::Ads => "Ads",
             Section::Blog => "Blog",
         }
@@ -31,12 +25,6 @@ impl Section {
 
     fn purpose(self) -> &'static str {
         match self {
-            Section::Approvals => {
-                "Everything waiting for an approver: sequences, ad launches, creatives and blog publishes."
-            }
-            Section::Email => {
-                "Multi-step email sequences, previewed for real contacts and sent only after approval."
-            }
             Section::Ads => {
                 "Ad creatives with each platform's limits, and ad campaigns launched after approval."
             }

@@ -80,7 +80,7 @@ pub async fn preview_sequence(
     num_emails: Option<String>,
     cadence_days: Option<String>,
     name: Option<String>,
-    window_days: Option<Vec<String>>,
+    window_days: Option<String>,
     window_start: Option<String>,
     window_end: Option<String>,
     window_timezone: Option<String>,
@@ -121,7 +121,12 @@ pub async fn preview_sequence(
     let send_window = match tz {
         None => None,
         Some(tz) => Some(SendWindowInput {
-            days: window_days,
+            days: window_days.map(|d| {
+                d.split([',', ' '])
+                    .filter(|x| !x.trim().is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            }),
             start_hour: hour("send_window.start_hour", &window_start)?,
             end_hour: hour("send_window.end_hour", &window_end)?,
             timezone: Some(tz),

@@ -115,3 +115,21 @@ pub async fn memberships_of(db: &Db, user: &UserId) -> Result<Vec<Membership>, E
         })
         .collect()
 }
+
+/// The people who may decide approvals here (approvers and admins): "Name <email>".
+pub async fn deciders(db: &Db, workspace: &WorkspaceId) -> Result<Vec<String>, Error> {
+    let rows = sqlx::query(
+        "select u.display_name, u.email from memberships m join users u on u.id = m.user_id \
+         where m.workspace_id = $1 and m.role in ('approver', 'admin') order by u.email",
+    )
+    .bind(workspace.as_str())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let name: String = r.try_get("display_name")?;
+            let email: String = r.try_get("email")?;
+            Ok(format!("{name} <{email}>"))
+        })
+        .collect()
+}

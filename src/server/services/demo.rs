@@ -1,4 +1,4 @@
-//! The demo workspace: people in every role, a brand, ~200 contacts, two segments, sandbox
+//! The demo workspace: people in every role, a brand, ~200 contacts, three segments, sandbox
 //! connectors and campaigns across channels and statuses, so a new user can try each flow at
 //! once. Everything is made through the same use cases as real data.
 
@@ -6,13 +6,15 @@ use std::collections::BTreeMap;
 
 use super::Context;
 use super::accounts::{self, NewMember};
-use super::{brands, campaigns, connectors, contacts, segments};
+use super::{brands, campaigns, connectors, contacts, segments, sequences};
 use crate::domain::Error;
-use crate::domain::actor::{Actor, Role};
+use crate::domain::actor::Actor;
+use crate::domain::approval::Decision;
 use crate::domain::brand::BrandInput;
 use crate::domain::campaign::{CampaignStatus, Channel, NewCampaign};
 use crate::domain::connector::ConnectorKind;
 use crate::domain::segment::{ConditionInput, Match, NewSegment, RuleInput};
+use crate::domain::sequence::PreviewInput;
 use crate::server::db::workspaces;
 
 /// The demo workspace's name.
@@ -44,7 +46,7 @@ pub async fn load(ctx: &Context) -> Result<Loaded, Error> {
     {
         return Ok(Loaded::AlreadyThere);
     }
-    let mut admin = None;
+    let mut people = BTreeMap::new();
     for (email, name, role) in PEOPLE {
         let added = accounts::add_member(
             ctx,
@@ -57,12 +59,13 @@ pub async fn load(ctx: &Context) -> Result<Loaded, Error> {
             },
         )
         .await?;
-        if added.role == Role::Admin {
-            admin = Some(Actor::user(added.workspace.id, added.user.id, Role::Admin));
-        }
+        people.insert(
+            role,
+            Actor::user(added.workspace.id, added.user.id, added.role),
+        );
     }
-    let actor = admin.expect("the demo has an admin");
-    fill(ctx, &actor).await?;
+    let seeded = fill(ctx, &people["admin"]).await?;
+    sequences(ctx, &seeded, &people["marketer"], &people["approver"]).await?;
     Ok(Loaded::Created)
 }
 
@@ -104,7 +107,15 @@ const TITLES: [&str; 5] = [
 const PLANS: [&str; 3] = ["gold", "silver", "bronze"];
 const STAGES: [&str; 4] = ["contact", "lead", "qualified", "customer"];
 
-async fn fill(ctx: &Context, actor: &Actor) -> Result<(), Error> {
+/// What the sequences of the demo are built on.
+struct Seeded {
+    brand: String,
+    ops_leaders: String,
+    vip: String,
+    mail: String,
+}
+
+async fn fill(ctx: &Context, actor: &Actor) -> Result<Seeded, Error> {
     let brand = brands::create(
         ctx,
         actor,
@@ -140,8 +151,9 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<(), Error> {
             last.to_lowercase(),
             i
         );
-        // Every twentieth contact has no first name, so previews can show a missing variable.
-        let first = if i % 20 == 19 { "" } else { first };
+        // Every twentieth contact (all operations leaders) has no first name, so the demo
+        // sequence shows a missing-variable warning.
+        let first = if i % 20 == 10 { "" } else { first };
         csv.push_str(&format!(
             "{email},{first},{last},{company},{domain},{},{},{},{industry}\n",
             TITLES[i % TITLES.len()],
@@ -212,9 +224,13 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<(), Error> {
     segments::add_members(ctx, actor, &vip.segment.id, &ids).await?;
 
     let none = BTreeMap::new();
+    let mut mail = String::new();
     for name in ["Sandbox mail", "Sandbox ads", "Sandbox CMS"] {
         let c = connectors::create(ctx, actor, ConnectorKind::Sandbox, name, &none, &none).await?;
         connectors::test(ctx, actor, &c.id).await?;
+        if mail.is_empty() {
+            mail = c.id.to_string();
+        }
     }
 
     let spread: [(
@@ -222,31 +238,7 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<(), Error> {
         Channel,
         CampaignStatus,
         &crate::domain::ids::SegmentId,
-    ); 8] = [
-        (
-            "Q4 carrier onboarding sequence",
-            Channel::Email,
-            CampaignStatus::Active,
-            &ops_leaders.segment.id,
-        ),
-        (
-            "Gold renewal nudge",
-            Channel::Email,
-            CampaignStatus::PendingApproval,
-            &gold.segment.id,
-        ),
-        (
-            "Peak season webinar invite",
-            Channel::Email,
-            CampaignStatus::Completed,
-            &ops_leaders.segment.id,
-        ),
-        (
-            "VIP roundtable outreach",
-            Channel::Email,
-            CampaignStatus::Rejected,
-            &vip.segment.id,
-        ),
+    ); 4] = [
         (
             "LinkedIn: live tracking",
             Channel::Ads,
@@ -287,5 +279,57 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<(), Error> {
         )
         .await?;
     }
+    Ok(Seeded {
+        brand: brand.id.to_string(),
+        ops_leaders: ops_leaders.segment.id.to_string(),
+        vip: vip.segment.id.to_string(),
+        mail,
+    })
+}
+
+/// Two email sequences through the real gate: one waiting for the approver, one the
+/// approver turned down with a note. Nothing is sent by either.
+async fn sequences(
+    ctx: &Context,
+    seeded: &Seeded,
+    marketer: &Actor,
+    approver: &Actor,
+) -> Result<(), Error> {
+    let ask = |name: &str, segment: &str, objective: &str| PreviewInput {
+        segment_id: Some(segment.to_owned()),
+        brand_id: Some(seeded.brand.clone()),
+        sender_connector_id: Some(seeded.mail.clone()),
+        objective: Some(objective.into()),
+        name: Some(name.into()),
+        ..Default::default()
+    };
+    sequences::preview(
+        ctx,
+        marketer,
+        &ask(
+            "Q4 carrier onboarding sequence",
+            &seeded.ops_leaders,
+            "book a 20-minute freight review",
+        ),
+    )
+    .await?;
+    let vip = sequences::preview(
+        ctx,
+        marketer,
+        &ask(
+            "VIP roundtable outreach",
+            &seeded.vip,
+            "join our shippers' roundtable",
+        ),
+    )
+    .await?;
+    sequences::decide(
+        ctx,
+        approver,
+        &vip.sequence.id,
+        Decision::Reject,
+        Some("Too salesy for VIPs; make it a personal invitation from the CEO."),
+    )
+    .await?;
     Ok(())
 }

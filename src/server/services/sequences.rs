@@ -27,7 +27,7 @@ use crate::server::db::segments::Audience;
 use crate::server::db::sequences::ListFilter;
 use crate::server::db::{
     audit_log, brands, campaigns as campaign_rows, connectors, contacts, enrollments, segments,
-    sequences,
+    sequences, workspaces,
 };
 
 /// How many contacts a preview renders the steps for.
@@ -239,11 +239,15 @@ fn report(seq: &EmailSequence, parts: &Parts, people: &[Contact]) -> Result<Prev
     }
     // Missing variables across the whole audience, counted per step and variable.
     let mut missing: std::collections::BTreeMap<(u32, String), i64> = Default::default();
-    let mut first_missing: Option<&Contact> = None;
+    // Samples: complete contacts first, then the first one with a gap, so the marketer sees
+    // both how it reads and where it breaks.
+    let (mut complete, mut gappy): (Vec<&Contact>, Vec<&Contact>) = (Vec::new(), Vec::new());
     for c in people {
         let gaps = templates.missing(&Variables::of(c, &sender));
-        if !gaps.is_empty() && first_missing.is_none() {
-            first_missing = Some(c);
+        if gaps.is_empty() {
+            complete.push(c);
+        } else {
+            gappy.push(c);
         }
         for (step, names) in gaps {
             for n in names {
@@ -284,13 +288,13 @@ fn report(seq: &EmailSequence, parts: &Parts, people: &[Contact]) -> Result<Prev
             });
         }
     }
-    let mut chosen: Vec<&Contact> = people.iter().take(SAMPLES).collect();
-    if let Some(c) = first_missing
-        && !chosen.iter().any(|s| s.id == c.id)
-    {
-        chosen.pop();
-        chosen.push(c);
-    }
+    let mut chosen: Vec<&Contact> = complete.iter().take(SAMPLES - 1).copied().collect();
+    chosen.extend(gappy.first());
+    let rest = complete
+        .iter()
+        .skip(SAMPLES - 1)
+        .chain(gappy.iter().skip(1));
+    chosen.extend(rest.take(SAMPLES.saturating_sub(chosen.len())));
     let samples = chosen
         .into_iter()
         .map(|c| sample(&templates, c, &sender))
@@ -563,6 +567,7 @@ pub async fn page(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<Seque
         sender_name: parts.sender.name.clone(),
         preview,
         approvals,
+        deciders: workspaces::deciders(&ctx.db, actor.workspace_id()).await?,
         view: view(ctx, actor, seq).await?,
     })
 }

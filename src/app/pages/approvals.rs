@@ -1,0 +1,89 @@
+//! `/approvals`: everything waiting for an approver, newest first; `/approvals/decided`:
+//! what was approved or rejected.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::app::components::ui::{
+    Badge, EmptyState, ErrorNotice, Loading, PageHeader, TABLE, TABLE_WRAP, TD, TH, Tabs,
+};
+use crate::app::format::when;
+use crate::app::server_fns::approvals::approval_inbox;
+use crate::domain::actor::Principal;
+use crate::domain::approval::ApprovalStatus;
+
+fn tone(status: ApprovalStatus) -> &'static str {
+    match status {
+        ApprovalStatus::Pending => "amber",
+        ApprovalStatus::Approved => "green",
+        ApprovalStatus::Rejected => "red",
+        ApprovalStatus::Cancelled => "slate",
+    }
+}
+
+/// The Approvals inbox; `decided` shows the second tab.
+#[component]
+pub fn ApprovalsPage(decided: bool) -> impl IntoView {
+    let rows = Resource::new(
+        move || decided,
+        |decided| approval_inbox(if decided { "decided" } else { "pending" }.to_owned()),
+    );
+    view! {
+        <Title text="Approvals" />
+        <PageHeader title="Approvals" subtitle="Nothing irreversible happens until someone here signs off: emails to people, ad spend, public posts." />
+        <Tabs label="Approvals" tabs=vec![("/approvals", "Waiting"), ("/approvals/decided", "Decided")] />
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <EmptyState title=if decided { "Nothing decided yet".to_owned() } else { "Nothing is waiting for approval".to_owned() }>
+                            <p>"Previews of email sequences, ad launches, creatives and blog publishes appear here when they need a decision."</p>
+                        </EmptyState>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <div class=TABLE_WRAP>
+                            <table class=TABLE data-testid="approvals-table">
+                                <thead class="bg-slate-50"><tr>
+                                    <th scope="col" class=TH>"What"</th>
+                                    <th scope="col" class=TH>"Requested by"</th>
+                                    <th scope="col" class=TH>{if decided { "Decision" } else { "Waiting" }}</th>
+                                    {decided.then(|| view! { <th scope="col" class=TH>"Note"</th> })}
+                                </tr></thead>
+                                <tbody class="divide-y divide-slate-100">
+                                    {list.into_iter().map(|row| {
+                                        let a = row.approval;
+                                        let via_key = matches!(a.requested_by, Principal::Key { .. });
+                                        view! {
+                                            <tr>
+                                                <td class=TD>
+                                                    <p class="text-xs uppercase tracking-wide text-slate-500">{a.subject_type.label()}</p>
+                                                    <a class="font-medium text-indigo-700 hover:underline" href=a.console_page()>{a.subject_name.clone()}</a>
+                                                </td>
+                                                <td class=TD>
+                                                    {a.requested_by_email.clone()}
+                                                    {via_key.then(|| view! { <span class="ml-1 text-xs text-slate-500">"(API key)"</span> })}
+                                                </td>
+                                                <td class=format!("{TD} whitespace-nowrap")>
+                                                    {if decided {
+                                                        view! {
+                                                            <Badge text=a.status.as_str().to_owned() tone=tone(a.status) />
+                                                            <p class="mt-1 text-xs text-slate-600">{format!("{} · {}", a.decided_by_email.clone().unwrap_or_default(), a.decided_at.as_ref().map(when).unwrap_or_default())}</p>
+                                                        }.into_any()
+                                                    } else {
+                                                        view! { <span title=when(&a.created_at)>{row.age.clone()}</span> }.into_any()
+                                                    }}
+                                                </td>
+                                                {decided.then(|| view! { <td class=format!("{TD} text-slate-700")>{a.note.clone().unwrap_or_default()}</td> })}
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
