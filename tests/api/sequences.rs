@@ -21,6 +21,7 @@ on_both_databases!(
     one_contact_is_rendered_with_their_own_warnings,
     warnings_cover_forbidden_words_length_and_an_unhealthy_sender,
     sequences_and_approvals_list_with_filters,
+    the_pages_show_the_gate_to_each_role,
 );
 
 /// A workspace with a brand, 6 contacts (one without a first name, one unsubscribed, one
@@ -1030,4 +1031,54 @@ async fn sequences_and_approvals_list_with_filters(app: TestApp) {
         )
         .await;
     r.assert_problem(409, "conflict");
+}
+
+async fn the_pages_show_the_gate_to_each_role(app: TestApp) {
+    let w = world(&app, "acme").await;
+    let p = preview(&app, &w).await;
+    let seq = p["sequence"]["id"].as_str().unwrap();
+    let page = format!("/email/sequences/{seq}");
+    let marketer = app.log_in("mark@acme.test", PASSWORD).await.unwrap();
+    let html = app.page(&page, Some(&marketer)).await;
+    assert_eq!(html.status, 200);
+    assert!(html.text.contains("Waiting for approval"), "{}", html.text);
+    assert!(html.text.contains("appr@acme.test"));
+    assert!(!html.text.contains(">Approve<!></button>"));
+    assert!(html.text.contains("Hey Ana!"));
+    assert!(html.text.contains("Edit email 1"));
+    let approver = app.log_in("appr@acme.test", PASSWORD).await.unwrap();
+    let html = app.page(&page, Some(&approver)).await.text;
+    assert!(html.contains(">Approve<!></button>"), "{html}");
+    assert!(html.contains(">Reject<!></button>"));
+    let inbox = app.page("/approvals", Some(&approver)).await.text;
+    assert!(inbox.contains(&format!("href=\"{page}\"")), "{inbox}");
+    assert!(inbox.contains("Email: Book a demo"));
+    let campaign = app
+        .page(
+            &format!("/campaigns/{}", p["campaign"]["id"].as_str().unwrap()),
+            Some(&approver),
+        )
+        .await
+        .text;
+    assert!(
+        campaign.contains("requested by mark@acme.test"),
+        "{campaign}"
+    );
+    app.post(
+        &format!("/api/v1/marketing/email-sequences/{seq}/approve"),
+        &w.approver.key,
+        json!({}),
+    )
+    .await;
+    let decided = app.page("/approvals/decided", Some(&approver)).await.text;
+    assert!(decided.contains("Email: Book a demo"));
+    assert!(
+        !app.page("/approvals", Some(&approver))
+            .await
+            .text
+            .contains("Email: Book a demo")
+    );
+    let list = app.page("/email", Some(&marketer)).await.text;
+    assert!(list.contains("Email: Book a demo"));
+    assert!(list.contains("active"));
 }

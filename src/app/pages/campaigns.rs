@@ -217,6 +217,10 @@ pub fn CampaignPage() -> impl IntoView {
                                   ("Brand", d.row.brand_name.clone().unwrap_or_else(|| "—".into())),
                                   ("Artifact", c.artifact.as_ref().map(|a| format!("{} {}", a.kind.replace('_', " "), a.id)).unwrap_or_else(|| "—".into()))]
                                     .into_iter().map(|(k, v)| view! { <div class=CARD><dt class="text-xs uppercase tracking-wide text-slate-500">{k}</dt><dd class="mt-1 break-words font-medium">{v}</dd></div> }).collect_view()}
+                                {c.artifact.as_ref().filter(|a| a.kind == "email_sequence").map(|a| view! {
+                                    <div class=CARD><dt class="text-xs uppercase tracking-wide text-slate-500">"Open"</dt>
+                                    <dd class="mt-1"><a class="font-medium text-indigo-700 hover:underline" href=format!("/email/sequences/{}", a.id)>"Sequence preview"</a></dd></div>
+                                })}
                             </dl>
                             <section aria-labelledby="rollup" class="mt-6">
                                 <h2 id="rollup" class="mb-3 text-lg font-semibold">"Results"</h2>
@@ -228,7 +232,22 @@ pub fn CampaignPage() -> impl IntoView {
                             </section>
                             <section aria-labelledby="approvals" class="mt-6">
                                 <h2 id="approvals" class="mb-3 text-lg font-semibold">"Approvals"</h2>
-                                <p class="text-sm text-slate-600">"No approval has been requested for this campaign."</p>
+                                {if d.approvals.is_empty() {
+                                    view! { <p class="text-sm text-slate-600">"No approval has been requested for this campaign."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <ol class="space-y-2 text-sm" data-testid="campaign-approvals">
+                                            {d.approvals.iter().map(|a| view! {
+                                                <li>
+                                                    <span class="font-medium">{a.status.as_str()}</span>
+                                                    {format!(" · requested by {} {}", a.requested_by_email, when(&a.created_at))}
+                                                    {a.decided_by_email.clone().map(|e| format!(" · decided by {e}"))}
+                                                    {a.note.clone().map(|n| format!(" · \"{n}\""))}
+                                                </li>
+                                            }).collect_view()}
+                                        </ol>
+                                    }.into_any()
+                                }}
                             </section>
                             <section aria-labelledby="trail" class="mt-6">
                                 <h2 id="trail" class="mb-3 text-lg font-semibold">"History"</h2>

@@ -20,15 +20,6 @@ use crate::app::server_fns::sequences::{
 use crate::domain::approval::{Approval, ApprovalStatus};
 use crate::domain::sequence::{Sample, SequenceStatus, Step, Warning};
 
-fn has_scope(member: MemberResource, scope: &'static str) -> impl Fn() -> bool + Copy {
-    move || {
-        member
-            .get()
-            .and_then(Result::ok)
-            .is_some_and(|m| m.scopes.iter().any(|s| s == scope))
-    }
-}
-
 fn is_conflict(e: &UiError) -> bool {
     matches!(e, UiError::Failed { code, .. } if code == "conflict")
 }
@@ -185,8 +176,6 @@ pub fn EmailSequencePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let member = expect_context::<MemberResource>();
-    let can_decide = has_scope(member, "marketing:approve");
-    let can_edit = has_scope(member, "marketing:write");
     let save_step = ServerAction::<SaveSequenceStep>::new();
     let save_cadence = ServerAction::<SaveSequenceCadence>::new();
     let approve = ServerAction::<ApproveSequence>::new();
@@ -233,6 +222,10 @@ pub fn EmailSequencePage() -> impl IntoView {
                     Err(e) => return view! { <ErrorNotice error=e /> }.into_any(),
                     Ok(p) => p,
                 };
+                // Awaited here, not read, so the server renders the right panel for the role.
+                let scopes = member.await.map(|m| m.scopes).unwrap_or_default();
+                let can_decide = scopes.iter().any(|s| s == "marketing:approve");
+                let can_edit = scopes.iter().any(|s| s == "marketing:write");
                 let seq = p.view.sequence.clone();
                 let id = seq.id.to_string();
                 let pending_now = seq.status == SequenceStatus::PendingApproval;
@@ -298,7 +291,7 @@ pub fn EmailSequencePage() -> impl IntoView {
                                     </Transition>
                                 </div>
                             </section>
-                            {(pending_now && can_edit()).then({
+                            {(pending_now && can_edit).then({
                                 let id = id.clone();
                                 let seq = seq.clone();
                                 move || {
@@ -334,7 +327,7 @@ pub fn EmailSequencePage() -> impl IntoView {
                         </div>
                         <div class="space-y-6">
                             <ApprovalPanel id=id.clone() status=seq.status pending=pending_approval latest=latest deciders=p.deciders.clone()
-                                can_decide=can_decide() approve=approve reject=reject />
+                                can_decide=can_decide approve=approve reject=reject />
                             <section aria-labelledby="audience-title" class=CARD>
                                 <h2 id="audience-title" class="text-lg font-semibold">{if pending_now { "Would be enrolled" } else { "Enrolled" }}</h2>
                                 <p class="mt-2 text-3xl font-semibold" data-testid="recipient-count">{if pending_now { p.preview.recipients } else { p.view.stats.enrolled }}</p>

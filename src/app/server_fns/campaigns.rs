@@ -33,8 +33,10 @@ pub struct FilterOptions {
 pub struct CampaignDetail {
     /// The campaign, with names.
     pub row: CampaignRow,
-    /// Every recorded change, newest first.
+    /// Every recorded change of the campaign and its artifact, newest first.
     pub trail: Vec<AuditEntry>,
+    /// Every approval requested for it, newest first.
+    pub approvals: Vec<crate::domain::approval::Approval>,
 }
 
 #[cfg(feature = "ssr")]
@@ -109,15 +111,23 @@ pub async fn list_campaigns(
 #[server(prefix = "/rpc", endpoint = "get_campaign")]
 pub async fn get_campaign(id: String) -> Result<CampaignDetail, UiError> {
     use crate::domain::Error;
-    use crate::server::services::{audit_log, campaigns};
+    use crate::server::services::{approvals, audit_log, campaigns};
     let (state, actor) = super::ssr::actor().await?;
     let id = id.parse().map_err(|_| Error::NotFound("campaign"))?;
     let campaign = campaigns::get(&state.ctx, &actor, &id).await?;
-    let trail =
+    let mut trail =
         audit_log::for_subject(&state.ctx, &actor, "campaign", &campaign.id.to_string()).await?;
+    if let Some(artifact) = &campaign.artifact {
+        trail.extend(
+            audit_log::for_subject(&state.ctx, &actor, &artifact.kind, &artifact.id).await?,
+        );
+        trail.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+    }
+    let approvals = approvals::for_campaign(&state.ctx, &actor, &campaign.id).await?;
     let options = options_of(&state, &actor).await?;
     Ok(CampaignDetail {
         row: named(campaign, &options),
         trail,
+        approvals,
     })
 }

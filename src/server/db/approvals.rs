@@ -241,3 +241,21 @@ pub async fn cancel_pending(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Every request of a campaign's artifacts, newest first.
+pub async fn for_campaign(
+    db: &Db,
+    workspace: &WorkspaceId,
+    campaign: &crate::domain::ids::CampaignId,
+) -> Result<Vec<Approval>, Error> {
+    let sql = format!(
+        "select {COLUMNS} from {FROM} where a.workspace_id = $1 and a.campaign_id = $2 \
+         order by a.created_at desc, a.id desc"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(workspace.as_str())
+        .bind(campaign.as_str())
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(approval).collect()
+}

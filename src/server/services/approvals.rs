@@ -160,6 +160,16 @@ pub async fn history(
     approvals::history(&ctx.db, actor.workspace_id(), subject_type, subject_id).await
 }
 
+/// Every request made for a campaign, newest first.
+pub async fn for_campaign(
+    ctx: &Context,
+    actor: &Actor,
+    campaign: &CampaignId,
+) -> Result<Vec<Approval>, Error> {
+    actor.require(Scope::MarketingRead)?;
+    approvals::for_campaign(&ctx.db, actor.workspace_id(), campaign).await
+}
+
 /// Requests matching the filter, newest first.
 pub async fn list(
     ctx: &Context,
