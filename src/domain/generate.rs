@@ -179,7 +179,7 @@ pub fn builtin_email_steps(brief: &SequenceBrief<'_>) -> Vec<StepDraft> {
             if k == 0 {
                 subject = pick(&[
                     format!("{{{{ company | default(\"Your team\") }}}} × {name}: {goal}?"),
-                    format!("Quick idea for {{{{ company | default(\"your team\") }}}}"),
+                    "Quick idea for {{ company | default(\"your team\") }}".to_owned(),
                     format!("{name} for {{{{ company | default(\"your team\") }}}}: {goal}"),
                 ]);
                 if let Some(o) = &overview {
@@ -196,7 +196,7 @@ pub fn builtin_email_steps(brief: &SequenceBrief<'_>) -> Vec<StepDraft> {
                 ]));
             } else if k + 1 < n {
                 subject = pick(&[
-                    format!("One more thing for {{{{ company | default(\"your team\") }}}}"),
+                    "One more thing for {{ company | default(\"your team\") }}".to_owned(),
                     format!("Following up: {goal}"),
                     format!("A thought on {goal}"),
                 ]);
@@ -211,9 +211,9 @@ pub fn builtin_email_steps(brief: &SequenceBrief<'_>) -> Vec<StepDraft> {
                 lines.push(format!("If it makes sense to {goal}, just reply and I will set it up."));
             } else {
                 subject = pick(&[
-                    format!("Should I close the loop, {{{{ first_name | default(\"there\") }}}}?"),
+                    "Should I close the loop, {{ first_name | default(\"there\") }}?".to_owned(),
                     format!("Last note on {goal}"),
-                    format!("Closing the file for {{{{ company | default(\"your team\") }}}}"),
+                    "Closing the file for {{ company | default(\"your team\") }}".to_owned(),
                 ]);
                 lines.push(
                     "I have not heard back, so this is my last note about this. If the timing is wrong, no problem at all."
