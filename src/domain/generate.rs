@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::brand::Brand;
 use super::sequence::{MAX_BODY, MAX_SUBJECT};
 
+/// Longest objective the builtin writer puts in a subject.
+const SUBJECT_OBJECTIVE: usize = 60;
+
 /// What an email sequence generator is asked to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SequenceBrief<'a> {
@@ -64,13 +67,21 @@ fn fnv(text: &str) -> u64 {
 }
 
 /// Text from a brand or a brief placed inside a template: kept literal, whatever braces it
-/// holds.
+/// holds, by turning it into a template string expression.
 fn literal(text: &str) -> String {
-    if text.contains('{') || text.contains('}') {
-        format!("{{% raw %}}{}{{% endraw %}}", text.replace("{%", "{ %"))
-    } else {
-        text.to_owned()
+    if !(text.contains('{') || text.contains('}')) {
+        return text.to_owned();
     }
+    let mut quoted = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' => quoted.push_str("\\\\"),
+            '"' => quoted.push_str("\\\""),
+            '\n' => quoted.push_str("\\n"),
+            c => quoted.push(c),
+        }
+    }
+    format!("{{{{ \"{quoted}\" }}}}")
 }
 
 #[derive(Clone, Copy)]
@@ -156,7 +167,13 @@ pub fn builtin_email_steps(brief: &SequenceBrief<'_>) -> Vec<StepDraft> {
     let brand = brief.brand;
     let tone = Tone::of(&brand.brand_voice);
     let seed = fnv(&format!("{}|{}", brand.name, brief.objective));
-    let goal = objective_phrase(brief.objective);
+    let goal = literal(&objective_phrase(brief.objective));
+    // Subjects stay short whatever the objective: a long one is said in the body only.
+    let topic = if brief.objective.chars().count() <= SUBJECT_OBJECTIVE {
+        goal.clone()
+    } else {
+        "a next step".to_owned()
+    };
     let clean = |s: String| (brand.forbidden_phrases_in(&s).is_empty()).then_some(s);
     let usps: Vec<String> = brand
         .usps
@@ -178,9 +195,9 @@ pub fn builtin_email_steps(brief: &SequenceBrief<'_>) -> Vec<StepDraft> {
             let subject;
             if k == 0 {
                 subject = pick(&[
-                    format!("{{{{ company | default(\"Your team\") }}}} × {name}: {goal}?"),
+                    format!("{{{{ company | default(\"Your team\") }}}} × {name}: {topic}?"),
                     "Quick idea for {{ company | default(\"your team\") }}".to_owned(),
-                    format!("{name} for {{{{ company | default(\"your team\") }}}}: {goal}"),
+                    format!("{name} for {{{{ company | default(\"your team\") }}}}: {topic}"),
                 ]);
                 if let Some(o) = &overview {
                     lines.push(literal(o));
@@ -197,8 +214,8 @@ pub fn builtin_email_steps(brief: &SequenceBrief<'_>) -> Vec<StepDraft> {
             } else if k + 1 < n {
                 subject = pick(&[
                     "One more thing for {{ company | default(\"your team\") }}".to_owned(),
-                    format!("Following up: {goal}"),
-                    format!("A thought on {goal}"),
+                    format!("Following up: {topic}"),
+                    format!("A thought on {topic}"),
                 ]);
                 match &usp {
                     Some(u) => lines.push(format!("Following up on my note: {}.", u)),
@@ -212,7 +229,7 @@ pub fn builtin_email_steps(brief: &SequenceBrief<'_>) -> Vec<StepDraft> {
             } else {
                 subject = pick(&[
                     "Should I close the loop, {{ first_name | default(\"there\") }}?".to_owned(),
-                    format!("Last note on {goal}"),
+                    format!("Last note on {topic}"),
                     "Closing the file for {{ company | default(\"your team\") }}".to_owned(),
                 ]);
                 lines.push(
@@ -381,8 +398,36 @@ mod tests {
     }
 
     #[test]
+    fn objectives_with_braces_or_great_length_still_give_usable_copy() {
+        let b = brand(&"Long Brand Name ".repeat(6), "plain", &["Fast"], &[]);
+        for objective in [
+            "talk about {{ secrets }} and {% raw %}",
+            &"a very long objective ".repeat(14),
+        ] {
+            let brief = SequenceBrief {
+                brand: &b,
+                objective,
+                cadence_days: &[0, 3, 7],
+            };
+            let drafts = builtin_email_steps(&brief);
+            assert_eq!(check_drafts(&brief, &drafts), Ok(()));
+        }
+        let brief = SequenceBrief {
+            brand: &b,
+            objective: "see {{ x }}",
+            cadence_days: &[0],
+        };
+        assert!(
+            builtin_email_steps(&brief)[0]
+                .body
+                .contains("{% raw %}see {{ x }}{% endraw %}")
+        );
+    }
+
+    #[test]
     fn brand_text_with_braces_stays_literal() {
-        assert_eq!(literal("a {{ b }}"), "{% raw %}a {{ b }}{% endraw %}");
+        assert_eq!(literal("a {{ b }}"), r#"{{ "a {{ b }}" }}"#);
+        assert_eq!(literal(r#"say "{%" \ now"#), r#"{{ "say \"{%\" \\ now" }}"#);
         assert_eq!(literal("plain"), "plain");
     }
 }

@@ -572,6 +572,8 @@ wire_enum!(
         SenderUnhealthy => "sender_unhealthy",
         /// A step is longer than reads well.
         TooLong => "too_long",
+        /// A step cannot be rendered for a contact's data.
+        RenderFailed => "render_failed",
     }
 );
 

@@ -166,6 +166,11 @@ async fn two_bad_answers_are_a_502_and_nothing_is_stored() {
             "{problem}"
         );
         assert!(!r.text.contains("sk-local-test"));
+        assert!(
+            !r.text.contains("model overloaded"),
+            "the provider's words stay in the log: {}",
+            r.text
+        );
         for list in [
             "/api/v1/marketing/email-sequences",
             "/api/v1/marketing/campaigns",

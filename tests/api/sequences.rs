@@ -22,6 +22,8 @@ on_both_databases!(
     warnings_cover_forbidden_words_length_and_an_unhealthy_sender,
     sequences_and_approvals_list_with_filters,
     the_pages_show_the_gate_to_each_role,
+    a_decision_is_bound_to_the_content_the_approver_saw,
+    objectives_with_template_syntax_stay_literal,
 );
 
 /// A workspace with a brand, 6 contacts (one without a first name, one unsubscribed, one
@@ -1081,4 +1083,125 @@ async fn the_pages_show_the_gate_to_each_role(app: TestApp) {
     let list = app.page("/email", Some(&marketer)).await.text;
     assert!(list.contains("Email: Book a demo"));
     assert!(list.contains("active"));
+}
+
+async fn a_decision_is_bound_to_the_content_the_approver_saw(app: TestApp) {
+    let w = world(&app, "acme").await;
+    let p = preview(&app, &w).await;
+    let seq = p["sequence"]["id"].as_str().unwrap();
+    let path = format!("/api/v1/marketing/email-sequences/{seq}");
+    // The approver looked at version 1; the marketer saves version 2 meanwhile.
+    let r = app
+        .api(
+            Method::PATCH,
+            &path,
+            Some(&w.marketer.key),
+            Some(json!({"version": 1, "steps": [{"index": 0, "subject": "Changed"}]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .post(
+            &format!("{path}/approve"),
+            &w.approver.key,
+            json!({"version": 1}),
+        )
+        .await;
+    r.assert_problem(409, "conflict");
+    let r = app
+        .send(
+            axum::http::Request::builder()
+                .method(Method::POST)
+                .uri(format!("{path}/approve"))
+                .header("authorization", format!("Bearer {}", w.approver.key))
+                .header("if-match", "1")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    r.assert_problem(409, "conflict");
+    assert_eq!(
+        app.get(&path, &w.marketer.key).await.json()["status"],
+        "pending_approval"
+    );
+    // The segment's rule changes under the pending request: it is replaced, not approved.
+    let before = app
+        .get(
+            "/api/v1/marketing/approvals?status=pending",
+            &w.marketer.key,
+        )
+        .await
+        .json()["items"][0]
+        .clone();
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/crm/segments/{}", w.segment),
+            Some(&w.admin.key),
+            Some(json!({"version": 1, "rule": {"match": "all", "conditions": [{"field": "email", "op": "contains", "value": "north"}]}})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .post(&format!("{path}/approve"), &w.approver.key, json!({}))
+        .await;
+    let problem = r.assert_problem(409, "conflict");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("rule changed"),
+        "{problem}"
+    );
+    let after = app
+        .get(
+            "/api/v1/marketing/approvals?status=pending",
+            &w.marketer.key,
+        )
+        .await
+        .json()["items"][0]
+        .clone();
+    assert_ne!(after["id"], before["id"]);
+    assert_ne!(after["content_hash"], before["content_hash"]);
+    let now = app.get(&path, &w.marketer.key).await.json();
+    assert_eq!(now["content_hash"], after["content_hash"]);
+    // Deciding the current content works; a JSON content type with an empty body is fine.
+    let r = app
+        .send(
+            axum::http::Request::builder()
+                .method(Method::POST)
+                .uri(format!("{path}/approve"))
+                .header("authorization", format!("Bearer {}", w.approver.key))
+                .header("content-type", "application/json")
+                .header("if-match", now["version"].to_string())
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.json()["stats"]["enrolled"],
+        2,
+        "only the north contacts now: {}",
+        r.text
+    );
+}
+
+async fn objectives_with_template_syntax_stay_literal(app: TestApp) {
+    let w = world(&app, "acme").await;
+    let mut body = preview_body(&w);
+    body["objective"] = json!("talk about {{ secrets }} and {% raw %}");
+    let r = app
+        .post(
+            "/api/v1/marketing/email-sequences/preview",
+            &w.marketer.key,
+            body,
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let sample = &r.json()["preview"]["samples"][0]["steps"][0]["body"];
+    assert!(
+        sample
+            .as_str()
+            .unwrap()
+            .contains("talk about {{ secrets }} and {% raw %}"),
+        "{sample}"
+    );
 }

@@ -105,6 +105,7 @@ fn StepEditor(
 #[component]
 fn ApprovalPanel(
     id: String,
+    version: i64,
     status: SequenceStatus,
     pending: Option<Approval>,
     latest: Option<Approval>,
@@ -127,12 +128,14 @@ fn ApprovalPanel(
             <p class="mt-1 text-xs text-slate-500">"Requested by " {p.requested_by_email.clone()} " · " {when(&p.created_at)}</p>
             <ActionForm action=approve attr:class="mt-3 space-y-2">
                 <input type="hidden" name="id" value=approve_id />
+                <input type="hidden" name="version" value=version.to_string() />
                 <label for="approve-note" class=LABEL>"Note " <span class="font-normal text-slate-500">"(optional)"</span></label>
                 <input id="approve-note" name="note" maxlength="2000" class=INPUT />
                 <button type="submit" class=format!("{BUTTON_PRIMARY} w-full") disabled=move || approve.pending().get()>"Approve"</button>
             </ActionForm>
             <ActionForm action=reject attr:class="mt-4 space-y-2 border-t border-slate-100 pt-4">
                 <input type="hidden" name="id" value=id.clone() />
+                <input type="hidden" name="version" value=version.to_string() />
                 <label for="reject-note" class=LABEL>"Why reject? " <span class="font-normal text-slate-500">"(required)"</span></label>
                 <textarea id="reject-note" name="note" required rows="2" maxlength="2000" class=INPUT></textarea>
                 <button type="submit" class=format!("{BUTTON_DANGER} w-full") disabled=move || reject.pending().get()>"Reject"</button>
@@ -326,7 +329,7 @@ pub fn EmailSequencePage() -> impl IntoView {
                             }})}
                         </div>
                         <div class="space-y-6">
-                            <ApprovalPanel id=id.clone() status=seq.status pending=pending_approval latest=latest deciders=p.deciders.clone()
+                            <ApprovalPanel id=id.clone() version=seq.version status=seq.status pending=pending_approval latest=latest deciders=p.deciders.clone()
                                 can_decide=can_decide approve=approve reject=reject />
                             <section aria-labelledby="audience-title" class=CARD>
                                 <h2 id="audience-title" class="text-lg font-semibold">{if pending_now { "Would be enrolled" } else { "Enrolled" }}</h2>

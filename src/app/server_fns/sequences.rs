@@ -117,10 +117,14 @@ pub async fn preview_sequence(
                 .map_err(|_| Error::invalid(field, "must be an hour from 0 to 24")),
         }
     };
-    let tz = window_timezone.filter(|t| !t.trim().is_empty());
-    let send_window = match tz {
-        None => None,
-        Some(tz) => Some(SendWindowInput {
+    // The form sends the days only when "Only send within a window" is ticked.
+    let send_window = match window_days.is_some()
+        || window_timezone
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty())
+    {
+        false => None,
+        true => Some(SendWindowInput {
             days: window_days.map(|d| {
                 d.split([',', ' '])
                     .filter(|x| !x.trim().is_empty())
@@ -129,7 +133,7 @@ pub async fn preview_sequence(
             }),
             start_hour: hour("send_window.start_hour", &window_start)?,
             end_hour: hour("send_window.end_hour", &window_end)?,
-            timezone: Some(tz),
+            timezone: window_timezone,
         }),
     };
     let input = PreviewInput {
@@ -229,22 +233,46 @@ pub async fn save_sequence_cadence(
 
 /// Approves the sequence (approvers and admins only; the service checks).
 #[server(prefix = "/rpc", endpoint = "approve_sequence")]
-pub async fn approve_sequence(id: String, note: Option<String>) -> Result<SequenceView, UiError> {
+pub async fn approve_sequence(
+    id: String,
+    version: Option<i64>,
+    note: Option<String>,
+) -> Result<SequenceView, UiError> {
     use crate::domain::Error;
     use crate::domain::approval::Decision;
     use crate::server::services::sequences;
     let (state, actor) = super::ssr::actor().await?;
     let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
-    Ok(sequences::decide(&state.ctx, &actor, &id, Decision::Approve, note.as_deref()).await?)
+    Ok(sequences::decide(
+        &state.ctx,
+        &actor,
+        &id,
+        version,
+        Decision::Approve,
+        note.as_deref(),
+    )
+    .await?)
 }
 
 /// Rejects the sequence with a note (approvers and admins only; the service checks).
 #[server(prefix = "/rpc", endpoint = "reject_sequence")]
-pub async fn reject_sequence(id: String, note: String) -> Result<SequenceView, UiError> {
+pub async fn reject_sequence(
+    id: String,
+    version: Option<i64>,
+    note: String,
+) -> Result<SequenceView, UiError> {
     use crate::domain::Error;
     use crate::domain::approval::Decision;
     use crate::server::services::sequences;
     let (state, actor) = super::ssr::actor().await?;
     let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
-    Ok(sequences::decide(&state.ctx, &actor, &id, Decision::Reject, Some(&note)).await?)
+    Ok(sequences::decide(
+        &state.ctx,
+        &actor,
+        &id,
+        version,
+        Decision::Reject,
+        Some(note.as_str()),
+    )
+    .await?)
 }

@@ -167,7 +167,8 @@ impl From<SequenceView> for SequenceJson {
 /// Something to look at before approving.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WarningJson {
-    /// `missing_variable`, `do_not_say`, `empty_segment`, `sender_unhealthy` or `too_long`.
+    /// `missing_variable`, `do_not_say`, `empty_segment`, `sender_unhealthy`, `too_long` or
+    /// `render_failed`.
     pub code: String,
     /// In words.
     pub message: String,
@@ -319,6 +320,9 @@ pub struct EditBody {
 pub struct DecisionBody {
     /// Optional when approving; required when rejecting.
     pub note: Option<String>,
+    /// The version the decision is about (or `If-Match`); when sent, a sequence edited since
+    /// is a 409 instead of being decided unseen.
+    pub version: Option<i64>,
 }
 
 /// Filters and paging.
@@ -540,13 +544,22 @@ async fn approve_sequence(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<SequenceId>,
+    if_match: IfMatch,
     OptionalJson(body): OptionalJson<DecisionBody>,
 ) -> Result<Json<SequenceJson>, ApiError> {
-    let note = body.and_then(|b| b.note);
+    let body = body.unwrap_or_default();
+    let version = if_match.optional_version(body.version)?;
     Ok(Json(
-        sequences::decide(&ctx, &actor, &id, Decision::Approve, note.as_deref())
-            .await?
-            .into(),
+        sequences::decide(
+            &ctx,
+            &actor,
+            &id,
+            version,
+            Decision::Approve,
+            body.note.as_deref(),
+        )
+        .await?
+        .into(),
     ))
 }
 
@@ -559,11 +572,20 @@ async fn reject_sequence(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<SequenceId>,
+    if_match: IfMatch,
     ApiJson(b): ApiJson<DecisionBody>,
 ) -> Result<Json<SequenceJson>, ApiError> {
+    let version = if_match.optional_version(b.version)?;
     Ok(Json(
-        sequences::decide(&ctx, &actor, &id, Decision::Reject, b.note.as_deref())
-            .await?
-            .into(),
+        sequences::decide(
+            &ctx,
+            &actor,
+            &id,
+            version,
+            Decision::Reject,
+            b.note.as_deref(),
+        )
+        .await?
+        .into(),
     ))
 }

@@ -73,18 +73,26 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
-        let headers = request.headers();
-        let declares_body = headers.contains_key(header::CONTENT_TYPE)
-            || headers.contains_key(header::TRANSFER_ENCODING)
-            || headers
-                .get(header::CONTENT_LENGTH)
-                .is_some_and(|v| v.as_bytes() != b"0");
-        if !declares_body {
+        let (parts, body) = request.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    payload_too_large()
+                } else {
+                    ApiError(Error::invalid("body", "the request body could not be read"))
+                        .into_response()
+                }
+            })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(None));
         }
-        ApiJson::<T>::from_request(request, state)
-            .await
-            .map(|ApiJson(v)| Self(Some(v)))
+        ApiJson::<T>::from_request(
+            Request::from_parts(parts, axum::body::Body::from(bytes)),
+            state,
+        )
+        .await
+        .map(|ApiJson(v)| Self(Some(v)))
     }
 }
 
@@ -225,6 +233,14 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
 }
 
 impl IfMatch {
+    /// The version from the header or the body when either is sent (they must agree).
+    pub fn optional_version(&self, body: Option<i64>) -> Result<Option<i64>, Error> {
+        if self.0.is_none() && body.is_none() {
+            return Ok(None);
+        }
+        self.version_or(body).map(Some)
+    }
+
     /// The version from the header or the body (they must agree when both are sent).
     pub fn version_or(&self, body: Option<i64>) -> Result<i64, Error> {
         let header = match &self.0 {

@@ -387,3 +387,36 @@ pub async fn mailable_members(
     }
     Ok(list)
 }
+
+/// Enrolls the audience's mailable contacts (not unsubscribed, not bounced) in `sequence`
+/// as of now, in one statement inside the caller's transaction, so nobody who unsubscribes
+/// or is deleted a moment earlier slips in. Addresses are unique per workspace, so no one is
+/// enrolled twice. Returns how many were enrolled.
+pub async fn enroll_mailable(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    audience: &Audience<'_>,
+    sequence: &crate::domain::ids::SequenceId,
+    at: Timestamp,
+) -> Result<u64, Error> {
+    let w = audience_where(audience);
+    let n = w.params.len();
+    let sql = format!(
+        "insert into enrollments (sequence_id, workspace_id, contact_id, email, status, enrolled_at) \
+         select ${}, c.workspace_id, c.id, c.email, 'active', ${} from contacts c \
+         where c.workspace_id = $1 and c.unsubscribed_at is null and c.bounced_at is null and {}",
+        n + 2,
+        n + 3,
+        w.sql
+    );
+    let mut query = sqlx::query(&sql).bind(workspace.as_str());
+    for p in &w.params {
+        query = query.bind(p.as_str());
+    }
+    let done = query
+        .bind(sequence.as_str())
+        .bind(at.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -103,11 +103,13 @@ pub async fn update_content(
     Ok(done.rows_affected() == 1)
 }
 
-/// Moves a sequence from `from` to `to`; false when it was not in `from`.
+/// Moves a sequence from `from` to `to` (only at `version`, when given); false when it was
+/// not in `from` or at that version.
 pub async fn set_status(
     tx: &mut Tx,
     workspace: &WorkspaceId,
     id: &SequenceId,
+    version: Option<i64>,
     from: SequenceStatus,
     to: SequenceStatus,
     at: Timestamp,
@@ -116,7 +118,7 @@ pub async fn set_status(
         .then(|| at.to_string());
     let done = sqlx::query(
         "update email_sequences set status = $1, updated_at = $2, approved_at = coalesce($3, approved_at) \
-         where workspace_id = $4 and id = $5 and status = $6",
+         where workspace_id = $4 and id = $5 and status = $6 and ($7 is null or version = $7)",
     )
     .bind(to.as_str())
     .bind(at.to_string())
@@ -124,6 +126,7 @@ pub async fn set_status(
     .bind(workspace.as_str())
     .bind(id.as_str())
     .bind(from.as_str())
+    .bind(version)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -173,16 +173,10 @@ impl OpenAi {
                 .ok()
                 .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
                 .unwrap_or_default();
-            let detail: String = detail.chars().take(200).collect();
-            return Err(format!(
-                "the generator answered HTTP {}{}",
-                status.as_u16(),
-                if detail.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {detail}")
-                }
-            ));
+            // The provider's own words may quote the key: they stay in the log.
+            let detail: String = detail.chars().take(300).collect();
+            tracing::warn!(status = status.as_u16(), %detail, "generator refused the request");
+            return Err(format!("the generator answered HTTP {}", status.as_u16()));
         }
         let completion: Completion = response
             .json()

@@ -327,6 +327,7 @@ async fn sequences(
         ctx,
         approver,
         &vip.sequence.id,
+        None,
         Decision::Reject,
         Some("Too salesy for VIPs; make it a personal invitation from the CEO."),
     )

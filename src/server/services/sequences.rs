@@ -172,9 +172,25 @@ fn display_name(c: &Contact) -> String {
 
 fn sample(templates: &StepTemplates, contact: &Contact, sender: &str) -> Result<Sample, Error> {
     let vars = Variables::of(contact, sender);
-    let steps = templates
-        .render_preview(&vars)
-        .map_err(|e| Error::internal(std::io::Error::other(e)))?;
+    let steps = match templates.render_preview(&vars) {
+        Ok(steps) => steps,
+        // This contact's data breaks a step (e.g. a value too long for the work limit): the
+        // preview says so for them instead of failing for everyone.
+        Err(reason) => {
+            return Ok(Sample {
+                contact_id: contact.id.clone(),
+                email: contact.email.to_string(),
+                name: display_name(contact),
+                steps: Vec::new(),
+                warnings: vec![Warning {
+                    kind: WarningKind::RenderFailed,
+                    message: format!("cannot be rendered for {}: {reason}", display_name(contact)),
+                    step_index: None,
+                    contacts: Some(1),
+                }],
+            });
+        }
+    };
     let warnings = templates
         .missing(&vars)
         .into_iter()
@@ -572,6 +588,35 @@ pub async fn page(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<Seque
     })
 }
 
+/// The audience definition changed under a pending request (the segment's rule was
+/// edited): the request no longer covers what would be sent, so it is replaced by one for
+/// the current content, and the decision is refused.
+async fn rerequest(ctx: &Context, actor: &Actor, seq: EmailSequence, hash: String) -> Error {
+    let now = ctx.now();
+    let previous = seq.version;
+    let seq = EmailSequence {
+        content_hash: hash,
+        version: previous + 1,
+        updated_at: now,
+        ..seq
+    };
+    let result: Result<(), Error> = async {
+        let mut tx = ctx.db.begin().await?;
+        if sequences::update_content(&mut tx, actor.workspace_id(), &seq, previous).await? {
+            gate::request_in(&mut tx, actor, &request_for(&seq), now).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+    .await;
+    match result {
+        Err(e) => e,
+        Ok(()) => Error::Conflict(
+            "the segment's rule changed after approval was requested; a new request for the current audience replaces it: review and decide again".into(),
+        ),
+    }
+}
+
 fn not_pending(seq: &EmailSequence) -> Error {
     Error::Conflict(format!(
         "this sequence is {}, so it can no longer be changed or decided",
@@ -635,47 +680,55 @@ pub async fn edit(
     view(ctx, actor, seq).await
 }
 
-/// The approver's decision. Approving enrolls the segment's eligible contacts as of this
+/// The approver's decision on the sequence at `version` (when given, it must be the version
+/// the approver was shown). Approving enrolls the segment's mailable contacts as of this
 /// moment and makes the sequence and its campaign active; rejecting closes both for good.
 pub async fn decide(
     ctx: &Context,
     actor: &Actor,
     id: &SequenceId,
+    version: Option<i64>,
     decision: Decision,
     note: Option<&str>,
 ) -> Result<SequenceView, Error> {
-    let seq = find(ctx, actor, id).await?;
+    // Deciding needs the approve permission, not read: looked up directly, still confined
+    // to the workspace.
+    let seq = sequences::get(&ctx.db, actor.workspace_id(), id)
+        .await?
+        .ok_or(Error::NotFound("email sequence"))?;
     actor.require_approver(EmailSequence::console_page(&seq.id))?;
     let note = decision.note(note)?;
     if seq.status != SequenceStatus::PendingApproval {
         return Err(gate::already_decided());
     }
+    if let Some(v) = version
+        && v != seq.version
+    {
+        return Err(Error::Conflict(format!(
+            "this sequence was edited after version {v} (it is now version {}); review the current content and decide again",
+            seq.version
+        )));
+    }
     let approval = gate::pending_for(ctx, actor, SubjectType::EmailSequence, seq.id.as_str())
         .await?
         .ok_or_else(gate::already_decided)?;
-    if approval.content_hash != seq.content_hash {
-        return Err(Error::Conflict(
-            "the sequence changed after this approval was requested; reload and decide the current content".into(),
-        ));
+    let parts = parts_of(ctx, actor, &seq).await?;
+    let current = seq.content_hash(&parts.segment);
+    if approval.content_hash != current {
+        return Err(rerequest(ctx, actor, seq, current).await);
     }
-    let people = match decision {
-        Decision::Approve => {
-            let parts = parts_of(ctx, actor, &seq).await?;
-            recipients(ctx, actor, &parts.segment).await?
-        }
-        Decision::Reject => Vec::new(),
-    };
     let to = match decision {
         Decision::Approve => SequenceStatus::Active,
         Decision::Reject => SequenceStatus::Rejected,
     };
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
-    gate::decide_in(&mut tx, actor, &approval, decision, note.as_deref(), now).await?;
+    // The sequence row first, as an edit does, so the two never wait on each other.
     if !sequences::set_status(
         &mut tx,
         actor.workspace_id(),
         &seq.id,
+        Some(seq.version),
         SequenceStatus::PendingApproval,
         to,
         now,
@@ -684,6 +737,7 @@ pub async fn decide(
     {
         return Err(gate::already_decided());
     }
+    gate::decide_in(&mut tx, actor, &approval, decision, note.as_deref(), now).await?;
     campaign_rows::set_status(
         &mut tx,
         actor.workspace_id(),
@@ -692,15 +746,23 @@ pub async fn decide(
         now,
     )
     .await?;
-    if decision == Decision::Approve {
-        enrollments::insert_snapshot(&mut tx, actor.workspace_id(), &seq.id, &people, now).await?;
-    }
+    let enrolled = match decision {
+        Decision::Approve => {
+            let rule;
+            let audience = match (&parts.segment.kind, &parts.segment.rule) {
+                (SegmentKind::Rule, Some(input)) => {
+                    rule = input.parse()?;
+                    Audience::Rule(&rule)
+                }
+                _ => Audience::Static(&parts.segment.id),
+            };
+            segments::enroll_mailable(&mut tx, actor.workspace_id(), &audience, &seq.id, now)
+                .await?
+        }
+        Decision::Reject => 0,
+    };
     let summary = match decision {
-        Decision::Approve => format!(
-            "approved \"{}\": {} recipients enrolled",
-            seq.name,
-            people.len()
-        ),
+        Decision::Approve => format!("approved \"{}\": {enrolled} recipients enrolled", seq.name),
         Decision::Reject => format!(
             "rejected \"{}\": {}",
             seq.name,
