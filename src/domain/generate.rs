@@ -420,7 +420,7 @@ mod tests {
         assert!(
             builtin_email_steps(&brief)[0]
                 .body
-                .contains("{% raw %}see {{ x }}{% endraw %}")
+                .contains(r#"{{ "see {{ x }}" }}"#)
         );
     }
 
