@@ -15,6 +15,8 @@ pub mod error;
 pub mod generate;
 pub mod ids;
 pub mod pagination;
+#[cfg(feature = "ssr")]
+pub mod schedule;
 pub mod segment;
 pub mod sequence;
 #[cfg(feature = "ssr")]
