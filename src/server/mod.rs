@@ -10,6 +10,7 @@ pub mod db;
 pub mod errors;
 pub mod generation;
 pub mod leptos_config;
+pub mod mail;
 pub mod secrets;
 pub mod services;
 pub mod startup;
