@@ -11,6 +11,7 @@ pub mod brand;
 pub mod campaign;
 pub mod connector;
 pub mod contact;
+pub mod delivery;
 pub mod error;
 pub mod generate;
 pub mod ids;
