@@ -15,6 +15,7 @@ pub mod delivery;
 pub mod error;
 pub mod generate;
 pub mod ids;
+pub mod inbound;
 pub mod pagination;
 #[cfg(feature = "ssr")]
 pub mod schedule;
