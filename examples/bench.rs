@@ -163,6 +163,76 @@ mod bench {
                 .collect::<String>()
         );
 
+        // A sequence preview and approval over every imported contact.
+        let call = |method: &str, path: &str, body: serde_json::Value| {
+            Request::builder()
+                .method(method)
+                .uri(path)
+                .header(header::AUTHORIZATION, format!("Bearer {key}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let json_of = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).unwrap();
+        let mut ids = Vec::new();
+        for (path, body) in [
+            (
+                "/api/v1/knowledge/brands",
+                serde_json::json!({"name": "Bench", "company_overview": "We bench things."}),
+            ),
+            (
+                "/api/v1/crm/segments",
+                serde_json::json!({"name": "All", "kind": "rule", "rule": {"match": "all", "conditions": [{"field": "email", "op": "contains", "value": "@"}]}}),
+            ),
+            (
+                "/api/v1/connectors",
+                serde_json::json!({"kind": "sandbox", "name": "Sandbox"}),
+            ),
+        ] {
+            let r = router
+                .clone()
+                .oneshot(call("POST", path, body))
+                .await
+                .unwrap();
+            let b = r.into_body().collect().await.unwrap().to_bytes();
+            ids.push(json_of(&b)["id"].as_str().unwrap().to_owned());
+        }
+        let started = Instant::now();
+        let r = router
+            .clone()
+            .oneshot(call(
+                "POST",
+                "/api/v1/marketing/email-sequences/preview",
+                serde_json::json!({"brand_id": ids[0], "segment_id": ids[1], "sender_connector_id": ids[2], "objective": "book a demo"}),
+            ))
+            .await
+            .unwrap();
+        let status = r.status();
+        let preview = json_of(&r.into_body().collect().await.unwrap().to_bytes());
+        println!(
+            "[{label}] sequence preview over {} recipients: HTTP {status}, {:.2} s, peak memory {:.0} MB",
+            preview["preview"]["recipients"],
+            started.elapsed().as_secs_f64(),
+            peak_rss_mb()
+        );
+        let seq = preview["sequence"]["id"].as_str().unwrap().parse().unwrap();
+        let started = Instant::now();
+        let approved = tenex::server::services::sequences::decide(
+            &ctx,
+            &actor,
+            &seq,
+            None,
+            tenex::domain::approval::Decision::Approve,
+            None,
+        )
+        .await
+        .unwrap();
+        println!(
+            "[{label}] approval with its enrollment snapshot of {} contacts: {:.2} s",
+            approved.stats.enrolled,
+            started.elapsed().as_secs_f64()
+        );
+
         // 100,000 campaigns, written straight to the table in batches.
         let started = Instant::now();
         let ws = added.workspace.id.to_string();
