@@ -13,6 +13,7 @@ pub mod connector;
 pub mod contact;
 pub mod delivery;
 pub mod error;
+pub mod event;
 pub mod generate;
 pub mod ids;
 pub mod inbound;
