@@ -15,6 +15,9 @@ use crate::domain::Error;
 #[derive(Clone)]
 pub struct SecretBox {
     cipher: Aes256Gcm,
+    /// A separate key for signed links, derived from the same secret so one setting
+    /// covers both; the secret itself is never used for two purposes.
+    link_key: [u8; 32],
 }
 
 impl std::fmt::Debug for SecretBox {
@@ -53,7 +56,19 @@ impl SecretBox {
             .or_else(|| STANDARD.decode(text).ok())
             .ok_or(KeyError::Malformed)?;
         let cipher = Aes256Gcm::new_from_slice(&bytes).map_err(|_| KeyError::Malformed)?;
-        Ok(Self { cipher })
+        let link_key = {
+            use hmac::{Hmac, Mac};
+            let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&bytes)
+                .map_err(|_| KeyError::Malformed)?;
+            mac.update(b"tenex signed links v1");
+            mac.finalize().into_bytes().into()
+        };
+        Ok(Self { cipher, link_key })
+    }
+
+    /// The key that signs and checks unsubscribe links.
+    pub fn unsubscribe_key(&self) -> crate::server::mail::unsubscribe::UnsubscribeKey {
+        crate::server::mail::unsubscribe::UnsubscribeKey::new(self.link_key)
     }
 
     /// Reads the key file, or makes one (readable by the owner only) on first start.

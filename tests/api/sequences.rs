@@ -24,6 +24,7 @@ on_both_databases!(
     the_pages_show_the_gate_to_each_role,
     a_decision_is_bound_to_the_content_the_approver_saw,
     objectives_with_template_syntax_stay_literal,
+    a_signed_link_unsubscribes_without_login_and_ends_the_enrollment,
 );
 
 /// A workspace with a brand, 6 contacts (one without a first name, one unsubscribed, one
@@ -1204,4 +1205,84 @@ async fn objectives_with_template_syntax_stay_literal(app: TestApp) {
             .contains("talk about {{ secrets }} and {% raw %}"),
         "{sample}"
     );
+}
+
+async fn a_signed_link_unsubscribes_without_login_and_ends_the_enrollment(app: TestApp) {
+    let w = world(&app, "acme").await;
+    let p = preview(&app, &w).await;
+    let seq = p["sequence"]["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/v1/marketing/email-sequences/{seq}/approve"),
+        &w.approver.key,
+        json!({}),
+    )
+    .await;
+    let contacts = app
+        .get("/api/v1/crm/contacts?limit=200", &w.admin.key)
+        .await
+        .json();
+    let ana = id(contacts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["email"] == "ana@north.test")
+        .unwrap());
+    let token = app
+        .ctx()
+        .secrets
+        .unsubscribe_key()
+        .token(&ana.parse().unwrap(), &seq.parse().unwrap());
+    let link = format!("/u/{token}");
+    let shown = app.page(&link, None).await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    assert!(shown.text.contains("Unsubscribe?"));
+    assert!(shown.text.contains("a•••@north.test"));
+    assert!(!shown.text.contains("ana@north.test"));
+    // RFC 8058: a mail client posts without cookie or Origin.
+    let one_click = || {
+        axum::http::Request::builder()
+            .method(Method::POST)
+            .uri(&link)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from("List-Unsubscribe=One-Click"))
+            .unwrap()
+    };
+    let r = app.send(one_click()).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("You are unsubscribed"));
+    let contact = app
+        .get(&format!("/api/v1/crm/contacts/{ana}"), &w.admin.key)
+        .await
+        .json();
+    assert!(contact["unsubscribed_at"].is_string(), "{contact}");
+    let status: String = sqlx::query_scalar("select status from enrollments where contact_id = $1")
+        .bind(&ana)
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(status, "unsubscribed");
+    // Again: harmless. And the next preview leaves them out.
+    assert_eq!(app.send(one_click()).await.status, 200);
+    assert_eq!(preview(&app, &w).await["preview"]["recipients"], 3);
+    // Tampered, truncated or foreign-key tokens do nothing.
+    let other = tenex::server::mail::unsubscribe::UnsubscribeKey::new([9; 32])
+        .token(&ana.parse().unwrap(), &seq.parse().unwrap());
+    for bad in [
+        format!("/u/{other}"),
+        format!("/u/{}", &token[..token.len() - 3]),
+        "/u/nothing".to_owned(),
+    ] {
+        let r = app.page(&bad, None).await;
+        assert_eq!(r.status, 404, "{bad}: {}", r.text);
+        let r = app
+            .send(
+                axum::http::Request::builder()
+                    .method(Method::POST)
+                    .uri(&bad)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, 404);
+    }
 }

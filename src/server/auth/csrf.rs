@@ -23,8 +23,10 @@ pub enum Refusal {
     NoOrigin,
 }
 
+/// Paths whose requests carry their own authority (a bearer key, or a signed unsubscribe
+/// token that mail clients post to without any origin), never a cookie's.
 fn is_bearer_only(path: &str) -> bool {
-    path.starts_with("/api/v1/") || path == "/mcp"
+    path.starts_with("/api/v1/") || path == "/mcp" || path.starts_with("/u/")
 }
 
 /// Decides whether an unsafe request may proceed. `public_origin` is the configured

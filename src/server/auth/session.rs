@@ -184,6 +184,7 @@ fn is_public_page(path: &str) -> bool {
         || path == "/favicon.ico"
         || path == "/robots.txt"
         || path == "/mcp"
+        || path.starts_with("/u/")
 }
 
 /// Sends people who are not logged in to the login page, remembering where they were going.

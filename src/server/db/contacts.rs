@@ -412,3 +412,35 @@ pub async fn find_by_email(
         .await?;
     row.as_ref().map(|r| get_parsed(r, "id")).transpose()
 }
+
+/// The workspace of a contact, found by id alone (for signed links, which carry no
+/// session); `None` when no such contact exists.
+pub async fn workspace_of(db: &Db, id: &ContactId) -> Result<Option<WorkspaceId>, Error> {
+    let row = sqlx::query("select workspace_id from contacts where id = $1")
+        .bind(id.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref()
+        .map(|r| super::get_parsed(r, "workspace_id"))
+        .transpose()
+}
+
+/// Suppresses a contact workspace-wide from `at` (the first time only); true when this
+/// call did it.
+pub async fn suppress(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    id: &ContactId,
+    at: Timestamp,
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "update contacts set unsubscribed_at = $1, updated_at = $1, version = version + 1 \
+         where workspace_id = $2 and id = $3 and unsubscribed_at is null",
+    )
+    .bind(at.to_string())
+    .bind(workspace.as_str())
+    .bind(id.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

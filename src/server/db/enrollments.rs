@@ -17,3 +17,25 @@ pub async fn count(db: &Db, workspace: &WorkspaceId, sequence: &SequenceId) -> R
     .await?
     .try_get("n")?)
 }
+
+/// Ends every running enrollment of a contact as `status` (`unsubscribed`, `bounced`,
+/// `replied`); returns how many ended.
+pub async fn end_for_contact(
+    tx: &mut super::Tx,
+    workspace: &WorkspaceId,
+    contact: &crate::domain::ids::ContactId,
+    status: &str,
+    at: crate::domain::time::Timestamp,
+) -> Result<u64, Error> {
+    let done = sqlx::query(
+        "update enrollments set status = $1, ended_at = $2 \
+         where workspace_id = $3 and contact_id = $4 and status = 'active'",
+    )
+    .bind(status)
+    .bind(at.to_string())
+    .bind(workspace.as_str())
+    .bind(contact.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}

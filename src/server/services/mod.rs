@@ -13,6 +13,7 @@ pub mod demo;
 mod passwords;
 pub mod segments;
 pub mod sequences;
+pub mod unsubscribes;
 
 use std::sync::Arc;
 
