@@ -85,6 +85,19 @@ impl Error {
         ))
     }
 
+    /// Both values, or one error naming the invalid fields of both (so a 422 lists every
+    /// bad parameter at once); any other error wins as it is.
+    pub fn both<A, B>(a: Result<A, Error>, b: Result<B, Error>) -> Result<(A, B), Error> {
+        match (a, b) {
+            (Ok(a), Ok(b)) => Ok((a, b)),
+            (Err(Error::Invalid(mut x)), Err(Error::Invalid(y))) => {
+                x.extend(y);
+                Err(Error::Invalid(x))
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        }
+    }
+
     /// Wraps an infrastructure failure whose details must stay in the logs.
     pub fn internal(source: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Internal(Box::new(source))

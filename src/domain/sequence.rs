@@ -590,19 +590,6 @@ pub struct Warning {
     pub contacts: Option<i64>,
 }
 
-/// One step rendered for one contact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RenderedStep {
-    /// 0-based position.
-    pub index: u32,
-    /// Days after approval.
-    pub day_offset: u32,
-    /// The subject as the contact would see it.
-    pub subject: String,
-    /// The body as the contact would see it.
-    pub body: String,
-}
-
 /// The steps rendered for one contact, with that contact's warnings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sample {
@@ -612,8 +599,8 @@ pub struct Sample {
     pub email: String,
     /// Their name, for the switcher.
     pub name: String,
-    /// Every step, rendered.
-    pub steps: Vec<RenderedStep>,
+    /// Every step, rendered (the same shape as the templates, filled in).
+    pub steps: Vec<Step>,
     /// What is wrong for this contact (e.g. a missing variable).
     pub warnings: Vec<Warning>,
 }

@@ -7,7 +7,7 @@ use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 
 use super::contact::Contact;
 use super::error::{Error, FieldError};
-use super::sequence::{RenderedStep, Step};
+use super::sequence::Step;
 
 /// Variables every contact may have; custom fields add their own names.
 pub const STANDARD_VARIABLES: &[&str] = &[
@@ -165,7 +165,7 @@ impl StepTemplates {
             .collect()
     }
 
-    fn render_with(&self, vars: &BTreeMap<String, String>) -> Result<Vec<RenderedStep>, String> {
+    fn render_with(&self, vars: &BTreeMap<String, String>) -> Result<Vec<Step>, String> {
         let mut out = Vec::with_capacity(self.steps.len());
         for (i, (index, day_offset)) in self.steps.iter().enumerate() {
             let render = |part: &str| {
@@ -175,7 +175,7 @@ impl StepTemplates {
                     .map_err(|e| format!("{}: {}", name(i, part), describe(&e)))
             };
             let subject = render("subject")?;
-            out.push(RenderedStep {
+            out.push(Step {
                 index: *index,
                 day_offset: *day_offset,
                 // A header is one line, whatever a variable held.
@@ -187,13 +187,13 @@ impl StepTemplates {
     }
 
     /// Every step for one contact, strictly: a missing variable without default fails.
-    pub fn render(&self, vars: &Variables) -> Result<Vec<RenderedStep>, String> {
+    pub fn render(&self, vars: &Variables) -> Result<Vec<Step>, String> {
         self.render_with(&vars.0)
     }
 
     /// Every step for a preview: a missing variable shows as `[missing name]` so the
     /// marketer sees where, and the warning says which.
-    pub fn render_preview(&self, vars: &Variables) -> Result<Vec<RenderedStep>, String> {
+    pub fn render_preview(&self, vars: &Variables) -> Result<Vec<Step>, String> {
         let mut filled = vars.0.clone();
         for req in &self.required {
             for v in req {

@@ -133,17 +133,10 @@ async fn list_approvals(
         status: q.status,
         subject_type: q.subject_type,
     };
-    let (filter, page) = match (
+    let (filter, page) = Error::both(
         filter.parse(),
         PageRequest::parse(q.limit.as_deref(), q.cursor.as_deref()),
-    ) {
-        (Ok(f), Ok(p)) => (f, p),
-        (Err(Error::Invalid(mut a)), Err(Error::Invalid(b))) => {
-            a.extend(b);
-            return Err(Error::Invalid(a).into());
-        }
-        (Err(e), _) | (_, Err(e)) => return Err(e.into()),
-    };
+    )?;
     Ok(Json(ListJson::from_page(
         approvals::list(&ctx, &actor, &filter, &page).await?,
         ApprovalJson::from,

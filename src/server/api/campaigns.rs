@@ -154,15 +154,7 @@ fn parse_both(
     limit: Option<&str>,
     cursor: Option<&str>,
 ) -> Result<(crate::domain::campaign::CampaignFilter, PageRequest), crate::domain::Error> {
-    use crate::domain::Error;
-    match (filter.parse(), PageRequest::parse(limit, cursor)) {
-        (Ok(f), Ok(p)) => Ok((f, p)),
-        (Err(Error::Invalid(mut a)), Err(Error::Invalid(b))) => {
-            a.extend(b);
-            Err(Error::Invalid(a))
-        }
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    }
+    crate::domain::Error::both(filter.parse(), PageRequest::parse(limit, cursor))
 }
 
 /// One campaign with its artifact reference and rollup.

@@ -19,8 +19,8 @@ use crate::domain::campaign::CampaignFilterInput;
 use crate::domain::ids::{ContactId, SequenceId};
 use crate::domain::pagination::PageRequest;
 use crate::domain::sequence::{
-    PreviewInput, PreviewReport, RenderedStep, Sample, SendWindow, SendWindowInput, SequenceEdit,
-    SequenceStatus, SequenceView, Step, StepEdit, Warning,
+    PreviewInput, PreviewReport, Sample, SendWindow, SendWindowInput, SequenceEdit, SequenceStatus,
+    SequenceView, Step, StepEdit, Warning,
 };
 use crate::server::auth::api_key::ApiActor;
 use crate::server::db::sequences::ListFilter;
@@ -44,17 +44,6 @@ pub struct StepJson {
 
 impl From<Step> for StepJson {
     fn from(s: Step) -> Self {
-        Self {
-            index: s.index,
-            day_offset: s.day_offset,
-            subject: s.subject,
-            body: s.body,
-        }
-    }
-}
-
-impl From<RenderedStep> for StepJson {
-    fn from(s: RenderedStep) -> Self {
         Self {
             index: s.index,
             day_offset: s.day_offset,
@@ -400,7 +389,13 @@ async fn preview_sequence(
 }
 
 fn list_filter(q: &SequenceQuery) -> Result<(ListFilter, PageRequest), Error> {
-    let mut fields = Vec::new();
+    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<SequenceStatus>()
+            .map(Some)
+            .map_err(|m| Error::invalid("status", m)),
+    };
     let common = CampaignFilterInput {
         segment_id: q.segment_id.clone(),
         created_after: q.created_after.clone(),
@@ -408,30 +403,8 @@ fn list_filter(q: &SequenceQuery) -> Result<(ListFilter, PageRequest), Error> {
         ..Default::default()
     }
     .parse();
-    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => match s.parse::<SequenceStatus>() {
-            Ok(s) => Some(s),
-            Err(m) => {
-                fields.push(crate::domain::FieldError::new("status", m));
-                None
-            }
-        },
-    };
     let page = PageRequest::parse(q.limit.as_deref(), q.cursor.as_deref());
-    for e in [common.as_ref().err(), page.as_ref().err()]
-        .into_iter()
-        .flatten()
-    {
-        match e {
-            Error::Invalid(f) => fields.extend(f.iter().cloned()),
-            _ => return Err(Error::invalid("query", e.to_string())),
-        }
-    }
-    if !fields.is_empty() {
-        return Err(Error::Invalid(fields));
-    }
-    let common = common.expect("checked");
+    let ((status, common), page) = Error::both(Error::both(status, common), page)?;
     Ok((
         ListFilter {
             status,
@@ -439,7 +412,7 @@ fn list_filter(q: &SequenceQuery) -> Result<(ListFilter, PageRequest), Error> {
             created_after: common.created_after,
             created_before: common.created_before,
         },
-        page.expect("checked"),
+        page,
     ))
 }
 

@@ -3,7 +3,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Db, Tx, bind_page, get_opt_time, get_parsed, get_time, page_clause};
+use super::{Conditions, Db, Tx, bind_page, get_opt_time, get_parsed, get_time, page_clause};
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Principal};
 use crate::domain::approval::{Approval, ApprovalFilter, ApprovalStatus, SubjectType};
@@ -191,26 +191,21 @@ pub async fn list(
     filter: &ApprovalFilter,
     page: &PageRequest,
 ) -> Result<Vec<Approval>, Error> {
-    let mut conditions = String::new();
-    let mut params: Vec<String> = Vec::new();
+    let mut c = Conditions::default();
     if let Some(s) = filter.status {
-        params.push(s.as_str().to_owned());
-        conditions.push_str(&format!(" and a.status = ${}", params.len() + 1));
+        c.add("a.status =", s.as_str().to_owned());
     } else if filter.decided {
-        conditions.push_str(" and a.status in ('approved', 'rejected')");
+        c.add_fixed("a.status in ('approved', 'rejected')");
     }
     if let Some(t) = filter.subject_type {
-        params.push(t.as_str().to_owned());
-        conditions.push_str(&format!(" and a.subject_type = ${}", params.len() + 1));
+        c.add("a.subject_type =", t.as_str().to_owned());
     }
     let sql = format!(
-        "select {COLUMNS} from {FROM} where a.workspace_id = $1{conditions} {}",
-        page_clause("a", params.len() + 2, page)
+        "select {COLUMNS} from {FROM} where a.workspace_id = $1{} {}",
+        c.sql,
+        page_clause("a", c.next_param(), page)
     );
-    let mut query = sqlx::query(&sql).bind(workspace.as_str());
-    for p in &params {
-        query = query.bind(p.as_str());
-    }
+    let query = c.bind(sqlx::query(&sql).bind(workspace.as_str()));
     let rows = bind_page(query, page).fetch_all(db.pool()).await?;
     rows.iter().map(approval).collect()
 }

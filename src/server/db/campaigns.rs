@@ -3,7 +3,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Db, Tx, bind_page, get_parsed, get_time, page_clause};
+use super::{Conditions, Db, Tx, bind_page, get_parsed, get_time, page_clause};
 use crate::domain::Error;
 use crate::domain::campaign::{ArtifactRef, Campaign, CampaignFilter, CampaignStatus, Rollup};
 use crate::domain::ids::{CampaignId, WorkspaceId};
@@ -109,34 +109,31 @@ pub async fn get(
 /// `(workspace_id, <filter>, created_at, id)` index. Returns the SQL and its parameters
 /// after `$1` (the workspace); the three page parameters follow them.
 pub fn list_sql(filter: &CampaignFilter, page: &PageRequest) -> (String, Vec<String>) {
-    let mut conditions = String::new();
-    let mut params: Vec<String> = Vec::new();
-    let mut add = |clause: &str, value: String| {
-        params.push(value);
-        conditions.push_str(&format!(" and {clause} ${}", params.len() + 1));
-    };
-    if let Some(c) = filter.channel {
-        add("m.channel =", c.as_str().to_owned());
+    let mut c = Conditions::default();
+    if let Some(ch) = filter.channel {
+        c.add("m.channel =", ch.as_str().to_owned());
     }
     if let Some(s) = filter.status {
-        add("m.status =", s.as_str().to_owned());
+        c.add("m.status =", s.as_str().to_owned());
     }
     if let Some(s) = &filter.segment_id {
-        add("m.segment_id =", s.to_string());
+        c.add("m.segment_id =", s.to_string());
     }
     if let Some(b) = &filter.brand_id {
-        add("m.brand_id =", b.to_string());
+        c.add("m.brand_id =", b.to_string());
     }
     if let Some(t) = filter.created_after {
-        add("m.created_at >=", t.to_string());
+        c.add("m.created_at >=", t.to_string());
     }
     if let Some(t) = filter.created_before {
-        add("m.created_at <", t.to_string());
+        c.add("m.created_at <", t.to_string());
     }
     let sql = format!(
-        "select {COLUMNS} from campaigns m where m.workspace_id = $1{conditions} {}",
-        page_clause("m", params.len() + 2, page)
+        "select {COLUMNS} from campaigns m where m.workspace_id = $1{} {}",
+        c.sql,
+        page_clause("m", c.next_param(), page)
     );
+    let params = c.params;
     (sql, params)
 }
 

@@ -245,6 +245,46 @@ pub fn page_clause(
     }
 }
 
+/// The optional `and …` conditions of a filtered list, with their text parameters numbered
+/// after `$1` (the workspace), so each set filter becomes part of one plain conjunction.
+#[derive(Debug, Default)]
+pub struct Conditions {
+    /// `" and m.status = $2 and …"`.
+    pub sql: String,
+    /// The values, in order.
+    pub params: Vec<String>,
+}
+
+impl Conditions {
+    /// Adds `and <clause> $n` (e.g. `m.status =`) with `value`.
+    pub fn add(&mut self, clause: &str, value: String) {
+        self.params.push(value);
+        self.sql
+            .push_str(&format!(" and {clause} ${}", self.params.len() + 1));
+    }
+
+    /// Adds a condition without parameters.
+    pub fn add_fixed(&mut self, clause: &str) {
+        self.sql.push_str(&format!(" and {clause}"));
+    }
+
+    /// The number of the next free parameter (for the page clause).
+    pub fn next_param(&self) -> usize {
+        self.params.len() + 2
+    }
+
+    /// Binds the parameters, after the workspace.
+    pub fn bind<'q>(
+        &'q self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for p in &self.params {
+            query = query.bind(p.as_str());
+        }
+        query
+    }
+}
+
 /// Binds the parameters of [`page_clause`].
 pub fn bind_page<'q>(
     query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,

@@ -152,6 +152,33 @@ pub enum Audience<'a> {
     Static(&'a SegmentId),
 }
 
+/// A stored segment's audience, owned: its parsed rule or its member list.
+#[derive(Debug, Clone)]
+pub enum SegmentAudience {
+    /// A rule segment's rule.
+    Rule(Rule),
+    /// A static segment.
+    Static(SegmentId),
+}
+
+impl SegmentAudience {
+    /// The audience of `segment` (a rule segment without a rule counts as static: empty).
+    pub fn of(segment: &Segment) -> Result<Self, Error> {
+        Ok(match (&segment.kind, &segment.rule) {
+            (SegmentKind::Rule, Some(rule)) => Self::Rule(rule.parse()?),
+            _ => Self::Static(segment.id.clone()),
+        })
+    }
+
+    /// Borrowed, for the queries.
+    pub fn get(&self) -> Audience<'_> {
+        match self {
+            Self::Rule(r) => Audience::Rule(r),
+            Self::Static(id) => Audience::Static(id),
+        }
+    }
+}
+
 /// SQL text with its parameters, all text, numbered from `$1` (the workspace).
 struct Where {
     sql: String,
@@ -386,6 +413,50 @@ pub async fn mailable_members(
         }
     }
     Ok(list)
+}
+
+/// The newest mailable contact of the audience, with custom fields.
+pub async fn first_mailable(
+    db: &Db,
+    workspace: &WorkspaceId,
+    audience: &Audience<'_>,
+) -> Result<Option<Contact>, Error> {
+    let w = audience_where(audience);
+    let sql = format!(
+        "select {CONTACT_COLUMNS} from contacts c where c.workspace_id = $1 and c.unsubscribed_at is null \
+         and c.bounced_at is null and {} order by c.created_at desc, c.id desc limit 1",
+        w.sql
+    );
+    let mut query = sqlx::query(&sql).bind(workspace.as_str());
+    for p in &w.params {
+        query = query.bind(p.as_str());
+    }
+    let Some(row) = query.fetch_optional(db.pool()).await? else {
+        return Ok(None);
+    };
+    Ok(contacts::with_fields(db, vec![contacts::contact(&row)?])
+        .await?
+        .pop())
+}
+
+/// Whether `contact` is in the audience (mailable or not).
+pub async fn contains(
+    db: &Db,
+    workspace: &WorkspaceId,
+    audience: &Audience<'_>,
+    contact: &ContactId,
+) -> Result<bool, Error> {
+    let mut w = audience_where(audience);
+    let id = w.param(contact.to_string());
+    let sql = format!(
+        "select count(*) as n from contacts c where c.workspace_id = $1 and c.id = {id} and {}",
+        w.sql
+    );
+    let mut query = sqlx::query(&sql).bind(workspace.as_str());
+    for p in &w.params {
+        query = query.bind(p.as_str());
+    }
+    Ok(query.fetch_one(db.pool()).await?.try_get::<i64, _>("n")? > 0)
 }
 
 /// Enrolls the audience's mailable contacts (not unsubscribed, not bounced) in `sequence`

@@ -3,7 +3,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Db, Tx, bind_page, get_opt_time, get_parsed, get_time, page_clause};
+use super::{Conditions, Db, Tx, bind_page, get_opt_time, get_parsed, get_time, page_clause};
 use crate::domain::Error;
 use crate::domain::ids::{ConnectorId, SequenceId, WorkspaceId};
 use crate::domain::pagination::PageRequest;
@@ -168,32 +168,25 @@ pub async fn list(
     filter: &ListFilter,
     page: &PageRequest,
 ) -> Result<Vec<EmailSequence>, Error> {
-    let mut conditions = String::new();
-    let mut params: Vec<String> = Vec::new();
-    let mut add = |clause: &str, value: String| {
-        params.push(value);
-        conditions.push_str(&format!(" and {clause} ${}", params.len() + 1));
-    };
+    let mut c = Conditions::default();
     if let Some(s) = filter.status {
-        add("q.status =", s.as_str().to_owned());
+        c.add("q.status =", s.as_str().to_owned());
     }
     if let Some(s) = &filter.segment_id {
-        add("q.segment_id =", s.to_string());
+        c.add("q.segment_id =", s.to_string());
     }
     if let Some(t) = filter.created_after {
-        add("q.created_at >=", t.to_string());
+        c.add("q.created_at >=", t.to_string());
     }
     if let Some(t) = filter.created_before {
-        add("q.created_at <", t.to_string());
+        c.add("q.created_at <", t.to_string());
     }
     let sql = format!(
-        "select {COLUMNS} from email_sequences q where q.workspace_id = $1{conditions} {}",
-        page_clause("q", params.len() + 2, page)
+        "select {COLUMNS} from email_sequences q where q.workspace_id = $1{} {}",
+        c.sql,
+        page_clause("q", c.next_param(), page)
     );
-    let mut query = sqlx::query(&sql).bind(workspace.as_str());
-    for p in &params {
-        query = query.bind(p.as_str());
-    }
+    let query = c.bind(sqlx::query(&sql).bind(workspace.as_str()));
     let rows = bind_page(query, page).fetch_all(db.pool()).await?;
     rows.iter().map(sequence).collect()
 }

@@ -10,7 +10,7 @@ use crate::domain::contact::Contact;
 use crate::domain::ids::{ContactId, SegmentId};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::segment::{NewSegment, RuleInput, Segment, SegmentKind};
-use crate::server::db::segments::Audience;
+use crate::server::db::segments::{Audience, SegmentAudience};
 use crate::server::db::{audit_log, contacts, segments};
 
 /// How many members a sample shows.
@@ -35,20 +35,8 @@ pub struct AudiencePreview {
 }
 
 async fn view(ctx: &Context, actor: &Actor, segment: Segment) -> Result<SegmentView, Error> {
-    let member_count = match (&segment.kind, &segment.rule) {
-        (SegmentKind::Rule, Some(rule)) => {
-            let rule = rule.parse()?;
-            segments::count(&ctx.db, actor.workspace_id(), &Audience::Rule(&rule)).await?
-        }
-        _ => {
-            segments::count(
-                &ctx.db,
-                actor.workspace_id(),
-                &Audience::Static(&segment.id),
-            )
-            .await?
-        }
-    };
+    let audience = SegmentAudience::of(&segment)?;
+    let member_count = segments::count(&ctx.db, actor.workspace_id(), &audience.get()).await?;
     Ok(SegmentView {
         segment,
         member_count,
@@ -189,21 +177,8 @@ pub async fn members(
     page: &PageRequest,
 ) -> Result<Page<Contact>, Error> {
     let segment = find(ctx, actor, id).await?;
-    let rows = match (&segment.kind, &segment.rule) {
-        (SegmentKind::Rule, Some(rule)) => {
-            let rule = rule.parse()?;
-            segments::members(&ctx.db, actor.workspace_id(), &Audience::Rule(&rule), page).await?
-        }
-        _ => {
-            segments::members(
-                &ctx.db,
-                actor.workspace_id(),
-                &Audience::Static(&segment.id),
-                page,
-            )
-            .await?
-        }
-    };
+    let audience = SegmentAudience::of(&segment)?;
+    let rows = segments::members(&ctx.db, actor.workspace_id(), &audience.get(), page).await?;
     Ok(Page::from_rows(rows, page))
 }
 

@@ -16,14 +16,14 @@ use crate::domain::contact::Contact;
 use crate::domain::generate::SequenceBrief;
 use crate::domain::ids::{ContactId, SequenceId};
 use crate::domain::pagination::{Page, PageRequest};
-use crate::domain::segment::{Segment, SegmentKind};
+use crate::domain::segment::Segment;
 use crate::domain::sequence::{
     BODY_WARN_LEN, EmailSequence, PreviewInput, PreviewReport, SUBJECT_WARN_LEN, Sample,
     SequenceEdit, SequencePage, SequenceStats, SequenceStatus, SequenceView, Step, Warning,
     WarningKind,
 };
 use crate::domain::template::{StepTemplates, Variables};
-use crate::server::db::segments::Audience;
+use crate::server::db::segments::SegmentAudience;
 use crate::server::db::sequences::ListFilter;
 use crate::server::db::{
     audit_log, brands, campaigns as campaign_rows, connectors, contacts, enrollments, segments,
@@ -145,18 +145,9 @@ async fn recipients(
     actor: &Actor,
     segment: &Segment,
 ) -> Result<Vec<Contact>, Error> {
-    let rule;
-    let audience = match (&segment.kind, &segment.rule) {
-        (SegmentKind::Rule, Some(input)) => {
-            rule = input.parse()?;
-            Audience::Rule(&rule)
-        }
-        _ => Audience::Static(&segment.id),
-    };
-    let mut seen = std::collections::HashSet::new();
-    let mut list = segments::mailable_members(&ctx.db, actor.workspace_id(), &audience).await?;
-    list.retain(|c| seen.insert(c.email.as_str().to_lowercase()));
-    Ok(list)
+    // Addresses are unique per workspace (a unique index), so no address repeats here.
+    let audience = SegmentAudience::of(segment)?;
+    segments::mailable_members(&ctx.db, actor.workspace_id(), &audience.get()).await
 }
 
 fn display_name(c: &Contact) -> String {
@@ -316,7 +307,7 @@ fn report(seq: &EmailSequence, parts: &Parts, people: &[Contact]) -> Result<Prev
         .map(|c| sample(&templates, c, &sender))
         .collect::<Result<Vec<_>, _>>()?;
     for step in &seq.steps {
-        let longest = |f: &dyn Fn(&crate::domain::sequence::RenderedStep) -> usize| {
+        let longest = |f: &dyn Fn(&Step) -> usize| {
             samples
                 .iter()
                 .filter_map(|s| s.steps.get(step.index as usize))
@@ -505,16 +496,18 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<SequenceView>, Error> {
     actor.require(Scope::MarketingRead)?;
-    let rows = sequences::list(&ctx.db, actor.workspace_id(), filter, page).await?;
-    let page_of = Page::from_rows(rows, page);
-    let mut items = Vec::with_capacity(page_of.items.len());
-    for s in page_of.items {
-        items.push(view(ctx, actor, s).await?);
-    }
-    Ok(Page {
-        items,
-        next_cursor: page_of.next_cursor,
-    })
+    let rows = Page::from_rows(
+        sequences::list(&ctx.db, actor.workspace_id(), filter, page).await?,
+        page,
+    );
+    let ids: Vec<&SequenceId> = rows.items.iter().map(|s| &s.id).collect();
+    let enrolled = enrollments::counts(&ctx.db, actor.workspace_id(), &ids).await?;
+    Ok(rows.map(|sequence| SequenceView {
+        stats: SequenceStats {
+            enrolled: enrolled.get(sequence.id.as_str()).copied().unwrap_or(0),
+        },
+        sequence,
+    }))
 }
 
 /// The steps rendered for one contact (default: the first recipient), with that contact's
@@ -529,24 +522,26 @@ pub async fn render_for(
     let parts = parts_of(ctx, actor, &seq).await?;
     let templates = StepTemplates::compile(&seq.steps)?;
     let sender = sender_name(&parts);
-    let people = recipients(ctx, actor, &parts.segment).await?;
+    // One contact is rendered per call (the recipient switcher): look up only them, never
+    // the whole audience.
+    let audience = SegmentAudience::of(&parts.segment)?;
+    let ws = actor.workspace_id();
     let contact = match contact_id {
-        Some(cid) => {
-            let mut found = contacts::get(&ctx.db, actor.workspace_id(), cid)
-                .await?
-                .ok_or_else(|| Error::invalid("contact_id", "no such contact in this workspace"))?;
-            found = contacts::with_fields(&ctx.db, vec![found]).await?.remove(0);
-            found
-        }
-        None => people.first().cloned().ok_or_else(|| {
-            Error::invalid(
-                "contact_id",
-                "the segment has no recipient to render for; name a contact",
-            )
-        })?,
+        Some(cid) => contacts::get(&ctx.db, ws, cid)
+            .await?
+            .ok_or_else(|| Error::invalid("contact_id", "no such contact in this workspace"))?,
+        None => segments::first_mailable(&ctx.db, ws, &audience.get())
+            .await?
+            .ok_or_else(|| {
+                Error::invalid(
+                    "contact_id",
+                    "the segment has no recipient to render for; name a contact",
+                )
+            })?,
     };
+    let in_segment = segments::contains(&ctx.db, ws, &audience.get(), &contact.id).await?;
     let mut out = sample(&templates, &contact, &sender)?;
-    if !people.iter().any(|p| p.id == contact.id) {
+    if !in_segment || contact.unsubscribed_at.is_some() || contact.bounced_at.is_some() {
         let why = if contact.unsubscribed_at.is_some() {
             "has unsubscribed"
         } else if contact.bounced_at.is_some() {
@@ -748,15 +743,8 @@ pub async fn decide(
     .await?;
     let enrolled = match decision {
         Decision::Approve => {
-            let rule;
-            let audience = match (&parts.segment.kind, &parts.segment.rule) {
-                (SegmentKind::Rule, Some(input)) => {
-                    rule = input.parse()?;
-                    Audience::Rule(&rule)
-                }
-                _ => Audience::Static(&parts.segment.id),
-            };
-            segments::enroll_mailable(&mut tx, actor.workspace_id(), &audience, &seq.id, now)
+            let audience = SegmentAudience::of(&parts.segment)?;
+            segments::enroll_mailable(&mut tx, actor.workspace_id(), &audience.get(), &seq.id, now)
                 .await?
         }
         Decision::Reject => 0,
