@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("approvals/decided") view=|| view! { <ApprovalsPage decided=true /> } />
                         <Route path=path!("email") view=EmailSequencesPage />
                         <Route path=path!("email/new") view=NewSequencePage />
+                        <Route path=path!("email/outbox") view=pages::outbox::OutboxPage />
                         <Route path=path!("email/sequences/:id") view=EmailSequencePage />
                         <Route path=path!("ads") view=|| view! { <SectionPage section=pages::section::Section::Ads /> } />
                         <Route path=path!("blog") view=|| view! { <SectionPage section=pages::section::Section::Blog /> } />

@@ -467,6 +467,26 @@ pub struct Connector {
     pub updated_at: Timestamp,
 }
 
+impl Connector {
+    /// The address mail from this sender comes from (sandbox mail uses a reserved domain).
+    pub fn from_address(&self) -> String {
+        let setting = match self.kind {
+            ConnectorKind::Smtp => "from_address",
+            _ => "sender",
+        };
+        self.settings
+            .get(setting)
+            .filter(|a| a.contains('@'))
+            .cloned()
+            .unwrap_or_else(|| "outbox@sandbox.tenex.invalid".to_owned())
+    }
+
+    /// The daily cap of a sender, if one is set.
+    pub fn daily_cap(&self) -> Option<i64> {
+        self.settings.get("daily_cap").and_then(|c| c.parse().ok())
+    }
+}
+
 impl Keyed for Connector {
     fn position(&self) -> Position {
         Position {

@@ -36,6 +36,44 @@ pub enum ContactRef {
     Email(Email),
 }
 
+wire_enum!(
+    /// Where an event came from.
+    EventSource {
+        /// `POST /events`.
+        Api => "api",
+        /// The inbound-mail webhook.
+        InboundEmail => "inbound_email",
+        /// A recipient's unsubscribe link.
+        UnsubscribeLink => "unsubscribe_link",
+    }
+);
+
+/// A recorded event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// `evt_…`.
+    pub id: super::ids::EventId,
+    /// The client's id for it.
+    pub client_id: String,
+    /// What happened.
+    #[serde(rename = "type")]
+    pub kind: EventKind,
+    /// To whom.
+    pub contact_id: Option<ContactId>,
+    /// The campaign it counts for (named, or the contact's latest).
+    pub campaign_id: Option<CampaignId>,
+    /// The sequence whose enrollment it ended, if any.
+    pub sequence_id: Option<super::ids::SequenceId>,
+    /// Where it came from.
+    pub source: EventSource,
+    /// When it happened.
+    pub occurred_at: Timestamp,
+    /// Conversion value in cents.
+    pub value_cents: i64,
+    /// When it was recorded.
+    pub created_at: Timestamp,
+}
+
 /// An event as a client sent it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventInput {

@@ -95,6 +95,8 @@ typed_id!(/// An email sequence.
     SequenceId, "seq", "email sequence");
 typed_id!(/// An approval request.
     ApprovalId, "apr", "approval");
+typed_id!(/// An event (a conversion, reply, bounce or unsubscribe).
+    EventId, "evt", "event");
 
 #[cfg(test)]
 mod tests {

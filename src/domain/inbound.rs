@@ -76,6 +76,30 @@ impl InboundEmail {
         ids
     }
 
+    /// The Message-IDs a delivery report quotes from the message that failed (the
+    /// `Message-ID:` lines of its returned headers), after the ones it refers to.
+    pub fn reported_ids(&self) -> Vec<String> {
+        let mut ids = self.referenced_ids();
+        for line in self.text.as_deref().unwrap_or_default().lines() {
+            let line = line.trim();
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
+            if !name.trim().eq_ignore_ascii_case("message-id") {
+                continue;
+            }
+            let id = value
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned();
+            if id.contains('@') && !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
     /// Reply, automatic reply or bounce, from the headers mail systems set (RFC 3834
     /// `Auto-Submitted`, `X-Autoreply`, `Precedence`; RFC 3464 delivery reports).
     pub fn kind(&self) -> InboundKind {
@@ -137,6 +161,19 @@ mod tests {
     fn referenced_ids_come_nearest_first_and_once() {
         assert_eq!(mail(&[]).referenced_ids(), ["b@tenex.test", "a@tenex.test"]);
         assert!(InboundEmail::default().referenced_ids().is_empty());
+    }
+
+    #[test]
+    fn a_delivery_report_names_the_message_that_failed() {
+        let report = InboundEmail {
+            from: Some("MAILER-DAEMON@mx.north.test".into()),
+            text: Some(
+                "Delivery failed.\n\n--- returned headers ---\nmessage-id: <seq.ctc.0@tenex.test>\nSubject: Hi".into(),
+            ),
+            ..Default::default()
+        };
+        assert_eq!(report.kind(), InboundKind::Bounce);
+        assert_eq!(report.reported_ids(), ["seq.ctc.0@tenex.test"]);
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub mod event;
 pub mod generate;
 pub mod ids;
 pub mod inbound;
+pub mod message;
+pub mod outbox;
 pub mod pagination;
 #[cfg(feature = "ssr")]
 pub mod schedule;

@@ -623,6 +623,20 @@ pub struct PreviewReport {
 pub struct SequenceStats {
     /// Contacts enrolled at approval.
     pub enrolled: i64,
+    /// Messages the provider accepted.
+    pub sent: i64,
+    /// Enrollments ended by a reply.
+    pub replied: i64,
+    /// Enrollments ended by an unsubscribe.
+    pub unsubscribed: i64,
+    /// Enrollments ended by a bounce.
+    pub bounced: i64,
+    /// Messages that failed for good.
+    pub failed: i64,
+    /// Messages whose outcome is unknown, waiting for a person.
+    pub uncertain: i64,
+    /// Messages still to send.
+    pub scheduled: i64,
 }
 
 /// A sequence with its counters.

@@ -31,6 +31,8 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Run only the background workers (sending), until SIGINT or SIGTERM.
+    Worker,
     /// Apply database migrations and exit.
     Migrate,
     /// Load the demo workspace (does nothing if it exists).
@@ -114,6 +116,17 @@ async fn execute(command: Command, settings: Settings) -> Result<(), String> {
             Ok(())
         }
         Command::Demo => load_demo(&ctx).await,
+        Command::Worker => {
+            let worker = super::worker::Worker::start(
+                ctx.clone(),
+                settings.send_settings(),
+                std::time::Duration::from_millis(settings.worker_poll_ms),
+            );
+            startup::shutdown_signal().await;
+            worker.stop().await;
+            db.close().await;
+            Ok(())
+        }
         Command::Serve { demo } => {
             if demo && workspaces::count(&db).await.map_err(describe)? == 0 {
                 load_demo(&ctx).await?;

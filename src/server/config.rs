@@ -37,6 +37,18 @@ pub struct Settings {
     pub secret_key: Option<String>,
     /// `TENEX_GENERATOR` and `TENEX_OPENAI_*`: who writes generated copy.
     pub generator: GeneratorSettings,
+    /// `TENEX_SEND_CONCURRENCY`: messages in flight at once per worker.
+    pub send_concurrency: usize,
+    /// `TENEX_SEND_RATE_PER_SECOND`: messages per second per process, all senders together.
+    pub send_rate_per_second: u32,
+    /// `TENEX_SEND_LEASE_SECONDS`: how long a worker holds a message it claimed or is
+    /// sending; a message still `sending` after this is declared uncertain.
+    pub send_lease_seconds: u64,
+    /// `TENEX_WORKER_POLL_MS`: how often an idle worker looks for due messages.
+    pub worker_poll_ms: u64,
+    /// `TENEX_WORKER_IN_SERVE`: `true` (default) runs a worker inside `serve`; `false` when
+    /// separate `tenex worker` processes do the sending.
+    pub worker_in_serve: bool,
 }
 
 /// Which generator writes copy.
@@ -99,6 +111,11 @@ impl Default for Settings {
             log_json: false,
             secret_key: None,
             generator: GeneratorSettings::Builtin,
+            send_concurrency: 8,
+            send_rate_per_second: 50,
+            send_lease_seconds: 120,
+            worker_poll_ms: 1000,
+            worker_in_serve: true,
         }
     }
 }
@@ -155,7 +172,37 @@ impl Settings {
             log_json,
             secret_key: get("TENEX_SECRET_KEY"),
             generator: generator(&get)?,
+            send_concurrency: number(&get, "TENEX_SEND_CONCURRENCY", d.send_concurrency, 1)?,
+            send_rate_per_second: number(
+                &get,
+                "TENEX_SEND_RATE_PER_SECOND",
+                d.send_rate_per_second,
+                1,
+            )?,
+            send_lease_seconds: number(&get, "TENEX_SEND_LEASE_SECONDS", d.send_lease_seconds, 1)?,
+            worker_poll_ms: number(&get, "TENEX_WORKER_POLL_MS", d.worker_poll_ms, 10)?,
+            worker_in_serve: match get("TENEX_WORKER_IN_SERVE").as_deref() {
+                None | Some("true") => true,
+                Some("false") => false,
+                Some(other) => {
+                    return Err(ConfigError {
+                        name: "TENEX_WORKER_IN_SERVE",
+                        message: format!("must be true or false, not `{other}`"),
+                    });
+                }
+            },
         })
+    }
+
+    /// How workers send, from these settings.
+    pub fn send_settings(&self) -> super::services::sending::SendSettings {
+        super::services::sending::SendSettings {
+            concurrency: self.send_concurrency,
+            rate_per_second: self.send_rate_per_second,
+            lease: std::time::Duration::from_secs(self.send_lease_seconds),
+            public_url: self.public_url.clone(),
+            ..Default::default()
+        }
     }
 
     /// True when the console is served over https, so cookies must be `Secure`.

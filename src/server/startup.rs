@@ -205,6 +205,14 @@ pub async fn serve(
     let addr = leptos_options.site_addr;
     let app = prepare(settings, db, Arc::new(SystemClock), leptos_options).await?;
     spawn_upkeep(&app);
+    let settings = app.state.settings.clone();
+    let worker = settings.worker_in_serve.then(|| {
+        super::worker::Worker::start(
+            app.state.ctx.clone(),
+            settings.send_settings(),
+            Duration::from_millis(settings.worker_poll_ms),
+        )
+    });
     let router = router(&app);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -220,12 +228,16 @@ pub async fn serve(
             addr: addr.to_string(),
             source,
         })?;
+    if let Some(worker) = worker {
+        worker.stop().await;
+    }
     app.state.ctx.db.close().await;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

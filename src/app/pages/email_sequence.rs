@@ -17,6 +17,8 @@ use crate::app::server_fns::sequences::{
     ApproveSequence, RejectSequence, SaveSequenceCadence, SaveSequenceStep, get_sequence_page,
     render_sequence,
 };
+use super::sequence_run::SequenceRun;
+use crate::app::server_fns::runs::{RecordReply, SettleMessage, SteerSequence};
 use crate::domain::approval::{Approval, ApprovalStatus};
 use crate::domain::sequence::{Sample, SequenceStatus, Step, Warning};
 
@@ -183,12 +185,18 @@ pub fn EmailSequencePage() -> impl IntoView {
     let save_cadence = ServerAction::<SaveSequenceCadence>::new();
     let approve = ServerAction::<ApproveSequence>::new();
     let reject = ServerAction::<RejectSequence>::new();
+    let steer = ServerAction::<SteerSequence>::new();
+    let settle = ServerAction::<SettleMessage>::new();
+    let reply = ServerAction::<RecordReply>::new();
     let changes = move || {
         (
             save_step.version().get(),
             save_cadence.version().get(),
             approve.version().get(),
             reject.version().get(),
+            steer.version().get(),
+            settle.version().get(),
+            reply.version().get(),
         )
     };
     let page = Resource::new(move || (id(), changes()), |(id, _)| get_sequence_page(id));
@@ -255,6 +263,9 @@ pub fn EmailSequencePage() -> impl IntoView {
                     </p>
                     <div class="grid gap-6 lg:grid-cols-3">
                         <div class="space-y-6 lg:col-span-2">
+                            {(!pending_now && seq.status != SequenceStatus::Rejected).then(|| view! {
+                                <SequenceRun id=id.clone() status=seq.status stats=p.view.stats can_steer=can_edit steer=steer settle=settle reply=reply />
+                            })}
                             <section aria-labelledby="emails-title" class=CARD>
                                 <div class="flex flex-wrap items-end justify-between gap-3">
                                     <h2 id="emails-title" class="text-lg font-semibold">"The emails"</h2>

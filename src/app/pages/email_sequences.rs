@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
 use crate::app::components::ui::{
-    BUTTON_PRIMARY, Badge, CARD, EmptyState, ErrorNotice, INPUT, LABEL, Loading, PageHeader,
+    BUTTON_PRIMARY, BUTTON_SECONDARY, Badge, CARD, EmptyState, ErrorNotice, INPUT, LABEL, Loading, PageHeader,
     SELECT, TABLE, TABLE_WRAP, TD, TH,
 };
 use crate::app::format::when;
@@ -36,7 +36,8 @@ pub fn EmailSequencesPage() -> impl IntoView {
     view! {
         <Title text="Email sequences" />
         <PageHeader title="Email sequences" subtitle="Multi-step emails, previewed for real contacts and sent only after an approver signs off." />
-        <div class="mb-4 flex justify-end">
+        <div class="mb-4 flex justify-end gap-2">
+            <a href="/email/outbox" class=BUTTON_SECONDARY>"Sandbox outbox"</a>
             <a href="/email/new" class=BUTTON_PRIMARY>"New email sequence"</a>
         </div>
         <Transition fallback=Loading>

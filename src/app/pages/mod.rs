@@ -17,4 +17,6 @@ pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod section;
+pub mod sequence_run;
+pub mod outbox;
 pub mod settings;

@@ -82,6 +82,35 @@ impl From<SendWindow> for SendWindowJson {
 pub struct StatsJson {
     /// Contacts enrolled at approval.
     pub enrolled: i64,
+    /// Messages the provider accepted.
+    pub sent: i64,
+    /// Enrollments ended by a reply.
+    pub replied: i64,
+    /// Enrollments ended by an unsubscribe.
+    pub unsubscribed: i64,
+    /// Enrollments ended by a bounce.
+    pub bounced: i64,
+    /// Messages that failed for good.
+    pub failed: i64,
+    /// Messages whose outcome is unknown (the worker stopped mid-send): a person decides.
+    pub uncertain: i64,
+    /// Messages still to send.
+    pub scheduled: i64,
+}
+
+impl From<crate::domain::sequence::SequenceStats> for StatsJson {
+    fn from(s: crate::domain::sequence::SequenceStats) -> Self {
+        Self {
+            enrolled: s.enrolled,
+            sent: s.sent,
+            replied: s.replied,
+            unsubscribed: s.unsubscribed,
+            bounced: s.bounced,
+            failed: s.failed,
+            uncertain: s.uncertain,
+            scheduled: s.scheduled,
+        }
+    }
 }
 
 /// An email sequence.
@@ -144,9 +173,7 @@ impl From<SequenceView> for SequenceJson {
             thread_replies: s.thread_replies,
             content_hash: s.content_hash,
             approved_at: s.approved_at.map(|t| t.to_string()),
-            stats: StatsJson {
-                enrolled: v.stats.enrolled,
-            },
+            stats: v.stats.into(),
             created_at: s.created_at.to_string(),
             updated_at: s.updated_at.to_string(),
         }

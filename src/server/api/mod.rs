@@ -10,10 +10,12 @@ pub mod connectors;
 pub mod contacts;
 pub mod docs;
 pub mod email_sequences;
+pub mod events;
 pub mod extract;
 pub mod idempotency;
 pub mod list;
 pub mod segments;
+pub mod sequence_runs;
 pub mod whoami;
 
 use axum::Router;
@@ -75,6 +77,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(connectors::router())
         .merge(campaigns::router())
         .merge(email_sequences::router())
+        .merge(sequence_runs::router())
+        .merge(events::router())
         .merge(approvals::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }

@@ -24,3 +24,30 @@ pub async fn test(account: &Account<'_>, client: &reqwest::Client) -> Result<Str
     }
     Ok(format!("Gmail: authenticated as {address}"))
 }
+
+/// Sends one message with `users.messages.send`: the whole RFC 5322 message, base64url, so
+/// every header we set (Message-ID, List-Unsubscribe, threading) reaches the recipient.
+pub async fn send(
+    account: &Account<'_>,
+    client: &reqwest::Client,
+    message: &[u8],
+) -> crate::domain::delivery::Outcome {
+    use base64::Engine;
+    use crate::domain::delivery::Outcome;
+    let base = account.base_url("https://gmail.googleapis.com");
+    let raw = base64::engine::general_purpose::URL_SAFE.encode(message);
+    match http::deliver(
+        client
+            .post(format!("{base}/gmail/v1/users/me/messages/send"))
+            .bearer_auth(account.secret("access_token"))
+            .json(&serde_json::json!({ "raw": raw })),
+        "Gmail",
+    )
+    .await
+    {
+        Ok(answer) => Outcome::Sent {
+            provider_id: answer["id"].as_str().map(str::to_owned),
+        },
+        Err(outcome) => outcome,
+    }
+}

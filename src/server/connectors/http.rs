@@ -49,3 +49,38 @@ fn truncate(text: &str, max: usize) -> String {
         format!("{}…", text.chars().take(max).collect::<String>())
     }
 }
+
+/// Sends a request that hands over a message and says what the answer means: 2xx is sent
+/// (with the JSON body, if any), 429/5xx and network failures are worth retrying, other 4xx
+/// are final. The reason never echoes credentials.
+pub async fn deliver(
+    request: reqwest::RequestBuilder,
+    provider: &str,
+) -> Result<serde_json::Value, crate::domain::delivery::Outcome> {
+    use crate::domain::delivery::{Outcome, http_status};
+    let response = request.send().await.map_err(|e| {
+        let what = if e.is_timeout() {
+            "timed out"
+        } else if e.is_connect() {
+            "could not connect"
+        } else {
+            "request failed"
+        };
+        Outcome::Transient(format!("{provider}: {what}"))
+    })?;
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    let value: serde_json::Value = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+    if status.is_success() {
+        return Ok(value);
+    }
+    let message = provider_message(&value)
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
+    Err(
+        match http_status(status.as_u16(), &truncate(&message, 300)) {
+            Outcome::Transient(r) => Outcome::Transient(format!("{provider}: {r}")),
+            Outcome::Permanent(r) => Outcome::Permanent(format!("{provider}: {r}")),
+            sent => sent,
+        },
+    )
+}

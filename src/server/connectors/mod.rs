@@ -1,8 +1,8 @@
 //! One typed client per provider. Each speaks the provider's real wire format; every base URL
 //! can be overridden (tests point them at local fakes that check what they receive).
 //!
-//! This release has the connection test of each; sending, launching and publishing join them
-//! with the features that need them.
+//! Each has its connection test; the mail senders also send (launching and publishing join
+//! them with the features that need them).
 
 mod gmail;
 mod google_ads;
@@ -14,7 +14,8 @@ mod sanity;
 mod smtp;
 mod webflow;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::domain::connector::ConnectorKind;
@@ -90,4 +91,58 @@ pub fn http_client() -> reqwest::Client {
         .user_agent(concat!("tenex/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("the HTTP client builds")
+}
+
+/// Hands composed messages to SMTP servers, Gmail or Microsoft Graph, keeping one pooled
+/// SMTP transport per connector version so connections are reused across messages.
+#[derive(Clone)]
+pub struct Mailers {
+    http: reqwest::Client,
+    smtp: std::sync::Arc<Mutex<HashMap<(String, i64), lettre::AsyncSmtpTransport<lettre::Tokio1Executor>>>>,
+}
+
+impl Mailers {
+    /// Senders over the shared HTTP client.
+    pub fn new(http: reqwest::Client) -> Self {
+        Self {
+            http,
+            smtp: Default::default(),
+        }
+    }
+
+    /// Sends `message` through the connector `(id, version)` of `kind`. Sandbox connectors
+    /// never reach here (their outbox is a table).
+    pub async fn send(
+        &self,
+        kind: ConnectorKind,
+        connector: (&str, i64),
+        account: &Account<'_>,
+        message: lettre::Message,
+    ) -> crate::domain::delivery::Outcome {
+        use crate::domain::delivery::Outcome;
+        match kind {
+            ConnectorKind::Smtp => {
+                let transport = {
+                    let mut cache = self.smtp.lock().expect("the SMTP pool lock is never poisoned");
+                    let key = (connector.0.to_owned(), connector.1);
+                    match cache.get(&key) {
+                        Some(t) => t.clone(),
+                        None => match smtp::transport(account) {
+                            Ok(t) => {
+                                // An edited connector gets a new version: its old pool goes.
+                                cache.retain(|(id, _), _| id != connector.0);
+                                cache.insert(key, t.clone());
+                                t
+                            }
+                            Err(e) => return Outcome::Permanent(e.0),
+                        },
+                    }
+                };
+                smtp::send(&transport, message).await
+            }
+            ConnectorKind::Gmail => gmail::send(account, &self.http, &message.formatted()).await,
+            ConnectorKind::Outlook => graph::send(account, &self.http, &message.formatted()).await,
+            other => Outcome::Permanent(format!("a {other} connector cannot send email")),
+        }
+    }
 }

@@ -72,3 +72,34 @@ fn describe(e: &lettre::transport::smtp::Error) -> String {
         e.to_string()
     }
 }
+
+/// Hands one message to the server over a pooled connection. Replies 4xx and connection
+/// failures are worth retrying; 5xx replies are final.
+pub async fn send(
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    message: lettre::Message,
+) -> crate::domain::delivery::Outcome {
+    use crate::domain::delivery::{Outcome, smtp_reply};
+    use lettre::AsyncTransport;
+    match tokio::time::timeout(Duration::from_secs(30), transport.send(message)).await {
+        Ok(Ok(response)) => Outcome::Sent {
+            provider_id: queue_id(&response.message().collect::<Vec<_>>().join(" ")),
+        },
+        Ok(Err(e)) => match e.status() {
+            Some(code) => smtp_reply(u16::from(code), &describe(&e)),
+            None => Outcome::Transient(format!("SMTP: {}", describe(&e))),
+        },
+        Err(_) => Outcome::Transient("SMTP: timed out".into()),
+    }
+}
+
+/// The queue id servers put in their final reply (`2.0.0 Ok: queued as 4Bx…`), if any.
+fn queue_id(reply: &str) -> Option<String> {
+    let text = reply.trim();
+    let id = text
+        .rsplit_once("queued as ")
+        .map(|(_, id)| id)
+        .unwrap_or(text)
+        .trim();
+    (!id.is_empty()).then(|| id.chars().take(200).collect())
+}

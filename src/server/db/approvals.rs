@@ -254,3 +254,20 @@ pub async fn for_campaign(
         .await?;
     rows.iter().map(approval).collect()
 }
+
+/// The content hash of the approved request of a subject (what a person signed off), if any.
+pub async fn approved_hash(
+    db: &Db,
+    subject_type: &str,
+    subject_id: &str,
+) -> Result<Option<String>, Error> {
+    let row = sqlx::query(
+        "select content_hash from approvals where subject_type = $1 and subject_id = $2 \
+         and status = 'approved' order by decided_at desc limit 1",
+    )
+    .bind(subject_type)
+    .bind(subject_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|r| r.try_get("content_hash")).transpose()?)
+}

@@ -152,3 +152,55 @@ pub async fn list(
     let rows = bind_page(query, page).fetch_all(db.pool()).await?;
     rows.iter().map(campaign).collect()
 }
+
+/// What one event adds to a campaign's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Messages sent.
+    pub sends: i64,
+    /// Replies.
+    pub replies: i64,
+    /// Conversions.
+    pub conversions: i64,
+    /// Conversion value, in cents.
+    pub conversion_value_cents: i64,
+}
+
+/// Adds `counts` to a campaign's totals and to its counters for the UTC day of `at`, in the
+/// caller's transaction (the same one that records what happened).
+pub async fn add_counts(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    campaign: &CampaignId,
+    counts: Counts,
+    at: crate::domain::time::Timestamp,
+) -> Result<(), Error> {
+    sqlx::query(
+        "update campaigns set sends = sends + $1, replies = replies + $2, conversions = conversions + $3 \
+         where workspace_id = $4 and id = $5",
+    )
+    .bind(counts.sends)
+    .bind(counts.replies)
+    .bind(counts.conversions)
+    .bind(workspace.as_str())
+    .bind(campaign.as_str())
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "insert into campaign_days (campaign_id, workspace_id, day, sends, replies, conversions, conversion_value_cents) \
+         values ($1, $2, $3, $4, $5, $6, $7) on conflict (campaign_id, day) do update set \
+         sends = campaign_days.sends + excluded.sends, replies = campaign_days.replies + excluded.replies, \
+         conversions = campaign_days.conversions + excluded.conversions, \
+         conversion_value_cents = campaign_days.conversion_value_cents + excluded.conversion_value_cents",
+    )
+    .bind(campaign.as_str())
+    .bind(workspace.as_str())
+    .bind(at.to_string()[..10].to_owned())
+    .bind(counts.sends)
+    .bind(counts.replies)
+    .bind(counts.conversions)
+    .bind(counts.conversion_value_cents)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

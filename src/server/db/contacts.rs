@@ -444,3 +444,23 @@ pub async fn suppress(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Marks a contact's address as bounced from `at` (the first time only); true when this
+/// call did it.
+pub async fn mark_bounced(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    id: &ContactId,
+    at: Timestamp,
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "update contacts set bounced_at = $1, updated_at = $1, version = version + 1 \
+         where workspace_id = $2 and id = $3 and bounced_at is null",
+    )
+    .bind(at.to_string())
+    .bind(workspace.as_str())
+    .bind(id.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -65,3 +65,67 @@ pub async fn end_for_contact(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Enrollment counts by `(sequence, status)` for several sequences at once.
+pub async fn status_counts(
+    db: &Db,
+    sequences: &[&SequenceId],
+) -> Result<Vec<(String, String, i64)>, Error> {
+    if sequences.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "select sequence_id, status, count(*) as n from enrollments where sequence_id in ({}) \
+         group by sequence_id, status",
+        super::contacts::placeholders(1, sequences.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for s in sequences {
+        query = query.bind(s.as_str());
+    }
+    query
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("sequence_id")?, r.try_get("status")?, r.try_get("n")?)))
+        .collect()
+}
+
+/// Ends every active enrollment of a sequence as `status` (`completed`, `cancelled`).
+pub async fn end_all(
+    tx: &mut super::Tx,
+    sequence: &SequenceId,
+    status: &str,
+    at: crate::domain::time::Timestamp,
+) -> Result<u64, Error> {
+    let done = sqlx::query(
+        "update enrollments set status = $1, ended_at = $2 where sequence_id = $3 and status = 'active'",
+    )
+    .bind(status)
+    .bind(at.to_string())
+    .bind(sequence.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Ends one contact's active enrollment in one sequence as `status`; true when it was active.
+pub async fn end_one(
+    tx: &mut super::Tx,
+    sequence: &SequenceId,
+    contact: &crate::domain::ids::ContactId,
+    status: &str,
+    at: crate::domain::time::Timestamp,
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "update enrollments set status = $1, ended_at = $2 \
+         where sequence_id = $3 and contact_id = $4 and status = 'active'",
+    )
+    .bind(status)
+    .bind(at.to_string())
+    .bind(sequence.as_str())
+    .bind(contact.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -206,3 +206,15 @@ pub async fn count_using_connector(
     .await?
     .try_get("n")?)
 }
+
+/// The campaign of a sequence.
+pub async fn campaign_of(
+    tx: &mut Tx,
+    id: &SequenceId,
+) -> Result<Option<crate::domain::ids::CampaignId>, Error> {
+    let row = sqlx::query("select campaign_id from email_sequences where id = $1")
+        .bind(id.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|r| get_parsed(&r, "campaign_id")).transpose()
+}

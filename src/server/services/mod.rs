@@ -10,8 +10,11 @@ pub mod campaigns;
 pub mod connectors;
 pub mod contacts;
 pub mod demo;
+pub mod events;
 mod passwords;
+pub mod runs;
 pub mod segments;
+pub mod sending;
 pub mod sequences;
 pub mod unsubscribes;
 

@@ -19,14 +19,14 @@ use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::segment::Segment;
 use crate::domain::sequence::{
     BODY_WARN_LEN, EmailSequence, PreviewInput, PreviewReport, SUBJECT_WARN_LEN, Sample,
-    SequenceEdit, SequencePage, SequenceStats, SequenceStatus, SequenceView, Step, Warning,
+    SequenceEdit, SequencePage, SequenceStatus, SequenceView, Step, Warning,
     WarningKind,
 };
 use crate::domain::template::{StepTemplates, Variables};
 use crate::server::db::segments::SegmentAudience;
 use crate::server::db::sequences::ListFilter;
 use crate::server::db::{
-    audit_log, brands, campaigns as campaign_rows, connectors, contacts, enrollments, segments,
+    audit_log, brands, campaigns as campaign_rows, connectors, contacts, segments,
     sequences, workspaces,
 };
 
@@ -472,20 +472,19 @@ async fn find(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<EmailSequ
 
 async fn view(
     ctx: &Context,
-    actor: &Actor,
     sequence: EmailSequence,
 ) -> Result<SequenceView, Error> {
-    let enrolled = enrollments::count(&ctx.db, actor.workspace_id(), &sequence.id).await?;
-    Ok(SequenceView {
-        sequence,
-        stats: SequenceStats { enrolled },
-    })
+    let stats = super::runs::stats(ctx, &[&sequence.id])
+        .await?
+        .remove(sequence.id.as_str())
+        .unwrap_or_default();
+    Ok(SequenceView { sequence, stats })
 }
 
 /// One sequence with its counters.
 pub async fn get(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<SequenceView, Error> {
     let seq = find(ctx, actor, id).await?;
-    view(ctx, actor, seq).await
+    view(ctx, seq).await
 }
 
 /// Sequences matching the filter, newest first.
@@ -501,11 +500,9 @@ pub async fn list(
         page,
     );
     let ids: Vec<&SequenceId> = rows.items.iter().map(|s| &s.id).collect();
-    let enrolled = enrollments::counts(&ctx.db, actor.workspace_id(), &ids).await?;
+    let stats = super::runs::stats(ctx, &ids).await?;
     Ok(rows.map(|sequence| SequenceView {
-        stats: SequenceStats {
-            enrolled: enrolled.get(sequence.id.as_str()).copied().unwrap_or(0),
-        },
+        stats: stats.get(sequence.id.as_str()).copied().unwrap_or_default(),
         sequence,
     }))
 }
@@ -579,7 +576,7 @@ pub async fn page(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<Seque
         preview,
         approvals,
         deciders: workspaces::deciders(&ctx.db, actor.workspace_id()).await?,
-        view: view(ctx, actor, seq).await?,
+        view: view(ctx, seq).await?,
     })
 }
 
@@ -672,7 +669,7 @@ pub async fn edit(
     .await?;
     gate::request_in(&mut tx, actor, &request_for(&seq), now).await?;
     tx.commit().await?;
-    view(ctx, actor, seq).await
+    view(ctx, seq).await
 }
 
 /// The approver's decision on the sequence at `version` (when given, it must be the version
@@ -744,8 +741,18 @@ pub async fn decide(
     let enrolled = match decision {
         Decision::Approve => {
             let audience = SegmentAudience::of(&parts.segment)?;
-            segments::enroll_mailable(&mut tx, actor.workspace_id(), &audience.get(), &seq.id, now)
-                .await?
+            let enrolled = segments::enroll_mailable(
+                &mut tx,
+                actor.workspace_id(),
+                &audience.get(),
+                &seq.id,
+                now,
+            )
+            .await?;
+            let queued = super::runs::enqueue_in(&mut tx, &seq, &parts.sender, now).await?;
+            super::runs::complete_if_empty_in(&mut tx, actor.workspace_id(), &seq.id, queued, now)
+                .await?;
+            enrolled
         }
         Decision::Reject => 0,
     };

@@ -3,7 +3,7 @@
 
 use super::Context;
 use crate::domain::Error;
-use crate::server::db::{contacts, enrollments, sequences, workspaces};
+use crate::server::db::{contacts, sequences, workspaces};
 
 /// What the confirmation page shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +38,7 @@ async fn target(
         crate::domain::ids::WorkspaceId,
         crate::domain::contact::Contact,
         String,
+        crate::domain::ids::SequenceId,
     ),
     Error,
 > {
@@ -60,13 +61,13 @@ async fn target(
         .await?
         .map(|w| w.name)
         .unwrap_or_default();
-    Ok((workspace, contact, name))
+    Ok((workspace, contact, name, link.sequence_id))
 }
 
 /// Who a link would unsubscribe (for the confirmation page); a link we did not sign is
 /// `NotFound`.
 pub async fn look_up(ctx: &Context, token: &str) -> Result<Leaving, Error> {
-    let (_, contact, workspace_name) = target(ctx, token).await?;
+    let (_, contact, workspace_name, _) = target(ctx, token).await?;
     Ok(Leaving {
         masked_email: mask(contact.email.as_str()),
         workspace_name,
@@ -77,14 +78,14 @@ pub async fn look_up(ctx: &Context, token: &str) -> Result<Leaving, Error> {
 /// Unsubscribes the link's contact (RFC 8058 one-click or the page's button). Repeating it
 /// is harmless.
 pub async fn confirm(ctx: &Context, token: &str) -> Result<Leaving, Error> {
-    let (workspace, contact, workspace_name) = target(ctx, token).await?;
+    let (workspace, contact, workspace_name, sequence) = target(ctx, token).await?;
     let now = ctx.now();
+    let first_time = contact.unsubscribed_at.is_none();
     let mut tx = ctx.db.begin().await?;
-    let first_time = contacts::suppress(&mut tx, &workspace, &contact.id, now).await?;
-    let ended =
-        enrollments::end_for_contact(&mut tx, &workspace, &contact.id, "unsubscribed", now).await?;
+    super::events::unsubscribed_by_link_in(&mut tx, &workspace, &contact.id, &sequence, now)
+        .await?;
     tx.commit().await?;
-    tracing::info!(contact = %contact.id, first_time, enrollments_ended = ended, "unsubscribed by link");
+    tracing::info!(contact = %contact.id, first_time, "unsubscribed by link");
     Ok(Leaving {
         masked_email: mask(contact.email.as_str()),
         workspace_name,

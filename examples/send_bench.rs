@@ -1,0 +1,225 @@
+//! Sends one 20,000-recipient step through a real `tenex worker` process to a local SMTP
+//! server and prints the worker's messages per second and peak memory, next to the same
+//! server's intake from a plain pooled SMTP client, so the ratio can be read.
+//!
+//!     scripts/bench-send.sh        (builds the release binary and this example, then runs it)
+
+#[cfg(feature = "ssr")]
+#[path = "../tests/api/smtp_sink.rs"]
+mod smtp_sink;
+
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() {
+    bench::run().await;
+}
+
+#[cfg(not(feature = "ssr"))]
+fn main() {
+    eprintln!("build with --features ssr");
+}
+
+#[cfg(feature = "ssr")]
+mod bench {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use futures::StreamExt;
+    use http_body_util::BodyExt;
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+    use tenex::domain::actor::{Actor, Role};
+    use tenex::domain::api_key::NewApiKey;
+    use tenex::domain::approval::Decision;
+    use tenex::domain::connector::ConnectorKind;
+    use tenex::domain::time::SystemClock;
+    use tenex::server::config::Settings;
+    use tenex::server::services::{Context, accounts, api_keys, connectors, sequences};
+    use tenex::server::startup;
+    use tower::ServiceExt;
+
+    use super::smtp_sink::SmtpSink;
+
+    const RECIPIENTS: usize = 20_000;
+
+    fn peak_rss_mb(pid: u32) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+
+    /// The sink's own intake: a plain pooled client, 8 messages in flight.
+    async fn plain_client_rate(port: u16) -> f64 {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+            .port(port)
+            .build();
+        let started = Instant::now();
+        futures::stream::iter(0..RECIPIENTS)
+            .map(|i| {
+                let transport = transport.clone();
+                async move {
+                    let message = Message::builder()
+                        .from("bench@plain.test".parse().unwrap())
+                        .to(format!("p{i}@plain.test").parse().unwrap())
+                        .subject("Plain client")
+                        .body(String::from("A message of about the same size as a step.\n").repeat(12))
+                        .unwrap();
+                    transport.send(message).await.expect("the sink accepts");
+                }
+            })
+            .buffer_unordered(8)
+            .collect::<Vec<_>>()
+            .await;
+        RECIPIENTS as f64 / started.elapsed().as_secs_f64()
+    }
+
+    fn csv() -> String {
+        let mut csv = String::from("email,first_name,last_name,company\n");
+        for i in 0..RECIPIENTS {
+            csv.push_str(&format!("p{i}@bench{}.test,P{i},Person,Company {}\n", i % 300, i % 900));
+        }
+        csv
+    }
+
+    pub async fn run() {
+        let bin = std::env::var("TENEX_BIN").unwrap_or_else(|_| "target/release/tenex".into());
+        let sink = SmtpSink::start().await;
+        let plain = plain_client_rate(sink.port).await;
+        println!("SMTP sink intake from a plain pooled client: {plain:.0} messages/s");
+        sink.received.lock().unwrap().clear();
+
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/bench.db", dir.path().display());
+        let settings = Settings {
+            database_url: url.clone(),
+            secret_key: Some("42".repeat(32)),
+            ..Settings::default()
+        };
+        let db = startup::open_database(&settings).await.unwrap();
+        let options = leptos::config::LeptosOptions::builder()
+            .output_name("tenex")
+            .build();
+        let prepared = startup::prepare(settings, db.clone(), Arc::new(SystemClock), options)
+            .await
+            .unwrap();
+        let router = startup::router(&prepared);
+        let ctx: Context = prepared.state.ctx.clone();
+        let added = accounts::add_member(
+            &ctx,
+            accounts::NewMember {
+                workspace: "Bench".into(),
+                email: "bench@bench.test".into(),
+                password: "bench-password".into(),
+                role: "admin".into(),
+                display_name: None,
+            },
+        )
+        .await
+        .unwrap();
+        let actor = Actor::user(added.workspace.id.clone(), added.user.id.clone(), Role::Admin);
+        let key = api_keys::mint(
+            &ctx,
+            &actor,
+            NewApiKey::parse("bench", None, None, ctx.now()).unwrap(),
+        )
+        .await
+        .unwrap()
+        .token;
+        let call = |path: &str, content_type: &str, body: String| {
+            Request::post(path)
+                .header(header::AUTHORIZATION, format!("Bearer {key}"))
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let post = |path: &'static str, body: serde_json::Value| {
+            let request = call(path, "application/json", body.to_string());
+            let router = router.clone();
+            async move {
+                let r = router.oneshot(request).await.unwrap();
+                let bytes = r.into_body().collect().await.unwrap().to_bytes();
+                serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()
+            }
+        };
+        let imported = router
+            .clone()
+            .oneshot(call("/api/v1/crm/contacts/import", "text/csv", csv()))
+            .await
+            .unwrap();
+        assert!(imported.status().is_success());
+        let brand = post(
+            "/api/v1/knowledge/brands",
+            serde_json::json!({"name": "Bench", "company_overview": "We bench things."}),
+        )
+        .await;
+        let segment = post(
+            "/api/v1/crm/segments",
+            serde_json::json!({"name": "All", "kind": "rule", "rule": {"match": "all", "conditions": [{"field": "email", "op": "contains", "value": "@"}]}}),
+        )
+        .await;
+        let smtp: BTreeMap<String, String> = [
+            ("host", "127.0.0.1".to_owned()),
+            ("port", sink.port.to_string()),
+            ("tls_mode", "none".to_owned()),
+            ("from_address", "bench@tenex-bench.test".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let sender = connectors::create(&ctx, &actor, ConnectorKind::Smtp, "Sink", &smtp, &BTreeMap::new())
+            .await
+            .unwrap();
+        let preview = post(
+            "/api/v1/marketing/email-sequences/preview",
+            serde_json::json!({"segment_id": segment["id"], "brand_id": brand["id"],
+                "sender_connector_id": sender.id.to_string(), "objective": "book a demo", "num_emails": 1, "cadence_days": [0]}),
+        )
+        .await;
+        let seq = preview["sequence"]["id"].as_str().expect("a preview").parse().unwrap();
+        sequences::decide(&ctx, &actor, &seq, None, Decision::Approve, None)
+            .await
+            .unwrap();
+        println!("approved one step to {RECIPIENTS} recipients; starting `{bin} worker`");
+
+        let mut worker = std::process::Command::new(&bin)
+            .arg("worker")
+            .env("DATABASE_URL", &url)
+            .env("TENEX_SECRET_KEY", "42".repeat(32))
+            .env("TENEX_SEND_RATE_PER_SECOND", "100000")
+            .env("TENEX_WORKER_POLL_MS", "20")
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .expect("the worker binary starts (build it: scripts/bench-send.sh)");
+        let started = Instant::now();
+        loop {
+            let sent: i64 = sqlx::query_scalar(
+                "select count(*) from sequence_messages where status = 'sent'",
+            )
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+            if sent as usize >= RECIPIENTS {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(900), "the run did not finish");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let took = started.elapsed().as_secs_f64();
+        let peak = peak_rss_mb(worker.id());
+        worker.kill().ok();
+        worker.wait().ok();
+        let rate = RECIPIENTS as f64 / took;
+        println!(
+            "worker: {RECIPIENTS} messages in {took:.1} s = {rate:.0} messages/s ({:.0}% of the plain client); \
+             worker peak memory {peak:.0} MB; sink received {}",
+            100.0 * rate / plain,
+            sink.count()
+        );
+    }
+}

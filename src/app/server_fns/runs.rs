@@ -1,0 +1,97 @@
+//! The run of a sequence in the console: progress and messages, pause / resume / cancel,
+//! settling uncertain messages, recording a reply, and the sandbox outbox.
+
+use leptos::prelude::*;
+
+use crate::app::error::UiError;
+use crate::domain::message::{LedgerMessage, RunView};
+use crate::domain::pagination::Page;
+use crate::domain::outbox::OutboxMessage;
+
+#[cfg(feature = "ssr")]
+fn sequence_id(id: &str) -> Result<crate::domain::ids::SequenceId, crate::domain::Error> {
+    id.parse()
+        .map_err(|_| crate::domain::Error::NotFound("email sequence"))
+}
+
+/// Progress, next sends and the first 100 messages (optionally of one status).
+#[server(prefix = "/rpc", endpoint = "get_sequence_run")]
+pub async fn get_sequence_run(id: String, status: Option<String>) -> Result<RunView, UiError> {
+    use crate::domain::message::MessageFilter;
+    use crate::domain::pagination::PageRequest;
+    use crate::server::services::runs;
+    let (state, actor) = super::ssr::actor().await?;
+    let id = sequence_id(&id)?;
+    let filter = MessageFilter::parse(status.as_deref(), None)?;
+    let page = PageRequest {
+        limit: 100,
+        after: None,
+    };
+    let messages = runs::messages(&state.ctx, &actor, &id, &filter, &page).await?;
+    Ok(RunView {
+        progress: runs::progress(&state.ctx, &actor, &id).await?,
+        more: messages.next_cursor.is_some(),
+        messages: messages.items,
+    })
+}
+
+/// Pause, resume or cancel (`action`).
+#[server(prefix = "/rpc", endpoint = "steer_sequence")]
+pub async fn steer_sequence(id: String, action: String) -> Result<(), UiError> {
+    use crate::domain::Error;
+    use crate::domain::message::RunControl;
+    use crate::server::services::runs;
+    let (state, actor) = super::ssr::actor().await?;
+    let id = sequence_id(&id)?;
+    let control: RunControl = action
+        .parse()
+        .map_err(|e: String| Error::invalid("action", e))?;
+    runs::control(&state.ctx, &actor, &id, control).await?;
+    Ok(())
+}
+
+/// Settles an uncertain message: `mark_sent` or `send_again`.
+#[server(prefix = "/rpc", endpoint = "settle_message")]
+pub async fn settle_message(
+    id: String,
+    message_id: String,
+    action: String,
+) -> Result<LedgerMessage, UiError> {
+    use crate::domain::message::UncertainChoice;
+    use crate::server::services::runs;
+    let (state, actor) = super::ssr::actor().await?;
+    let id = sequence_id(&id)?;
+    let choice = UncertainChoice::parse(Some(&action))?;
+    Ok(runs::settle(&state.ctx, &actor, &id, &message_id, choice).await?)
+}
+
+/// Records that a contact replied (read in the sender's mailbox): their later steps stop.
+#[server(prefix = "/rpc", endpoint = "record_reply")]
+pub async fn record_reply(id: String, contact_id: String) -> Result<(), UiError> {
+    use crate::domain::event::EventInput;
+    use crate::server::services::{events, sequences};
+    let (state, actor) = super::ssr::actor().await?;
+    let seq = sequences::get(&state.ctx, &actor, &sequence_id(&id)?).await?;
+    let input = EventInput {
+        id: Some(format!("console-reply:{}:{contact_id}", seq.sequence.id)),
+        kind: Some("reply".into()),
+        contact_id: Some(contact_id),
+        campaign_id: Some(seq.sequence.campaign_id.to_string()),
+        ..Default::default()
+    };
+    events::record(&state.ctx, &actor, &input).await?;
+    Ok(())
+}
+
+/// What sandbox senders delivered, newest first (first 100).
+#[server(prefix = "/rpc", endpoint = "list_outbox")]
+pub async fn list_outbox() -> Result<Page<OutboxMessage>, UiError> {
+    use crate::domain::pagination::PageRequest;
+    use crate::server::services::runs;
+    let (state, actor) = super::ssr::actor().await?;
+    let page = PageRequest {
+        limit: 100,
+        after: None,
+    };
+    Ok(runs::outbox(&state.ctx, &actor, None, &page).await?)
+}

@@ -1,0 +1,309 @@
+//! The run of an approved sequence: one ledger message per (sequence, contact, step), its
+//! states, the controls a person has over a run, and the progress a sequence page shows.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::Error;
+use super::ids::ContactId;
+use super::sequence::SequenceStatus;
+use super::time::Timestamp;
+use super::wire::wire_enum;
+
+wire_enum!(
+    /// Where one message of the run stands.
+    MessageStatus {
+        /// Waiting for its time (or for the step before it).
+        Scheduled => "scheduled",
+        /// Being handed to the provider right now.
+        Sending => "sending",
+        /// The provider accepted it.
+        Sent => "sent",
+        /// The provider refused it for good, or kept failing.
+        Failed => "failed",
+        /// The worker stopped mid-conversation with the provider: a person decides.
+        Uncertain => "uncertain",
+        /// Not sent, and never will be (reply, unsubscribe, bounce, cancel, earlier failure).
+        Skipped => "skipped",
+    }
+);
+
+/// One message of a run, as the messages table and the API show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerMessage {
+    /// The `Message-ID` it is (or will be) sent with, without angle brackets.
+    pub message_id: String,
+    /// The recipient.
+    pub contact_id: ContactId,
+    /// The recipient's address.
+    pub email: String,
+    /// Which step (0-based).
+    pub step_index: u32,
+    /// Where it stands.
+    pub status: MessageStatus,
+    /// When it is (or was) due.
+    pub scheduled_for: Timestamp,
+    /// When the provider accepted it.
+    pub sent_at: Option<Timestamp>,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// The provider's id for it.
+    pub provider_id: Option<String>,
+    /// The last failure, or why it was skipped.
+    pub error: Option<String>,
+    /// When it was queued (at approval).
+    pub created_at: Timestamp,
+}
+
+impl super::pagination::Keyed for LedgerMessage {
+    fn position(&self) -> super::pagination::Position {
+        super::pagination::Position {
+            created_at: self.created_at,
+            id: self.message_id.clone(),
+        }
+    }
+}
+
+/// A person's choice for a message whose outcome is unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UncertainChoice {
+    /// It did reach the recipient (e.g. it is in the sender's Sent folder).
+    MarkSent,
+    /// It did not: queue it again now.
+    SendAgain,
+}
+
+impl UncertainChoice {
+    /// Parses the `action` field.
+    pub fn parse(action: Option<&str>) -> Result<Self, Error> {
+        match action.map(str::trim) {
+            Some("mark_sent") => Ok(Self::MarkSent),
+            Some("send_again") => Ok(Self::SendAgain),
+            Some(other) => Err(Error::invalid(
+                "action",
+                format!("unknown action `{other}` (expected mark_sent or send_again)"),
+            )),
+            None => Err(Error::invalid(
+                "action",
+                "is required: mark_sent or send_again",
+            )),
+        }
+    }
+}
+
+wire_enum!(
+    /// What a person can do to a running sequence.
+    RunControl {
+        /// Stop sending until resumed; nothing is lost.
+        Pause => "pause",
+        /// Carry on; messages that fell due meanwhile go out now.
+        Resume => "resume",
+        /// Stop for good; every message not yet sent is skipped.
+        Cancel => "cancel",
+    }
+);
+
+impl RunControl {
+    /// The status a sequence in `from` moves to, or the conflict that explains why not.
+    pub fn apply(self, from: SequenceStatus) -> Result<SequenceStatus, Error> {
+        use SequenceStatus::*;
+        match (self, from) {
+            (Self::Pause, Active) => Ok(Paused),
+            (Self::Resume, Paused) => Ok(Active),
+            (Self::Cancel, Active | Paused) => Ok(Cancelled),
+            (_, status) => Err(Error::Conflict(format!(
+                "cannot {} a sequence that is {}",
+                self.as_str(),
+                status.as_str().replace('_', " ")
+            ))),
+        }
+    }
+
+    /// What the audit log says.
+    pub fn action(self) -> &'static str {
+        match self {
+            Self::Pause => "email_sequence.paused",
+            Self::Resume => "email_sequence.resumed",
+            Self::Cancel => "email_sequence.cancelled",
+        }
+    }
+}
+
+/// Messages of one step that fall due at one moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextSend {
+    /// The step.
+    pub step_index: u32,
+    /// When.
+    pub at: Timestamp,
+    /// How many messages.
+    pub messages: i64,
+}
+
+/// Per-step counts of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StepProgress {
+    /// The step.
+    pub step_index: u32,
+    /// Accepted by the provider.
+    pub sent: i64,
+    /// Waiting.
+    pub scheduled: i64,
+    /// Failed for good.
+    pub failed: i64,
+    /// Outcome unknown.
+    pub uncertain: i64,
+    /// Not to be sent.
+    pub skipped: i64,
+}
+
+/// How far a run has got: what the sequence page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RunProgress {
+    /// One entry per step.
+    pub steps: Vec<StepProgress>,
+    /// The next few moments messages fall due.
+    pub next_sends: Vec<NextSend>,
+}
+
+impl RunProgress {
+    /// Builds the per-step table from `(step, status, count)` rows, for `steps` steps.
+    pub fn from_counts(steps: usize, counts: &[(u32, MessageStatus, i64)]) -> Vec<StepProgress> {
+        let mut out: Vec<StepProgress> = (0..steps as u32)
+            .map(|step_index| StepProgress {
+                step_index,
+                ..Default::default()
+            })
+            .collect();
+        for (step, status, n) in counts {
+            let Some(row) = out.get_mut(*step as usize) else {
+                continue;
+            };
+            match status {
+                MessageStatus::Sent => row.sent += n,
+                // A message being sent right now is still, as far as anyone can see, waiting.
+                MessageStatus::Scheduled | MessageStatus::Sending => row.scheduled += n,
+                MessageStatus::Failed => row.failed += n,
+                MessageStatus::Uncertain => row.uncertain += n,
+                MessageStatus::Skipped => row.skipped += n,
+            }
+        }
+        out
+    }
+}
+
+/// The run as the sequence page shows it: per-step progress, next sends, and one page of
+/// messages.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RunView {
+    /// Per-step counts and next sends.
+    pub progress: RunProgress,
+    /// The first page of messages (filtered as asked).
+    pub messages: Vec<LedgerMessage>,
+    /// Whether there are more.
+    pub more: bool,
+}
+
+/// Filters of the messages table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MessageFilter {
+    /// Only this status.
+    pub status: Option<MessageStatus>,
+    /// Only this step.
+    pub step_index: Option<u32>,
+}
+
+impl MessageFilter {
+    /// Parses `?status=&step=`, naming a bad value.
+    pub fn parse(status: Option<&str>, step: Option<&str>) -> Result<Self, Error> {
+        let mut errors = super::error::Errors::new();
+        let status = match status.filter(|s| !s.is_empty()) {
+            Some(s) => errors.check(s.parse::<MessageStatus>().map_err(|e| {
+                super::error::FieldError::new("status", e)
+            })),
+            None => None,
+        };
+        let step_index = match step.filter(|s| !s.is_empty()) {
+            Some(s) => errors.check(s.parse::<u32>().ok().filter(|n| *n < 10).ok_or_else(|| {
+                super::error::FieldError::new("step", "must be a step number from 0 to 9")
+            })),
+            None => None,
+        };
+        errors.finish()?;
+        Ok(Self { status, step_index })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_move_only_running_sequences() {
+        use SequenceStatus::*;
+        assert_eq!(RunControl::Pause.apply(Active).unwrap(), Paused);
+        assert_eq!(RunControl::Resume.apply(Paused).unwrap(), Active);
+        assert_eq!(RunControl::Cancel.apply(Paused).unwrap(), Cancelled);
+        assert_eq!(RunControl::Cancel.apply(Active).unwrap(), Cancelled);
+        for (control, from) in [
+            (RunControl::Pause, Paused),
+            (RunControl::Resume, Active),
+            (RunControl::Pause, PendingApproval),
+            (RunControl::Cancel, Completed),
+            (RunControl::Resume, Cancelled),
+        ] {
+            let err = control.apply(from).unwrap_err();
+            assert!(matches!(err, Error::Conflict(_)), "{control:?} {from:?}");
+        }
+        assert_eq!(
+            RunControl::Pause.apply(PendingApproval).unwrap_err().to_string(),
+            Error::Conflict("cannot pause a sequence that is pending approval".into()).to_string()
+        );
+    }
+
+    #[test]
+    fn uncertain_choices_parse_or_name_the_field() {
+        assert_eq!(
+            UncertainChoice::parse(Some("mark_sent")).unwrap(),
+            UncertainChoice::MarkSent
+        );
+        assert_eq!(
+            UncertainChoice::parse(Some("send_again")).unwrap(),
+            UncertainChoice::SendAgain
+        );
+        assert!(UncertainChoice::parse(Some("resend")).is_err());
+        assert!(UncertainChoice::parse(None).is_err());
+    }
+
+    #[test]
+    fn step_progress_counts_each_status_once() {
+        let steps = RunProgress::from_counts(
+            2,
+            &[
+                (0, MessageStatus::Sent, 5),
+                (0, MessageStatus::Sending, 1),
+                (0, MessageStatus::Scheduled, 2),
+                (1, MessageStatus::Skipped, 3),
+                (1, MessageStatus::Uncertain, 1),
+                (7, MessageStatus::Sent, 9),
+            ],
+        );
+        assert_eq!(steps.len(), 2);
+        assert_eq!((steps[0].sent, steps[0].scheduled), (5, 3));
+        assert_eq!((steps[1].skipped, steps[1].uncertain), (3, 1));
+    }
+
+    #[test]
+    fn message_filters_name_bad_values() {
+        assert_eq!(
+            MessageFilter::parse(Some("sent"), Some("1")).unwrap(),
+            MessageFilter {
+                status: Some(MessageStatus::Sent),
+                step_index: Some(1)
+            }
+        );
+        let err = MessageFilter::parse(Some("done"), Some("x")).unwrap_err();
+        let text = format!("{err:?}");
+        assert!(text.contains("status") && text.contains("step"), "{text}");
+    }
+}

@@ -1,0 +1,306 @@
+//! The run of an approved sequence, as people see and steer it: queueing every message at
+//! approval, pause / resume / cancel, progress, the messages table, settling uncertain
+//! messages, the sandbox outbox, and completion.
+
+use std::collections::HashMap;
+
+use super::Context;
+use crate::domain::Error;
+use crate::domain::actor::{Actor, Scope};
+use crate::domain::audit::AuditRecord;
+use crate::domain::connector::Connector;
+use crate::domain::ids::{SequenceId, WorkspaceId};
+use crate::domain::message::{
+    LedgerMessage, MessageFilter, MessageStatus, RunControl, RunProgress, UncertainChoice,
+};
+use crate::domain::outbox::OutboxMessage;
+use crate::domain::pagination::{Page, PageRequest};
+use crate::domain::schedule::due_at;
+use crate::domain::sequence::{EmailSequence, SequenceStats, SequenceStatus};
+use crate::domain::time::Timestamp;
+use crate::server::db::{
+    Tx, audit_log, campaigns, enrollments, messages, outbox, sequences,
+};
+
+/// Queues every step for every enrollment of a just-approved sequence: step k is due at
+/// approval time plus its day offset, moved into the send window. Returns the rows queued.
+pub(crate) async fn enqueue_in(
+    tx: &mut Tx,
+    seq: &EmailSequence,
+    sender: &Connector,
+    approved: Timestamp,
+) -> Result<u64, Error> {
+    let from = sender.from_address();
+    let domain = from
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_ascii_lowercase())
+        .unwrap_or_else(|| "tenex.invalid".to_owned());
+    let mut queued = 0;
+    for step in &seq.steps {
+        let due = due_at(approved, step.day_offset, seq.send_window.as_ref());
+        queued +=
+            messages::enqueue_step(tx, &seq.id, step.index, due, &domain, approved).await?;
+    }
+    Ok(queued)
+}
+
+/// Completes an active sequence once no message is left to send or settle: the sequence,
+/// its campaign and its remaining enrollments.
+pub(crate) async fn complete_if_done(
+    ctx: &Context,
+    workspace: &WorkspaceId,
+    id: &SequenceId,
+) -> Result<bool, Error> {
+    let mut tx = ctx.db.begin().await?;
+    if messages::open_count(&mut tx, id).await? > 0 {
+        return Ok(false);
+    }
+    complete_in(&mut tx, workspace, id, ctx.now()).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+async fn complete_in(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    id: &SequenceId,
+    now: Timestamp,
+) -> Result<(), Error> {
+    if sequences::set_status(
+        tx,
+        workspace,
+        id,
+        None,
+        SequenceStatus::Active,
+        SequenceStatus::Completed,
+        now,
+    )
+    .await?
+    {
+        if let Some(campaign) = sequences::campaign_of(tx, id).await? {
+            campaigns::set_status(
+                tx,
+                workspace,
+                &campaign,
+                SequenceStatus::Completed.campaign_status(),
+                now,
+            )
+            .await?;
+        }
+        enrollments::end_all(tx, id, "completed", now).await?;
+    }
+    Ok(())
+}
+
+/// After approval: a sequence that queued nothing (nobody was mailable) is complete at once.
+pub(crate) async fn complete_if_empty_in(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    id: &SequenceId,
+    queued: u64,
+    now: Timestamp,
+) -> Result<(), Error> {
+    if queued == 0 {
+        complete_in(tx, workspace, id, now).await?;
+    }
+    Ok(())
+}
+
+async fn find(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<EmailSequence, Error> {
+    actor.require(Scope::MarketingRead)?;
+    sequences::get(&ctx.db, actor.workspace_id(), id)
+        .await?
+        .ok_or(Error::NotFound("email sequence"))
+}
+
+/// Pauses, resumes or cancels a running sequence. It takes effect before the next message:
+/// every send re-checks the sequence's status in the same write that starts it.
+pub async fn control(
+    ctx: &Context,
+    actor: &Actor,
+    id: &SequenceId,
+    control: RunControl,
+) -> Result<EmailSequence, Error> {
+    actor.require(Scope::MarketingWrite)?;
+    let seq = find(ctx, actor, id).await?;
+    let to = control.apply(seq.status)?;
+    let now = ctx.now();
+    let ws = actor.workspace_id();
+    let mut tx = ctx.db.begin().await?;
+    if !sequences::set_status(&mut tx, ws, id, None, seq.status, to, now).await? {
+        drop(tx);
+        let current = find(ctx, actor, id).await?;
+        return Err(control.apply(current.status).err().unwrap_or_else(|| {
+            Error::Conflict("the sequence changed meanwhile; try again".into())
+        }));
+    }
+    campaigns::set_status(&mut tx, ws, &seq.campaign_id, to.campaign_status(), now).await?;
+    let mut summary = format!("{} \"{}\"", past_tense(control), seq.name);
+    if control == RunControl::Cancel {
+        let skipped = messages::skip_sequence(&mut tx, id, "the sequence was cancelled", now).await?;
+        enrollments::end_all(&mut tx, id, "cancelled", now).await?;
+        summary.push_str(&format!(": {skipped} unsent messages will never go out"));
+    }
+    audit_log::insert(
+        &mut tx,
+        actor,
+        &AuditRecord {
+            action: control.action(),
+            subject_type: "email_sequence",
+            subject_id: id.to_string(),
+            summary,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    find(ctx, actor, id).await
+}
+
+fn past_tense(control: RunControl) -> &'static str {
+    match control {
+        RunControl::Pause => "paused",
+        RunControl::Resume => "resumed",
+        RunControl::Cancel => "cancelled",
+    }
+}
+
+/// Counters of several sequences: enrollments by how they ended, messages by status.
+pub async fn stats(
+    ctx: &Context,
+    ids: &[&SequenceId],
+) -> Result<HashMap<String, SequenceStats>, Error> {
+    let mut out: HashMap<String, SequenceStats> = HashMap::new();
+    for (seq, status, n) in enrollments::status_counts(&ctx.db, ids).await? {
+        let s = out.entry(seq).or_default();
+        s.enrolled += n;
+        match status.as_str() {
+            "replied" => s.replied += n,
+            "unsubscribed" => s.unsubscribed += n,
+            "bounced" => s.bounced += n,
+            _ => {}
+        }
+    }
+    for (seq, status, n) in messages::status_counts(&ctx.db, ids).await? {
+        let s = out.entry(seq).or_default();
+        match status {
+            MessageStatus::Sent => s.sent += n,
+            MessageStatus::Failed => s.failed += n,
+            MessageStatus::Uncertain => s.uncertain += n,
+            MessageStatus::Scheduled | MessageStatus::Sending => s.scheduled += n,
+            MessageStatus::Skipped => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Per-step progress and the next sends due.
+pub async fn progress(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<RunProgress, Error> {
+    let seq = find(ctx, actor, id).await?;
+    let counts = messages::counts(&ctx.db, id).await?;
+    Ok(RunProgress {
+        steps: RunProgress::from_counts(seq.steps.len(), &counts),
+        next_sends: messages::next_due(&ctx.db, id, 5).await?,
+    })
+}
+
+/// The messages of a run, one page.
+pub async fn messages(
+    ctx: &Context,
+    actor: &Actor,
+    id: &SequenceId,
+    filter: &MessageFilter,
+    page: &PageRequest,
+) -> Result<Page<LedgerMessage>, Error> {
+    find(ctx, actor, id).await?;
+    Ok(Page::from_rows(
+        messages::list(&ctx.db, id, filter, page).await?,
+        page,
+    ))
+}
+
+/// A person settles a message whose outcome is unknown: it was sent after all, or it goes
+/// out again now. Only an uncertain message can be settled.
+pub async fn settle(
+    ctx: &Context,
+    actor: &Actor,
+    id: &SequenceId,
+    message_id: &str,
+    choice: UncertainChoice,
+) -> Result<LedgerMessage, Error> {
+    actor.require(Scope::MarketingWrite)?;
+    let seq = find(ctx, actor, id).await?;
+    let message = messages::get(&ctx.db, id, message_id)
+        .await?
+        .ok_or(Error::NotFound("message"))?;
+    if message.status != MessageStatus::Uncertain {
+        return Err(Error::Conflict(format!(
+            "this message is {}, not uncertain: there is nothing to settle",
+            message.status
+        )));
+    }
+    let now = ctx.now();
+    let (note, summary) = match choice {
+        UncertainChoice::MarkSent => (
+            "marked sent by a person after an interrupted send",
+            format!("marked step {} to {} as sent", message.step_index + 1, message.email),
+        ),
+        UncertainChoice::SendAgain => (
+            "queued again by a person after an interrupted send",
+            format!("queued step {} to {} again", message.step_index + 1, message.email),
+        ),
+    };
+    let mut tx = ctx.db.begin().await?;
+    let to_sent = choice == UncertainChoice::MarkSent;
+    if !messages::settle_uncertain(&mut tx, id, message_id, to_sent, note, now).await? {
+        return Err(Error::Conflict(
+            "this message was settled meanwhile".into(),
+        ));
+    }
+    if to_sent {
+        campaigns::add_counts(
+            &mut tx,
+            actor.workspace_id(),
+            &seq.campaign_id,
+            campaigns::Counts {
+                sends: 1,
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+    }
+    audit_log::insert(
+        &mut tx,
+        actor,
+        &AuditRecord {
+            action: "email_sequence.message_settled",
+            subject_type: "email_sequence",
+            subject_id: id.to_string(),
+            summary,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    if to_sent && seq.status == SequenceStatus::Active {
+        complete_if_done(ctx, actor.workspace_id(), id).await?;
+    }
+    messages::get(&ctx.db, id, message_id)
+        .await?
+        .ok_or(Error::NotFound("message"))
+}
+
+/// What sandbox senders delivered, newest first (optionally for one sequence).
+pub async fn outbox(
+    ctx: &Context,
+    actor: &Actor,
+    sequence: Option<&SequenceId>,
+    page: &PageRequest,
+) -> Result<Page<OutboxMessage>, Error> {
+    actor.require(Scope::MarketingRead)?;
+    Ok(Page::from_rows(
+        outbox::list(&ctx.db, actor.workspace_id(), sequence, page).await?,
+        page,
+    ))
+}

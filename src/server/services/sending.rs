@@ -1,0 +1,453 @@
+//! Sending what is due: claim due ledger rows, check each again at send time, commit
+//! `sending`, hand the message to its provider, and record what the provider said.
+//!
+//! The order of writes is the safety argument. A message is `sending` in a committed write
+//! before the provider hears of it, so a crash can only leave it `sending` (later
+//! `uncertain`, for a person) and never lets it go out twice; `sent` is written after.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tokio::sync::Mutex;
+
+use super::Context;
+use crate::domain::Error;
+use crate::domain::connector::{Connector, ConnectorKind};
+use crate::domain::delivery::{Outcome, retry_after};
+use crate::domain::ids::{SequenceId, WorkspaceId};
+use crate::domain::sequence::{EmailSequence, SequenceStatus};
+use crate::domain::template::{StepTemplates, Variables};
+use crate::domain::time::Timestamp;
+use crate::server::connectors::{Account, Mailers};
+use crate::server::db::messages::{self, Claimed};
+use crate::server::db::{
+    approvals, brands, campaigns, connectors, contacts, outbox, sender_days, sequences,
+};
+use crate::server::mail::compose::{Outgoing, compose};
+
+/// How a worker sends.
+#[derive(Debug, Clone)]
+pub struct SendSettings {
+    /// Rows claimed per round.
+    pub batch: i64,
+    /// Messages in flight at once per worker.
+    pub concurrency: usize,
+    /// How long a claim or a `sending` row is held before others may act on it. Longer
+    /// than any provider call, so a live worker's row is never declared uncertain.
+    pub lease: Duration,
+    /// Messages per second across this process (the global send rate).
+    pub rate_per_second: u32,
+    /// The public base URL unsubscribe links point to.
+    pub public_url: String,
+    /// Every provider call gives up after this long.
+    pub call_timeout: Duration,
+}
+
+impl Default for SendSettings {
+    fn default() -> Self {
+        Self {
+            batch: 50,
+            concurrency: 8,
+            lease: Duration::from_secs(120),
+            rate_per_second: 50,
+            public_url: "http://127.0.0.1:3000".into(),
+            call_timeout: Duration::from_secs(45),
+        }
+    }
+}
+
+/// What a round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Round {
+    /// Rows claimed.
+    pub claimed: usize,
+    /// Accepted by a provider.
+    pub sent: usize,
+    /// To be tried again later.
+    pub retried: usize,
+    /// Failed for good.
+    pub failed: usize,
+    /// Skipped (the contact or enrollment ended) or given back (paused, cap reached).
+    pub skipped: usize,
+    /// Found `sending` past their lease and declared uncertain.
+    pub uncertain: usize,
+}
+
+/// One worker's sending machinery: its id, its providers, its limits.
+#[derive(Clone)]
+pub struct Sender {
+    ctx: Context,
+    mailers: Mailers,
+    worker: Arc<str>,
+    settings: Arc<SendSettings>,
+    limiter: Arc<DefaultDirectRateLimiter>,
+}
+
+/// A sequence as the worker needs it: its templates, its sender, and what was approved.
+struct Prepared {
+    seq: EmailSequence,
+    templates: StepTemplates,
+    approved_hash: Option<String>,
+    sender: Connector,
+    secrets: std::collections::BTreeMap<String, String>,
+    sender_name: String,
+}
+
+enum Handled {
+    Sent,
+    Retried,
+    Failed,
+    Skipped,
+}
+
+impl Sender {
+    /// A sender for worker `worker`.
+    pub fn new(ctx: Context, settings: SendSettings, worker: &str) -> Self {
+        let rate = std::num::NonZeroU32::new(settings.rate_per_second.max(1)).expect("non-zero");
+        Self {
+            mailers: Mailers::new(ctx.http.clone()),
+            ctx,
+            worker: worker.into(),
+            limiter: Arc::new(RateLimiter::direct(Quota::per_second(rate))),
+            settings: Arc::new(settings),
+        }
+    }
+
+    /// One round: declare expired `sending` rows uncertain, claim what is due, send it.
+    /// `stopping` is checked before each message; what is not started is given back.
+    pub async fn round(&self, stopping: &AtomicBool) -> Result<Round, Error> {
+        let now = self.ctx.now();
+        let mut round = Round {
+            uncertain: messages::expire_sending(&self.ctx.db, now).await? as usize,
+            ..Round::default()
+        };
+        let lease = self.lease_from(now);
+        let claimed =
+            messages::claim(&self.ctx.db, &self.worker, now, lease, self.settings.batch).await?;
+        round.claimed = claimed.len();
+        if claimed.is_empty() {
+            return Ok(round);
+        }
+        let cache: Mutex<HashMap<SequenceId, Arc<Prepared>>> = Mutex::default();
+        let results: Vec<Result<Handled, Error>> = {
+            use futures::StreamExt;
+            let work: Vec<_> = claimed
+                .iter()
+                .map(|c| self.handle_unless_stopping(c, &cache, stopping))
+                .collect();
+            futures::stream::iter(work)
+                .buffer_unordered(self.settings.concurrency.max(1))
+                .collect()
+                .await
+        };
+        for r in results {
+            match r {
+                Ok(Handled::Sent) => round.sent += 1,
+                Ok(Handled::Retried) => round.retried += 1,
+                Ok(Handled::Failed) => round.failed += 1,
+                Ok(Handled::Skipped) => round.skipped += 1,
+                Err(e) => tracing::error!(error = %e, "a message could not be processed"),
+            }
+        }
+        let touched: Vec<(WorkspaceId, SequenceId)> = {
+            let mut seen: Vec<(WorkspaceId, SequenceId)> = claimed
+                .iter()
+                .map(|c| (c.workspace_id.clone(), c.sequence_id.clone()))
+                .collect();
+            seen.sort();
+            seen.dedup();
+            seen
+        };
+        for (ws, seq) in touched {
+            super::runs::complete_if_done(&self.ctx, &ws, &seq).await?;
+        }
+        Ok(round)
+    }
+
+    fn lease_from(&self, now: Timestamp) -> Timestamp {
+        now.plus(time::Duration::milliseconds(
+            self.settings.lease.as_millis() as i64
+        ))
+    }
+
+    async fn prepared(
+        &self,
+        c: &Claimed,
+        cache: &Mutex<HashMap<SequenceId, Arc<Prepared>>>,
+    ) -> Result<Option<Arc<Prepared>>, Error> {
+        let mut cache = cache.lock().await;
+        if let Some(p) = cache.get(&c.sequence_id) {
+            return Ok(Some(p.clone()));
+        }
+        let db = &self.ctx.db;
+        let Some(seq) = sequences::get(db, &c.workspace_id, &c.sequence_id).await? else {
+            return Ok(None);
+        };
+        let Some(stored) = connectors::get(db, &c.workspace_id, &seq.sender_connector_id).await?
+        else {
+            return Ok(None);
+        };
+        let brand = brands::get(db, &c.workspace_id, &seq.brand_id).await?;
+        let secrets = super::connectors::open(&self.ctx, &stored)?;
+        let sender_name = stored
+            .connector
+            .settings
+            .get("from_name")
+            .filter(|n| !n.trim().is_empty())
+            .cloned()
+            .or(brand.map(|b| b.name))
+            .unwrap_or_default();
+        let approved_hash = approvals::approved_hash(db, "email_sequence", seq.id.as_str()).await?;
+        let prepared = Arc::new(Prepared {
+            templates: StepTemplates::compile(&seq.steps)?,
+            seq,
+            approved_hash,
+            sender: stored.connector,
+            secrets,
+            sender_name,
+        });
+        cache.insert(c.sequence_id.clone(), prepared.clone());
+        Ok(Some(prepared))
+    }
+
+    async fn handle_unless_stopping(
+        &self,
+        c: &Claimed,
+        cache: &Mutex<HashMap<SequenceId, Arc<Prepared>>>,
+        stopping: &AtomicBool,
+    ) -> Result<Handled, Error> {
+        if stopping.load(Ordering::Relaxed) {
+            messages::release(&self.ctx.db, &c.message_id, &self.worker, None).await?;
+            return Ok(Handled::Skipped);
+        }
+        self.handle(c, cache).await
+    }
+
+    async fn handle(
+        &self,
+        c: &Claimed,
+        cache: &Mutex<HashMap<SequenceId, Arc<Prepared>>>,
+    ) -> Result<Handled, Error> {
+        let db = &self.ctx.db;
+        let Some(p) = self.prepared(c, cache).await? else {
+            return self.fail(c, "the sequence or its sender no longer exists").await;
+        };
+        if p.seq.status != SequenceStatus::Active {
+            // Paused or stopped since the claim: give it back; cancel skips it for good.
+            messages::release(db, &c.message_id, &self.worker, None).await?;
+            return Ok(Handled::Skipped);
+        }
+        if p.approved_hash.as_deref() != Some(p.seq.content_hash.as_str()) {
+            return self
+                .fail(c, "the content differs from what was approved; nothing was sent")
+                .await;
+        }
+        let Some(contact) = contacts::get(db, &c.workspace_id, &c.contact_id).await? else {
+            let mut tx = db.begin().await?;
+            messages::skip_if_ended(&mut tx, c, self.ctx.now()).await?;
+            tx.commit().await?;
+            return Ok(Handled::Skipped);
+        };
+        let vars = Variables::of(&contact, &p.sender_name);
+        let step = match p.templates.render(&vars) {
+            Ok(steps) => steps.into_iter().nth(c.step_index as usize),
+            Err(reason) => return self.fail(c, &format!("cannot be rendered: {reason}")).await,
+        };
+        let Some(step) = step else {
+            return self.fail(c, "the sequence has no such step").await;
+        };
+        let domain = c
+            .message_id
+            .rsplit_once('@')
+            .map(|(_, d)| d.to_owned())
+            .unwrap_or_default();
+        let token = self
+            .ctx
+            .secrets
+            .unsubscribe_key()
+            .token(&c.contact_id, &c.sequence_id);
+        let unsubscribe_url = format!(
+            "{}/u/{token}",
+            self.settings.public_url.trim_end_matches('/')
+        );
+        let unsubscribe_mailto = format!("unsubscribe@{domain}?subject=unsubscribe%20{token}");
+        let thread_of = (c.step_index > 0 && p.seq.thread_replies)
+            .then(|| format!("{}.{}.0@{domain}", c.sequence_id, c.contact_id));
+        let from_address = p.sender.from_address();
+        let to_name = format!("{} {}", contact.first_name, contact.last_name);
+        let message = match compose(&Outgoing {
+            from_name: &p.sender_name,
+            from_address: &from_address,
+            to_name: to_name.trim(),
+            to_address: contact.email.as_str(),
+            subject: &step.subject,
+            body: &step.body,
+            message_id: &c.message_id,
+            thread_of: thread_of.as_deref(),
+            unsubscribe_url: &unsubscribe_url,
+            unsubscribe_mailto: &unsubscribe_mailto,
+        }) {
+            Ok(m) => m,
+            Err(e) => return self.fail(c, &format!("cannot be composed: {e}")).await,
+        };
+
+        // The global rate, then the sender's daily cap and the send-time checks, committed
+        // together with `sending` before the provider hears anything.
+        self.limiter.until_ready().await;
+        let now = self.ctx.now();
+        let mut tx = db.begin().await?;
+        if !sender_days::take(&mut tx, &p.sender.id, now, p.sender.daily_cap()).await? {
+            drop(tx);
+            let tomorrow = next_utc_day(now);
+            messages::release(db, &c.message_id, &self.worker, Some(tomorrow)).await?;
+            tracing::info!(sender = %p.sender.id, "daily cap reached: the rest waits for tomorrow");
+            return Ok(Handled::Skipped);
+        }
+        let lease = self.lease_from(now);
+        if !messages::start_sending(&mut tx, c, &self.worker, &p.seq.content_hash, lease, now)
+            .await?
+        {
+            drop(tx);
+            let mut tx = db.begin().await?;
+            let ended = messages::skip_if_ended(&mut tx, c, now).await?;
+            tx.commit().await?;
+            if !ended {
+                messages::release(db, &c.message_id, &self.worker, None).await?;
+            }
+            return Ok(Handled::Skipped);
+        }
+        tx.commit().await?;
+
+        let subject = message
+            .headers()
+            .get_raw("Subject")
+            .unwrap_or_default()
+            .to_owned();
+        let outcome = if p.sender.kind == ConnectorKind::Sandbox {
+            let raw = String::from_utf8_lossy(&message.formatted()).into_owned();
+            let mut tx = db.begin().await?;
+            outbox::insert(
+                &mut tx,
+                &c.workspace_id,
+                &outbox::NewOutboxMessage {
+                    message_id: &c.message_id,
+                    connector_id: &p.sender.id,
+                    sequence_id: &c.sequence_id,
+                    contact_id: &c.contact_id,
+                    step_index: c.step_index,
+                    to_address: contact.email.as_str(),
+                    subject: &subject,
+                    raw: &raw,
+                },
+                now,
+            )
+            .await?;
+            self.record_sent(&mut tx, c, &p, None).await?;
+            tx.commit().await?;
+            return Ok(Handled::Sent);
+        } else {
+            let account = Account {
+                settings: &p.sender.settings,
+                secrets: &p.secrets,
+            };
+            let call = self.mailers.send(
+                p.sender.kind,
+                (p.sender.id.as_str(), p.sender.version),
+                &account,
+                message,
+            );
+            match tokio::time::timeout(self.settings.call_timeout, call).await {
+                Ok(outcome) => outcome,
+                Err(_) => Outcome::Transient(format!("{}: timed out", p.sender.kind)),
+            }
+        };
+        self.settle(c, &p, outcome).await
+    }
+
+    async fn record_sent(
+        &self,
+        tx: &mut crate::server::db::Tx,
+        c: &Claimed,
+        p: &Prepared,
+        provider_id: Option<&str>,
+    ) -> Result<(), Error> {
+        let now = self.ctx.now();
+        if messages::mark_sent(tx, &c.message_id, provider_id, now).await? {
+            campaigns::add_counts(
+                tx,
+                &c.workspace_id,
+                &p.seq.campaign_id,
+                campaigns::Counts {
+                    sends: 1,
+                    ..Default::default()
+                },
+                now,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn settle(&self, c: &Claimed, p: &Prepared, outcome: Outcome) -> Result<Handled, Error> {
+        let db = &self.ctx.db;
+        let now = self.ctx.now();
+        match outcome {
+            Outcome::Sent { provider_id } => {
+                let mut tx = db.begin().await?;
+                self.record_sent(&mut tx, c, p, provider_id.as_deref())
+                    .await?;
+                tx.commit().await?;
+                Ok(Handled::Sent)
+            }
+            failure => {
+                let attempt = c.attempts + 1;
+                let reason = match &failure {
+                    Outcome::Transient(r) | Outcome::Permanent(r) => r.clone(),
+                    Outcome::Sent { .. } => unreachable!("handled above"),
+                };
+                tracing::warn!(message = %c.message_id, attempt, %reason, "send failed");
+                match retry_after(&failure, attempt) {
+                    Some(secs) => {
+                        let at = now.plus(time::Duration::seconds(secs));
+                        messages::retry_later(db, &c.message_id, at, &reason, now).await?;
+                        Ok(Handled::Retried)
+                    }
+                    None => {
+                        let mut tx = db.begin().await?;
+                        messages::mark_failed(&mut tx, &c.message_id, &reason, now).await?;
+                        tx.commit().await?;
+                        Ok(Handled::Failed)
+                    }
+                }
+            }
+        }
+    }
+
+    async fn fail(&self, c: &Claimed, reason: &str) -> Result<Handled, Error> {
+        tracing::error!(message = %c.message_id, %reason, "message cannot be sent");
+        let mut tx = self.ctx.db.begin().await?;
+        messages::mark_failed(&mut tx, &c.message_id, reason, self.ctx.now()).await?;
+        tx.commit().await?;
+        Ok(Handled::Failed)
+    }
+}
+
+/// Midnight UTC after `at`: when a sender's daily count starts again.
+fn next_utc_day(at: Timestamp) -> Timestamp {
+    let date = at.as_datetime().date().next_day().unwrap_or(at.as_datetime().date());
+    Timestamp::from_datetime(date.midnight().assume_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cap_resets_at_the_next_utc_midnight() {
+        let at: Timestamp = "2026-11-30T22:15:00Z".parse().unwrap();
+        assert_eq!(next_utc_day(at).to_string(), "2026-12-01T00:00:00.000000Z");
+    }
+}
