@@ -2,7 +2,7 @@
 //! server and prints the worker's messages per second and peak memory, next to the same
 //! server's intake from a plain pooled SMTP client, so the ratio can be read.
 //!
-//!     scripts/bench-send.sh        (builds the release binary and this example, then runs it)
+//!     scripts/bench-send.sh        (uses the release binary; builds this driver, then runs it)
 
 #[cfg(feature = "ssr")]
 #[path = "../tests/api/smtp_sink.rs"]
@@ -68,7 +68,10 @@ mod bench {
                         .from("bench@plain.test".parse().unwrap())
                         .to(format!("p{i}@plain.test").parse().unwrap())
                         .subject("Plain client")
-                        .body(String::from("A message of about the same size as a step.\n").repeat(12))
+                        .body(
+                            String::from("A message of about the same size as a step.\n")
+                                .repeat(12),
+                        )
                         .unwrap();
                     transport.send(message).await.expect("the sink accepts");
                 }
@@ -82,7 +85,11 @@ mod bench {
     fn csv() -> String {
         let mut csv = String::from("email,first_name,last_name,company\n");
         for i in 0..RECIPIENTS {
-            csv.push_str(&format!("p{i}@bench{}.test,P{i},Person,Company {}\n", i % 300, i % 900));
+            csv.push_str(&format!(
+                "p{i}@bench{}.test,P{i},Person,Company {}\n",
+                i % 300,
+                i % 900
+            ));
         }
         csv
     }
@@ -122,7 +129,11 @@ mod bench {
         )
         .await
         .unwrap();
-        let actor = Actor::user(added.workspace.id.clone(), added.user.id.clone(), Role::Admin);
+        let actor = Actor::user(
+            added.workspace.id.clone(),
+            added.user.id.clone(),
+            Role::Admin,
+        );
         let key = api_keys::mint(
             &ctx,
             &actor,
@@ -172,16 +183,27 @@ mod bench {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
-        let sender = connectors::create(&ctx, &actor, ConnectorKind::Smtp, "Sink", &smtp, &BTreeMap::new())
-            .await
-            .unwrap();
+        let sender = connectors::create(
+            &ctx,
+            &actor,
+            ConnectorKind::Smtp,
+            "Sink",
+            &smtp,
+            &BTreeMap::new(),
+        )
+        .await
+        .unwrap();
         let preview = post(
             "/api/v1/marketing/email-sequences/preview",
             serde_json::json!({"segment_id": segment["id"], "brand_id": brand["id"],
                 "sender_connector_id": sender.id.to_string(), "objective": "book a demo", "num_emails": 1, "cadence_days": [0]}),
         )
         .await;
-        let seq = preview["sequence"]["id"].as_str().expect("a preview").parse().unwrap();
+        let seq = preview["sequence"]["id"]
+            .as_str()
+            .expect("a preview")
+            .parse()
+            .unwrap();
         sequences::decide(&ctx, &actor, &seq, None, Decision::Approve, None)
             .await
             .unwrap();
@@ -198,16 +220,18 @@ mod bench {
             .expect("the worker binary starts (build it: scripts/bench-send.sh)");
         let started = Instant::now();
         loop {
-            let sent: i64 = sqlx::query_scalar(
-                "select count(*) from sequence_messages where status = 'sent'",
-            )
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
+            let sent: i64 =
+                sqlx::query_scalar("select count(*) from sequence_messages where status = 'sent'")
+                    .fetch_one(db.pool())
+                    .await
+                    .unwrap();
             if sent as usize >= RECIPIENTS {
                 break;
             }
-            assert!(started.elapsed() < Duration::from_secs(900), "the run did not finish");
+            assert!(
+                started.elapsed() < Duration::from_secs(900),
+                "the run did not finish"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let took = started.elapsed().as_secs_f64();

@@ -30,12 +30,18 @@ test('an approved sandbox sequence sends, a reply stops a contact, and the run p
   // The first email goes to all 20 recipients; the progress numbers follow.
   await marketer.reload();
   await hydrated(marketer);
-  await expect(marketer.getByRole('heading', { name: 'Sending' })).toBeVisible();
+  await expect(marketer.getByRole('heading', { name: 'Sending', exact: true })).toBeVisible();
   await expect(marketer.locator('[data-stat="enrolled"]')).toHaveText('20');
-  await tileReaches(marketer, 'sent', '20');
-  await expect(marketer.locator('tr[data-step="0"] [data-col="sent"]')).toHaveText('20');
-  await expect(marketer.locator('tr[data-step="1"] [data-col="scheduled"]')).toHaveText('20');
-  await expect(marketer.getByTestId('next-sends')).toContainText('Email 2 to 20 contact(s)');
+  // Half the segment has no first name and the generated emails use it without a default
+  // (the preview warned): those ten fail with the reason, the other ten are sent.
+  await tileReaches(marketer, 'sent', '10');
+  await expect(marketer.locator('[data-stat="failed"]')).toHaveText('10');
+  await expect(marketer.locator('tr[data-step="0"] [data-col="sent"]')).toHaveText('10');
+  await expect(marketer.locator('tr[data-step="1"] [data-col="scheduled"]')).toHaveText('10');
+  await expect(marketer.getByTestId('next-sends')).toContainText('Email 2 to 10 contact(s)');
+  await marketer.getByLabel('Show', { exact: true }).selectOption('failed');
+  await expect(marketer.locator('tr[data-message][data-step="0"]').first()).toContainText('the contact has no first_name');
+  await marketer.getByLabel('Show', { exact: true }).selectOption('');
 
   // The outbox holds each message whole.
   await marketer.goto('/email/outbox');
@@ -49,15 +55,16 @@ test('an approved sandbox sequence sends, a reply stops a contact, and the run p
   // A reply is recorded for one contact: their later emails are skipped.
   await marketer.goto(path);
   await hydrated(marketer);
-  const row = marketer.locator('tr[data-step="0"]', { has: marketer.getByRole('button', { name: 'Record reply' }) }).first();
+  const row = marketer.locator('tr[data-message][data-step="0"]', { has: marketer.getByRole('button', { name: 'Record reply' }) }).first();
   const email = await row.getAttribute('data-email');
   await row.getByRole('button', { name: 'Record reply' }).click();
   await expect(marketer.locator('[data-stat="replied"]')).toHaveText('1');
-  await marketer.getByLabel('Show').selectOption('skipped');
+  await marketer.getByLabel('Show', { exact: true }).selectOption('skipped');
   const skipped = marketer.locator(`tr[data-email="${email}"]`);
   await expect(skipped).toHaveCount(2);
   await expect(skipped.first()).toContainText('the contact replied');
-  await expect(marketer.locator('tr[data-step="1"] [data-col="skipped"]')).toHaveText('1');
+  // Step 2 skips the contact who replied and the ten whose first email failed.
+  await expect(marketer.locator('tr[data-step="1"] [data-col="skipped"]')).toHaveText('11');
 
   // Pause and resume.
   await marketer.getByRole('button', { name: 'Pause' }).click();

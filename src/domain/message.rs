@@ -218,9 +218,10 @@ impl MessageFilter {
     pub fn parse(status: Option<&str>, step: Option<&str>) -> Result<Self, Error> {
         let mut errors = super::error::Errors::new();
         let status = match status.filter(|s| !s.is_empty()) {
-            Some(s) => errors.check(s.parse::<MessageStatus>().map_err(|e| {
-                super::error::FieldError::new("status", e)
-            })),
+            Some(s) => errors.check(
+                s.parse::<MessageStatus>()
+                    .map_err(|e| super::error::FieldError::new("status", e)),
+            ),
             None => None,
         };
         let step_index = match step.filter(|s| !s.is_empty()) {
@@ -256,7 +257,10 @@ mod tests {
             assert!(matches!(err, Error::Conflict(_)), "{control:?} {from:?}");
         }
         assert_eq!(
-            RunControl::Pause.apply(PendingApproval).unwrap_err().to_string(),
+            RunControl::Pause
+                .apply(PendingApproval)
+                .unwrap_err()
+                .to_string(),
             Error::Conflict("cannot pause a sequence that is pending approval".into()).to_string()
         );
     }

@@ -165,25 +165,49 @@ impl StepTemplates {
             .collect()
     }
 
+    fn render_one(&self, i: usize, vars: &BTreeMap<String, String>) -> Result<Step, String> {
+        let (index, day_offset) = self.steps[i];
+        let render = |part: &str| {
+            self.env
+                .get_template(&name(i, part))
+                .and_then(|t| t.render(vars))
+                .map_err(|e| format!("{}: {}", name(i, part), describe(&e)))
+        };
+        let subject = render("subject")?;
+        Ok(Step {
+            index,
+            day_offset,
+            // A header is one line, whatever a variable held.
+            subject: subject.split_whitespace().collect::<Vec<_>>().join(" "),
+            body: render("body")?.trim().to_owned(),
+        })
+    }
+
     fn render_with(&self, vars: &BTreeMap<String, String>) -> Result<Vec<Step>, String> {
-        let mut out = Vec::with_capacity(self.steps.len());
-        for (i, (index, day_offset)) in self.steps.iter().enumerate() {
-            let render = |part: &str| {
-                self.env
-                    .get_template(&name(i, part))
-                    .and_then(|t| t.render(vars))
-                    .map_err(|e| format!("{}: {}", name(i, part), describe(&e)))
-            };
-            let subject = render("subject")?;
-            out.push(Step {
-                index: *index,
-                day_offset: *day_offset,
-                // A header is one line, whatever a variable held.
-                subject: subject.split_whitespace().collect::<Vec<_>>().join(" "),
-                body: render("body")?.trim().to_owned(),
-            });
+        (0..self.steps.len())
+            .map(|i| self.render_one(i, vars))
+            .collect()
+    }
+
+    /// One step (0-based position) for one contact, strictly. A variable the step needs
+    /// without a default and the contact lacks is named.
+    pub fn render_step(&self, i: usize, vars: &Variables) -> Result<Step, String> {
+        if i >= self.steps.len() {
+            return Err(format!("there is no email {}", i + 1));
         }
-        Ok(out)
+        let missing: Vec<&str> = self.required[i]
+            .iter()
+            .filter(|v| !vars.has(v))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "the contact has no {} (used without a default in email {})",
+                missing.join(", "),
+                i + 1
+            ));
+        }
+        self.render_one(i, &vars.0)
     }
 
     /// Every step for one contact, strictly: a missing variable without default fails.
@@ -256,6 +280,22 @@ mod tests {
             t.render_preview(&v).unwrap()[0].subject,
             "Hello [missing first_name]"
         );
+    }
+
+    #[test]
+    fn one_step_renders_alone_and_names_what_the_contact_lacks() {
+        let t = StepTemplates::compile(&[
+            step(0, "Hi", "Plain {{ company }}"),
+            step(1, "Hello {{ first_name }}", "Body"),
+        ])
+        .unwrap();
+        let v = vars(&[("company", "Acme")]);
+        assert_eq!(t.render_step(0, &v).unwrap().body, "Plain Acme");
+        assert_eq!(
+            t.render_step(1, &v).unwrap_err(),
+            "the contact has no first_name (used without a default in email 2)"
+        );
+        assert!(t.render_step(2, &v).is_err());
     }
 
     #[test]

@@ -422,6 +422,17 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         ("/api/v1/admin/api-keys", "post"),
         ("/api/v1/admin/api-keys/{id}", "delete"),
         ("/api/v1/admin/audit-log", "get"),
+        ("/api/v1/marketing/email-sequences/{id}/pause", "post"),
+        ("/api/v1/marketing/email-sequences/{id}/resume", "post"),
+        ("/api/v1/marketing/email-sequences/{id}/cancel", "post"),
+        ("/api/v1/marketing/email-sequences/{id}/messages", "get"),
+        (
+            "/api/v1/marketing/email-sequences/{id}/messages/{message_id}/settle",
+            "post",
+        ),
+        ("/api/v1/marketing/events", "post"),
+        ("/api/v1/marketing/inbound/email", "post"),
+        ("/api/v1/marketing/outbox", "get"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

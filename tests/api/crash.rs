@@ -96,18 +96,30 @@ async fn a_worker_killed_five_times_sends_nothing_twice_and_loses_nothing(app: T
     let c = counts(&app, &seq).await;
     eprintln!(
         "crash test ({}): {kills} kills; sink received {} messages ({} distinct); ledger {c:?}",
-        if app.db_url.starts_with("sqlite") { "sqlite" } else { "postgres" },
+        if app.db_url.starts_with("sqlite") {
+            "sqlite"
+        } else {
+            "postgres"
+        },
         delivered.len(),
         unique.len()
     );
-    assert_eq!(delivered.len(), unique.len(), "a message was delivered twice");
+    assert_eq!(
+        delivered.len(),
+        unique.len(),
+        "a message was delivered twice"
+    );
     for status in c.keys() {
         assert!(
             ["sent", "uncertain", "scheduled"].contains(&status.as_str()),
             "a row ended {status}: {c:?}"
         );
     }
-    assert_eq!(c.values().sum::<i64>(), 2 * RECIPIENTS as i64, "no row lost");
+    assert_eq!(
+        c.values().sum::<i64>(),
+        2 * RECIPIENTS as i64,
+        "no row lost"
+    );
     assert_eq!(
         c.get("scheduled").copied().unwrap_or(0),
         RECIPIENTS as i64,
@@ -122,7 +134,10 @@ async fn a_worker_killed_five_times_sends_nothing_twice_and_loses_nothing(app: T
     .unwrap();
     let delivered: HashSet<String> = delivered.into_iter().collect();
     for id in &sent {
-        assert!(delivered.contains(id), "{id} is marked sent but never arrived");
+        assert!(
+            delivered.contains(id),
+            "{id} is marked sent but never arrived"
+        );
     }
     let uncertain = c.get("uncertain").copied().unwrap_or(0);
     assert!(

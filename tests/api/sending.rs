@@ -56,10 +56,20 @@ pub fn id(v: &Value) -> String {
 /// A workspace with a brand, `n` contacts `p0@north.test`… in one rule segment, and members.
 pub async fn team(app: &TestApp, workspace: &str, n: usize) -> Team {
     let admin = app
-        .member(workspace, &format!("admin@{workspace}.test"), Role::Admin, ADMIN_SCOPES)
+        .member(
+            workspace,
+            &format!("admin@{workspace}.test"),
+            Role::Admin,
+            ADMIN_SCOPES,
+        )
         .await;
     let marketer = app
-        .member(workspace, &format!("mark@{workspace}.test"), Role::Marketer, None)
+        .member(
+            workspace,
+            &format!("mark@{workspace}.test"),
+            Role::Marketer,
+            None,
+        )
         .await;
     let approver = app
         .member(
@@ -113,7 +123,12 @@ pub async fn smtp_connector(app: &TestApp, t: &Team, port: u16, extra: Value) ->
     if let (Some(s), Some(e)) = (settings.as_object_mut(), extra.as_object()) {
         s.extend(e.clone());
     }
-    connector(app, t, json!({"kind": "smtp", "name": "Mail", "settings": settings})).await
+    connector(
+        app,
+        t,
+        json!({"kind": "smtp", "name": "Mail", "settings": settings}),
+    )
+    .await
 }
 
 /// Previews a two-step sequence (days 0 and 3) on `sender` and approves it.
@@ -159,7 +174,10 @@ pub fn sender_at_hours(app: &TestApp, hours: i64, worker: &str) -> Sender {
 }
 
 pub async fn round(sender: &Sender) -> Round {
-    sender.round(&std::sync::atomic::AtomicBool::new(false)).await.expect("a round runs")
+    sender
+        .round(&std::sync::atomic::AtomicBool::new(false))
+        .await
+        .expect("a round runs")
 }
 
 /// `(email, step) → status` of every ledger row of a sequence.
@@ -183,9 +201,12 @@ fn status_of(rows: &[(String, i64, String, Option<String>)], email: &str, step: 
 }
 
 async fn sequence(app: &TestApp, t: &Team, seq: &str) -> Value {
-    app.get(&format!("/api/v1/marketing/email-sequences/{seq}"), &t.marketer.key)
-        .await
-        .json()
+    app.get(
+        &format!("/api/v1/marketing/email-sequences/{seq}"),
+        &t.marketer.key,
+    )
+    .await
+    .json()
 }
 
 async fn an_approved_sequence_sends_each_step_once_over_smtp(app: TestApp) {
@@ -206,24 +227,52 @@ async fn an_approved_sequence_sends_each_step_once_over_smtp(app: TestApp) {
     for m in &first {
         assert_eq!(m.mail_from, "ada@tenex-freight.test");
         let id = m.header("Message-ID").unwrap();
-        assert!(id.starts_with(&format!("<{seq}.ctc_")) && id.ends_with(".0@tenex-freight.test>"), "{id}");
+        assert!(
+            id.starts_with(&format!("<{seq}.ctc_")) && id.ends_with(".0@tenex-freight.test>"),
+            "{id}"
+        );
         let unsubscribe = m.header("List-Unsubscribe").unwrap();
-        assert!(unsubscribe.contains("<http://127.0.0.1:3000/u/"), "{unsubscribe}");
-        assert!(unsubscribe.contains("<mailto:unsubscribe@tenex-freight.test?subject=unsubscribe%20"));
-        assert_eq!(m.header("List-Unsubscribe-Post").unwrap(), "List-Unsubscribe=One-Click");
+        assert!(
+            unsubscribe.contains("<http://127.0.0.1:3000/u/"),
+            "{unsubscribe}"
+        );
+        assert!(
+            unsubscribe.contains("<mailto:unsubscribe@tenex-freight.test?subject=unsubscribe%20")
+        );
+        assert_eq!(
+            m.header("List-Unsubscribe-Post").unwrap(),
+            "List-Unsubscribe=One-Click"
+        );
         assert!(m.header("In-Reply-To").is_none());
-        assert!(m.body().contains("Unsubscribe with one click: http://127.0.0.1:3000/u/"));
+        assert!(
+            m.body()
+                .contains("Unsubscribe with one click: http://127.0.0.1:3000/u/")
+        );
         assert!(m.header("From").unwrap().contains("Ada"));
     }
-    let p0 = first.iter().find(|m| m.rcpt_to == ["p0@north.test"]).unwrap();
-    assert!(p0.body().contains("P0"), "rendered for the contact: {}", p0.body());
+    let p0 = first
+        .iter()
+        .find(|m| m.rcpt_to == ["p0@north.test"])
+        .unwrap();
+    assert!(
+        p0.body().contains("P0"),
+        "rendered for the contact: {}",
+        p0.body()
+    );
     let listed = app
-        .get(&format!("/api/v1/marketing/email-sequences/{seq}/messages?status=sent"), &t.marketer.key)
+        .get(
+            &format!("/api/v1/marketing/email-sequences/{seq}/messages?status=sent"),
+            &t.marketer.key,
+        )
         .await
         .json();
     let items = listed["items"].as_array().unwrap();
     assert_eq!(items.len(), 4);
-    assert!(items.iter().all(|m| m["provider_id"].as_str().unwrap().starts_with("SINK")));
+    assert!(
+        items
+            .iter()
+            .all(|m| m["provider_id"].as_str().unwrap().starts_with("SINK"))
+    );
 
     // Three days on: the follow-ups, threaded under the first message.
     let later = sender_at(&app, 4, "w1");
@@ -231,7 +280,11 @@ async fn an_approved_sequence_sends_each_step_once_over_smtp(app: TestApp) {
     assert_eq!(round(&later).await.claimed, 0);
     let all = sink.messages();
     assert_eq!(all.len(), 8);
-    let follow_up = all.iter().skip(4).find(|m| m.rcpt_to == ["p0@north.test"]).unwrap();
+    let follow_up = all
+        .iter()
+        .skip(4)
+        .find(|m| m.rcpt_to == ["p0@north.test"])
+        .unwrap();
     assert_eq!(follow_up.header("In-Reply-To"), p0.header("Message-ID"));
     assert_eq!(follow_up.header("References"), p0.header("Message-ID"));
     assert!(follow_up.header("Subject").unwrap().starts_with("Re: "));
@@ -246,7 +299,13 @@ async fn an_approved_sequence_sends_each_step_once_over_smtp(app: TestApp) {
     assert_eq!(s["stats"]["sent"], 8);
     assert_eq!(s["stats"]["scheduled"], 0);
     let campaign = app
-        .get(&format!("/api/v1/marketing/campaigns/{}", s["campaign_id"].as_str().unwrap()), &t.marketer.key)
+        .get(
+            &format!(
+                "/api/v1/marketing/campaigns/{}",
+                s["campaign_id"].as_str().unwrap()
+            ),
+            &t.marketer.key,
+        )
         .await
         .json();
     assert_eq!(campaign["status"], "completed");
@@ -274,7 +333,12 @@ async fn message_id_of(app: &TestApp, seq: &str, email: &str, step: i64) -> Stri
 
 async fn replies_unsubscribes_and_bounces_stop_later_steps(app: TestApp) {
     let t = team(&app, "acme", 5).await;
-    let sandbox = connector(&app, &t, json!({"kind": "sandbox", "name": "Sandbox", "settings": {}})).await;
+    let sandbox = connector(
+        &app,
+        &t,
+        json!({"kind": "sandbox", "name": "Sandbox", "settings": {}}),
+    )
+    .await;
     let seq = approved(&app, &t, &sandbox).await;
     assert_eq!(round(&sender_at(&app, 0, "w1")).await.sent, 5);
     let key = &t.marketer.key;
@@ -283,29 +347,52 @@ async fn replies_unsubscribes_and_bounces_stop_later_steps(app: TestApp) {
     let p0_first = message_id_of(&app, &seq, "p0@north.test", 0).await;
     let r = inbound(&app, key, json!({"from": "p0@north.test", "subject": "Re: hi",
         "references": format!("<{p0_first}>"), "text": "Sure, Tuesday?", "headers": {"Message-ID": "<r1@north.test>"}})).await;
-    assert_eq!((r["kind"].as_str(), r["matched"].as_bool()), (Some("reply"), Some(true)), "{r}");
+    assert_eq!(
+        (r["kind"].as_str(), r["matched"].as_bool()),
+        (Some("reply"), Some(true)),
+        "{r}"
+    );
     assert_eq!(r["event"]["type"], "reply");
     // The webhook retries: counted once.
-    let again = inbound(&app, key, json!({"from": "p0@north.test", "references": format!("<{p0_first}>"),
-        "text": "Sure, Tuesday?", "headers": {"Message-ID": "<r1@north.test>"}})).await;
+    let again = inbound(
+        &app,
+        key,
+        json!({"from": "p0@north.test", "references": format!("<{p0_first}>"),
+        "text": "Sure, Tuesday?", "headers": {"Message-ID": "<r1@north.test>"}}),
+    )
+    .await;
     assert_eq!(again["event"]["duplicate"], true, "{again}");
     // p1's out-of-office is not a reply.
     let p1_first = message_id_of(&app, &seq, "p1@north.test", 0).await;
-    let ooo = inbound(&app, key, json!({"from": "p1@north.test", "in_reply_to": format!("<{p1_first}>"),
-        "text": "I am away", "headers": {"Auto-Submitted": "auto-replied"}})).await;
+    let ooo = inbound(
+        &app,
+        key,
+        json!({"from": "p1@north.test", "in_reply_to": format!("<{p1_first}>"),
+        "text": "I am away", "headers": {"Auto-Submitted": "auto-replied"}}),
+    )
+    .await;
     assert_eq!(ooo["kind"], "auto_reply");
     assert!(ooo["event"].is_null());
     // p2 leaves through the link in the mail.
-    let raw: String = sqlx::query_scalar("select raw from sandbox_outbox where to_address = 'p2@north.test'")
-        .fetch_one(app.db().pool())
-        .await
-        .unwrap();
+    let raw: String =
+        sqlx::query_scalar("select raw from sandbox_outbox where to_address = 'p2@north.test'")
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap();
     let p2: String = sqlx::query_scalar("select id from contacts where email = 'p2@north.test'")
         .fetch_one(app.db().pool())
         .await
         .unwrap();
-    let token = app.ctx().secrets.unsubscribe_key().token(&p2.parse().unwrap(), &seq.parse().unwrap());
-    assert!(raw.replace("\r\n ", " ").contains(&format!("<http://127.0.0.1:3000/u/{token}>")), "{raw}");
+    let token = app
+        .ctx()
+        .secrets
+        .unsubscribe_key()
+        .token(&p2.parse().unwrap(), &seq.parse().unwrap());
+    assert!(
+        raw.replace("\r\n ", " ")
+            .contains(&format!("<http://127.0.0.1:3000/u/{token}>")),
+        "{raw}"
+    );
     let link = format!("/u/{token}");
     let r = app
         .send(
@@ -320,18 +407,38 @@ async fn replies_unsubscribes_and_bounces_stop_later_steps(app: TestApp) {
     assert_eq!(r.status, 200, "{}", r.text);
     // p3's mail bounced: a delivery report quoting the message.
     let p3_first = message_id_of(&app, &seq, "p3@north.test", 0).await;
-    let b = inbound(&app, key, json!({"from": "MAILER-DAEMON@mx.north.test", "subject": "Undelivered",
+    let b = inbound(
+        &app,
+        key,
+        json!({"from": "MAILER-DAEMON@mx.north.test", "subject": "Undelivered",
         "text": format!("550 no such user\n\nMessage-ID: <{p3_first}>\n"),
-        "headers": {"Content-Type": "multipart/report; report-type=delivery-status"}})).await;
+        "headers": {"Content-Type": "multipart/report; report-type=delivery-status"}}),
+    )
+    .await;
     assert_eq!(b["kind"], "bounce", "{b}");
     assert_eq!(b["matched"], true);
     // Mail that answers nothing of ours changes nothing.
-    let stray = inbound(&app, key, json!({"from": "x@y.test", "in_reply_to": "<other@elsewhere.test>"})).await;
+    let stray = inbound(
+        &app,
+        key,
+        json!({"from": "x@y.test", "in_reply_to": "<other@elsewhere.test>"}),
+    )
+    .await;
     assert_eq!(stray["matched"], false);
-    let bad = app.post("/api/v1/marketing/inbound/email", key, json!({"from": "x@y.test"})).await;
+    let bad = app
+        .post(
+            "/api/v1/marketing/inbound/email",
+            key,
+            json!({"from": "x@y.test"}),
+        )
+        .await;
     bad.assert_problem(422, "validation_failed");
 
-    assert_eq!(round(&sender_at(&app, 4, "w1")).await.sent, 2, "only p1 and p4 get step 2");
+    assert_eq!(
+        round(&sender_at(&app, 4, "w1")).await.sent,
+        2,
+        "only p1 and p4 get step 2"
+    );
     let rows = ledger(&app, &seq).await;
     assert_eq!(status_of(&rows, "p0@north.test", 1), "skipped");
     assert_eq!(status_of(&rows, "p1@north.test", 1), "sent");
@@ -339,19 +446,42 @@ async fn replies_unsubscribes_and_bounces_stop_later_steps(app: TestApp) {
     assert_eq!(status_of(&rows, "p3@north.test", 1), "skipped");
     assert_eq!(status_of(&rows, "p4@north.test", 1), "sent");
     let reasons: Vec<String> = rows.iter().filter_map(|r| r.3.clone()).collect();
-    assert!(reasons.iter().any(|e| e == "the contact replied"), "{reasons:?}");
+    assert!(
+        reasons.iter().any(|e| e == "the contact replied"),
+        "{reasons:?}"
+    );
     assert!(reasons.iter().any(|e| e == "the contact unsubscribed"));
     assert!(reasons.iter().any(|e| e == "the address bounced"));
-    let outbox = app.get(&format!("/api/v1/marketing/outbox?sequence_id={seq}&limit=200"), key).await.json();
+    let outbox = app
+        .get(
+            &format!("/api/v1/marketing/outbox?sequence_id={seq}&limit=200"),
+            key,
+        )
+        .await
+        .json();
     assert_eq!(outbox["items"].as_array().unwrap().len(), 7, "{outbox}");
 
     let s = sequence(&app, &t, &seq).await;
     let stats = &s["stats"];
-    assert_eq!((stats["replied"].as_i64(), stats["unsubscribed"].as_i64(), stats["bounced"].as_i64()), (Some(1), Some(1), Some(1)), "{s}");
+    assert_eq!(
+        (
+            stats["replied"].as_i64(),
+            stats["unsubscribed"].as_i64(),
+            stats["bounced"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{s}"
+    );
     assert_eq!(stats["sent"], 7);
     assert_eq!(s["status"], "completed");
     let campaign = app
-        .get(&format!("/api/v1/marketing/campaigns/{}", s["campaign_id"].as_str().unwrap()), key)
+        .get(
+            &format!(
+                "/api/v1/marketing/campaigns/{}",
+                s["campaign_id"].as_str().unwrap()
+            ),
+            key,
+        )
         .await
         .json();
     assert_eq!(campaign["rollup"]["replies"], 1, "{campaign}");
@@ -374,9 +504,16 @@ async fn transient_failures_retry_and_permanent_ones_fail_with_the_reason(app: T
     assert_eq!(status_of(&rows, "p0@north.test", 0), "scheduled");
     assert!(rows[0].3.as_deref().unwrap().contains("451"), "{rows:?}");
     assert_eq!(status_of(&rows, "p1@north.test", 0), "failed");
-    let p1 = rows.iter().find(|r| r.0 == "p1@north.test" && r.1 == 0).unwrap();
+    let p1 = rows
+        .iter()
+        .find(|r| r.0 == "p1@north.test" && r.1 == 0)
+        .unwrap();
     assert!(p1.3.as_deref().unwrap().contains("550"), "{p1:?}");
-    assert_eq!(status_of(&rows, "p1@north.test", 1), "skipped", "no follow-up to a failed first step");
+    assert_eq!(
+        status_of(&rows, "p1@north.test", 1),
+        "skipped",
+        "no follow-up to a failed first step"
+    );
     // The retry waits for its backoff; then keeps failing until the attempts run out.
     assert_eq!(round(&sender_at(&app, 0, "w1")).await.claimed, 0);
     let mut attempts = 1;
@@ -391,55 +528,112 @@ async fn transient_failures_retry_and_permanent_ones_fail_with_the_reason(app: T
     let rows = ledger(&app, &seq).await;
     assert_eq!(status_of(&rows, "p0@north.test", 0), "failed");
     let listed = app
-        .get(&format!("/api/v1/marketing/email-sequences/{seq}/messages?status=failed"), &t.marketer.key)
+        .get(
+            &format!("/api/v1/marketing/email-sequences/{seq}/messages?status=failed"),
+            &t.marketer.key,
+        )
         .await
         .json();
     assert_eq!(listed["items"].as_array().unwrap().len(), 2, "{listed}");
     assert_eq!(sink.count(), 1);
 
     // A server that is not there: connection refused is worth retrying.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let t2 = team(&app, "globex", 1).await;
     let gone = smtp_connector(&app, &t2, closed, json!({})).await;
     let seq2 = approved(&app, &t2, &gone).await;
     assert_eq!(round(&sender_at(&app, 0, "w1")).await.retried, 1);
     let rows = ledger(&app, &seq2).await;
     assert_eq!(rows[0].2, "scheduled");
-    assert!(rows[0].3.as_deref().unwrap().starts_with("SMTP"), "{rows:?}");
+    assert!(
+        rows[0].3.as_deref().unwrap().starts_with("SMTP"),
+        "{rows:?}"
+    );
 }
 
 async fn pause_resume_and_cancel_act_before_the_next_message(app: TestApp) {
     let t = team(&app, "acme", 3).await;
-    let sandbox = connector(&app, &t, json!({"kind": "sandbox", "name": "Sandbox", "settings": {}})).await;
+    let sandbox = connector(
+        &app,
+        &t,
+        json!({"kind": "sandbox", "name": "Sandbox", "settings": {}}),
+    )
+    .await;
     let seq = approved(&app, &t, &sandbox).await;
     let key = &t.marketer.key;
     let path = |what: &str| format!("/api/v1/marketing/email-sequences/{seq}/{what}");
     let r = app.post(&path("pause"), key, json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["status"], "paused");
-    assert_eq!(round(&sender_at(&app, 0, "w1")).await.claimed, 0, "nothing goes out while paused");
-    app.post(&path("pause"), key, json!({})).await.assert_problem(409, "conflict");
+    assert_eq!(
+        round(&sender_at(&app, 0, "w1")).await.claimed,
+        0,
+        "nothing goes out while paused"
+    );
+    app.post(&path("pause"), key, json!({}))
+        .await
+        .assert_problem(409, "conflict");
     let r = app.post(&path("resume"), key, json!({})).await;
     assert_eq!(r.json()["status"], "active");
-    app.post(&path("resume"), key, json!({})).await.assert_problem(409, "conflict");
+    app.post(&path("resume"), key, json!({}))
+        .await
+        .assert_problem(409, "conflict");
     assert_eq!(round(&sender_at(&app, 0, "w1")).await.sent, 3);
     let r = app.post(&path("cancel"), key, json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let s = r.json();
     assert_eq!(s["status"], "cancelled");
-    assert_eq!(round(&sender_at(&app, 4, "w1")).await.claimed, 0, "nothing after a cancel");
+    assert_eq!(
+        round(&sender_at(&app, 4, "w1")).await.claimed,
+        0,
+        "nothing after a cancel"
+    );
     let rows = ledger(&app, &seq).await;
-    assert!(rows.iter().filter(|r| r.1 == 1).all(|r| r.2 == "skipped"), "{rows:?}");
-    app.post(&path("cancel"), key, json!({})).await.assert_problem(409, "conflict");
-    // A viewer key cannot steer; an unknown sequence is 404.
-    let viewer = app.member("acme", "view@acme.test", Role::Viewer, Some(&["marketing:read"])).await;
-    app.post(&path("pause"), &viewer.key, json!({})).await.assert_problem(403, "forbidden_scope");
-    app.post("/api/v1/marketing/email-sequences/seq_01jd0000000000000000000000/pause", key, json!({}))
+    assert!(
+        rows.iter().filter(|r| r.1 == 1).all(|r| r.2 == "skipped"),
+        "{rows:?}"
+    );
+    app.post(&path("cancel"), key, json!({}))
         .await
-        .assert_problem(404, "not_found");
-    let log = app.get("/api/v1/admin/audit-log?limit=50", &t.admin.key).await.json();
-    let actions: Vec<&str> = log["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
-    for a in ["email_sequence.paused", "email_sequence.resumed", "email_sequence.cancelled"] {
+        .assert_problem(409, "conflict");
+    // A viewer key cannot steer; an unknown sequence is 404.
+    let viewer = app
+        .member(
+            "acme",
+            "view@acme.test",
+            Role::Viewer,
+            Some(&["marketing:read"]),
+        )
+        .await;
+    app.post(&path("pause"), &viewer.key, json!({}))
+        .await
+        .assert_problem(403, "forbidden_scope");
+    app.post(
+        "/api/v1/marketing/email-sequences/seq_01jd0000000000000000000000/pause",
+        key,
+        json!({}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    let log = app
+        .get("/api/v1/admin/audit-log?limit=50", &t.admin.key)
+        .await
+        .json();
+    let actions: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    for a in [
+        "email_sequence.paused",
+        "email_sequence.resumed",
+        "email_sequence.cancelled",
+    ] {
         assert!(actions.contains(&a), "{actions:?}");
     }
 }
@@ -459,28 +653,52 @@ async fn an_interrupted_send_is_uncertain_until_a_person_settles_it(app: TestApp
         .unwrap();
     let r = round(&sender_at(&app, 0, "w1")).await;
     assert_eq!((r.uncertain, r.sent), (1, 1), "{r:?}");
-    assert_eq!(round(&sender_at(&app, 4, "w1")).await.sent, 1, "p0's follow-up waits for a person");
+    assert_eq!(
+        round(&sender_at(&app, 4, "w1")).await.sent,
+        1,
+        "p0's follow-up waits for a person"
+    );
     assert_eq!(sink.count(), 2);
     let rows = ledger(&app, &seq).await;
     assert_eq!(status_of(&rows, "p0@north.test", 0), "uncertain");
     assert_eq!(status_of(&rows, "p0@north.test", 1), "scheduled");
     let s = sequence(&app, &t, &seq).await;
     assert_eq!(s["stats"]["uncertain"], 1);
-    assert_eq!(s["status"], "active", "not complete while a message is uncertain");
+    assert_eq!(
+        s["status"], "active",
+        "not complete while a message is uncertain"
+    );
 
-    let settle = |mid: &str| format!("/api/v1/marketing/email-sequences/{seq}/messages/{mid}/settle");
+    let settle =
+        |mid: &str| format!("/api/v1/marketing/email-sequences/{seq}/messages/{mid}/settle");
     let key = &t.marketer.key;
-    let bad = app.post(&settle(&p0), key, json!({"action": "resend"})).await;
+    let bad = app
+        .post(&settle(&p0), key, json!({"action": "resend"}))
+        .await;
     bad.assert_problem(422, "validation_failed");
     assert_eq!(bad.error_fields(), ["action"]);
     let p1 = message_id_of(&app, &seq, "p1@north.test", 0).await;
-    app.post(&settle(&p1), key, json!({"action": "send_again"})).await.assert_problem(409, "conflict");
-    app.post(&settle("nope@x.test"), key, json!({"action": "mark_sent"})).await.assert_problem(404, "not_found");
-    let r = app.post(&settle(&p0), key, json!({"action": "send_again"})).await;
+    app.post(&settle(&p1), key, json!({"action": "send_again"}))
+        .await
+        .assert_problem(409, "conflict");
+    app.post(&settle("nope@x.test"), key, json!({"action": "mark_sent"}))
+        .await
+        .assert_problem(404, "not_found");
+    let r = app
+        .post(&settle(&p0), key, json!({"action": "send_again"}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["status"], "scheduled");
-    assert_eq!(round(&sender_at(&app, 4, "w1")).await.sent, 1, "p0's first step");
-    assert_eq!(round(&sender_at(&app, 4, "w1")).await.sent, 1, "then its follow-up");
+    assert_eq!(
+        round(&sender_at(&app, 4, "w1")).await.sent,
+        1,
+        "p0's first step"
+    );
+    assert_eq!(
+        round(&sender_at(&app, 4, "w1")).await.sent,
+        1,
+        "then its follow-up"
+    );
     assert_eq!(sink.count(), 4);
     let s = sequence(&app, &t, &seq).await;
     assert_eq!(s["status"], "completed", "{s}");
@@ -495,7 +713,10 @@ async fn gmail_and_graph_receive_the_whole_message(app: TestApp) {
     Mock::given(method("POST"))
         .and(path("/gmail/v1/users/me/messages/send"))
         .and(header("authorization", "Bearer gmail-token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "18c2f0a1b2", "threadId": "18c2f0a1b2"})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "18c2f0a1b2", "threadId": "18c2f0a1b2"})),
+        )
         .mount(&google)
         .await;
     let microsoft = MockServer::start().await;
@@ -515,17 +736,29 @@ async fn gmail_and_graph_receive_the_whole_message(app: TestApp) {
     assert_eq!(requests.len(), 2);
     for r in &requests {
         let body: Value = serde_json::from_slice(&r.body).unwrap();
-        let raw = base64::engine::general_purpose::URL_SAFE.decode(body["raw"].as_str().unwrap()).unwrap();
+        let raw = base64::engine::general_purpose::URL_SAFE
+            .decode(body["raw"].as_str().unwrap())
+            .unwrap();
         let text = String::from_utf8(raw).unwrap();
         assert!(text.contains(&format!("Message-ID: <{seq}.")), "{text}");
         assert!(text.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
         assert!(text.contains("From: ") && text.contains("news@acme.test"));
     }
     let listed = app
-        .get(&format!("/api/v1/marketing/email-sequences/{seq}/messages"), &t.marketer.key)
+        .get(
+            &format!("/api/v1/marketing/email-sequences/{seq}/messages"),
+            &t.marketer.key,
+        )
         .await
         .json();
-    assert!(listed["items"].as_array().unwrap().iter().any(|m| m["provider_id"] == "18c2f0a1b2"), "{listed}");
+    assert!(
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["provider_id"] == "18c2f0a1b2"),
+        "{listed}"
+    );
 
     let t2 = team(&app, "globex", 1).await;
     let outlook = connector(&app, &t2, json!({"kind": "outlook", "name": "Outlook", "settings": {"sender": "news@acme.test", "base_url": microsoft.uri()}, "secrets": {"access_token": "graph-token"}})).await;
@@ -533,7 +766,9 @@ async fn gmail_and_graph_receive_the_whole_message(app: TestApp) {
     assert_eq!(round(&sender_at(&app, 0, "w1")).await.sent, 1);
     let requests = microsoft.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1);
-    let mime = base64::engine::general_purpose::STANDARD.decode(&requests[0].body).unwrap();
+    let mime = base64::engine::general_purpose::STANDARD
+        .decode(&requests[0].body)
+        .unwrap();
     let text = String::from_utf8(mime).unwrap();
     assert!(text.contains(&format!("Message-ID: <{seq2}.")), "{text}");
     assert!(text.contains("P0 Person\" <p0@north.test>"), "{text}");
@@ -541,12 +776,18 @@ async fn gmail_and_graph_receive_the_whole_message(app: TestApp) {
     // A provider's 429 is retried later; a 400 is final, with its message.
     let flaky = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(429).set_body_json(json!({"error": {"message": "Rate limit exceeded"}})))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .set_body_json(json!({"error": {"message": "Rate limit exceeded"}})),
+        )
         .up_to_n_times(1)
         .mount(&flaky)
         .await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "Invalid To header"}})))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"error": {"message": "Invalid To header"}})),
+        )
         .mount(&flaky)
         .await;
     let t3 = team(&app, "initech", 1).await;
@@ -558,7 +799,10 @@ async fn gmail_and_graph_receive_the_whole_message(app: TestApp) {
     assert_eq!(round(&sender_at(&app, 1, "w1")).await.failed, 1);
     let rows = ledger(&app, &seq3).await;
     assert_eq!(rows[0].2, "failed");
-    assert!(rows[0].3.as_deref().unwrap().contains("Invalid To header"), "{rows:?}");
+    assert!(
+        rows[0].3.as_deref().unwrap().contains("Invalid To header"),
+        "{rows:?}"
+    );
 }
 
 async fn a_daily_cap_holds_the_rest_until_the_next_day(app: TestApp) {
@@ -568,7 +812,11 @@ async fn a_daily_cap_holds_the_rest_until_the_next_day(app: TestApp) {
     let seq = approved(&app, &t, &sender).await;
     let r = round(&sender_at(&app, 0, "w1")).await;
     assert_eq!(r.sent, 2, "{r:?}");
-    assert_eq!(round(&sender_at(&app, 0, "w1")).await.claimed, 0, "the rest waits for tomorrow");
+    assert_eq!(
+        round(&sender_at(&app, 0, "w1")).await.claimed,
+        0,
+        "the rest waits for tomorrow"
+    );
     let waiting: Vec<String> = sqlx::query_scalar(
         "select scheduled_for from sequence_messages where sequence_id = $1 and step_index = 0 and status = 'scheduled'",
     )
@@ -577,7 +825,10 @@ async fn a_daily_cap_holds_the_rest_until_the_next_day(app: TestApp) {
     .await
     .unwrap();
     assert_eq!(waiting.len(), 3);
-    assert!(waiting.iter().all(|w| w.ends_with("T00:00:00.000000Z")), "{waiting:?}");
+    assert!(
+        waiting.iter().all(|w| w.ends_with("T00:00:00.000000Z")),
+        "{waiting:?}"
+    );
     assert_eq!(round(&sender_at(&app, 1, "w1")).await.sent, 2);
     assert_eq!(sink.count(), 4);
 }
@@ -587,7 +838,10 @@ async fn two_workers_never_send_the_same_message(app: TestApp) {
     let t = team(&app, "acme", 150).await;
     let sender = smtp_connector(&app, &t, sink.port, json!({})).await;
     let seq = approved(&app, &t, &sender).await;
-    let (a, b) = (sender_at(&app, 0, "worker-a"), sender_at(&app, 0, "worker-b"));
+    let (a, b) = (
+        sender_at(&app, 0, "worker-a"),
+        sender_at(&app, 0, "worker-b"),
+    );
     let run = |s: Sender| async move {
         let mut sent = 0;
         loop {
@@ -600,30 +854,54 @@ async fn two_workers_never_send_the_same_message(app: TestApp) {
     };
     let (sa, sb) = tokio::join!(run(a), run(b));
     assert_eq!(sa + sb, 150, "{sa} + {sb}");
-    let ids: Vec<String> = sink.messages().iter().map(|m| m.header("Message-ID").unwrap()).collect();
+    let ids: Vec<String> = sink
+        .messages()
+        .iter()
+        .map(|m| m.header("Message-ID").unwrap())
+        .collect();
     let unique: HashSet<&String> = ids.iter().collect();
-    assert_eq!((ids.len(), unique.len()), (150, 150), "no message went out twice");
+    assert_eq!(
+        (ids.len(), unique.len()),
+        (150, 150),
+        "no message went out twice"
+    );
     let rows = ledger(&app, &seq).await;
-    assert_eq!(rows.iter().filter(|r| r.1 == 0 && r.2 == "sent").count(), 150);
+    assert_eq!(
+        rows.iter().filter(|r| r.1 == 0 && r.2 == "sent").count(),
+        150
+    );
 }
 
 async fn events_are_validated_and_counted_once(app: TestApp) {
     let t = team(&app, "acme", 2).await;
-    let sandbox = connector(&app, &t, json!({"kind": "sandbox", "name": "Sandbox", "settings": {}})).await;
+    let sandbox = connector(
+        &app,
+        &t,
+        json!({"kind": "sandbox", "name": "Sandbox", "settings": {}}),
+    )
+    .await;
     let seq = approved(&app, &t, &sandbox).await;
     round(&sender_at(&app, 0, "w1")).await;
     let key = &t.marketer.key;
     let bad = app
-        .post("/api/v1/marketing/events", key, json!({"type": "purchase", "value_usd": -3}))
+        .post(
+            "/api/v1/marketing/events",
+            key,
+            json!({"type": "purchase", "value_usd": -3}),
+        )
         .await;
     bad.assert_problem(422, "validation_failed");
     let fields = bad.error_fields();
     for f in ["id", "type", "contact_id", "value_usd"] {
         assert!(fields.iter().any(|x| x == f), "{f} in {fields:?}");
     }
-    app.post("/api/v1/marketing/events", key, json!({"id": "c0", "type": "conversion", "email": "nobody@x.test"}))
-        .await
-        .assert_problem(422, "validation_failed");
+    app.post(
+        "/api/v1/marketing/events",
+        key,
+        json!({"id": "c0", "type": "conversion", "email": "nobody@x.test"}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
     // A conversion without a campaign counts for the contact's latest touch.
     let r = app
         .post("/api/v1/marketing/events", key, json!({"id": "c1", "type": "conversion", "email": "p0@north.test", "value_usd": 1200.5}))
@@ -641,18 +919,39 @@ async fn events_are_validated_and_counted_once(app: TestApp) {
     assert_eq!(again.json()["id"], e["id"]);
     // An unsubscribe by API stops p1's next step.
     let r = app
-        .post("/api/v1/marketing/events", key, json!({"id": "u1", "type": "unsubscribe", "email": "p1@north.test"}))
+        .post(
+            "/api/v1/marketing/events",
+            key,
+            json!({"id": "u1", "type": "unsubscribe", "email": "p1@north.test"}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(round(&sender_at(&app, 4, "w1")).await.sent, 1);
     let campaign = app
-        .get(&format!("/api/v1/marketing/campaigns/{}", e["campaign_id"].as_str().unwrap()), key)
+        .get(
+            &format!(
+                "/api/v1/marketing/campaigns/{}",
+                e["campaign_id"].as_str().unwrap()
+            ),
+            key,
+        )
         .await
         .json();
     assert_eq!(campaign["rollup"]["conversions"], 1, "{campaign}");
     assert_eq!(campaign["rollup"]["sends"], 3);
-    let viewer = app.member("acme", "view@acme.test", Role::Viewer, Some(&["marketing:read"])).await;
-    app.post("/api/v1/marketing/events", &viewer.key, json!({"id": "v", "type": "reply", "email": "p0@north.test"}))
-        .await
-        .assert_problem(403, "forbidden_scope");
+    let viewer = app
+        .member(
+            "acme",
+            "view@acme.test",
+            Role::Viewer,
+            Some(&["marketing:read"]),
+        )
+        .await;
+    app.post(
+        "/api/v1/marketing/events",
+        &viewer.key,
+        json!({"id": "v", "type": "reply", "email": "p0@north.test"}),
+    )
+    .await
+    .assert_problem(403, "forbidden_scope");
 }

@@ -119,7 +119,9 @@ async fn session(
             if rcpt.is_empty() {
                 "554 5.5.1 No valid recipients\r\n".into()
             } else {
-                write.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await?;
+                write
+                    .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                    .await?;
                 write.flush().await?;
                 let mut data = String::new();
                 loop {

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::email_sequences::{status_text, status_tone};
+use super::sequence_run::SequenceRun;
 use crate::app::components::layout::MemberResource;
 use crate::app::components::ui::{
     BUTTON_DANGER, BUTTON_PRIMARY, BUTTON_SECONDARY, Badge, CARD, ErrorNotice, INPUT, LABEL,
@@ -13,12 +14,11 @@ use crate::app::components::ui::{
 };
 use crate::app::error::UiError;
 use crate::app::format::when;
+use crate::app::server_fns::runs::{RecordReply, SettleMessage, SteerSequence};
 use crate::app::server_fns::sequences::{
     ApproveSequence, RejectSequence, SaveSequenceCadence, SaveSequenceStep, get_sequence_page,
     render_sequence,
 };
-use super::sequence_run::SequenceRun;
-use crate::app::server_fns::runs::{RecordReply, SettleMessage, SteerSequence};
 use crate::domain::approval::{Approval, ApprovalStatus};
 use crate::domain::sequence::{Sample, SequenceStatus, Step, Warning};
 

@@ -5,8 +5,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
 use crate::app::components::ui::{
-    BUTTON_PRIMARY, BUTTON_SECONDARY, Badge, CARD, EmptyState, ErrorNotice, INPUT, LABEL, Loading, PageHeader,
-    SELECT, TABLE, TABLE_WRAP, TD, TH,
+    BUTTON_PRIMARY, BUTTON_SECONDARY, Badge, CARD, EmptyState, ErrorNotice, INPUT, LABEL, Loading,
+    PageHeader, SELECT, TABLE, TABLE_WRAP, TD, TH,
 };
 use crate::app::format::when;
 use crate::app::server_fns::sequences::{PreviewSequence, list_sequences, sequence_form_options};

@@ -16,7 +16,7 @@ pub mod email_sequences;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod outbox;
 pub mod section;
 pub mod sequence_run;
-pub mod outbox;
 pub mod settings;

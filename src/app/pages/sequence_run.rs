@@ -56,7 +56,11 @@ fn MessageActions(
     settle: ServerAction<SettleMessage>,
     reply: ServerAction<RecordReply>,
 ) -> impl IntoView {
-    let (id2, mid, mid2) = (id.clone(), message.message_id.clone(), message.message_id.clone());
+    let (id2, mid, mid2) = (
+        id.clone(),
+        message.message_id.clone(),
+        message.message_id.clone(),
+    );
     let contact = message.contact_id.to_string();
     match message.status {
         MessageStatus::Uncertain => view! {

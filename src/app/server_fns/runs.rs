@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use crate::app::error::UiError;
 use crate::domain::message::{LedgerMessage, RunView};
-use crate::domain::pagination::Page;
 use crate::domain::outbox::OutboxMessage;
+use crate::domain::pagination::Page;
 
 #[cfg(feature = "ssr")]
 fn sequence_id(id: &str) -> Result<crate::domain::ids::SequenceId, crate::domain::Error> {

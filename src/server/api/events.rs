@@ -145,7 +145,10 @@ async fn record_event(
     } else {
         StatusCode::CREATED
     };
-    Ok((status, Json(EventJson::of(recorded.event, recorded.duplicate))))
+    Ok((
+        status,
+        Json(EventJson::of(recorded.event, recorded.duplicate)),
+    ))
 }
 
 /// Takes a parsed inbound message: matched by `In-Reply-To`/`References` to a Message-ID

@@ -14,8 +14,7 @@ use super::list::{ListJson, PageQuery};
 use crate::domain::Error;
 use crate::domain::ids::SequenceId;
 use crate::domain::message::{
-    LedgerMessage, MessageFilter, NextSend, RunControl, RunProgress, StepProgress,
-    UncertainChoice,
+    LedgerMessage, MessageFilter, NextSend, RunControl, RunProgress, StepProgress, UncertainChoice,
 };
 use crate::domain::outbox::OutboxMessage;
 use crate::server::auth::api_key::ApiActor;

@@ -32,8 +32,8 @@ pub async fn send(
     client: &reqwest::Client,
     message: &[u8],
 ) -> crate::domain::delivery::Outcome {
-    use base64::Engine;
     use crate::domain::delivery::Outcome;
+    use base64::Engine;
     let base = account.base_url("https://gmail.googleapis.com");
     let raw = base64::engine::general_purpose::URL_SAFE.encode(message);
     match http::deliver(

@@ -27,8 +27,8 @@ pub async fn send(
     client: &reqwest::Client,
     message: &[u8],
 ) -> crate::domain::delivery::Outcome {
-    use base64::Engine;
     use crate::domain::delivery::Outcome;
+    use base64::Engine;
     let base = account.base_url("https://graph.microsoft.com");
     let body = base64::engine::general_purpose::STANDARD.encode(message);
     match http::deliver(

@@ -93,12 +93,15 @@ pub fn http_client() -> reqwest::Client {
         .expect("the HTTP client builds")
 }
 
+/// A pooled SMTP client.
+type SmtpTransport = lettre::AsyncSmtpTransport<lettre::Tokio1Executor>;
+
 /// Hands composed messages to SMTP servers, Gmail or Microsoft Graph, keeping one pooled
 /// SMTP transport per connector version so connections are reused across messages.
 #[derive(Clone)]
 pub struct Mailers {
     http: reqwest::Client,
-    smtp: std::sync::Arc<Mutex<HashMap<(String, i64), lettre::AsyncSmtpTransport<lettre::Tokio1Executor>>>>,
+    smtp: std::sync::Arc<Mutex<HashMap<(String, i64), SmtpTransport>>>,
 }
 
 impl Mailers {
@@ -123,7 +126,10 @@ impl Mailers {
         match kind {
             ConnectorKind::Smtp => {
                 let transport = {
-                    let mut cache = self.smtp.lock().expect("the SMTP pool lock is never poisoned");
+                    let mut cache = self
+                        .smtp
+                        .lock()
+                        .expect("the SMTP pool lock is never poisoned");
                     let key = (connector.0.to_owned(), connector.1);
                     match cache.get(&key) {
                         Some(t) => t.clone(),

@@ -87,7 +87,13 @@ pub async fn status_counts(
         .fetch_all(db.pool())
         .await?
         .iter()
-        .map(|r| Ok((r.try_get("sequence_id")?, r.try_get("status")?, r.try_get("n")?)))
+        .map(|r| {
+            Ok((
+                r.try_get("sequence_id")?,
+                r.try_get("status")?,
+                r.try_get("n")?,
+            ))
+        })
         .collect()
 }
 

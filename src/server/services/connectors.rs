@@ -25,7 +25,10 @@ fn seal(
     ctx.secrets.seal(id.as_str(), &plain).map(Some)
 }
 
-pub(crate) fn open(ctx: &Context, stored: &connectors::Stored) -> Result<BTreeMap<String, String>, Error> {
+pub(crate) fn open(
+    ctx: &Context,
+    stored: &connectors::Stored,
+) -> Result<BTreeMap<String, String>, Error> {
     match &stored.sealed_secrets {
         None => Ok(BTreeMap::new()),
         Some(sealed) => {

@@ -36,13 +36,17 @@ pub async fn record(ctx: &Context, actor: &Actor, input: &EventInput) -> Result<
             .ok_or_else(|| Error::invalid("contact_id", "no such contact in this workspace"))?,
         ContactRef::Email(email) => contacts::find_by_email(&ctx.db, ws, email)
             .await?
-            .ok_or_else(|| Error::invalid("email", "no contact has this address in this workspace"))?,
+            .ok_or_else(|| {
+                Error::invalid("email", "no contact has this address in this workspace")
+            })?,
     };
     let named = match &new.campaign_id {
         Some(id) => Some(
             crate::server::db::campaigns::get(&ctx.db, ws, id)
                 .await?
-                .ok_or_else(|| Error::invalid("campaign_id", "no such campaign in this workspace"))?,
+                .ok_or_else(|| {
+                    Error::invalid("campaign_id", "no such campaign in this workspace")
+                })?,
         ),
         None => None,
     };
@@ -147,8 +151,15 @@ async fn apply_in(tx: &mut Tx, workspace: &WorkspaceId, event: &Event) -> Result
         EventKind::Unsubscribe => {
             contacts::suppress(tx, workspace, contact, at).await?;
             enrollments::end_for_contact(tx, workspace, contact, "unsubscribed", at).await?;
-            messages::skip_for_contact(tx, workspace, contact, None, "the contact unsubscribed", at)
-                .await?;
+            messages::skip_for_contact(
+                tx,
+                workspace,
+                contact,
+                None,
+                "the contact unsubscribed",
+                at,
+            )
+            .await?;
         }
         EventKind::Conversion => {
             counts.conversions = 1;
@@ -248,14 +259,18 @@ fn inbound_client_id(mail: &InboundEmail) -> String {
         .headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("message-id"))
-        .map(|(_, v)| v.trim().trim_start_matches('<').trim_end_matches('>').to_owned())
+        .map(|(_, v)| {
+            v.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned()
+        })
         .filter(|v| !v.is_empty());
     match own {
         Some(id) => format!("inbound:{}", id.chars().take(180).collect::<String>()),
         None => {
-            let digest = Sha256::digest(
-                serde_json::to_vec(mail).expect("an inbound message serializes"),
-            );
+            let digest =
+                Sha256::digest(serde_json::to_vec(mail).expect("an inbound message serializes"));
             format!("inbound:{}", hex::encode(&digest[..16]))
         }
     }

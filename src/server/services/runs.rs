@@ -18,9 +18,7 @@ use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::schedule::due_at;
 use crate::domain::sequence::{EmailSequence, SequenceStats, SequenceStatus};
 use crate::domain::time::Timestamp;
-use crate::server::db::{
-    Tx, audit_log, campaigns, enrollments, messages, outbox, sequences,
-};
+use crate::server::db::{Tx, audit_log, campaigns, enrollments, messages, outbox, sequences};
 
 /// Queues every step for every enrollment of a just-approved sequence: step k is due at
 /// approval time plus its day offset, moved into the send window. Returns the rows queued.
@@ -38,8 +36,7 @@ pub(crate) async fn enqueue_in(
     let mut queued = 0;
     for step in &seq.steps {
         let due = due_at(approved, step.day_offset, seq.send_window.as_ref());
-        queued +=
-            messages::enqueue_step(tx, &seq.id, step.index, due, &domain, approved).await?;
+        queued += messages::enqueue_step(tx, &seq.id, step.index, due, &domain, approved).await?;
     }
     Ok(queued)
 }
@@ -137,7 +134,8 @@ pub async fn control(
     campaigns::set_status(&mut tx, ws, &seq.campaign_id, to.campaign_status(), now).await?;
     let mut summary = format!("{} \"{}\"", past_tense(control), seq.name);
     if control == RunControl::Cancel {
-        let skipped = messages::skip_sequence(&mut tx, id, "the sequence was cancelled", now).await?;
+        let skipped =
+            messages::skip_sequence(&mut tx, id, "the sequence was cancelled", now).await?;
         enrollments::end_all(&mut tx, id, "cancelled", now).await?;
         summary.push_str(&format!(": {skipped} unsent messages will never go out"));
     }
@@ -243,19 +241,25 @@ pub async fn settle(
     let (note, summary) = match choice {
         UncertainChoice::MarkSent => (
             "marked sent by a person after an interrupted send",
-            format!("marked step {} to {} as sent", message.step_index + 1, message.email),
+            format!(
+                "marked step {} to {} as sent",
+                message.step_index + 1,
+                message.email
+            ),
         ),
         UncertainChoice::SendAgain => (
             "queued again by a person after an interrupted send",
-            format!("queued step {} to {} again", message.step_index + 1, message.email),
+            format!(
+                "queued step {} to {} again",
+                message.step_index + 1,
+                message.email
+            ),
         ),
     };
     let mut tx = ctx.db.begin().await?;
     let to_sent = choice == UncertainChoice::MarkSent;
     if !messages::settle_uncertain(&mut tx, id, message_id, to_sent, note, now).await? {
-        return Err(Error::Conflict(
-            "this message was settled meanwhile".into(),
-        ));
+        return Err(Error::Conflict("this message was settled meanwhile".into()));
     }
     if to_sent {
         campaigns::add_counts(

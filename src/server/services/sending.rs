@@ -169,7 +169,7 @@ impl Sender {
 
     fn lease_from(&self, now: Timestamp) -> Timestamp {
         now.plus(time::Duration::milliseconds(
-            self.settings.lease.as_millis() as i64
+            self.settings.lease.as_millis() as i64,
         ))
     }
 
@@ -233,7 +233,9 @@ impl Sender {
     ) -> Result<Handled, Error> {
         let db = &self.ctx.db;
         let Some(p) = self.prepared(c, cache).await? else {
-            return self.fail(c, "the sequence or its sender no longer exists").await;
+            return self
+                .fail(c, "the sequence or its sender no longer exists")
+                .await;
         };
         if p.seq.status != SequenceStatus::Active {
             // Paused or stopped since the claim: give it back; cancel skips it for good.
@@ -242,7 +244,10 @@ impl Sender {
         }
         if p.approved_hash.as_deref() != Some(p.seq.content_hash.as_str()) {
             return self
-                .fail(c, "the content differs from what was approved; nothing was sent")
+                .fail(
+                    c,
+                    "the content differs from what was approved; nothing was sent",
+                )
                 .await;
         }
         let Some(contact) = contacts::get(db, &c.workspace_id, &c.contact_id).await? else {
@@ -252,12 +257,9 @@ impl Sender {
             return Ok(Handled::Skipped);
         };
         let vars = Variables::of(&contact, &p.sender_name);
-        let step = match p.templates.render(&vars) {
-            Ok(steps) => steps.into_iter().nth(c.step_index as usize),
-            Err(reason) => return self.fail(c, &format!("cannot be rendered: {reason}")).await,
-        };
-        let Some(step) = step else {
-            return self.fail(c, "the sequence has no such step").await;
+        let step = match p.templates.render_step(c.step_index as usize, &vars) {
+            Ok(step) => step,
+            Err(reason) => return self.fail(c, &format!("cannot be written: {reason}")).await,
         };
         let domain = c
             .message_id
@@ -323,9 +325,9 @@ impl Sender {
 
         let subject = message
             .headers()
-            .get_raw("Subject")
-            .unwrap_or_default()
-            .to_owned();
+            .get::<lettre::message::header::Subject>()
+            .map(|s| s.as_ref().to_owned())
+            .unwrap_or_default();
         let outcome = if p.sender.kind == ConnectorKind::Sandbox {
             let raw = String::from_utf8_lossy(&message.formatted()).into_owned();
             let mut tx = db.begin().await?;
@@ -437,7 +439,11 @@ impl Sender {
 
 /// Midnight UTC after `at`: when a sender's daily count starts again.
 fn next_utc_day(at: Timestamp) -> Timestamp {
-    let date = at.as_datetime().date().next_day().unwrap_or(at.as_datetime().date());
+    let date = at
+        .as_datetime()
+        .date()
+        .next_day()
+        .unwrap_or(at.as_datetime().date());
     Timestamp::from_datetime(date.midnight().assume_utc())
 }
 

@@ -19,15 +19,14 @@ use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::segment::Segment;
 use crate::domain::sequence::{
     BODY_WARN_LEN, EmailSequence, PreviewInput, PreviewReport, SUBJECT_WARN_LEN, Sample,
-    SequenceEdit, SequencePage, SequenceStatus, SequenceView, Step, Warning,
-    WarningKind,
+    SequenceEdit, SequencePage, SequenceStatus, SequenceView, Step, Warning, WarningKind,
 };
 use crate::domain::template::{StepTemplates, Variables};
 use crate::server::db::segments::SegmentAudience;
 use crate::server::db::sequences::ListFilter;
 use crate::server::db::{
-    audit_log, brands, campaigns as campaign_rows, connectors, contacts, segments,
-    sequences, workspaces,
+    audit_log, brands, campaigns as campaign_rows, connectors, contacts, segments, sequences,
+    workspaces,
 };
 
 /// How many contacts a preview renders the steps for.
@@ -470,10 +469,7 @@ async fn find(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<EmailSequ
         .ok_or(Error::NotFound("email sequence"))
 }
 
-async fn view(
-    ctx: &Context,
-    sequence: EmailSequence,
-) -> Result<SequenceView, Error> {
+async fn view(ctx: &Context, sequence: EmailSequence) -> Result<SequenceView, Error> {
     let stats = super::runs::stats(ctx, &[&sequence.id])
         .await?
         .remove(sequence.id.as_str())
