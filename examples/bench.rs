@@ -230,9 +230,11 @@ mod bench {
             &ctx,
             &actor,
             &seq,
-            None,
             tenex::domain::approval::Decision::Approve,
-            None,
+            &tenex::server::services::sequences::DecisionInput {
+                acknowledge_warnings: true,
+                ..Default::default()
+            },
         )
         .await
         .unwrap();

@@ -204,9 +204,15 @@ mod bench {
             .expect("a preview")
             .parse()
             .unwrap();
-        sequences::decide(&ctx, &actor, &seq, None, Decision::Approve, None)
-            .await
-            .unwrap();
+        sequences::decide(
+            &ctx,
+            &actor,
+            &seq,
+            Decision::Approve,
+            &sequences::DecisionInput::default(),
+        )
+        .await
+        .unwrap();
         println!("approved one step to {RECIPIENTS} recipients; starting `{bin} worker`");
 
         let mut worker = std::process::Command::new(&bin)

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { APPROVER, MARKETER, hydrated, logIn } from './helpers';
+import { APPROVER, MARKETER, accessible, hydrated, logIn } from './helpers';
 
 async function newSequence(page: Page, name: string) {
   await logIn(page, MARKETER, '/email/new');
@@ -22,30 +22,32 @@ test('a marketer previews, switches recipients, edits; an approver approves from
   await expect(marketer.getByText('Avery Approver <approver@demo.tenex.test>')).toBeVisible();
   await expect(marketer.getByRole('button', { name: 'Approve' })).toHaveCount(0);
   await expect(marketer.getByTestId('recipient-count')).toHaveText('20');
-  await expect(marketer.locator('[data-warning="missing_variable"]').first()).toContainText('have no first_name');
-
-  // Switch to a recipient without a first name: their warning and the marked gap show.
+  // Generated copy gives every contact variable a fallback: no gaps, nothing to acknowledge.
+  await expect(marketer.locator('[data-warning="missing_variable"]')).toHaveCount(0);
   const greeting = marketer.getByTestId('rendered-step-0').getByTestId('rendered-body');
   await expect(greeting).not.toContainText('[missing first_name]');
-  const lacking = await marketer.locator('#recipient option', { hasText: 'missing variables' }).first().getAttribute('value');
-  await marketer.getByLabel('Show for').selectOption(lacking!);
-  await expect(greeting).toContainText('[missing first_name]');
-  await expect(marketer.getByRole('list', { name: 'Warnings for this recipient' })).toContainText('has no first_name');
 
   // A second tab still on version 1.
   const stale = await marketer.context().newPage();
   await stale.goto(url);
   await hydrated(stale);
 
-  // Edit the first email: version 2, a new approval request, and the gap is gone.
+  // Edit the first email to greet by first name without a fallback: version 2, a new
+  // approval request, and half the segment now has a gap the preview shows.
   await marketer.getByText('Edit email 1').click();
   await marketer.getByLabel('Subject').first().fill('A freight review for {{ company | default("your team") }}?');
   const body = await marketer.getByLabel('Body').first().inputValue();
-  await marketer.getByLabel('Body').first().fill(body.replace('{{ first_name }}', '{{ first_name | default("there") }}'));
+  await marketer.getByLabel('Body').first().fill(body.replace('{{ first_name | default("there") }}', '{{ first_name }}'));
   await marketer.getByRole('button', { name: 'Save email 1' }).click();
   await expect(marketer.getByRole('status')).toHaveText('Saved as version 2.');
   await expect(marketer.getByTestId('sequence-version')).toHaveText('version 2');
-  await expect(marketer.locator('[data-warning="missing_variable"]')).toHaveCount(0);
+  await expect(marketer.locator('[data-warning="missing_variable"]').first()).toContainText('have no first_name');
+
+  // Switch to a recipient without a first name: their warning and the marked gap show.
+  const lacking = await marketer.locator('#recipient option', { hasText: 'missing variables' }).first().getAttribute('value');
+  await marketer.getByLabel('Show for').selectOption(lacking!);
+  await expect(greeting).toContainText('[missing first_name]');
+  await expect(marketer.getByRole('list', { name: 'Warnings for this recipient' })).toContainText('has no first_name');
   await expect(marketer.getByTestId('rendered-subject').first()).toHaveText(/^A freight review for /);
 
   // The other tab saves on version 1: refused, and it now shows the newer text.
@@ -64,6 +66,11 @@ test('a marketer previews, switches recipients, edits; an approver approves from
   await expect(approver).toHaveURL(url);
   await hydrated(approver);
   await expect(approver.getByTestId('rendered-subject').first()).toHaveText(/^A freight review for /);
+  // The warning must be acknowledged: the form is not sent until the box is ticked.
+  await approver.getByRole('button', { name: 'Approve' }).click();
+  await expect(approver.getByTestId('approval-state')).toHaveCount(0);
+  await accessible(approver);
+  await approver.getByLabel(/I have read the 1 warning/).check();
   await approver.getByRole('button', { name: 'Approve' }).click();
   await expect(approver.getByTestId('approval-state')).toHaveText('Approved');
   await expect(approver.getByText(/^by approver@demo\.tenex\.test · /)).toBeVisible();

@@ -71,6 +71,10 @@ pub struct Approval {
     pub status: ApprovalStatus,
     /// SHA-256 of the exact content the decision covers.
     pub content_hash: String,
+    /// The audience the requester and approver were shown (for subjects that reach people):
+    /// approval is refused when the audience is no longer this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<super::enrollment::AudienceFingerprint>,
     /// Who asked.
     pub requested_by: Principal,
     /// The asker's email, for people.

@@ -1,5 +1,11 @@
-//! What a provider's answer means for a message: sent, try again later, or give up; and how
-//! long to wait before trying again.
+//! What a provider's answer means for a message: sent, try again later, give up, or ask a
+//! person; and how long to wait before trying again.
+//!
+//! A message is retried on its own only when the provider certainly did not take it: the
+//! connection never opened, the SMTP server refused before the message data, or an HTTP API
+//! said "too many requests" or "unavailable, retry". When the request may have reached the
+//! provider and no clear answer came back (a timeout, a dropped connection after the data,
+//! an HTTP 500/502/504), a second send could deliver the mail twice, so it is `Uncertain`.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,13 +20,37 @@ pub enum Outcome {
         /// E.g. the Gmail message id or the SMTP queue id.
         provider_id: Option<String>,
     },
-    /// Worth trying again later (connection refused, 4xx SMTP, HTTP 429/5xx, timeout).
+    /// Certainly not accepted, worth trying again later (connection refused, TLS failure
+    /// before the request, an SMTP 4xx reply, HTTP 429 or a 503 that says when to retry).
     Transient(String),
-    /// Trying again will not help (5xx SMTP, HTTP 4xx other than 429).
+    /// Trying again will not help (an SMTP 5xx reply, HTTP 4xx other than 408 and 429).
     Permanent(String),
+    /// The provider may have accepted it: only a person may decide whether it goes again.
+    Uncertain(String),
 }
 
-/// How an SMTP reply code is to be treated.
+impl Outcome {
+    /// The reason of a failure (`None` when sent).
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Self::Sent { .. } => None,
+            Self::Transient(r) | Self::Permanent(r) | Self::Uncertain(r) => Some(r),
+        }
+    }
+
+    /// The same outcome with its reason prefixed by `who` (e.g. the provider's name).
+    pub fn from_provider(self, who: &str) -> Self {
+        match self {
+            Self::Transient(r) => Self::Transient(format!("{who}: {r}")),
+            Self::Permanent(r) => Self::Permanent(format!("{who}: {r}")),
+            Self::Uncertain(r) => Self::Uncertain(format!("{who}: {r}")),
+            sent => sent,
+        }
+    }
+}
+
+/// How an SMTP reply code is to be treated. A reply is a clear answer whatever the phase:
+/// RFC 5321 has a server that answers 4xx or 5xx to the end of the data keep no copy.
 pub fn smtp_reply(code: u16, text: &str) -> Outcome {
     let reason = format!("SMTP {code}: {}", text.trim());
     match code {
@@ -30,12 +60,15 @@ pub fn smtp_reply(code: u16, text: &str) -> Outcome {
     }
 }
 
-/// How an HTTP status from an API provider is to be treated.
-pub fn http_status(status: u16, text: &str) -> Outcome {
+/// How an HTTP status from an API provider is to be treated. `retry_after` is whether the
+/// answer carried a `Retry-After` header: a 503 with one says the request was not taken.
+pub fn http_status(status: u16, text: &str, retry_after: bool) -> Outcome {
     let reason = format!("HTTP {status}: {}", text.trim());
     match status {
         200..=299 => Outcome::Sent { provider_id: None },
-        429 | 500..=599 => Outcome::Transient(reason),
+        408 | 429 => Outcome::Transient(reason),
+        503 if retry_after => Outcome::Transient(reason),
+        500..=599 => Outcome::Uncertain(reason),
         _ => Outcome::Permanent(reason),
     }
 }
@@ -72,12 +105,25 @@ mod tests {
     }
 
     #[test]
-    fn http_429_and_5xx_are_transient_other_4xx_permanent() {
-        assert!(matches!(http_status(429, ""), Outcome::Transient(_)));
-        assert!(matches!(http_status(503, ""), Outcome::Transient(_)));
-        assert!(matches!(http_status(400, "bad"), Outcome::Permanent(_)));
-        assert!(matches!(http_status(401, ""), Outcome::Permanent(_)));
-        assert_eq!(http_status(202, ""), Outcome::Sent { provider_id: None });
+    fn only_429_and_a_503_that_says_retry_are_retried_other_5xx_are_uncertain() {
+        assert!(matches!(http_status(429, "", false), Outcome::Transient(_)));
+        assert!(matches!(http_status(503, "", true), Outcome::Transient(_)));
+        assert!(matches!(http_status(503, "", false), Outcome::Uncertain(_)));
+        for status in [500, 502, 504] {
+            assert!(matches!(
+                http_status(status, "", true),
+                Outcome::Uncertain(_)
+            ));
+        }
+        assert!(matches!(
+            http_status(400, "bad", false),
+            Outcome::Permanent(_)
+        ));
+        assert!(matches!(http_status(401, "", false), Outcome::Permanent(_)));
+        assert_eq!(
+            http_status(202, "", false),
+            Outcome::Sent { provider_id: None }
+        );
     }
 
     #[test]
@@ -88,5 +134,6 @@ mod tests {
         assert_eq!(retry_after(&t, 1), Some(60));
         assert_eq!(retry_after(&t, MAX_ATTEMPTS), None);
         assert_eq!(retry_after(&Outcome::Permanent("x".into()), 1), None);
+        assert_eq!(retry_after(&Outcome::Uncertain("x".into()), 1), None);
     }
 }

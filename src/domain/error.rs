@@ -35,6 +35,17 @@ pub enum Error {
     /// The thing is in a state that does not allow this, or the edit is stale.
     #[error("{0}")]
     Conflict(String),
+    /// The audience an approval request was shown with is not the audience now: the
+    /// approver would enroll people they never saw. Refresh the preview and review it.
+    #[error(
+        "the audience changed since the preview: it showed {previewed} recipients, it would now enroll {current}; refresh the preview and review it before approving"
+    )]
+    AudienceChanged {
+        /// Recipients the preview showed.
+        previewed: i64,
+        /// Recipients who would be enrolled now.
+        current: i64,
+    },
     /// No valid credentials were presented.
     #[error("authentication required")]
     Unauthenticated,

@@ -115,16 +115,9 @@ impl Tone {
         }
     }
 
-    /// The first email greets by first name (the preview flags contacts without one);
-    /// follow-ups fall back to "there".
-    fn greeting(self, first: bool) -> &'static str {
-        if first {
-            return match self {
-                Tone::Formal => "Hello {{ first_name }},",
-                Tone::Warm => "Hey {{ first_name }}!",
-                Tone::Plain => "Hi {{ first_name }},",
-            };
-        }
+    /// Greets by first name, with a fallback for contacts without one, so generated copy
+    /// never fails for a gap in the CRM.
+    fn greeting(self) -> &'static str {
         match self {
             Tone::Formal => "Hello {{ first_name | default(\"there\") }},",
             Tone::Warm => "Hey {{ first_name | default(\"there\") }}!",
@@ -191,7 +184,7 @@ pub fn builtin_email_steps(brief: &SequenceBrief<'_>) -> Vec<StepDraft> {
         .map(|k| {
             let pick = |options: &[String]| options[((seed >> (k * 3)) as usize + k) % options.len()].clone();
             let usp = (!usps.is_empty()).then(|| literal(&usps[k % usps.len()]));
-            let mut lines: Vec<String> = vec![tone.greeting(k == 0).to_owned(), String::new()];
+            let mut lines: Vec<String> = vec![tone.greeting().to_owned(), String::new()];
             let subject;
             if k == 0 {
                 subject = pick(&[
@@ -312,6 +305,41 @@ mod tests {
                 .contains("Tenex Freight moves freight across Europe.")
         );
         assert!(check_drafts(&brief, &a).is_ok());
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn builtin_copy_gives_every_contact_variable_a_fallback() {
+        use crate::domain::sequence::Step;
+        use crate::domain::template::StepTemplates;
+        for voice in ["friendly", "formal and precise", "direct"] {
+            let b = brand("Tenex Freight", voice, &["Live tracking"], &[]);
+            let drafts = builtin_email_steps(&SequenceBrief {
+                brand: &b,
+                objective: "book a demo",
+                cadence_days: &[0, 3, 7],
+            });
+            let steps: Vec<Step> = drafts
+                .into_iter()
+                .enumerate()
+                .map(|(i, d)| Step {
+                    index: i as u32,
+                    day_offset: i as u32,
+                    subject: d.subject,
+                    body: d.body,
+                })
+                .collect();
+            let t = StepTemplates::compile(&steps).unwrap();
+            for i in 0..steps.len() {
+                // Only the sender's name, which every sequence has, may be used bare.
+                assert!(
+                    t.required(i).iter().all(|v| v == "sender_name"),
+                    "{voice}, email {}: {:?}",
+                    i + 1,
+                    t.required(i)
+                );
+            }
+        }
     }
 
     #[test]

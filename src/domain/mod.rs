@@ -12,6 +12,7 @@ pub mod campaign;
 pub mod connector;
 pub mod contact;
 pub mod delivery;
+pub mod enrollment;
 pub mod error;
 pub mod event;
 pub mod generate;
@@ -24,6 +25,7 @@ pub mod pagination;
 pub mod schedule;
 pub mod segment;
 pub mod sequence;
+pub mod suppression;
 #[cfg(feature = "ssr")]
 pub mod template;
 pub mod text;

@@ -135,10 +135,41 @@ pub struct EmailSequence {
     pub version: i64,
     /// When it was approved.
     pub approved_at: Option<Timestamp>,
+    /// Who the mail comes from, pinned when it was approved (later connector or brand edits
+    /// do not change it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_sender: Option<SenderIdentity>,
     /// When it was created.
     pub created_at: Timestamp,
     /// When it last changed.
     pub updated_at: Timestamp,
+}
+
+/// Who a sequence's mail comes from: the address and the display name recipients see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SenderIdentity {
+    /// The From address.
+    pub from_address: String,
+    /// The From display name, also `{{ sender_name }}` in templates.
+    pub from_name: String,
+}
+
+impl SenderIdentity {
+    /// The identity a sender connector gives mail of `brand_name`: the connector's "from
+    /// name", else the brand's name.
+    pub fn of(sender: &super::connector::Connector, brand_name: &str) -> Self {
+        let from_name = sender
+            .settings
+            .get("from_name")
+            .map(|n| n.trim())
+            .filter(|n| !n.is_empty())
+            .unwrap_or(brand_name)
+            .to_owned();
+        Self {
+            from_address: sender.from_address(),
+            from_name,
+        }
+    }
 }
 
 impl Keyed for EmailSequence {
@@ -157,10 +188,15 @@ impl EmailSequence {
     }
 
     /// SHA-256 (hex) of everything an approver signs off on: the steps with their cadence,
-    /// the send window and threading, the audience definition and the sender. Any change to
-    /// one of them gives another hash, and so needs another approval.
+    /// the send window and threading, the audience definition and the sender with the
+    /// identity it signs with. Any change to one of them gives another hash, and so needs
+    /// another approval.
     #[cfg(feature = "ssr")]
-    pub fn content_hash(&self, audience: &super::segment::Segment) -> String {
+    pub fn content_hash(
+        &self,
+        audience: &super::segment::Segment,
+        sender: &SenderIdentity,
+    ) -> String {
         use sha2::{Digest, Sha256};
         // serde_json's maps are sorted by key, so this text is canonical.
         let content = serde_json::json!({
@@ -169,6 +205,7 @@ impl EmailSequence {
             "thread_replies": self.thread_replies,
             "audience": {"segment_id": audience.id, "kind": audience.kind, "rule": audience.rule},
             "sender_connector_id": self.sender_connector_id,
+            "sender": sender,
         });
         hex::encode(Sha256::digest(content.to_string().as_bytes()))
     }
@@ -662,8 +699,13 @@ pub struct SequencePage {
     pub brand_name: String,
     /// Its sender's name.
     pub sender_name: String,
+    /// Who the mail comes from: as approved, or as it would be approved now.
+    pub sender: SenderIdentity,
     /// Every approval request, newest first.
     pub approvals: Vec<super::approval::Approval>,
+    /// When the open request was shown another audience than the one now: how many
+    /// recipients it showed (the page offers to refresh the preview).
+    pub previewed_recipients: Option<i64>,
     /// Who may decide here ("Name <email>" of approvers and admins).
     pub deciders: Vec<String>,
 }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 
 use super::contact::Contact;
+use super::enrollment::Recipient;
 use super::error::{Error, FieldError};
 use super::sequence::Step;
 
@@ -30,21 +31,27 @@ const FUEL: u64 = 50_000;
 pub struct Variables(BTreeMap<String, String>);
 
 impl Variables {
-    /// The variables of `contact`, signed by `sender_name`.
+    /// The variables of `contact` as it is now, signed by `sender_name`.
     pub fn of(contact: &Contact, sender_name: &str) -> Self {
+        Self::of_recipient(&Recipient::of(contact), sender_name)
+    }
+
+    /// The variables of a recipient (e.g. as an enrollment pinned them), signed by
+    /// `sender_name`.
+    pub fn of_recipient(recipient: &Recipient, sender_name: &str) -> Self {
         let mut vars = BTreeMap::new();
-        for (name, value) in &contact.custom_fields {
+        for (name, value) in &recipient.fields {
             vars.insert(name.clone(), value.clone());
         }
-        let full_name = format!("{} {}", contact.first_name, contact.last_name);
+        let full_name = recipient.full_name();
         let standard = [
-            ("first_name", contact.first_name.as_str()),
-            ("last_name", contact.last_name.as_str()),
-            ("full_name", full_name.trim()),
-            ("email", contact.email.as_str()),
-            ("company", contact.company.as_str()),
-            ("domain", contact.domain.as_str()),
-            ("title", contact.title.as_str()),
+            ("first_name", recipient.first_name.as_str()),
+            ("last_name", recipient.last_name.as_str()),
+            ("full_name", full_name.as_str()),
+            ("email", recipient.email.as_str()),
+            ("company", recipient.company.as_str()),
+            ("domain", recipient.domain.as_str()),
+            ("title", recipient.title.as_str()),
             ("sender_name", sender_name),
         ];
         for (name, value) in standard {
@@ -146,6 +153,14 @@ impl StepTemplates {
             }
         }
         Ok(required)
+    }
+
+    /// Every variable any step uses, with or without a default: what an enrollment pins.
+    pub fn used(&self) -> BTreeSet<String> {
+        self.env
+            .templates()
+            .flat_map(|(_, t)| t.undeclared_variables(false))
+            .collect()
     }
 
     /// Variables step `index` needs that have no default.

@@ -40,6 +40,12 @@ pub struct Problem {
     /// For `internal` and `upstream_failed`: quote it when reporting the problem.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_id: Option<String>,
+    /// For `audience_changed`: the recipients the preview showed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previewed_recipients: Option<i64>,
+    /// For `audience_changed`: the recipients who would be enrolled now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_recipients: Option<i64>,
 }
 
 /// One invalid field in a problem document.
@@ -62,6 +68,8 @@ impl Problem {
             code: code.to_owned(),
             errors: Vec::new(),
             error_id: None,
+            previewed_recipients: None,
+            current_recipients: None,
         }
     }
 }
@@ -84,6 +92,7 @@ pub fn status_and_code(error: &Error) -> (StatusCode, &'static str) {
         Error::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
         Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
         Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+        Error::AudienceChanged { .. } => (StatusCode::CONFLICT, "audience_changed"),
         Error::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthorized"),
         Error::ForbiddenScope(_) => (StatusCode::FORBIDDEN, "forbidden_scope"),
         Error::ApprovalRequired { .. } => (StatusCode::FORBIDDEN, "approval_required"),
@@ -127,8 +136,13 @@ impl IntoResponse for ApiError {
         };
         let mut problem = Problem::new(status, code, detail);
         problem.error_id = error_id;
-        if let Error::Invalid(fields) = self.0 {
-            problem.errors = fields;
+        match self.0 {
+            Error::Invalid(fields) => problem.errors = fields,
+            Error::AudienceChanged { previewed, current } => {
+                problem.previewed_recipients = Some(previewed);
+                problem.current_recipients = Some(current);
+            }
+            _ => {}
         }
         let mut response = problem.into_response();
         if let Some(secs) = retry_after {

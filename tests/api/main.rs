@@ -6,6 +6,7 @@
 mod support;
 
 mod api_keys;
+mod approved;
 mod brands;
 mod campaigns;
 mod cli;
@@ -15,7 +16,9 @@ mod conventions;
 mod crash;
 mod crm;
 mod fake_smtp;
+mod faulty_http;
 mod generation;
 mod sending;
 mod sequences;
 mod smtp_sink;
+mod uncertain;

@@ -678,14 +678,22 @@ async fn an_interrupted_send_is_uncertain_until_a_person_settles_it(app: TestApp
     bad.assert_problem(422, "validation_failed");
     assert_eq!(bad.error_fields(), ["action"]);
     let p1 = message_id_of(&app, &seq, "p1@north.test", 0).await;
-    app.post(&settle(&p1), key, json!({"action": "send_again"}))
-        .await
-        .assert_problem(409, "conflict");
+    app.post(
+        &settle(&p1),
+        &t.approver.key,
+        json!({"action": "send_again"}),
+    )
+    .await
+    .assert_problem(409, "conflict");
     app.post(&settle("nope@x.test"), key, json!({"action": "mark_sent"}))
         .await
         .assert_problem(404, "not_found");
     let r = app
-        .post(&settle(&p0), key, json!({"action": "send_again"}))
+        .post(
+            &settle(&p0),
+            &t.approver.key,
+            json!({"action": "send_again"}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["status"], "scheduled");

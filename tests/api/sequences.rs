@@ -208,17 +208,18 @@ async fn a_preview_creates_a_pending_sequence_campaign_and_approval(app: TestApp
         .iter()
         .find(|s| s["email"] == "bo@north.test")
         .unwrap();
-    assert_eq!(codes(&bo["warnings"]), ["missing_variable"]);
+    // Generated copy gives every contact variable a fallback: Bo, without a first name, is
+    // greeted all the same and nothing warns.
+    assert_eq!(codes(&bo["warnings"]), Vec::<String>::new());
     assert!(
         bo["steps"][0]["body"]
             .as_str()
             .unwrap()
-            .contains("[missing first_name]")
+            .starts_with("Hey there!"),
+        "{bo}"
     );
     let warnings = &p["preview"]["warnings"];
-    assert_eq!(codes(warnings), ["missing_variable"], "{warnings}");
-    assert_eq!(warnings[0]["contacts"], 1);
-    assert_eq!(warnings[0]["step_index"], 0);
+    assert_eq!(codes(warnings), Vec::<String>::new(), "{warnings}");
     // The copy never says what the brand never says.
     assert!(!p.to_string().to_lowercase().contains("cheapest"));
     let fetched = app
@@ -831,6 +832,16 @@ async fn a_decision_is_made_once_and_a_rejection_is_final(app: TestApp) {
 async fn one_contact_is_rendered_with_their_own_warnings(app: TestApp) {
     let w = world(&app, "acme").await;
     let seq = mine_seq(&app, &w).await;
+    // The first email greets by first name without a fallback.
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/marketing/email-sequences/{seq}"),
+            Some(&w.marketer.key),
+            Some(json!({"version": 1, "steps": [{"index": 0, "body": "Hey {{ first_name }}!\n\nA note."}]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
     let contacts = app
         .get("/api/v1/crm/contacts?limit=200", &w.admin.key)
         .await
@@ -1148,7 +1159,10 @@ async fn a_decision_is_bound_to_the_content_the_approver_saw(app: TestApp) {
         .await;
     let problem = r.assert_problem(409, "conflict");
     assert!(
-        problem["detail"].as_str().unwrap().contains("rule changed"),
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("rule or the sender's identity changed"),
         "{problem}"
     );
     let after = app

@@ -41,6 +41,17 @@ impl Received {
 /// What the sink answers to `RCPT TO:<address>`: `None` accepts.
 pub type Policy = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
+/// What the sink does once it has read a whole message (and recorded it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterData {
+    /// Answers 250 with a queue id.
+    Accept,
+    /// Closes the connection without a word.
+    Drop,
+    /// Never answers.
+    Hang,
+}
+
 pub struct SmtpSink {
     pub port: u16,
     pub received: Arc<Mutex<Vec<Received>>>,
@@ -52,8 +63,17 @@ impl SmtpSink {
         Self::start_with(Arc::new(|_| None)).await
     }
 
+    /// A sink that reads and records every message, then does `after` instead of answering.
+    pub async fn start_faulty(after: AfterData) -> Self {
+        Self::serve(Arc::new(|_| None), after).await
+    }
+
     /// A sink that answers recipients with `policy`.
     pub async fn start_with(policy: Policy) -> Self {
+        Self::serve(policy, AfterData::Accept).await
+    }
+
+    async fn serve(policy: Policy, after: AfterData) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -63,7 +83,7 @@ impl SmtpSink {
                 let store = store.clone();
                 let policy = policy.clone();
                 tokio::spawn(async move {
-                    let _ = session(socket, store, policy).await;
+                    let _ = session(socket, store, policy, after).await;
                 });
             }
         });
@@ -83,6 +103,7 @@ async fn session(
     socket: tokio::net::TcpStream,
     store: Arc<Mutex<Vec<Received>>>,
     policy: Policy,
+    after: AfterData,
 ) -> std::io::Result<()> {
     socket.set_nodelay(true)?;
     let (read, write) = socket.into_split();
@@ -144,6 +165,14 @@ async fn session(
                     });
                     all.len()
                 };
+                match after {
+                    AfterData::Accept => {}
+                    AfterData::Drop => return Ok(()),
+                    AfterData::Hang => {
+                        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                        return Ok(());
+                    }
+                }
                 format!("250 2.0.0 Ok: queued as SINK{n}\r\n")
             }
         } else if upper.starts_with("RSET") {

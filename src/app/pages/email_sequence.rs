@@ -16,11 +16,11 @@ use crate::app::error::UiError;
 use crate::app::format::when;
 use crate::app::server_fns::runs::{RecordReply, SettleMessage, SteerSequence};
 use crate::app::server_fns::sequences::{
-    ApproveSequence, RejectSequence, SaveSequenceCadence, SaveSequenceStep, get_sequence_page,
-    render_sequence,
+    ApproveSequence, RefreshSequencePreview, RejectSequence, SaveSequenceCadence, SaveSequenceStep,
+    get_sequence_page, render_sequence,
 };
 use crate::domain::approval::{Approval, ApprovalStatus};
-use crate::domain::sequence::{Sample, SequenceStatus, Step, Warning};
+use crate::domain::sequence::{Sample, SequenceStatus, Step, Warning, WarningKind};
 
 fn is_conflict(e: &UiError) -> bool {
     matches!(e, UiError::Failed { code, .. } if code == "conflict")
@@ -113,8 +113,14 @@ fn ApprovalPanel(
     latest: Option<Approval>,
     deciders: Vec<String>,
     can_decide: bool,
+    can_edit: bool,
+    /// Missing-variable and do-not-say warnings the approver must acknowledge.
+    to_acknowledge: usize,
+    /// When the audience changed since the request: (recipients shown then, now).
+    audience_changed: Option<(i64, i64)>,
     approve: ServerAction<ApproveSequence>,
     reject: ServerAction<RejectSequence>,
+    refresh: ServerAction<RefreshSequencePreview>,
 ) -> impl IntoView {
     let error = move || {
         approve
@@ -122,9 +128,40 @@ fn ApprovalPanel(
             .get()
             .and_then(Result::err)
             .or_else(|| reject.value().get().and_then(Result::err))
+            .or_else(|| refresh.value().get().and_then(Result::err))
     };
     let approve_id = id.clone();
+    let changed = audience_changed
+        .filter(|_| status == SequenceStatus::PendingApproval)
+        .map(|(then, now)| {
+            let refresh_id = id.clone();
+            view! {
+                <div role="alert" class="mb-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="audience-changed">
+                    <p class="font-medium">"The audience changed since this preview"</p>
+                    <p class="mt-1">{format!("The approval request showed {then} recipients; {now} would be enrolled now. Refresh the preview and review it before approving.")}</p>
+                    {can_edit.then(|| view! {
+                        <ActionForm action=refresh attr:class="mt-2">
+                            <input type="hidden" name="id" value=refresh_id />
+                            <input type="hidden" name="version" value=version.to_string() />
+                            <button type="submit" class=BUTTON_SECONDARY disabled=move || refresh.pending().get()>"Refresh preview"</button>
+                        </ActionForm>
+                    })}
+                </div>
+            }
+        });
+    let acknowledge = (to_acknowledge > 0).then(|| view! {
+        <div class="flex items-start gap-2 rounded-md bg-amber-50 p-2 text-sm text-amber-900 ring-1 ring-amber-200">
+            <input id="acknowledge-warnings" type="checkbox" name="acknowledge_warnings" value="true" required class="mt-1" />
+            <label for="acknowledge-warnings">{format!(
+                "I have read the {to_acknowledge} {} (missing variables, words the brand never says) and approve anyway",
+                if to_acknowledge == 1 { "warning" } else { "warnings" }
+            )}</label>
+        </div>
+    });
     let body = match (status, pending) {
+        (SequenceStatus::PendingApproval, Some(_)) if can_decide && audience_changed.is_some() => view! {
+            <p class="text-sm text-slate-700">"Approval waits for a fresh preview of the audience as it is now."</p>
+        }.into_any(),
         (SequenceStatus::PendingApproval, Some(p)) if can_decide => view! {
             <p class="text-sm text-slate-700">"You approve exactly the content shown: every email, the cadence, the audience and the sender."</p>
             <p class="mt-1 text-xs text-slate-500">"Requested by " {p.requested_by_email.clone()} " · " {when(&p.created_at)}</p>
@@ -133,6 +170,7 @@ fn ApprovalPanel(
                 <input type="hidden" name="version" value=version.to_string() />
                 <label for="approve-note" class=LABEL>"Note " <span class="font-normal text-slate-500">"(optional)"</span></label>
                 <input id="approve-note" name="note" maxlength="2000" class=INPUT />
+                {acknowledge}
                 <button type="submit" class=format!("{BUTTON_PRIMARY} w-full") disabled=move || approve.pending().get()>"Approve"</button>
             </ActionForm>
             <ActionForm action=reject attr:class="mt-4 space-y-2 border-t border-slate-100 pt-4">
@@ -169,7 +207,7 @@ fn ApprovalPanel(
     view! {
         <section aria-labelledby="approval-title" class=CARD>
             <h2 id="approval-title" class="text-lg font-semibold">"Approval"</h2>
-            <div class="mt-3">{body}</div>
+            <div class="mt-3">{changed}{body}</div>
             {move || error().map(|e| view! { <div class="mt-3"><ErrorNotice error=e /></div> })}
         </section>
     }
@@ -185,6 +223,7 @@ pub fn EmailSequencePage() -> impl IntoView {
     let save_cadence = ServerAction::<SaveSequenceCadence>::new();
     let approve = ServerAction::<ApproveSequence>::new();
     let reject = ServerAction::<RejectSequence>::new();
+    let refresh = ServerAction::<RefreshSequencePreview>::new();
     let steer = ServerAction::<SteerSequence>::new();
     let settle = ServerAction::<SettleMessage>::new();
     let reply = ServerAction::<RecordReply>::new();
@@ -194,6 +233,7 @@ pub fn EmailSequencePage() -> impl IntoView {
             save_cadence.version().get(),
             approve.version().get(),
             reject.version().get(),
+            refresh.version().get(),
             steer.version().get(),
             settle.version().get(),
             reply.version().get(),
@@ -240,7 +280,11 @@ pub fn EmailSequencePage() -> impl IntoView {
                 let seq = p.view.sequence.clone();
                 let id = seq.id.to_string();
                 let pending_now = seq.status == SequenceStatus::PendingApproval;
-                let from = format!("{} (via {})", p.brand_name, p.sender_name);
+                let from = format!("{} <{}>", p.sender.from_name, p.sender.from_address);
+                let to_acknowledge = p.preview.warnings.iter()
+                    .filter(|w| matches!(w.kind, WarningKind::MissingVariable | WarningKind::DoNotSay))
+                    .count();
+                let audience_changed = p.previewed_recipients.map(|then| (then, p.preview.recipients));
                 let first = p.preview.samples.first().cloned();
                 let switcher: Vec<(String, String)> = p.preview.samples.iter().map(|s| {
                     let flag = if s.warnings.is_empty() { "" } else { " — missing variables" };
@@ -341,11 +385,12 @@ pub fn EmailSequencePage() -> impl IntoView {
                         </div>
                         <div class="space-y-6">
                             <ApprovalPanel id=id.clone() version=seq.version status=seq.status pending=pending_approval latest=latest deciders=p.deciders.clone()
-                                can_decide=can_decide approve=approve reject=reject />
+                                can_decide=can_decide can_edit=can_edit to_acknowledge=to_acknowledge audience_changed=audience_changed
+                                approve=approve reject=reject refresh=refresh />
                             <section aria-labelledby="audience-title" class=CARD>
                                 <h2 id="audience-title" class="text-lg font-semibold">{if pending_now { "Would be enrolled" } else { "Enrolled" }}</h2>
                                 <p class="mt-2 text-3xl font-semibold" data-testid="recipient-count">{if pending_now { p.preview.recipients } else { p.view.stats.enrolled }}</p>
-                                <p class="text-sm text-slate-600">"contacts (unsubscribed, bounced and repeated addresses left out)"</p>
+                                <p class="text-sm text-slate-600">"contacts (unsubscribed, bounced, suppressed and repeated addresses left out)"</p>
                             </section>
                             <section aria-labelledby="warnings-title" class=CARD>
                                 <h2 id="warnings-title" class="text-lg font-semibold">"Warnings"</h2>

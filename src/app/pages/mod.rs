@@ -20,3 +20,4 @@ pub mod outbox;
 pub mod section;
 pub mod sequence_run;
 pub mod settings;
+pub mod suppressions;

@@ -38,6 +38,12 @@ pub fn SettingsPage() -> impl IntoView {
                     <p class="mt-1 text-sm text-slate-600">"Mail senders, ad accounts and CMSs, with a connection test."</p>
                 </a>
             </li>
+            <li>
+                <a href="/settings/suppressions" class="block rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 hover:ring-indigo-300">
+                    <h2 class="font-semibold">"Suppression list"</h2>
+                    <p class="mt-1 text-sm text-slate-600">"Addresses never to mail: unsubscribes, bounces and complaints."</p>
+                </a>
+            </li>
             <Transition fallback=|| ()>
                 {move || is_admin().then(|| view! {
                     <li>

@@ -11,6 +11,7 @@ pub mod crm;
 pub mod runs;
 pub mod sequences;
 pub mod session;
+pub mod suppressions;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {

@@ -231,27 +231,26 @@ pub async fn save_sequence_cadence(
     Ok(sequences::edit(&state.ctx, &actor, &id, version, &edit).await?)
 }
 
-/// Approves the sequence (approvers and admins only; the service checks).
+/// Approves the sequence (approvers and admins only; the service checks). The warnings
+/// checkbox sends `acknowledge_warnings` only when ticked.
 #[server(prefix = "/rpc", endpoint = "approve_sequence")]
 pub async fn approve_sequence(
     id: String,
     version: Option<i64>,
     note: Option<String>,
+    acknowledge_warnings: Option<String>,
 ) -> Result<SequenceView, UiError> {
     use crate::domain::Error;
     use crate::domain::approval::Decision;
-    use crate::server::services::sequences;
+    use crate::server::services::sequences::{self, DecisionInput};
     let (state, actor) = super::ssr::actor().await?;
     let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
-    Ok(sequences::decide(
-        &state.ctx,
-        &actor,
-        &id,
+    let input = DecisionInput {
         version,
-        Decision::Approve,
-        note.as_deref(),
-    )
-    .await?)
+        note,
+        acknowledge_warnings: acknowledge_warnings.is_some_and(|v| v != "false"),
+    };
+    Ok(sequences::decide(&state.ctx, &actor, &id, Decision::Approve, &input).await?)
 }
 
 /// Rejects the sequence with a note (approvers and admins only; the service checks).
@@ -263,16 +262,24 @@ pub async fn reject_sequence(
 ) -> Result<SequenceView, UiError> {
     use crate::domain::Error;
     use crate::domain::approval::Decision;
+    use crate::server::services::sequences::{self, DecisionInput};
+    let (state, actor) = super::ssr::actor().await?;
+    let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
+    let input = DecisionInput {
+        version,
+        note: Some(note),
+        acknowledge_warnings: false,
+    };
+    Ok(sequences::decide(&state.ctx, &actor, &id, Decision::Reject, &input).await?)
+}
+
+/// Shows the pending sequence to its audience as it is now (a new request, a new version).
+#[server(prefix = "/rpc", endpoint = "refresh_sequence_preview")]
+pub async fn refresh_sequence_preview(id: String, version: Option<i64>) -> Result<i64, UiError> {
+    use crate::domain::Error;
     use crate::server::services::sequences;
     let (state, actor) = super::ssr::actor().await?;
     let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
-    Ok(sequences::decide(
-        &state.ctx,
-        &actor,
-        &id,
-        version,
-        Decision::Reject,
-        Some(note.as_str()),
-    )
-    .await?)
+    let refreshed = sequences::refresh_preview(&state.ctx, &actor, &id, version).await?;
+    Ok(refreshed.sequence.version)
 }

@@ -75,6 +75,10 @@ pub struct ApprovalJson {
     pub note: Option<String>,
     /// SHA-256 (hex) of the exact content decided.
     pub content_hash: String,
+    /// For subjects that reach people: how many recipients the request was shown with.
+    pub audience_recipients: Option<i64>,
+    /// SHA-256 (hex) over the ids and addresses of those recipients.
+    pub audience_digest: Option<String>,
     /// The console page where a human decides it.
     pub console_path: String,
     /// RFC 3339.
@@ -96,6 +100,8 @@ impl From<Approval> for ApprovalJson {
             decided_at: a.decided_at.map(|t| t.to_string()),
             note: a.note,
             content_hash: a.content_hash,
+            audience_recipients: a.audience.as_ref().map(|f| f.count),
+            audience_digest: a.audience.map(|f| f.digest),
             created_at: a.created_at.to_string(),
         }
     }

@@ -25,7 +25,7 @@ use crate::domain::sequence::{
 use crate::server::auth::api_key::ApiActor;
 use crate::server::db::sequences::ListFilter;
 use crate::server::errors::{ApiError, Problem};
-use crate::server::services::sequences::Previewed;
+use crate::server::services::sequences::{DecisionInput, Previewed};
 use crate::server::services::{Context, sequences};
 use crate::server::state::AppState;
 
@@ -339,6 +339,17 @@ pub struct DecisionBody {
     /// The version the decision is about (or `If-Match`); when sent, a sequence edited since
     /// is a 409 instead of being decided unseen.
     pub version: Option<i64>,
+    /// Approving a preview with `missing_variable` or `do_not_say` warnings needs `true`
+    /// (the approver accepts them); otherwise 422.
+    pub acknowledge_warnings: Option<bool>,
+}
+
+/// Which version's preview to refresh.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshBody {
+    /// The version being refreshed (or `If-Match`); optional.
+    pub version: Option<i64>,
 }
 
 /// Filters and paging.
@@ -373,6 +384,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_sequences))
         .routes(routes!(get_sequence, edit_sequence))
         .routes(routes!(render_sequence))
+        .routes(routes!(refresh_preview))
         .routes(routes!(approve_sequence))
         .routes(routes!(reject_sequence))
 }
@@ -533,13 +545,46 @@ async fn edit_sequence(
     ))
 }
 
-/// The gate: enrolls the segment's eligible contacts as of now and starts the run. Needs
-/// `marketing:approve` (key) or the approver role (session); otherwise 403
-/// `approval_required` naming the console page where a human can approve.
+/// Shows a pending sequence to its audience as it is now: a new approval request for the
+/// current recipients replaces the open one, under a new version. The answer is shaped like
+/// the preview's.
+#[utoipa::path(post, path = "/marketing/email-sequences/{id}/refresh-preview", tag = "marketing", request_body(content = RefreshBody, description = "optional"),
+    params(("id" = String, Path, description = "`seq_…`")),
+    responses((status = 200, body = PreviewedJson), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+async fn refresh_preview(
+    State(ctx): State<Context>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<SequenceId>,
+    if_match: IfMatch,
+    OptionalJson(body): OptionalJson<RefreshBody>,
+) -> Result<Json<PreviewedJson>, ApiError> {
+    let version = if_match.optional_version(body.unwrap_or_default().version)?;
+    Ok(Json(
+        sequences::refresh_preview(&ctx, &actor, &id, version)
+            .await?
+            .into(),
+    ))
+}
+
+fn decision_input(if_match: &IfMatch, body: DecisionBody) -> Result<DecisionInput, Error> {
+    Ok(DecisionInput {
+        version: if_match.optional_version(body.version)?,
+        note: body.note,
+        acknowledge_warnings: body.acknowledge_warnings.unwrap_or(false),
+    })
+}
+
+/// The gate: enrolls the segment's eligible contacts as of now, pinning their addresses and
+/// data, and starts the run. Needs `marketing:approve` (key) or the approver role (session);
+/// otherwise 403 `approval_required` naming the console page where a human can approve. 409
+/// `audience_changed` when the audience is not the one the preview showed; 422 when the
+/// preview's warnings are not acknowledged.
 #[utoipa::path(post, path = "/marketing/email-sequences/{id}/approve", tag = "marketing", request_body(content = DecisionBody, description = "optional"),
     params(("id" = String, Path, description = "`seq_…`")),
     responses((status = 200, body = SequenceJson), (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json")))]
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn approve_sequence(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
@@ -547,19 +592,11 @@ async fn approve_sequence(
     if_match: IfMatch,
     OptionalJson(body): OptionalJson<DecisionBody>,
 ) -> Result<Json<SequenceJson>, ApiError> {
-    let body = body.unwrap_or_default();
-    let version = if_match.optional_version(body.version)?;
+    let input = decision_input(&if_match, body.unwrap_or_default())?;
     Ok(Json(
-        sequences::decide(
-            &ctx,
-            &actor,
-            &id,
-            version,
-            Decision::Approve,
-            body.note.as_deref(),
-        )
-        .await?
-        .into(),
+        sequences::decide(&ctx, &actor, &id, Decision::Approve, &input)
+            .await?
+            .into(),
     ))
 }
 
@@ -575,17 +612,10 @@ async fn reject_sequence(
     if_match: IfMatch,
     ApiJson(b): ApiJson<DecisionBody>,
 ) -> Result<Json<SequenceJson>, ApiError> {
-    let version = if_match.optional_version(b.version)?;
+    let input = decision_input(&if_match, b)?;
     Ok(Json(
-        sequences::decide(
-            &ctx,
-            &actor,
-            &id,
-            version,
-            Decision::Reject,
-            b.note.as_deref(),
-        )
-        .await?
-        .into(),
+        sequences::decide(&ctx, &actor, &id, Decision::Reject, &input)
+            .await?
+            .into(),
     ))
 }

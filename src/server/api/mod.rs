@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod list;
 pub mod segments;
 pub mod sequence_runs;
+pub mod suppressions;
 pub mod whoami;
 
 use axum::Router;
@@ -78,6 +79,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(campaigns::router())
         .merge(email_sequences::router())
         .merge(sequence_runs::router())
+        .merge(suppressions::router())
         .merge(events::router())
         .merge(approvals::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)

@@ -51,24 +51,33 @@ fn truncate(text: &str, max: usize) -> String {
 }
 
 /// Sends a request that hands over a message and says what the answer means: 2xx is sent
-/// (with the JSON body, if any), 429/5xx and network failures are worth retrying, other 4xx
-/// are final. The reason never echoes credentials.
+/// (with the JSON body, if any); a connection that never opened, 408, 429 and a 503 with
+/// `Retry-After` are worth retrying; a failure once the request may have been written
+/// (timeout, reset, 500/502/504) is uncertain; other 4xx are final. The reason never
+/// echoes credentials.
 pub async fn deliver(
     request: reqwest::RequestBuilder,
     provider: &str,
 ) -> Result<serde_json::Value, crate::domain::delivery::Outcome> {
     use crate::domain::delivery::{Outcome, http_status};
     let response = request.send().await.map_err(|e| {
-        let what = if e.is_timeout() {
-            "timed out"
-        } else if e.is_connect() {
-            "could not connect"
+        // Connecting (TCP and TLS) happens before a byte of the request is written.
+        if e.is_connect() {
+            Outcome::Transient(format!("{provider}: could not connect"))
+        } else if e.is_timeout() {
+            Outcome::Uncertain(format!(
+                "{provider}: no answer in time after the request was sent"
+            ))
         } else {
-            "request failed"
-        };
-        Outcome::Transient(format!("{provider}: {what}"))
+            Outcome::Uncertain(format!(
+                "{provider}: the connection failed after the request was sent"
+            ))
+        }
     })?;
     let status = response.status();
+    let retry_after = response
+        .headers()
+        .contains_key(reqwest::header::RETRY_AFTER);
     let body = response.text().await.unwrap_or_default();
     let value: serde_json::Value = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
     if status.is_success() {
@@ -76,11 +85,5 @@ pub async fn deliver(
     }
     let message = provider_message(&value)
         .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
-    Err(
-        match http_status(status.as_u16(), &truncate(&message, 300)) {
-            Outcome::Transient(r) => Outcome::Transient(format!("{provider}: {r}")),
-            Outcome::Permanent(r) => Outcome::Permanent(format!("{provider}: {r}")),
-            sent => sent,
-        },
-    )
+    Err(http_status(status.as_u16(), &truncate(&message, 300), retry_after).from_provider(provider))
 }

@@ -93,16 +93,16 @@ pub fn http_client() -> reqwest::Client {
         .expect("the HTTP client builds")
 }
 
-/// A pooled SMTP client.
-type SmtpTransport = lettre::AsyncSmtpTransport<lettre::Tokio1Executor>;
-
-/// Hands composed messages to SMTP servers, Gmail or Microsoft Graph, keeping one pooled
-/// SMTP transport per connector version so connections are reused across messages.
+/// Hands composed messages to SMTP servers, Gmail or Microsoft Graph, keeping idle SMTP
+/// connections per connector version so they are reused across messages.
 #[derive(Clone)]
 pub struct Mailers {
     http: reqwest::Client,
-    smtp: std::sync::Arc<Mutex<HashMap<(String, i64), SmtpTransport>>>,
+    smtp: std::sync::Arc<Mutex<HashMap<(String, i64), SmtpIdle>>>,
 }
+
+/// Idle SMTP connections of one connector version.
+type SmtpIdle = std::sync::Arc<Mutex<smtp::Idle>>;
 
 impl Mailers {
     /// Senders over the shared HTTP client.
@@ -125,26 +125,19 @@ impl Mailers {
         use crate::domain::delivery::Outcome;
         match kind {
             ConnectorKind::Smtp => {
-                let transport = {
-                    let mut cache = self
+                let idle = {
+                    let mut pools = self
                         .smtp
                         .lock()
                         .expect("the SMTP pool lock is never poisoned");
                     let key = (connector.0.to_owned(), connector.1);
-                    match cache.get(&key) {
-                        Some(t) => t.clone(),
-                        None => match smtp::transport(account) {
-                            Ok(t) => {
-                                // An edited connector gets a new version: its old pool goes.
-                                cache.retain(|(id, _), _| id != connector.0);
-                                cache.insert(key, t.clone());
-                                t
-                            }
-                            Err(e) => return Outcome::Permanent(e.0),
-                        },
+                    if !pools.contains_key(&key) {
+                        // An edited connector gets a new version: its old connections go.
+                        pools.retain(|(id, _), _| id != connector.0);
                     }
+                    pools.entry(key).or_default().clone()
                 };
-                smtp::send(&transport, message).await
+                smtp::send(&idle, account, message).await
             }
             ConnectorKind::Gmail => gmail::send(account, &self.http, &message.formatted()).await,
             ConnectorKind::Outlook => graph::send(account, &self.http, &message.formatted()).await,

@@ -1,12 +1,18 @@
-//! SMTP through lettre's async client.
+//! SMTP through lettre's async client: its transport for the connection test, and its
+//! connection, step by step, for sending, so a failure is known to be before or after the
+//! message data.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::address::Envelope;
+use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Tls, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
 
 use super::{Account, TestFailed};
+use crate::domain::delivery::{Outcome, smtp_reply};
 
 /// A transport for the account: STARTTLS, implicit TLS or plain, with AUTH when a username is set.
 pub fn transport(account: &Account<'_>) -> Result<AsyncSmtpTransport<Tokio1Executor>, TestFailed> {
@@ -73,23 +79,179 @@ fn describe(e: &lettre::transport::smtp::Error) -> String {
     }
 }
 
-/// Hands one message to the server over a pooled connection. Replies 4xx and connection
-/// failures are worth retrying; 5xx replies are final.
+/// How long each part of a conversation may take. Together they stay under the worker's
+/// own limit on a call, so the phase a failure happened in is known.
+const CONNECT_LIMIT: Duration = Duration::from_secs(10);
+const ENVELOPE_LIMIT: Duration = Duration::from_secs(10);
+const DATA_LIMIT: Duration = Duration::from_secs(20);
+/// An idle connection older than this is closed rather than reused (servers drop idle
+/// clients after a minute or so).
+const IDLE_LIMIT: Duration = Duration::from_secs(50);
+/// Idle connections kept per connector.
+const IDLE_MAX: usize = 16;
+
+/// Open SMTP connections to one server, ready for the next message.
+#[derive(Default)]
+pub struct Idle(Vec<(AsyncSmtpConnection, Instant)>);
+
+impl Idle {
+    fn take(&mut self) -> Option<AsyncSmtpConnection> {
+        while let Some((conn, since)) = self.0.pop() {
+            if since.elapsed() < IDLE_LIMIT && !conn.has_broken() {
+                return Some(conn);
+            }
+        }
+        None
+    }
+
+    fn put(&mut self, conn: AsyncSmtpConnection) {
+        if self.0.len() < IDLE_MAX && !conn.has_broken() {
+            self.0.push((conn, Instant::now()));
+        }
+    }
+}
+
+/// Opens a connection: greeting, EHLO, TLS as configured, AUTH when a username is set.
+async fn connect(account: &Account<'_>) -> Result<AsyncSmtpConnection, String> {
+    let host = account.setting("host");
+    let port: u16 = account
+        .setting("port")
+        .parse()
+        .map_err(|_| "the port is not a number".to_owned())?;
+    let hello = ClientId::default();
+    let params =
+        || TlsParameters::new(host.to_owned()).map_err(|e| format!("TLS setup failed: {e}"));
+    let mode = account.setting("tls_mode");
+    let wrapper = if mode == "tls" { Some(params()?) } else { None };
+    let mut conn = AsyncSmtpConnection::connect_tokio1(
+        (host, port),
+        Some(CONNECT_LIMIT),
+        &hello,
+        wrapper,
+        None,
+    )
+    .await
+    .map_err(|e| describe(&e))?;
+    if mode == "starttls" {
+        conn.starttls(params()?, &hello)
+            .await
+            .map_err(|e| describe(&e))?;
+    }
+    let username = account.setting("username");
+    if !username.is_empty() {
+        let credentials =
+            Credentials::new(username.to_owned(), account.secret("password").to_owned());
+        conn.auth(DEFAULT_MECHANISMS, &credentials)
+            .await
+            .map_err(|e| describe(&e))?;
+    }
+    Ok(conn)
+}
+
+/// A failure of a command sent before the message data: a reply is the server's answer, and
+/// anything else (a dropped or silent connection) means the message was not handed over.
+fn before_data(e: &lettre::transport::smtp::Error) -> Outcome {
+    match e.status() {
+        Some(code) => smtp_reply(u16::from(code), &describe(e)),
+        None => Outcome::Transient(format!("SMTP: {}", describe(e))),
+    }
+}
+
+/// MAIL, RCPT and DATA, each answered; `Ok` once the server waits for the message.
+async fn envelope(
+    conn: &mut AsyncSmtpConnection,
+    envelope: &Envelope,
+    ascii: bool,
+) -> Result<(), lettre::transport::smtp::Error> {
+    let mut options = Vec::new();
+    let non_ascii = |a: &lettre::Address| !AsRef::<str>::as_ref(a).is_ascii();
+    if envelope.from().is_some_and(non_ascii) || envelope.to().iter().any(non_ascii) {
+        options.push(MailParameter::SmtpUtfEight);
+    }
+    if !ascii {
+        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    conn.command(Mail::new(envelope.from().cloned(), options))
+        .await?;
+    for to in envelope.to() {
+        conn.command(Rcpt::new(to.clone(), Vec::new())).await?;
+    }
+    conn.command(Data).await?;
+    Ok(())
+}
+
+/// Hands one message to the server, reusing an idle connection when there is one. What a
+/// failure means depends on when it happened: before the message data nothing was handed
+/// over (retry); once the data was written, a reply is still a clear answer, but a dropped
+/// or silent connection leaves the outcome unknown (`Uncertain`, never retried on its own).
 pub async fn send(
-    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    idle: &std::sync::Mutex<Idle>,
+    account: &Account<'_>,
     message: lettre::Message,
-) -> crate::domain::delivery::Outcome {
-    use crate::domain::delivery::{Outcome, smtp_reply};
-    use lettre::AsyncTransport;
-    match tokio::time::timeout(Duration::from_secs(30), transport.send(message)).await {
-        Ok(Ok(response)) => Outcome::Sent {
-            provider_id: queue_id(&response.message().collect::<Vec<_>>().join(" ")),
-        },
+) -> Outcome {
+    let envelope_of = message.envelope().clone();
+    let bytes = message.formatted();
+    let ascii = bytes.is_ascii();
+    let pooled = idle
+        .lock()
+        .expect("the SMTP pool lock is never poisoned")
+        .take();
+    let mut conn = match pooled {
+        Some(mut conn) => {
+            // A reused connection the server closed meanwhile fails before the data: open a
+            // fresh one and start over, as nothing was handed over.
+            match tokio::time::timeout(ENVELOPE_LIMIT, envelope(&mut conn, &envelope_of, ascii))
+                .await
+            {
+                Ok(Ok(())) => Some(conn),
+                Ok(Err(e)) if e.status().is_some() => return before_data(&e),
+                _ => None,
+            }
+        }
+        None => None,
+    };
+    if conn.is_none() {
+        let mut fresh = match tokio::time::timeout(CONNECT_LIMIT, connect(account)).await {
+            Ok(Ok(c)) => c,
+            Ok(Err(reason)) => {
+                return Outcome::Transient(format!("SMTP: could not connect: {reason}"));
+            }
+            Err(_) => return Outcome::Transient("SMTP: could not connect in time".into()),
+        };
+        if !ascii
+            && !fresh
+                .server_info()
+                .supports_feature(Extension::EightBitMime)
+        {
+            return Outcome::Permanent(
+                "SMTP: the message is not plain ASCII and the server does not take 8BITMIME".into(),
+            );
+        }
+        match tokio::time::timeout(ENVELOPE_LIMIT, envelope(&mut fresh, &envelope_of, ascii)).await
+        {
+            Ok(Ok(())) => conn = Some(fresh),
+            Ok(Err(e)) => return before_data(&e),
+            Err(_) => return Outcome::Transient("SMTP: no answer before the message data".into()),
+        }
+    }
+    let mut conn = conn.expect("a connection is open");
+    match tokio::time::timeout(DATA_LIMIT, conn.message(&bytes)).await {
+        Ok(Ok(response)) => {
+            idle.lock()
+                .expect("the SMTP pool lock is never poisoned")
+                .put(conn);
+            Outcome::Sent {
+                provider_id: queue_id(&response.message().collect::<Vec<_>>().join(" ")),
+            }
+        }
         Ok(Err(e)) => match e.status() {
             Some(code) => smtp_reply(u16::from(code), &describe(&e)),
-            None => Outcome::Transient(format!("SMTP: {}", describe(&e))),
+            None => Outcome::Uncertain(format!(
+                "SMTP: the connection failed after the message data was sent ({})",
+                describe(&e)
+            )),
         },
-        Err(_) => Outcome::Transient("SMTP: timed out".into()),
+        Err(_) => Outcome::Uncertain("SMTP: no answer after the message data was sent".into()),
     }
 }
 

@@ -7,12 +7,13 @@ use super::{Conditions, Db, Tx, bind_page, get_opt_time, get_parsed, get_time, p
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Principal};
 use crate::domain::approval::{Approval, ApprovalFilter, ApprovalStatus, SubjectType};
+use crate::domain::enrollment::AudienceFingerprint;
 use crate::domain::ids::{ApprovalId, WorkspaceId};
 use crate::domain::pagination::PageRequest;
 use crate::domain::time::Timestamp;
 
 const COLUMNS: &str = "a.id, a.subject_type, a.subject_id, a.subject_name, a.campaign_id, a.status, a.content_hash, \
-                       a.requested_by_type, a.requested_by_user_id, a.requested_by_key_id, ru.email as requested_by_email, \
+                       a.audience_count, a.audience_digest, a.requested_by_type, a.requested_by_user_id, a.requested_by_key_id, ru.email as requested_by_email, \
                        a.decided_by_type, a.decided_by_user_id, a.decided_by_key_id, du.email as decided_by_email, \
                        a.decided_at, a.note, a.created_at";
 
@@ -52,6 +53,13 @@ fn approval(row: &AnyRow) -> Result<Approval, Error> {
             .map_err(Error::internal)?,
         status: get_parsed(row, "status")?,
         content_hash: row.try_get("content_hash")?,
+        audience: match (
+            row.try_get::<Option<i64>, _>("audience_count")?,
+            row.try_get::<Option<String>, _>("audience_digest")?,
+        ) {
+            (Some(count), Some(digest)) => Some(AudienceFingerprint { count, digest }),
+            _ => None,
+        },
         requested_by: principal(row, "requested_by")?
             .ok_or_else(|| Error::internal(std::io::Error::other("approval without requester")))?,
         requested_by_email: row.try_get("requested_by_email")?,
@@ -80,8 +88,8 @@ pub async fn insert(
     let (kind, user, key) = actor_columns(actor);
     sqlx::query(
         "insert into approvals (id, workspace_id, subject_type, subject_id, subject_name, campaign_id, status, content_hash, \
-         requested_by_type, requested_by_user_id, requested_by_key_id, created_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         audience_count, audience_digest, requested_by_type, requested_by_user_id, requested_by_key_id, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(a.id.as_str())
     .bind(workspace.as_str())
@@ -91,6 +99,8 @@ pub async fn insert(
     .bind(a.campaign_id.as_ref().map(|c| c.to_string()))
     .bind(a.status.as_str())
     .bind(&a.content_hash)
+    .bind(a.audience.as_ref().map(|f| f.count))
+    .bind(a.audience.as_ref().map(|f| f.digest.clone()))
     .bind(kind)
     .bind(user)
     .bind(key)

@@ -10,6 +10,7 @@ use crate::domain::Error;
 use crate::domain::contact::{Contact, ContactFields, ImportRow};
 use crate::domain::ids::{ContactId, WorkspaceId};
 use crate::domain::pagination::PageRequest;
+use crate::domain::suppression::SuppressionReason;
 use crate::domain::time::Timestamp;
 use crate::domain::user::Email;
 
@@ -425,14 +426,15 @@ pub async fn workspace_of(db: &Db, id: &ContactId) -> Result<Option<WorkspaceId>
         .transpose()
 }
 
-/// Suppresses a contact workspace-wide from `at` (the first time only); true when this
-/// call did it.
+/// Suppresses a contact workspace-wide from `at` (the first time only), and puts their
+/// address on the suppression list, which outlives the contact; true when this call did it.
 pub async fn suppress(
     tx: &mut Tx,
     workspace: &WorkspaceId,
     id: &ContactId,
     at: Timestamp,
 ) -> Result<bool, Error> {
+    super::suppressions::add_contact(tx, workspace, id, SuppressionReason::Unsubscribe, at).await?;
     let done = sqlx::query(
         "update contacts set unsubscribed_at = $1, updated_at = $1, version = version + 1 \
          where workspace_id = $2 and id = $3 and unsubscribed_at is null",
@@ -445,14 +447,15 @@ pub async fn suppress(
     Ok(done.rows_affected() == 1)
 }
 
-/// Marks a contact's address as bounced from `at` (the first time only); true when this
-/// call did it.
+/// Marks a contact's address as bounced from `at` (the first time only) and puts it on the
+/// suppression list; true when this call did it.
 pub async fn mark_bounced(
     tx: &mut Tx,
     workspace: &WorkspaceId,
     id: &ContactId,
     at: Timestamp,
 ) -> Result<bool, Error> {
+    super::suppressions::add_contact(tx, workspace, id, SuppressionReason::HardBounce, at).await?;
     let done = sqlx::query(
         "update contacts set bounced_at = $1, updated_at = $1, version = version + 1 \
          where workspace_id = $2 and id = $3 and bounced_at is null",
@@ -463,4 +466,23 @@ pub async fn mark_bounced(
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The contact at `email` may be mailed again: no longer marked unsubscribed or bounced.
+pub async fn clear_suppression(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    email: &Email,
+    at: Timestamp,
+) -> Result<(), Error> {
+    sqlx::query(
+        "update contacts set unsubscribed_at = null, bounced_at = null, updated_at = $1, version = version + 1 \
+         where workspace_id = $2 and email = $3 and (unsubscribed_at is not null or bounced_at is not null)",
+    )
+    .bind(at.to_string())
+    .bind(workspace.as_str())
+    .bind(email.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

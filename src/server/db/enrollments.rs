@@ -1,9 +1,11 @@
-//! Enrollments: who a sequence goes to, fixed at the moment it was approved.
+//! Enrollments: who a sequence goes to, fixed at the moment it was approved, with the data
+//! their messages are written from.
 
 use sqlx::Row;
 
 use super::Db;
 use crate::domain::Error;
+use crate::domain::enrollment::Recipient;
 use crate::domain::ids::{SequenceId, WorkspaceId};
 
 /// How many contacts each of `sequences` enrolled, in one query (absent ones enrolled none).
@@ -134,4 +136,109 @@ pub async fn end_one(
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Copies the custom fields `names` of every enrolled contact into the sequence's pinned
+/// fields, in one statement (inside the approval's transaction).
+pub async fn pin_fields(
+    tx: &mut super::Tx,
+    sequence: &SequenceId,
+    names: &[String],
+) -> Result<u64, Error> {
+    if names.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
+        "insert into enrollment_fields (sequence_id, contact_id, name, value) \
+         select e.sequence_id, e.contact_id, f.name, f.value from enrollments e \
+         join contact_fields f on f.contact_id = e.contact_id \
+         where e.sequence_id = $1 and f.name in ({})",
+        super::contacts::placeholders(2, names.len())
+    );
+    let mut query = sqlx::query(&sql).bind(sequence.as_str());
+    for n in names {
+        query = query.bind(n.as_str());
+    }
+    Ok(query.execute(&mut **tx).await?.rows_affected())
+}
+
+const RECIPIENT_COLUMNS: &str =
+    "e.contact_id, e.email, e.first_name, e.last_name, e.company, e.domain, e.title";
+
+fn recipient(row: &sqlx::any::AnyRow) -> Result<Recipient, Error> {
+    Ok(Recipient {
+        contact_id: super::get_parsed(row, "contact_id")?,
+        email: row.try_get("email")?,
+        first_name: row.try_get("first_name")?,
+        last_name: row.try_get("last_name")?,
+        company: row.try_get("company")?,
+        domain: row.try_get("domain")?,
+        title: row.try_get("title")?,
+        fields: Default::default(),
+    })
+}
+
+/// Every enrollment of a sequence with its pinned data, in two queries whatever the size.
+pub async fn recipients(
+    tx: &mut super::Tx,
+    sequence: &SequenceId,
+) -> Result<Vec<Recipient>, Error> {
+    let mut list = sqlx::query(&format!(
+        "select {RECIPIENT_COLUMNS} from enrollments e where e.sequence_id = $1"
+    ))
+    .bind(sequence.as_str())
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(recipient)
+    .collect::<Result<Vec<_>, _>>()?;
+    let mut fields: std::collections::HashMap<String, std::collections::BTreeMap<String, String>> =
+        Default::default();
+    for row in
+        sqlx::query("select contact_id, name, value from enrollment_fields where sequence_id = $1")
+            .bind(sequence.as_str())
+            .fetch_all(&mut **tx)
+            .await?
+    {
+        fields
+            .entry(row.try_get("contact_id")?)
+            .or_default()
+            .insert(row.try_get("name")?, row.try_get("value")?);
+    }
+    for r in &mut list {
+        if let Some(f) = fields.remove(r.contact_id.as_str()) {
+            r.fields = f;
+        }
+    }
+    Ok(list)
+}
+
+/// One enrollment's pinned data: where its messages go and what fills them.
+pub async fn pinned(
+    db: &Db,
+    sequence: &SequenceId,
+    contact: &crate::domain::ids::ContactId,
+) -> Result<Option<Recipient>, Error> {
+    let Some(row) = sqlx::query(&format!(
+        "select {RECIPIENT_COLUMNS} from enrollments e where e.sequence_id = $1 and e.contact_id = $2"
+    ))
+    .bind(sequence.as_str())
+    .bind(contact.as_str())
+    .fetch_optional(db.pool())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let mut r = recipient(&row)?;
+    for row in sqlx::query(
+        "select name, value from enrollment_fields where sequence_id = $1 and contact_id = $2",
+    )
+    .bind(sequence.as_str())
+    .bind(contact.as_str())
+    .fetch_all(db.pool())
+    .await?
+    {
+        r.fields.insert(row.try_get("name")?, row.try_get("value")?);
+    }
+    Ok(Some(r))
 }

@@ -113,7 +113,8 @@ pub async fn claim(
 /// The send-time check and the commit point before the provider is called, in one
 /// statement: the row becomes `sending` only while it is still scheduled and claimed by
 /// `worker`, its sequence is active with the approved content `content_hash`, the
-/// enrollment is active and the contact has neither unsubscribed nor bounced.
+/// enrollment is active, its pinned address is not on the suppression list, and the contact
+/// has neither unsubscribed nor bounced.
 pub async fn start_sending(
     tx: &mut Tx,
     claimed: &Claimed,
@@ -128,7 +129,9 @@ pub async fn start_sending(
            and exists (select 1 from email_sequences s where s.id = sequence_messages.sequence_id \
                        and s.status = 'active' and s.content_hash = $5) \
            and exists (select 1 from enrollments e where e.sequence_id = sequence_messages.sequence_id \
-                       and e.contact_id = sequence_messages.contact_id and e.status = 'active') \
+                       and e.contact_id = sequence_messages.contact_id and e.status = 'active' \
+                       and not exists (select 1 from suppressions s where s.workspace_id = e.workspace_id \
+                                       and s.email = e.email)) \
            and exists (select 1 from contacts c where c.id = sequence_messages.contact_id \
                        and c.unsubscribed_at is null and c.bounced_at is null)",
     )
@@ -204,6 +207,26 @@ pub async fn retry_later(
     Ok(())
 }
 
+/// The provider may have accepted it (the call ended without a clear answer): `uncertain`,
+/// with the reason, for a person to settle. Never sent again on its own.
+pub async fn mark_uncertain(
+    db: &Db,
+    message_id: &str,
+    reason: &str,
+    now: Timestamp,
+) -> Result<(), Error> {
+    sqlx::query(
+        "update sequence_messages set status = 'uncertain', error = $1, claimed_by = null, lease_until = null, \
+         updated_at = $2 where message_id = $3 and status = 'sending'",
+    )
+    .bind(reason)
+    .bind(now.to_string())
+    .bind(message_id)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
 /// A final failure, with the provider's reason; the contact's later steps of the sequence
 /// are skipped (they would follow up on a message that never arrived).
 pub async fn mark_failed(
@@ -243,8 +266,9 @@ pub async fn mark_failed(
 /// contact and enrollment are still fine (so something else stopped it).
 pub async fn skip_if_ended(tx: &mut Tx, claimed: &Claimed, now: Timestamp) -> Result<bool, Error> {
     let row = sqlx::query(
-        "select c.unsubscribed_at, c.bounced_at, e.status from contacts c \
-         left join enrollments e on e.contact_id = c.id and e.sequence_id = $1 where c.id = $2",
+        "select c.unsubscribed_at, c.bounced_at, e.status, \
+         (select count(*) from suppressions s where s.workspace_id = e.workspace_id and s.email = e.email) as suppressed \
+         from contacts c left join enrollments e on e.contact_id = c.id and e.sequence_id = $1 where c.id = $2",
     )
     .bind(claimed.sequence_id.as_str())
     .bind(claimed.contact_id.as_str())
@@ -256,7 +280,10 @@ pub async fn skip_if_ended(tx: &mut Tx, claimed: &Claimed, now: Timestamp) -> Re
             let unsubscribed: Option<String> = r.try_get("unsubscribed_at")?;
             let bounced: Option<String> = r.try_get("bounced_at")?;
             let enrollment: Option<String> = r.try_get("status")?;
-            if unsubscribed.is_some() {
+            let suppressed: Option<i64> = r.try_get("suppressed")?;
+            if suppressed.unwrap_or(0) > 0 {
+                Some("the address is on the suppression list".to_owned())
+            } else if unsubscribed.is_some() {
                 Some("the contact unsubscribed".to_owned())
             } else if bounced.is_some() {
                 Some("the contact's address bounced".to_owned())

@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod segments;
 pub mod sender_days;
 pub mod sequences;
+pub mod suppressions;
 pub mod users;
 pub mod workspaces;
 

@@ -292,6 +292,11 @@ fn condition_sql(w: &mut Where, cond: &Condition) -> String {
     }
 }
 
+/// A contact `c` who may be mailed: not unsubscribed, not bounced, and their address not on
+/// the workspace suppression list (which outlives deleted contacts).
+pub const MAILABLE: &str = "c.unsubscribed_at is null and c.bounced_at is null and not exists \
+     (select 1 from suppressions s where s.workspace_id = c.workspace_id and s.email = c.email)";
+
 fn audience_where(audience: &Audience<'_>) -> Where {
     let mut w = Where {
         sql: String::new(),
@@ -374,10 +379,7 @@ pub async fn mailable_members(
     audience: &Audience<'_>,
 ) -> Result<Vec<Contact>, Error> {
     let w = audience_where(audience);
-    let eligible = format!(
-        "c.workspace_id = $1 and c.unsubscribed_at is null and c.bounced_at is null and {}",
-        w.sql
-    );
+    let eligible = format!("c.workspace_id = $1 and {MAILABLE} and {}", w.sql);
     let sql = format!(
         "select {CONTACT_COLUMNS} from contacts c where {eligible} order by c.created_at desc, c.id desc"
     );
@@ -423,8 +425,8 @@ pub async fn first_mailable(
 ) -> Result<Option<Contact>, Error> {
     let w = audience_where(audience);
     let sql = format!(
-        "select {CONTACT_COLUMNS} from contacts c where c.workspace_id = $1 and c.unsubscribed_at is null \
-         and c.bounced_at is null and {} order by c.created_at desc, c.id desc limit 1",
+        "select {CONTACT_COLUMNS} from contacts c where c.workspace_id = $1 and {MAILABLE} \
+         and {} order by c.created_at desc, c.id desc limit 1",
         w.sql
     );
     let mut query = sqlx::query(&sql).bind(workspace.as_str());
@@ -459,10 +461,11 @@ pub async fn contains(
     Ok(query.fetch_one(db.pool()).await?.try_get::<i64, _>("n")? > 0)
 }
 
-/// Enrolls the audience's mailable contacts (not unsubscribed, not bounced) in `sequence`
-/// as of now, in one statement inside the caller's transaction, so nobody who unsubscribes
-/// or is deleted a moment earlier slips in. Addresses are unique per workspace, so no one is
-/// enrolled twice. Returns how many were enrolled.
+/// Enrolls the audience's mailable contacts (not unsubscribed, not bounced, not on the
+/// suppression list) in `sequence` as of now, in one statement inside the caller's
+/// transaction, so nobody who unsubscribes or is deleted a moment earlier slips in. Each
+/// enrollment pins the address and the standard fields as they are now. Addresses are
+/// unique per workspace, so no one is enrolled twice. Returns how many were enrolled.
 pub async fn enroll_mailable(
     tx: &mut Tx,
     workspace: &WorkspaceId,
@@ -473,9 +476,10 @@ pub async fn enroll_mailable(
     let w = audience_where(audience);
     let n = w.params.len();
     let sql = format!(
-        "insert into enrollments (sequence_id, workspace_id, contact_id, email, status, enrolled_at) \
-         select ${}, c.workspace_id, c.id, c.email, 'active', ${} from contacts c \
-         where c.workspace_id = $1 and c.unsubscribed_at is null and c.bounced_at is null and {}",
+        "insert into enrollments (sequence_id, workspace_id, contact_id, email, first_name, last_name, company, \
+         domain, title, status, enrolled_at) \
+         select ${}, c.workspace_id, c.id, c.email, c.first_name, c.last_name, c.company, c.domain, c.title, \
+         'active', ${} from contacts c where c.workspace_id = $1 and {MAILABLE} and {}",
         n + 2,
         n + 3,
         w.sql

@@ -7,12 +7,12 @@ use super::{Conditions, Db, Tx, bind_page, get_opt_time, get_parsed, get_time, p
 use crate::domain::Error;
 use crate::domain::ids::{ConnectorId, SequenceId, WorkspaceId};
 use crate::domain::pagination::PageRequest;
-use crate::domain::sequence::{EmailSequence, SequenceStatus};
+use crate::domain::sequence::{EmailSequence, SenderIdentity, SequenceStatus};
 use crate::domain::time::Timestamp;
 
 const COLUMNS: &str = "q.id, q.campaign_id, q.name, q.objective, q.segment_id, q.brand_id, q.sender_connector_id, \
                        q.steps, q.send_window, q.thread_replies, q.status, q.content_hash, q.version, q.approved_at, \
-                       q.created_at, q.updated_at";
+                       q.from_address, q.from_name, q.created_at, q.updated_at";
 
 fn sequence(row: &AnyRow) -> Result<EmailSequence, Error> {
     let steps: String = row.try_get("steps")?;
@@ -35,6 +35,16 @@ fn sequence(row: &AnyRow) -> Result<EmailSequence, Error> {
         content_hash: row.try_get("content_hash")?,
         version: row.try_get("version")?,
         approved_at: get_opt_time(row, "approved_at")?,
+        approved_sender: match (
+            row.try_get::<Option<String>, _>("from_address")?,
+            row.try_get::<Option<String>, _>("from_name")?,
+        ) {
+            (Some(from_address), Some(from_name)) => Some(SenderIdentity {
+                from_address,
+                from_name,
+            }),
+            _ => None,
+        },
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
     })
@@ -101,6 +111,21 @@ pub async fn update_content(
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Pins the identity an approved sequence's mail comes from.
+pub async fn pin_sender(
+    tx: &mut Tx,
+    id: &SequenceId,
+    sender: &SenderIdentity,
+) -> Result<(), Error> {
+    sqlx::query("update email_sequences set from_address = $1, from_name = $2 where id = $3")
+        .bind(&sender.from_address)
+        .bind(&sender.from_name)
+        .bind(id.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Moves a sequence from `from` to `to` (only at `version`, when given); false when it was

@@ -7,6 +7,7 @@ use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
 use crate::domain::approval::{Approval, ApprovalFilter, ApprovalStatus, Decision, SubjectType};
 use crate::domain::audit::AuditRecord;
+use crate::domain::enrollment::AudienceFingerprint;
 use crate::domain::ids::{ApprovalId, CampaignId};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::time::Timestamp;
@@ -24,6 +25,8 @@ pub struct Request<'a> {
     pub campaign_id: Option<&'a CampaignId>,
     /// Hash of the exact content to be decided.
     pub content_hash: &'a str,
+    /// The audience shown with it, for subjects that reach people.
+    pub audience: Option<&'a AudienceFingerprint>,
 }
 
 /// Opens a request for `request`, cancelling any open one for the same subject (its
@@ -51,6 +54,7 @@ pub async fn request_in(
         campaign_id: request.campaign_id.cloned(),
         status: ApprovalStatus::Pending,
         content_hash: request.content_hash.to_owned(),
+        audience: request.audience.cloned(),
         requested_by: actor.principal().clone(),
         requested_by_email: String::new(),
         decided_by: None,

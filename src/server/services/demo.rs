@@ -327,9 +327,11 @@ async fn sequences(
         ctx,
         approver,
         &vip.sequence.id,
-        None,
         Decision::Reject,
-        Some("Too salesy for VIPs; make it a personal invitation from the CEO."),
+        &sequences::DecisionInput {
+            note: Some("Too salesy for VIPs; make it a personal invitation from the CEO.".into()),
+            ..Default::default()
+        },
     )
     .await?;
     Ok(())

@@ -16,6 +16,7 @@ pub mod runs;
 pub mod segments;
 pub mod sending;
 pub mod sequences;
+pub mod suppressions;
 pub mod unsubscribes;
 
 use std::sync::Arc;

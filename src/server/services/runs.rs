@@ -8,7 +8,6 @@ use super::Context;
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
 use crate::domain::audit::AuditRecord;
-use crate::domain::connector::Connector;
 use crate::domain::ids::{SequenceId, WorkspaceId};
 use crate::domain::message::{
     LedgerMessage, MessageFilter, MessageStatus, RunControl, RunProgress, UncertainChoice,
@@ -16,7 +15,7 @@ use crate::domain::message::{
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::schedule::due_at;
-use crate::domain::sequence::{EmailSequence, SequenceStats, SequenceStatus};
+use crate::domain::sequence::{EmailSequence, SenderIdentity, SequenceStats, SequenceStatus};
 use crate::domain::time::Timestamp;
 use crate::server::db::{Tx, audit_log, campaigns, enrollments, messages, outbox, sequences};
 
@@ -25,11 +24,11 @@ use crate::server::db::{Tx, audit_log, campaigns, enrollments, messages, outbox,
 pub(crate) async fn enqueue_in(
     tx: &mut Tx,
     seq: &EmailSequence,
-    sender: &Connector,
+    sender: &SenderIdentity,
     approved: Timestamp,
 ) -> Result<u64, Error> {
-    let from = sender.from_address();
-    let domain = from
+    let domain = sender
+        .from_address
         .rsplit_once('@')
         .map(|(_, d)| d.to_ascii_lowercase())
         .unwrap_or_else(|| "tenex.invalid".to_owned());
@@ -218,7 +217,9 @@ pub async fn messages(
 }
 
 /// A person settles a message whose outcome is unknown: it was sent after all, or it goes
-/// out again now. Only an uncertain message can be settled.
+/// out again now. Only an uncertain message can be settled. Sending again may deliver the
+/// approved mail a second time, so it is an approver's call (a session with the role, or a
+/// key holding `marketing:approve`), audited like any decision.
 pub async fn settle(
     ctx: &Context,
     actor: &Actor,
@@ -228,6 +229,9 @@ pub async fn settle(
 ) -> Result<LedgerMessage, Error> {
     actor.require(Scope::MarketingWrite)?;
     let seq = find(ctx, actor, id).await?;
+    if choice == UncertainChoice::SendAgain {
+        actor.require_approver(EmailSequence::console_page(id))?;
+    }
     let message = messages::get(&ctx.db, id, message_id)
         .await?
         .ok_or(Error::NotFound("message"))?;

@@ -18,13 +18,14 @@ use crate::domain::Error;
 use crate::domain::connector::{Connector, ConnectorKind};
 use crate::domain::delivery::{Outcome, retry_after};
 use crate::domain::ids::{SequenceId, WorkspaceId};
-use crate::domain::sequence::{EmailSequence, SequenceStatus};
+use crate::domain::schedule::next_open;
+use crate::domain::sequence::{EmailSequence, SenderIdentity, SequenceStatus};
 use crate::domain::template::{StepTemplates, Variables};
 use crate::domain::time::Timestamp;
 use crate::server::connectors::{Account, Mailers};
 use crate::server::db::messages::{self, Claimed};
 use crate::server::db::{
-    approvals, brands, campaigns, connectors, contacts, outbox, sender_days, sequences,
+    approvals, brands, campaigns, connectors, enrollments, outbox, sender_days, sequences,
 };
 use crate::server::mail::compose::{Outgoing, compose};
 
@@ -72,7 +73,8 @@ pub struct Round {
     pub failed: usize,
     /// Skipped (the contact or enrollment ended) or given back (paused, cap reached).
     pub skipped: usize,
-    /// Found `sending` past their lease and declared uncertain.
+    /// Declared uncertain: the provider may have them (found `sending` past their lease, or
+    /// the call ended without a clear answer).
     pub uncertain: usize,
 }
 
@@ -93,7 +95,8 @@ struct Prepared {
     approved_hash: Option<String>,
     sender: Connector,
     secrets: std::collections::BTreeMap<String, String>,
-    sender_name: String,
+    /// The identity pinned at approval (what the approver saw), never the live settings.
+    identity: SenderIdentity,
 }
 
 enum Handled {
@@ -101,6 +104,7 @@ enum Handled {
     Retried,
     Failed,
     Skipped,
+    Uncertain,
 }
 
 impl Sender {
@@ -149,6 +153,7 @@ impl Sender {
                 Ok(Handled::Retried) => round.retried += 1,
                 Ok(Handled::Failed) => round.failed += 1,
                 Ok(Handled::Skipped) => round.skipped += 1,
+                Ok(Handled::Uncertain) => round.uncertain += 1,
                 Err(e) => tracing::error!(error = %e, "a message could not be processed"),
             }
         }
@@ -190,16 +195,18 @@ impl Sender {
         else {
             return Ok(None);
         };
-        let brand = brands::get(db, &c.workspace_id, &seq.brand_id).await?;
         let secrets = super::connectors::open(&self.ctx, &stored)?;
-        let sender_name = stored
-            .connector
-            .settings
-            .get("from_name")
-            .filter(|n| !n.trim().is_empty())
-            .cloned()
-            .or(brand.map(|b| b.name))
-            .unwrap_or_default();
+        let identity = match &seq.approved_sender {
+            Some(pinned) => pinned.clone(),
+            // Approved before identities were pinned: the live one, as then.
+            None => {
+                let brand = brands::get(db, &c.workspace_id, &seq.brand_id).await?;
+                SenderIdentity::of(
+                    &stored.connector,
+                    &brand.map(|b| b.name).unwrap_or_default(),
+                )
+            }
+        };
         let approved_hash = approvals::approved_hash(db, "email_sequence", seq.id.as_str()).await?;
         let prepared = Arc::new(Prepared {
             templates: StepTemplates::compile(&seq.steps)?,
@@ -207,7 +214,7 @@ impl Sender {
             approved_hash,
             sender: stored.connector,
             secrets,
-            sender_name,
+            identity,
         });
         cache.insert(c.sequence_id.clone(), prepared.clone());
         Ok(Some(prepared))
@@ -250,13 +257,15 @@ impl Sender {
                 )
                 .await;
         }
-        let Some(contact) = contacts::get(db, &c.workspace_id, &c.contact_id).await? else {
+        // Written from the enrollment's pinned data: an edit of the contact after approval
+        // changes neither where this goes nor what it says.
+        let Some(recipient) = enrollments::pinned(db, &c.sequence_id, &c.contact_id).await? else {
             let mut tx = db.begin().await?;
             messages::skip_if_ended(&mut tx, c, self.ctx.now()).await?;
             tx.commit().await?;
             return Ok(Handled::Skipped);
         };
-        let vars = Variables::of(&contact, &p.sender_name);
+        let vars = Variables::of_recipient(&recipient, &p.identity.from_name);
         let step = match p.templates.render_step(c.step_index as usize, &vars) {
             Ok(step) => step,
             Err(reason) => return self.fail(c, &format!("cannot be written: {reason}")).await,
@@ -278,13 +287,12 @@ impl Sender {
         let unsubscribe_mailto = format!("unsubscribe@{domain}?subject=unsubscribe%20{token}");
         let thread_of = (c.step_index > 0 && p.seq.thread_replies)
             .then(|| format!("{}.{}.0@{domain}", c.sequence_id, c.contact_id));
-        let from_address = p.sender.from_address();
-        let to_name = format!("{} {}", contact.first_name, contact.last_name);
+        let to_name = recipient.full_name();
         let message = match compose(&Outgoing {
-            from_name: &p.sender_name,
-            from_address: &from_address,
-            to_name: to_name.trim(),
-            to_address: contact.email.as_str(),
+            from_name: &p.identity.from_name,
+            from_address: &p.identity.from_address,
+            to_name: &to_name,
+            to_address: &recipient.email,
             subject: &step.subject,
             body: &step.body,
             message_id: &c.message_id,
@@ -296,6 +304,15 @@ impl Sender {
             Err(e) => return self.fail(c, &format!("cannot be composed: {e}")).await,
         };
 
+        // Outside the send window (a retry, a resume or a send-again can come due at night):
+        // it waits for the window to open.
+        let now = self.ctx.now();
+        let open = self.window_open(&p.seq, now);
+        if open > now {
+            messages::release(db, &c.message_id, &self.worker, Some(open)).await?;
+            return Ok(Handled::Skipped);
+        }
+
         // The global rate, then the sender's daily cap and the send-time checks, committed
         // together with `sending` before the provider hears anything.
         self.limiter.until_ready().await;
@@ -303,7 +320,7 @@ impl Sender {
         let mut tx = db.begin().await?;
         if !sender_days::take(&mut tx, &p.sender.id, now, p.sender.daily_cap()).await? {
             drop(tx);
-            let tomorrow = next_utc_day(now);
+            let tomorrow = self.window_open(&p.seq, next_utc_day(now));
             messages::release(db, &c.message_id, &self.worker, Some(tomorrow)).await?;
             tracing::info!(sender = %p.sender.id, "daily cap reached: the rest waits for tomorrow");
             return Ok(Handled::Skipped);
@@ -340,7 +357,7 @@ impl Sender {
                     sequence_id: &c.sequence_id,
                     contact_id: &c.contact_id,
                     step_index: c.step_index,
-                    to_address: contact.email.as_str(),
+                    to_address: &recipient.email,
                     subject: &subject,
                     raw: &raw,
                 },
@@ -363,7 +380,12 @@ impl Sender {
             );
             match tokio::time::timeout(self.settings.call_timeout, call).await {
                 Ok(outcome) => outcome,
-                Err(_) => Outcome::Transient(format!("{}: timed out", p.sender.kind)),
+                // The call was cut off at an unknown point: the provider may have the message.
+                Err(_) => Outcome::Uncertain(format!(
+                    "{}: no answer within {} s; the message may or may not have been accepted",
+                    p.sender.kind,
+                    self.settings.call_timeout.as_secs()
+                )),
             }
         };
         self.settle(c, &p, outcome).await
@@ -404,16 +426,18 @@ impl Sender {
                 tx.commit().await?;
                 Ok(Handled::Sent)
             }
+            Outcome::Uncertain(reason) => {
+                tracing::warn!(message = %c.message_id, %reason, "send outcome unknown: left for a person");
+                messages::mark_uncertain(db, &c.message_id, &reason, now).await?;
+                Ok(Handled::Uncertain)
+            }
             failure => {
                 let attempt = c.attempts + 1;
-                let reason = match &failure {
-                    Outcome::Transient(r) | Outcome::Permanent(r) => r.clone(),
-                    Outcome::Sent { .. } => unreachable!("handled above"),
-                };
+                let reason = failure.reason().unwrap_or_default().to_owned();
                 tracing::warn!(message = %c.message_id, attempt, %reason, "send failed");
                 match retry_after(&failure, attempt) {
                     Some(secs) => {
-                        let at = now.plus(time::Duration::seconds(secs));
+                        let at = self.window_open(&p.seq, now.plus(time::Duration::seconds(secs)));
                         messages::retry_later(db, &c.message_id, at, &reason, now).await?;
                         Ok(Handled::Retried)
                     }
@@ -425,6 +449,14 @@ impl Sender {
                     }
                 }
             }
+        }
+    }
+
+    /// The first moment at or after `at` inside the sequence's send window.
+    fn window_open(&self, seq: &EmailSequence, at: Timestamp) -> Timestamp {
+        match &seq.send_window {
+            Some(w) => next_open(at, w),
+            None => at,
         }
     }
 

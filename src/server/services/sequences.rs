@@ -7,26 +7,28 @@ use super::approvals::{self as gate, Request};
 use super::{Context, campaigns};
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
-use crate::domain::approval::{Approval, Decision, SubjectType};
+use crate::domain::approval::{Approval, ApprovalStatus, Decision, SubjectType};
 use crate::domain::audit::AuditRecord;
 use crate::domain::brand::Brand;
 use crate::domain::campaign::{ArtifactRef, Campaign, Channel, NewCampaign};
 use crate::domain::connector::{Connector, ConnectorRole, Health};
 use crate::domain::contact::Contact;
+use crate::domain::enrollment::{AudienceFingerprint, Recipient};
 use crate::domain::generate::SequenceBrief;
 use crate::domain::ids::{ContactId, SequenceId};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::segment::Segment;
 use crate::domain::sequence::{
     BODY_WARN_LEN, EmailSequence, PreviewInput, PreviewReport, SUBJECT_WARN_LEN, Sample,
-    SequenceEdit, SequencePage, SequenceStatus, SequenceView, Step, Warning, WarningKind,
+    SenderIdentity, SequenceEdit, SequencePage, SequenceStatus, SequenceView, Step, Warning,
+    WarningKind,
 };
-use crate::domain::template::{StepTemplates, Variables};
+use crate::domain::template::{STANDARD_VARIABLES, StepTemplates, Variables};
 use crate::server::db::segments::SegmentAudience;
 use crate::server::db::sequences::ListFilter;
 use crate::server::db::{
-    audit_log, brands, campaigns as campaign_rows, connectors, contacts, segments, sequences,
-    workspaces,
+    audit_log, brands, campaigns as campaign_rows, connectors, contacts, enrollments, segments,
+    sequences, suppressions, workspaces,
 };
 
 /// How many contacts a preview renders the steps for.
@@ -126,19 +128,13 @@ async fn parts_of(ctx: &Context, actor: &Actor, seq: &EmailSequence) -> Result<P
     })
 }
 
-/// The name mail is signed with: the sender's "from name", else the brand's name.
-fn sender_name(parts: &Parts) -> String {
-    parts
-        .sender
-        .settings
-        .get("from_name")
-        .filter(|n| !n.trim().is_empty())
-        .cloned()
-        .unwrap_or_else(|| parts.brand.name.clone())
+/// Who the mail would come from now: the sender's address and "from name", else the brand.
+fn identity(parts: &Parts) -> SenderIdentity {
+    SenderIdentity::of(&parts.sender, &parts.brand.name)
 }
 
-/// Who would be enrolled now: the segment's contacts minus unsubscribed, bounced and
-/// repeated addresses, newest first.
+/// Who would be enrolled now: the segment's contacts minus unsubscribed, bounced,
+/// suppressed and repeated addresses, newest first.
 async fn recipients(
     ctx: &Context,
     actor: &Actor,
@@ -147,6 +143,56 @@ async fn recipients(
     // Addresses are unique per workspace (a unique index), so no address repeats here.
     let audience = SegmentAudience::of(segment)?;
     segments::mailable_members(&ctx.db, actor.workspace_id(), &audience.get()).await
+}
+
+/// The fingerprint of the audience a preview shows.
+fn fingerprint(people: &[Contact]) -> AudienceFingerprint {
+    AudienceFingerprint::of(people.iter().map(|c| (c.id.as_str(), c.email.as_str())))
+}
+
+/// Per (step, variable): how many of `people` lack a variable the step uses without default.
+fn missing_counts(
+    templates: &StepTemplates,
+    people: impl Iterator<Item = Variables>,
+) -> (std::collections::BTreeMap<(u32, String), i64>, i64) {
+    let mut missing: std::collections::BTreeMap<(u32, String), i64> = Default::default();
+    let mut contacts = 0;
+    for vars in people {
+        let gaps = templates.missing(&vars);
+        if !gaps.is_empty() {
+            contacts += 1;
+        }
+        for (step, names) in gaps {
+            for n in names {
+                *missing.entry((step, n)).or_default() += 1;
+            }
+        }
+    }
+    (missing, contacts)
+}
+
+/// A warning for each step that says something the brand never says.
+fn do_not_say(seq: &EmailSequence, brand: &Brand) -> Vec<Warning> {
+    seq.steps
+        .iter()
+        .filter_map(|step| {
+            let hits = brand.forbidden_phrases_in(&format!("{}\n{}", step.subject, step.body));
+            (!hits.is_empty()).then(|| Warning {
+                kind: WarningKind::DoNotSay,
+                message: format!(
+                    "Step {} says {}, which {} never says",
+                    step.index + 1,
+                    hits.iter()
+                        .map(|h| format!("\"{h}\""))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    brand.name
+                ),
+                step_index: Some(step.index),
+                contacts: None,
+            })
+        })
+        .collect()
 }
 
 fn display_name(c: &Contact) -> String {
@@ -208,7 +254,7 @@ fn sample(templates: &StepTemplates, contact: &Contact, sender: &str) -> Result<
 /// Recipients, samples and every warning, for the sequence as it is now.
 fn report(seq: &EmailSequence, parts: &Parts, people: &[Contact]) -> Result<PreviewReport, Error> {
     let templates = StepTemplates::compile(&seq.steps)?;
-    let sender = sender_name(parts);
+    let sender = identity(parts).from_name;
     let mut warnings = Vec::new();
     if people.is_empty() {
         warnings.push(Warning {
@@ -243,24 +289,18 @@ fn report(seq: &EmailSequence, parts: &Parts, people: &[Contact]) -> Result<Prev
             contacts: None,
         }),
     }
-    // Missing variables across the whole audience, counted per step and variable.
-    let mut missing: std::collections::BTreeMap<(u32, String), i64> = Default::default();
     // Samples: complete contacts first, then the first one with a gap, so the marketer sees
     // both how it reads and where it breaks.
     let (mut complete, mut gappy): (Vec<&Contact>, Vec<&Contact>) = (Vec::new(), Vec::new());
     for c in people {
-        let gaps = templates.missing(&Variables::of(c, &sender));
-        if gaps.is_empty() {
+        if templates.missing(&Variables::of(c, &sender)).is_empty() {
             complete.push(c);
         } else {
             gappy.push(c);
         }
-        for (step, names) in gaps {
-            for n in names {
-                *missing.entry((step, n)).or_default() += 1;
-            }
-        }
     }
+    // Missing variables across the whole audience, counted per step and variable.
+    let (missing, _) = missing_counts(&templates, people.iter().map(|c| Variables::of(c, &sender)));
     for ((step, name), count) in missing {
         warnings.push(Warning {
             kind: WarningKind::MissingVariable,
@@ -273,27 +313,7 @@ fn report(seq: &EmailSequence, parts: &Parts, people: &[Contact]) -> Result<Prev
             contacts: Some(count),
         });
     }
-    for step in &seq.steps {
-        let hits = parts
-            .brand
-            .forbidden_phrases_in(&format!("{}\n{}", step.subject, step.body));
-        if !hits.is_empty() {
-            warnings.push(Warning {
-                kind: WarningKind::DoNotSay,
-                message: format!(
-                    "Step {} says {}, which {} never says",
-                    step.index + 1,
-                    hits.iter()
-                        .map(|h| format!("\"{h}\""))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    parts.brand.name
-                ),
-                step_index: Some(step.index),
-                contacts: None,
-            });
-        }
-    }
+    warnings.extend(do_not_say(seq, &parts.brand));
     let mut chosen: Vec<&Contact> = complete.iter().take(SAMPLES - 1).copied().collect();
     chosen.extend(gappy.first());
     let rest = complete
@@ -354,7 +374,9 @@ pub async fn preview(
     actor: &Actor,
     input: &PreviewInput,
 ) -> Result<Previewed, Error> {
+    // Every permission the whole use case needs, before anything is written.
     actor.require(Scope::MarketingWrite)?;
+    actor.require(Scope::MarketingRead)?;
     let request = input.parse()?;
     let parts = parts_for_request(
         ctx,
@@ -397,12 +419,14 @@ pub async fn preview(
         content_hash: String::new(),
         version: 1,
         approved_at: None,
+        approved_sender: None,
         created_at: now,
         updated_at: now,
     };
-    seq.content_hash = seq.content_hash(&parts.segment);
+    seq.content_hash = seq.content_hash(&parts.segment, &identity(&parts));
     let people = recipients(ctx, actor, &parts.segment).await?;
     let preview = report(&seq, &parts, &people)?;
+    let audience = fingerprint(&people);
 
     let mut tx = ctx.db.begin().await?;
     let campaign = campaigns::create_in(
@@ -441,7 +465,8 @@ pub async fn preview(
         now,
     )
     .await?;
-    let approval_id = gate::request_in(&mut tx, actor, &request_for(&seq), now).await?;
+    let approval_id =
+        gate::request_in(&mut tx, actor, &request_for(&seq, Some(&audience)), now).await?;
     tx.commit().await?;
     let approval = gate::get(ctx, actor, &approval_id).await?;
     Ok(Previewed {
@@ -452,13 +477,17 @@ pub async fn preview(
     })
 }
 
-fn request_for(seq: &EmailSequence) -> Request<'_> {
+fn request_for<'a>(
+    seq: &'a EmailSequence,
+    audience: Option<&'a AudienceFingerprint>,
+) -> Request<'a> {
     Request {
         subject_type: SubjectType::EmailSequence,
         subject_id: seq.id.as_str(),
         subject_name: &seq.name,
         campaign_id: Some(&seq.campaign_id),
         content_hash: &seq.content_hash,
+        audience,
     }
 }
 
@@ -514,7 +543,7 @@ pub async fn render_for(
     let seq = find(ctx, actor, id).await?;
     let parts = parts_of(ctx, actor, &seq).await?;
     let templates = StepTemplates::compile(&seq.steps)?;
-    let sender = sender_name(&parts);
+    let sender = identity(&parts).from_name;
     // One contact is rendered per call (the recipient switcher): look up only them, never
     // the whole audience.
     let audience = SegmentAudience::of(&parts.segment)?;
@@ -533,12 +562,21 @@ pub async fn render_for(
             })?,
     };
     let in_segment = segments::contains(&ctx.db, ws, &audience.get(), &contact.id).await?;
+    let suppressed = suppressions::get(&ctx.db, ws, contact.email.as_str())
+        .await?
+        .is_some();
     let mut out = sample(&templates, &contact, &sender)?;
-    if !in_segment || contact.unsubscribed_at.is_some() || contact.bounced_at.is_some() {
+    if !in_segment
+        || suppressed
+        || contact.unsubscribed_at.is_some()
+        || contact.bounced_at.is_some()
+    {
         let why = if contact.unsubscribed_at.is_some() {
             "has unsubscribed"
         } else if contact.bounced_at.is_some() {
             "bounced before"
+        } else if suppressed {
+            "is on the suppression list"
         } else {
             "is not in the segment"
         };
@@ -558,28 +596,46 @@ pub async fn render_for(
     Ok(out)
 }
 
-/// The sequence page: the sequence, its preview as of now, and its approvals.
+/// The sequence page: the sequence, its preview as of now, and its approvals. While a
+/// request is open, it says whether the audience is still the one the request was shown.
 pub async fn page(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<SequencePage, Error> {
     let seq = find(ctx, actor, id).await?;
     let parts = parts_of(ctx, actor, &seq).await?;
     let people = recipients(ctx, actor, &parts.segment).await?;
     let preview = report(&seq, &parts, &people)?;
     let approvals = gate::history(ctx, actor, SubjectType::EmailSequence, seq.id.as_str()).await?;
+    let previewed_recipients = approvals
+        .iter()
+        .find(|a| a.status == ApprovalStatus::Pending)
+        .and_then(|a| a.audience.as_ref())
+        .filter(|shown| **shown != fingerprint(&people))
+        .map(|shown| shown.count);
     Ok(SequencePage {
         segment_name: parts.segment.name.clone(),
         brand_name: parts.brand.name.clone(),
         sender_name: parts.sender.name.clone(),
+        sender: seq
+            .approved_sender
+            .clone()
+            .unwrap_or_else(|| identity(&parts)),
         preview,
         approvals,
+        previewed_recipients,
         deciders: workspaces::deciders(&ctx.db, actor.workspace_id()).await?,
         view: view(ctx, seq).await?,
     })
 }
 
 /// The audience definition changed under a pending request (the segment's rule was
-/// edited): the request no longer covers what would be sent, so it is replaced by one for
-/// the current content, and the decision is refused.
-async fn rerequest(ctx: &Context, actor: &Actor, seq: EmailSequence, hash: String) -> Error {
+/// edited, or the sender's identity): the request no longer covers what would be sent, so
+/// it is replaced by one for the current content and audience, and the decision is refused.
+async fn rerequest(
+    ctx: &Context,
+    actor: &Actor,
+    seq: EmailSequence,
+    parts: &Parts,
+    hash: String,
+) -> Error {
     let now = ctx.now();
     let previous = seq.version;
     let seq = EmailSequence {
@@ -589,9 +645,10 @@ async fn rerequest(ctx: &Context, actor: &Actor, seq: EmailSequence, hash: Strin
         ..seq
     };
     let result: Result<(), Error> = async {
+        let audience = fingerprint(&recipients(ctx, actor, &parts.segment).await?);
         let mut tx = ctx.db.begin().await?;
         if sequences::update_content(&mut tx, actor.workspace_id(), &seq, previous).await? {
-            gate::request_in(&mut tx, actor, &request_for(&seq), now).await?;
+            gate::request_in(&mut tx, actor, &request_for(&seq, Some(&audience)), now).await?;
             tx.commit().await?;
         }
         Ok(())
@@ -600,7 +657,7 @@ async fn rerequest(ctx: &Context, actor: &Actor, seq: EmailSequence, hash: Strin
     match result {
         Err(e) => e,
         Ok(()) => Error::Conflict(
-            "the segment's rule changed after approval was requested; a new request for the current audience replaces it: review and decide again".into(),
+            "the segment's rule or the sender's identity changed after approval was requested; a new request for what would be sent now replaces it: review and decide again".into(),
         ),
     }
 }
@@ -612,9 +669,48 @@ fn not_pending(seq: &EmailSequence) -> Error {
     ))
 }
 
+/// Saves `seq` (content already changed, version bumped from `version`) and replaces the
+/// open approval request with one for it, shown with `audience`; audited as `action`.
+async fn replace_request(
+    ctx: &Context,
+    actor: &Actor,
+    seq: &EmailSequence,
+    version: i64,
+    audience: Option<&AudienceFingerprint>,
+    action: &'static str,
+    summary: String,
+) -> Result<(), Error> {
+    let now = seq.updated_at;
+    let mut tx = ctx.db.begin().await?;
+    if !sequences::update_content(&mut tx, actor.workspace_id(), seq, version).await? {
+        drop(tx);
+        let now_stored = find(ctx, actor, &seq.id).await?;
+        return Err(if now_stored.status != SequenceStatus::PendingApproval {
+            not_pending(&now_stored)
+        } else {
+            Error::stale("email sequence", version)
+        });
+    }
+    audit_log::insert(
+        &mut tx,
+        actor,
+        &AuditRecord {
+            action,
+            subject_type: "email_sequence",
+            subject_id: seq.id.to_string(),
+            summary,
+        },
+        now,
+    )
+    .await?;
+    gate::request_in(&mut tx, actor, &request_for(seq, audience), now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Edits steps or cadence of a pending sequence at `version`. The open approval request is
-/// cancelled and a new one raised for the new content: an approver always approves exactly
-/// what will be sent.
+/// cancelled and a new one raised for the new content (shown with the same audience): an
+/// approver always approves exactly what will be sent.
 pub async fn edit(
     ctx: &Context,
     actor: &Actor,
@@ -633,6 +729,9 @@ pub async fn edit(
     let steps = edit.apply(&current.steps)?;
     StepTemplates::compile(&steps)?;
     let parts = parts_of(ctx, actor, &current).await?;
+    let shown = gate::pending_for(ctx, actor, SubjectType::EmailSequence, id.as_str())
+        .await?
+        .and_then(|a| a.audience);
     let now = ctx.now();
     let mut seq = EmailSequence {
         steps,
@@ -640,56 +739,172 @@ pub async fn edit(
         updated_at: now,
         ..current
     };
-    seq.content_hash = seq.content_hash(&parts.segment);
-    let mut tx = ctx.db.begin().await?;
-    if !sequences::update_content(&mut tx, actor.workspace_id(), &seq, version).await? {
-        drop(tx);
-        let now_stored = find(ctx, actor, id).await?;
-        return Err(if now_stored.status != SequenceStatus::PendingApproval {
-            not_pending(&now_stored)
-        } else {
-            Error::stale("email sequence", version)
-        });
-    }
-    audit_log::insert(
-        &mut tx,
+    seq.content_hash = seq.content_hash(&parts.segment, &identity(&parts));
+    let summary = format!("edited \"{}\" (version {})", seq.name, seq.version);
+    replace_request(
+        ctx,
         actor,
-        &AuditRecord {
-            action: "email_sequence.edited",
-            subject_type: "email_sequence",
-            subject_id: seq.id.to_string(),
-            summary: format!("edited \"{}\" (version {})", seq.name, seq.version),
-        },
-        now,
+        &seq,
+        version,
+        shown.as_ref(),
+        "email_sequence.edited",
+        summary,
     )
     .await?;
-    gate::request_in(&mut tx, actor, &request_for(&seq), now).await?;
-    tx.commit().await?;
     view(ctx, seq).await
 }
 
-/// The approver's decision on the sequence at `version` (when given, it must be the version
-/// the approver was shown). Approving enrolls the segment's mailable contacts as of this
-/// moment and makes the sequence and its campaign active; rejecting closes both for good.
-pub async fn decide(
+/// Shows a pending sequence to the audience as it is now: the request is replaced by one
+/// for the current recipients (and sender identity), under a new version, so a decision
+/// made on the old page is refused and the approver reviews what would really be enrolled.
+pub async fn refresh_preview(
     ctx: &Context,
     actor: &Actor,
     id: &SequenceId,
     version: Option<i64>,
+) -> Result<Previewed, Error> {
+    actor.require(Scope::MarketingWrite)?;
+    let current = find(ctx, actor, id).await?;
+    if current.status != SequenceStatus::PendingApproval {
+        return Err(not_pending(&current));
+    }
+    if let Some(v) = version
+        && v != current.version
+    {
+        return Err(Error::stale("email sequence", v));
+    }
+    let parts = parts_of(ctx, actor, &current).await?;
+    let people = recipients(ctx, actor, &parts.segment).await?;
+    let audience = fingerprint(&people);
+    let previous = current.version;
+    let mut seq = EmailSequence {
+        version: previous + 1,
+        updated_at: ctx.now(),
+        ..current
+    };
+    seq.content_hash = seq.content_hash(&parts.segment, &identity(&parts));
+    let preview = report(&seq, &parts, &people)?;
+    let summary = format!(
+        "refreshed the preview of \"{}\": {} recipients (version {})",
+        seq.name, preview.recipients, seq.version
+    );
+    replace_request(
+        ctx,
+        actor,
+        &seq,
+        previous,
+        Some(&audience),
+        "email_sequence.preview_refreshed",
+        summary,
+    )
+    .await?;
+    let approval = gate::pending_for(ctx, actor, SubjectType::EmailSequence, id.as_str())
+        .await?
+        .ok_or_else(|| Error::Conflict("the sequence was decided meanwhile".into()))?;
+    let campaign = campaigns::get(ctx, actor, &seq.campaign_id).await?;
+    Ok(Previewed {
+        sequence: seq,
+        campaign,
+        approval,
+        preview,
+    })
+}
+
+/// What an approval found once the audience was enrolled: whether it is the audience the
+/// request was shown, and the warnings the approver must acknowledge.
+fn check_enrolled(
+    seq: &EmailSequence,
+    parts: &Parts,
+    sender: &SenderIdentity,
+    shown: Option<&AudienceFingerprint>,
+    enrolled: &[Recipient],
+    acknowledged: bool,
+) -> Result<(), Error> {
+    let now = AudienceFingerprint::of(
+        enrolled
+            .iter()
+            .map(|r| (r.contact_id.as_str(), r.email.as_str())),
+    );
+    if let Some(shown) = shown
+        && *shown != now
+    {
+        return Err(Error::AudienceChanged {
+            previewed: shown.count,
+            current: now.count,
+        });
+    }
+    if acknowledged {
+        return Ok(());
+    }
+    let templates = StepTemplates::compile(&seq.steps)?;
+    let (_, lacking) = missing_counts(
+        &templates,
+        enrolled
+            .iter()
+            .map(|r| Variables::of_recipient(r, &sender.from_name)),
+    );
+    let forbidden = do_not_say(seq, &parts.brand).len();
+    let mut problems = Vec::new();
+    if lacking > 0 {
+        problems.push(format!(
+            "{lacking} of {} recipients lack a variable used without a default (their mail would fail)",
+            enrolled.len()
+        ));
+    }
+    if forbidden > 0 {
+        problems.push(format!(
+            "{forbidden} step(s) say something {} never says",
+            parts.brand.name
+        ));
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "acknowledge_warnings",
+        format!(
+            "this preview has warnings to acknowledge before approving: {}; approve with acknowledge_warnings: true to accept them",
+            problems.join("; ")
+        ),
+    ))
+}
+
+/// What an approver decides, and on what.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DecisionInput {
+    /// The version the approver was shown; when given, a later edit is a conflict.
+    pub version: Option<i64>,
+    /// Optional when approving, required when rejecting.
+    pub note: Option<String>,
+    /// The approver accepts the preview's missing-variable and do-not-say warnings.
+    pub acknowledge_warnings: bool,
+}
+
+/// The approver's decision on the sequence (at the version the approver was shown, when
+/// given). Approving enrolls the segment's mailable contacts as of this moment, pinning
+/// their addresses and data and the sender's identity, and makes the sequence and its
+/// campaign active — only if that audience is the one the request was shown, and only with
+/// its warnings acknowledged. Rejecting closes both for good.
+pub async fn decide(
+    ctx: &Context,
+    actor: &Actor,
+    id: &SequenceId,
     decision: Decision,
-    note: Option<&str>,
+    input: &DecisionInput,
 ) -> Result<SequenceView, Error> {
     // Deciding needs the approve permission, not read: looked up directly, still confined
-    // to the workspace.
+    // to the workspace. The answer shows the sequence, so read is checked too, before any
+    // write.
     let seq = sequences::get(&ctx.db, actor.workspace_id(), id)
         .await?
         .ok_or(Error::NotFound("email sequence"))?;
     actor.require_approver(EmailSequence::console_page(&seq.id))?;
-    let note = decision.note(note)?;
+    actor.require(Scope::MarketingRead)?;
+    let note = decision.note(input.note.as_deref())?;
     if seq.status != SequenceStatus::PendingApproval {
         return Err(gate::already_decided());
     }
-    if let Some(v) = version
+    if let Some(v) = input.version
         && v != seq.version
     {
         return Err(Error::Conflict(format!(
@@ -701,20 +916,22 @@ pub async fn decide(
         .await?
         .ok_or_else(gate::already_decided)?;
     let parts = parts_of(ctx, actor, &seq).await?;
-    let current = seq.content_hash(&parts.segment);
+    let sender = identity(&parts);
+    let current = seq.content_hash(&parts.segment, &sender);
     if approval.content_hash != current {
-        return Err(rerequest(ctx, actor, seq, current).await);
+        return Err(rerequest(ctx, actor, seq, &parts, current).await);
     }
     let to = match decision {
         Decision::Approve => SequenceStatus::Active,
         Decision::Reject => SequenceStatus::Rejected,
     };
     let now = ctx.now();
+    let ws = actor.workspace_id();
     let mut tx = ctx.db.begin().await?;
     // The sequence row first, as an edit does, so the two never wait on each other.
     if !sequences::set_status(
         &mut tx,
-        actor.workspace_id(),
+        ws,
         &seq.id,
         Some(seq.version),
         SequenceStatus::PendingApproval,
@@ -726,34 +943,47 @@ pub async fn decide(
         return Err(gate::already_decided());
     }
     gate::decide_in(&mut tx, actor, &approval, decision, note.as_deref(), now).await?;
-    campaign_rows::set_status(
-        &mut tx,
-        actor.workspace_id(),
-        &seq.campaign_id,
-        to.campaign_status(),
-        now,
-    )
-    .await?;
+    campaign_rows::set_status(&mut tx, ws, &seq.campaign_id, to.campaign_status(), now).await?;
     let enrolled = match decision {
         Decision::Approve => {
             let audience = SegmentAudience::of(&parts.segment)?;
-            let enrolled = segments::enroll_mailable(
-                &mut tx,
-                actor.workspace_id(),
-                &audience.get(),
-                &seq.id,
-                now,
-            )
-            .await?;
-            let queued = super::runs::enqueue_in(&mut tx, &seq, &parts.sender, now).await?;
-            super::runs::complete_if_empty_in(&mut tx, actor.workspace_id(), &seq.id, queued, now)
-                .await?;
+            let enrolled =
+                segments::enroll_mailable(&mut tx, ws, &audience.get(), &seq.id, now).await?;
+            let custom: Vec<String> = StepTemplates::compile(&seq.steps)?
+                .used()
+                .into_iter()
+                .filter(|v| !STANDARD_VARIABLES.contains(&v.as_str()))
+                .collect();
+            enrollments::pin_fields(&mut tx, &seq.id, &custom).await?;
+            let pinned = enrollments::recipients(&mut tx, &seq.id).await?;
+            // Refusing here rolls the whole decision back: nothing is enrolled or decided.
+            check_enrolled(
+                &seq,
+                &parts,
+                &sender,
+                approval.audience.as_ref(),
+                &pinned,
+                input.acknowledge_warnings,
+            )?;
+            sequences::pin_sender(&mut tx, &seq.id, &sender).await?;
+            let queued = super::runs::enqueue_in(&mut tx, &seq, &sender, now).await?;
+            super::runs::complete_if_empty_in(&mut tx, ws, &seq.id, queued, now).await?;
             enrolled
         }
         Decision::Reject => 0,
     };
     let summary = match decision {
-        Decision::Approve => format!("approved \"{}\": {enrolled} recipients enrolled", seq.name),
+        Decision::Approve => format!(
+            "approved \"{}\": {enrolled} recipients enrolled, from {} <{}>{}",
+            seq.name,
+            sender.from_name,
+            sender.from_address,
+            if input.acknowledge_warnings {
+                " (warnings acknowledged)"
+            } else {
+                ""
+            }
+        ),
         Decision::Reject => format!(
             "rejected \"{}\": {}",
             seq.name,
