@@ -78,6 +78,25 @@ test('the audit log shows a key being minted', async ({ page }) => {
   await expect(row).toContainText(ADMIN);
 });
 
+test('the audit log pages forward and back through the URL', async ({ page }) => {
+  await logIn(page, ADMIN, '/settings/audit-log');
+  await page.goto('/settings/audit-log?limit=2');
+  await hydrated(page);
+  const rows = page.locator('tr[data-audit-id]');
+  await expect(rows).toHaveCount(2);
+  const first = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-audit-id')));
+  await page.getByRole('link', { name: 'Next page' }).click();
+  await expect(page).toHaveURL(/limit=2&cursor=/);
+  await expect(rows.first()).not.toHaveAttribute('data-audit-id', first[0]!);
+  const second = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-audit-id')));
+  expect(second.filter((id) => first.includes(id))).toEqual([]);
+  await page.reload();
+  await hydrated(page);
+  await expect(rows.first()).toHaveAttribute('data-audit-id', second[0]!);
+  await page.goBack();
+  await expect(rows.first()).toHaveAttribute('data-audit-id', first[0]!);
+});
+
 test('the API reference renders from this site', async ({ page }) => {
   await page.goto('/api/docs');
   await expect(page.getByText('Tenex Marketing API').first()).toBeVisible();

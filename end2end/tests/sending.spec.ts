@@ -69,4 +69,21 @@ test('an approved sandbox sequence sends, a reply stops a contact, and the run p
   await marketer.getByRole('button', { name: 'Resume' }).click();
   await expect(marketer.getByRole('button', { name: 'Pause' })).toBeVisible();
   await expect(marketer.getByText(/^Sending: each email goes out when it is due/)).toBeVisible();
+
+  // The messages table and the outbox page through the URL, five and three at a time.
+  for (const [list, rows, size] of [[`${path}?limit=5`, 'tr[data-message]', 5], ['/email/outbox?limit=3', 'li[data-message]', 3]] as const) {
+    await marketer.goto(list);
+    await hydrated(marketer);
+    const shown = marketer.locator(rows);
+    await expect(shown).toHaveCount(size);
+    const first = await shown.evaluateAll((els) => els.map((e) => e.getAttribute('data-message')));
+    await marketer.getByRole('link', { name: 'Next page' }).click();
+    await expect(marketer).toHaveURL(/cursor=/);
+    await expect(shown.first()).not.toHaveAttribute('data-message', first[0]!);
+    const second = await shown.evaluateAll((els) => els.map((e) => e.getAttribute('data-message')));
+    expect(second.filter((id) => first.includes(id))).toEqual([]);
+    await marketer.getByRole('link', { name: 'First page' }).click();
+    await expect(marketer).not.toHaveURL(/cursor=/);
+    await expect(shown.first()).not.toHaveAttribute('data-message', second[0]!);
+  }
 });

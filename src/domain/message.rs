@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::Error;
 use super::ids::ContactId;
+use super::pagination::Page;
 use super::sequence::SequenceStatus;
 use super::time::Timestamp;
 use super::wire::wire_enum;
@@ -194,14 +195,12 @@ impl RunProgress {
 
 /// The run as the sequence page shows it: per-step progress, next sends, and one page of
 /// messages.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunView {
     /// Per-step counts and next sends.
     pub progress: RunProgress,
-    /// The first page of messages (filtered as asked).
-    pub messages: Vec<LedgerMessage>,
-    /// Whether there are more.
-    pub more: bool,
+    /// One page of messages (filtered as asked).
+    pub messages: Page<LedgerMessage>,
 }
 
 /// Filters of the messages table.

@@ -38,10 +38,7 @@ impl Position {
         let text = String::from_utf8(bytes).map_err(|_| bad())?;
         let (at, id) = text.split_once('|').ok_or_else(bad)?;
         let created_at = Timestamp::parse_rfc3339(at).map_err(|_| bad())?;
-        if id.is_empty()
-            || id.len() > 64
-            || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
+        if !is_key(id) {
             return Err(bad());
         }
         Ok(Self {
@@ -49,6 +46,19 @@ impl Position {
             id: id.to_owned(),
         })
     }
+}
+
+/// Longest row key a cursor may carry: a Message-ID is two typed ids, a step and the
+/// sender's domain (up to 253 characters).
+const MAX_KEY_LEN: usize = 512;
+
+/// Whether `id` can be a row key: a typed id (`cmp_01…`) or a Message-ID
+/// (`seq_….ctc_….0@example.com`, whose domain is the sender's and may use any character a
+/// domain may). Keys never hold whitespace or control characters.
+fn is_key(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_KEY_LEN
+        && !id.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// A validated request for one page.
@@ -172,11 +182,34 @@ mod tests {
     }
 
     #[test]
+    fn message_ids_round_trip_as_keys() {
+        let created_at = Timestamp::from_unix_seconds(1_767_225_600).unwrap();
+        for id in [
+            "seq_01jd0000000000000000000000.ctc_01jd0000000000000000000001.0@tenex.test",
+            "seq_01jd0000000000000000000000.ctc_01jd0000000000000000000001.9@mail.tenex-freight.co.uk",
+            &format!(
+                "seq_01jd0000000000000000000000.ctc_01jd0000000000000000000001.1@{}.test",
+                "a".repeat(248)
+            ),
+        ] {
+            let pos = Position {
+                created_at,
+                id: id.to_owned(),
+            };
+            assert_eq!(Position::decode(&pos.encode()), Ok(pos), "{id}");
+        }
+    }
+
+    #[test]
     fn forged_cursors_are_refused_with_the_field_named() {
         for bad in [
             "!!!",
             "bm90IGEgY3Vyc29y",
             &URL_SAFE_NO_PAD.encode("2026-01-01T00:00:00Z|x' or 1=1"),
+            &URL_SAFE_NO_PAD.encode("2026-01-01T00:00:00Z|"),
+            &URL_SAFE_NO_PAD.encode("2026-01-01T00:00:00Z|a\u{0}b"),
+            &URL_SAFE_NO_PAD.encode(format!("2026-01-01T00:00:00Z|{}", "a".repeat(513))),
+            &URL_SAFE_NO_PAD.encode("yesterday|cmp_01jd0000000000000000000000"),
         ] {
             assert_eq!(Position::decode(bad).unwrap_err().field, "cursor", "{bad}");
         }

@@ -18,6 +18,7 @@ mod crm;
 mod fake_smtp;
 mod faulty_http;
 mod generation;
+mod paging;
 mod sending;
 mod sequences;
 mod smtp_sink;

@@ -2,4 +2,5 @@
 
 pub mod crm_tabs;
 pub mod layout;
+pub mod pager;
 pub mod ui;

@@ -2,8 +2,10 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::app::components::layout::MemberResource;
+use crate::app::components::pager::{Pager, list_href};
 use crate::app::components::ui::{
     BUTTON_DANGER, BUTTON_PRIMARY, BUTTON_SECONDARY, EmptyState, ErrorNotice, INPUT, LABEL,
     Loading, PageHeader,
@@ -15,15 +17,23 @@ use crate::app::server_fns::api_keys::{
 use crate::domain::actor::Scope;
 use crate::domain::api_key::KeyState;
 
-/// The API keys page.
+/// The API keys page; the list's page position lives in the URL.
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
+    let query = use_query_map();
+    let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
-    let cursor = RwSignal::new(None::<String>);
     let keys = Resource::new(
-        move || (create.version().get(), revoke.version().get(), cursor.get()),
-        |(_, _, cursor)| list_api_keys(cursor),
+        move || {
+            (
+                create.version().get(),
+                revoke.version().get(),
+                get("limit"),
+                get("cursor"),
+            )
+        },
+        |(_, _, limit, cursor)| list_api_keys(limit, cursor),
     );
 
     view! {
@@ -37,25 +47,15 @@ pub fn ApiKeysPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match keys.await {
                         Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                        Ok(page) if page.items.is_empty() && cursor.get_untracked().is_none() => view! {
+                        Ok(page) if page.items.is_empty() && get("cursor").is_none() => view! {
                             <EmptyState title="No keys yet".to_owned()>
                                 <p>"Create one above. Its secret is shown once, when it is made."</p>
                             </EmptyState>
                         }.into_any(),
-                        Ok(page) => {
-                            let next = page.next_cursor.clone();
-                            view! {
-                                <KeyTable keys=page.items revoke />
-                                <div class="mt-3 flex gap-2">
-                                    {move || cursor.get().is_some().then(|| view! {
-                                        <button type="button" class=BUTTON_SECONDARY on:click=move |_| cursor.set(None)>"First page"</button>
-                                    })}
-                                    {next.map(|n| view! {
-                                        <button type="button" class=BUTTON_SECONDARY on:click=move |_| cursor.set(Some(n.clone()))>"Next page"</button>
-                                    })}
-                                </div>
-                            }.into_any()
-                        }
+                        Ok(page) => view! {
+                            <KeyTable keys=page.items revoke />
+                            <Pager first=list_href("/settings/api-keys", &[("limit", get("limit"))]) later=get("cursor").is_some() next_cursor=page.next_cursor />
+                        }.into_any(),
                     }
                 })}
             </Transition>

@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
+use crate::app::components::pager::{Pager, list_href};
 use crate::app::components::ui::{
     Badge, EmptyState, ErrorNotice, Loading, PageHeader, TABLE, TABLE_WRAP, TD, TH, Tabs,
 };
@@ -21,12 +23,20 @@ fn tone(status: ApprovalStatus) -> &'static str {
     }
 }
 
-/// The Approvals inbox; `decided` shows the second tab.
+/// The Approvals inbox; `decided` shows the second tab. The page position lives in the URL.
 #[component]
 pub fn ApprovalsPage(decided: bool) -> impl IntoView {
+    let query = use_query_map();
+    let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
+    let tab = if decided { "decided" } else { "pending" };
+    let path = if decided {
+        "/approvals/decided"
+    } else {
+        "/approvals"
+    };
     let rows = Resource::new(
-        move || decided,
-        |decided| approval_inbox(if decided { "decided" } else { "pending" }.to_owned()),
+        move || (get("limit"), get("cursor")),
+        move |(limit, cursor)| approval_inbox(tab.to_owned(), limit, cursor),
     );
     view! {
         <Title text="Approvals" />
@@ -36,12 +46,12 @@ pub fn ApprovalsPage(decided: bool) -> impl IntoView {
             {move || Suspend::new(async move {
                 match rows.await {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(list) if list.is_empty() => view! {
+                    Ok(page) if page.items.is_empty() => view! {
                         <EmptyState title=if decided { "Nothing decided yet".to_owned() } else { "Nothing is waiting for approval".to_owned() }>
                             <p>"Previews of email sequences, ad launches, creatives and blog publishes appear here when they need a decision."</p>
                         </EmptyState>
                     }.into_any(),
-                    Ok(list) => view! {
+                    Ok(page) => view! {
                         <div class=TABLE_WRAP>
                             <table class=TABLE data-testid="approvals-table">
                                 <thead class="bg-slate-50"><tr>
@@ -51,11 +61,11 @@ pub fn ApprovalsPage(decided: bool) -> impl IntoView {
                                     {decided.then(|| view! { <th scope="col" class=TH>"Note"</th> })}
                                 </tr></thead>
                                 <tbody class="divide-y divide-slate-100">
-                                    {list.into_iter().map(|row| {
+                                    {page.items.into_iter().map(|row| {
                                         let a = row.approval;
                                         let via_key = matches!(a.requested_by, Principal::Key { .. });
                                         view! {
-                                            <tr>
+                                            <tr data-approval-id=a.id.to_string()>
                                                 <td class=TD>
                                                     <p class="text-xs uppercase tracking-wide text-slate-500">{a.subject_type.label()}</p>
                                                     <a class="font-medium text-indigo-700 hover:underline" href=a.console_page()>{a.subject_name.clone()}</a>
@@ -81,6 +91,7 @@ pub fn ApprovalsPage(decided: bool) -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
+                        <Pager first=list_href(path, &[("limit", get("limit"))]) later=get("cursor").is_some() next_cursor=page.next_cursor />
                     }.into_any(),
                 }
             })}

@@ -2,18 +2,26 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
+use crate::app::components::pager::{Pager, list_href};
 use crate::app::components::ui::{
     BUTTON_PRIMARY, Badge, CARD, EmptyState, ErrorNotice, INPUT, LABEL, Loading, PageHeader,
 };
 use crate::app::server_fns::brands::{SaveBrand, list_brands};
 use crate::domain::brand::Brand;
 
-/// Brands: a card per brand with its edit form, and a form for a new one.
+/// Brands: a card per brand with its edit form, and a form for a new one. The page position
+/// lives in the URL.
 #[component]
 pub fn BrandsPage() -> impl IntoView {
+    let query = use_query_map();
+    let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let save = ServerAction::<SaveBrand>::new();
-    let brands = Resource::new(move || save.version().get(), |_| list_brands());
+    let brands = Resource::new(
+        move || (save.version().get(), get("limit"), get("cursor")),
+        |(_, limit, cursor)| list_brands(limit, cursor),
+    );
     view! {
         <Title text="Brands" />
         <PageHeader title="Brands" subtitle="Who you are and how you sound. Generated copy never uses a do-not-say phrase." />
@@ -27,8 +35,9 @@ pub fn BrandsPage() -> impl IntoView {
                     }.into_any(),
                     Ok(page) => view! {
                         <ul class="space-y-4">
-                            {page.items.into_iter().map(|b| view! { <li><BrandCard brand=b save /></li> }).collect_view()}
+                            {page.items.into_iter().map(|b| { let id = b.id.to_string(); view! { <li data-brand-id=id><BrandCard brand=b save /></li> } }).collect_view()}
                         </ul>
+                        <Pager first=list_href("/settings/brands", &[("limit", get("limit"))]) later=get("cursor").is_some() next_cursor=page.next_cursor />
                     }.into_any(),
                 }
             })}

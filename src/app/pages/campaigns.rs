@@ -5,11 +5,12 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::app::components::pager::{Pager, list_href};
 use crate::app::components::ui::{
     BUTTON_PRIMARY, BUTTON_SECONDARY, Badge, CARD, EmptyState, ErrorNotice, INPUT, LABEL, Loading,
     PageHeader, SELECT, TABLE, TABLE_WRAP, TD, TH,
 };
-use crate::app::format::{query_value, when};
+use crate::app::format::when;
 use crate::app::server_fns::campaigns::{campaign_filter_options, get_campaign, list_campaigns};
 use crate::domain::campaign::{CampaignFilterInput, CampaignStatus, Channel};
 
@@ -59,20 +60,13 @@ pub fn CampaignsPage() -> impl IntoView {
         |(f, l, c)| list_campaigns(f, l, c),
     );
     let options = Resource::new(|| (), |_| campaign_filter_options());
-    let filter_href = move |extra: Option<String>| {
-        let mut parts: Vec<String> = FILTER_KEYS
+    let first_page = move || {
+        let params: Vec<(&str, Option<String>)> = FILTER_KEYS
             .iter()
             .chain(["limit"].iter())
-            .filter_map(|k| get(k).map(|v| format!("{k}={}", query_value(&v))))
+            .map(|k| (*k, get(k)))
             .collect();
-        if let Some(c) = extra {
-            parts.push(format!("cursor={c}"));
-        }
-        if parts.is_empty() {
-            "/campaigns".to_owned()
-        } else {
-            format!("/campaigns?{}", parts.join("&"))
-        }
+        list_href("/campaigns", &params)
     };
     let date_value = move |k: &str| {
         get(k)
@@ -148,7 +142,6 @@ pub fn CampaignsPage() -> impl IntoView {
                         </EmptyState>
                     }.into_any(),
                     Ok(page) => {
-                        let next = page.next_cursor.clone().map(|c| filter_href(Some(c)));
                         view! {
                             <div class=TABLE_WRAP>
                                 <table class=TABLE data-testid="campaign-table">
@@ -176,10 +169,7 @@ pub fn CampaignsPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
-                            <nav aria-label="Pages" class="mt-3 flex gap-2">
-                                {cursor().map(|_| view! { <a class=BUTTON_SECONDARY href=filter_href(None)>"First page"</a> })}
-                                {next.map(|href| view! { <a class=BUTTON_SECONDARY href=href>"Next page"</a> })}
-                            </nav>
+                            <Pager first=first_page() later=cursor().is_some() next_cursor=page.next_cursor />
                         }.into_any()
                     }
                 }

@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
+use crate::app::components::pager::{Pager, list_href};
 use crate::app::components::ui::{
     BUTTON_DANGER, BUTTON_PRIMARY, BUTTON_SECONDARY, Badge, CARD, EmptyState, ErrorNotice, INPUT,
     LABEL, Loading, PageHeader, SELECT, TABLE, TABLE_WRAP, TD, TH,
@@ -21,9 +23,11 @@ fn health_tone(h: Health) -> &'static str {
     }
 }
 
-/// The connectors page.
+/// The connectors page; the page position lives in the URL.
 #[component]
 pub fn ConnectorsPage() -> impl IntoView {
+    let query = use_query_map();
+    let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let create = ServerAction::<CreateConnector>::new();
     let test = ServerAction::<TestConnector>::new();
     let delete = ServerAction::<DeleteConnector>::new();
@@ -35,9 +39,11 @@ pub fn ConnectorsPage() -> impl IntoView {
                 create.version().get(),
                 test.version().get(),
                 delete.version().get(),
+                get("limit"),
+                get("cursor"),
             )
         },
-        |_| list_connectors(),
+        |(.., limit, cursor)| list_connectors(limit, cursor),
     );
     let kind = RwSignal::new(ConnectorKind::Sandbox);
     let create_error = move || create.value().get().and_then(Result::err);
@@ -71,7 +77,7 @@ pub fn ConnectorsPage() -> impl IntoView {
                                         let name = c.name.clone();
                                         let name2 = c.name.clone();
                                         view! {
-                                            <tr data-connector=c.name.clone()>
+                                            <tr data-connector=c.name.clone() data-connector-id=c.id.to_string()>
                                                 <td class=format!("{TD} font-medium")>{c.name.clone()}</td>
                                                 <td class=TD>{c.kind.as_str()}</td>
                                                 <td class=TD>
@@ -100,6 +106,7 @@ pub fn ConnectorsPage() -> impl IntoView {
                         <ul class="mt-3 space-y-2">
                             {editable.into_iter().map(|c| view! { <li><EditConnector connector=c update /></li> }).collect_view()}
                         </ul>
+                        <Pager first=list_href("/settings/connectors", &[("limit", get("limit"))]) later=get("cursor").is_some() next_cursor=page.next_cursor />
                     }.into_any()
                     }
                 }

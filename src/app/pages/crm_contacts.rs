@@ -6,11 +6,12 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::app::components::crm_tabs::CrmTabs;
+use crate::app::components::pager::{Pager, list_href};
 use crate::app::components::ui::{
     BUTTON_DANGER, BUTTON_PRIMARY, BUTTON_SECONDARY, CARD, EmptyState, ErrorNotice, INPUT, LABEL,
     Loading, PageHeader, TABLE, TABLE_WRAP, TD, TH,
 };
-use crate::app::format::{query_value, when};
+use crate::app::format::when;
 use crate::app::server_fns::crm::{CreateContact, DeleteContact, list_contacts};
 
 /// The contacts page. Search and page position live in the URL.
@@ -56,10 +57,6 @@ pub fn ContactsPage() -> impl IntoView {
                                 </EmptyState>
                             }.into_any(),
                             Ok(page) => {
-                                let next = page.next_cursor.clone().map(|c| {
-                                    let q = q().map(|q| format!("q={}&", query_value(&q))).unwrap_or_default();
-                                    format!("/crm?{q}cursor={c}")
-                                });
                                 view! {
                                     <div class=TABLE_WRAP>
                                         <table class=TABLE>
@@ -94,10 +91,7 @@ pub fn ContactsPage() -> impl IntoView {
                                             </tbody>
                                         </table>
                                     </div>
-                                    <div class="mt-3 flex gap-2">
-                                        {cursor().map(|_| view! { <a class=BUTTON_SECONDARY href=move || q().map(|q| format!("/crm?q={}", query_value(&q))).unwrap_or_else(|| "/crm".into())>"First page"</a> })}
-                                        {next.map(|href| view! { <a class=BUTTON_SECONDARY href=href>"Next page"</a> })}
-                                    </div>
+                                    <Pager first=list_href("/crm", &[("q", q())]) later=cursor().is_some() next_cursor=page.next_cursor />
                                 }.into_any()
                             }
                         }

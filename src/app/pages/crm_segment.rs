@@ -4,9 +4,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::app::components::pager::Pager;
 use crate::app::components::ui::{
-    BUTTON_DANGER, BUTTON_PRIMARY, BUTTON_SECONDARY, Badge, CARD, EmptyState, ErrorNotice, INPUT,
-    LABEL, Loading, TABLE, TABLE_WRAP, TD, TH,
+    BUTTON_DANGER, BUTTON_PRIMARY, Badge, CARD, EmptyState, ErrorNotice, INPUT, LABEL, Loading,
+    TABLE, TABLE_WRAP, TD, TH,
 };
 use crate::app::pages::crm_segments::describe;
 use crate::app::server_fns::crm::{
@@ -73,7 +74,6 @@ pub fn SegmentPage() -> impl IntoView {
                                                 <EmptyState title="No members".to_owned()><p>{if is_static { "Add contacts by email above." } else { "No contact matches the rule right now." }}</p></EmptyState>
                                             }.into_any(),
                                             Ok(page) => {
-                                                let next = page.next_cursor.clone().map(|c| format!("/crm/segments/{segment_id}?cursor={c}"));
                                                 let first = format!("/crm/segments/{segment_id}");
                                                 view! {
                                                     <div class=TABLE_WRAP>
@@ -106,10 +106,7 @@ pub fn SegmentPage() -> impl IntoView {
                                                             </tbody>
                                                         </table>
                                                     </div>
-                                                    <div class="mt-3 flex gap-2">
-                                                        {cursor().map(|_| view! { <a class=BUTTON_SECONDARY href=first>"First page"</a> })}
-                                                        {next.map(|href| view! { <a class=BUTTON_SECONDARY href=href>"Next page"</a> })}
-                                                    </div>
+                                                    <Pager first=first later=cursor().is_some() next_cursor=page.next_cursor />
                                                 }.into_any()
                                             }
                                         }

@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::app::components::crm_tabs::CrmTabs;
+use crate::app::components::pager::{Pager, list_href};
 use crate::app::components::ui::{
     BUTTON_PRIMARY, BUTTON_SECONDARY, Badge, CARD, EmptyState, ErrorNotice, INPUT, LABEL, Loading,
     PageHeader, SELECT, TABLE, TABLE_WRAP, TD, TH,
@@ -14,13 +15,15 @@ use crate::app::server_fns::crm::{
 };
 use crate::domain::segment::{ConditionInput, Match, OPERATORS, RuleInput};
 
-/// The segments list.
+/// The segments list; the page position lives in the URL.
 #[component]
 pub fn SegmentsPage() -> impl IntoView {
+    let query = use_query_map();
+    let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let create_static = ServerAction::<CreateStaticSegment>::new();
     let segments = Resource::new(
-        move || create_static.version().get(),
-        |_| list_segments(None),
+        move || (create_static.version().get(), get("limit"), get("cursor")),
+        |(_, limit, cursor)| list_segments(limit, cursor),
     );
     view! {
         <Title text="Segments" />
@@ -52,7 +55,7 @@ pub fn SegmentsPage() -> impl IntoView {
                                 </tr></thead>
                                 <tbody class="divide-y divide-slate-100">
                                     {page.items.into_iter().map(|s| view! {
-                                        <tr>
+                                        <tr data-segment-id=s.id.to_string()>
                                             <td class=format!("{TD} font-medium")><a class="text-indigo-700 hover:underline" href=format!("/crm/segments/{}", s.id)>{s.name.clone()}</a></td>
                                             <td class=TD><Badge text=s.kind.clone() tone=if s.kind == "rule" { "violet" } else { "slate" } /></td>
                                             <td class=TD>{s.member_count}</td>
@@ -62,6 +65,7 @@ pub fn SegmentsPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
+                        <Pager first=list_href("/crm/segments", &[("limit", get("limit"))]) later=get("cursor").is_some() next_cursor=page.next_cursor />
                     }.into_any(),
                 }
             })}

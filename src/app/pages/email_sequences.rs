@@ -2,8 +2,9 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
+use crate::app::components::pager::{Pager, list_href};
 use crate::app::components::ui::{
     BUTTON_PRIMARY, BUTTON_SECONDARY, Badge, CARD, EmptyState, ErrorNotice, INPUT, LABEL, Loading,
     PageHeader, SELECT, TABLE, TABLE_WRAP, TD, TH,
@@ -29,10 +30,15 @@ pub fn status_text(status: SequenceStatus) -> String {
     status.as_str().replace('_', " ")
 }
 
-/// Every sequence of the workspace.
+/// Every sequence of the workspace, a page at a time; the page position lives in the URL.
 #[component]
 pub fn EmailSequencesPage() -> impl IntoView {
-    let sequences = Resource::new(|| (), |_| list_sequences());
+    let query = use_query_map();
+    let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
+    let sequences = Resource::new(
+        move || (get("limit"), get("cursor")),
+        |(limit, cursor)| list_sequences(limit, cursor),
+    );
     view! {
         <Title text="Email sequences" />
         <PageHeader title="Email sequences" subtitle="Multi-step emails, previewed for real contacts and sent only after an approver signs off." />
@@ -60,7 +66,7 @@ pub fn EmailSequencesPage() -> impl IntoView {
                                     {page.items.into_iter().map(|v| {
                                         let s = v.sequence;
                                         view! {
-                                            <tr>
+                                            <tr data-sequence-id=s.id.to_string()>
                                                 <td class=format!("{TD} font-medium")><a class="text-indigo-700 hover:underline" href=format!("/email/sequences/{}", s.id)>{s.name.clone()}</a></td>
                                                 <td class=TD><Badge text=status_text(s.status) tone=status_tone(s.status) /></td>
                                                 <td class=TD>{s.steps.len()}</td>
@@ -72,6 +78,7 @@ pub fn EmailSequencesPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
+                        <Pager first=list_href("/email", &[("limit", get("limit"))]) later=get("cursor").is_some() next_cursor=page.next_cursor />
                     }.into_any(),
                 }
             })}

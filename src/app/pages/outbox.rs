@@ -3,15 +3,22 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
+use crate::app::components::pager::{Pager, list_href};
 use crate::app::components::ui::{EmptyState, ErrorNotice, Loading, PageHeader};
 use crate::app::format::when;
 use crate::app::server_fns::runs::list_outbox;
 
-/// The sandbox outbox, newest first.
+/// The sandbox outbox, newest first, a page at a time; the page position lives in the URL.
 #[component]
 pub fn OutboxPage() -> impl IntoView {
-    let outbox = Resource::new(|| (), |_| list_outbox());
+    let query = use_query_map();
+    let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
+    let outbox = Resource::new(
+        move || (get("limit"), get("cursor")),
+        |(limit, cursor)| list_outbox(limit, cursor),
+    );
     view! {
         <Title text="Sandbox outbox" />
         <p class="mb-2 text-sm"><a class="text-indigo-700 hover:underline" href="/email">"← Email sequences"</a></p>
@@ -28,7 +35,7 @@ pub fn OutboxPage() -> impl IntoView {
                     Ok(page) => view! {
                         <ul class="space-y-3" aria-label="Outbox">
                             {page.items.into_iter().map(|m| view! {
-                                <li class="rounded-lg bg-white shadow-sm ring-1 ring-slate-200" data-outbox-to=m.to_address.clone() data-step=m.step_index>
+                                <li class="rounded-lg bg-white shadow-sm ring-1 ring-slate-200" data-message=m.message_id.clone() data-outbox-to=m.to_address.clone() data-step=m.step_index>
                                     <details>
                                         <summary class="flex cursor-pointer flex-wrap items-baseline justify-between gap-2 px-4 py-3 text-sm">
                                             <span><span class="font-medium">{m.subject.clone()}</span>" · to " {m.to_address.clone()}</span>
@@ -39,7 +46,7 @@ pub fn OutboxPage() -> impl IntoView {
                                 </li>
                             }).collect_view()}
                         </ul>
-                        {page.next_cursor.is_some().then(|| view! { <p class="mt-3 text-xs text-slate-500">"The newest 100 are shown; " <code>"GET /api/v1/marketing/outbox"</code>" pages through all."</p> })}
+                        <Pager first=list_href("/email/outbox", &[("limit", get("limit"))]) later=get("cursor").is_some() next_cursor=page.next_cursor />
                     }.into_any(),
                 }
             })}

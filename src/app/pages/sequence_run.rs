@@ -2,7 +2,10 @@
 //! resume / cancel, and the messages table with what a person can do about each message.
 
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
+use crate::app::components::pager::{Pager, list_href};
 use crate::app::components::ui::{
     BUTTON_DANGER, BUTTON_SECONDARY, Badge, CARD, ErrorNotice, LABEL, Loading, SELECT, TABLE,
     TABLE_WRAP, TD, TH,
@@ -103,19 +106,40 @@ pub fn SequenceRun(
     settle: ServerAction<SettleMessage>,
     reply: ServerAction<RecordReply>,
 ) -> impl IntoView {
-    let filter = RwSignal::new(String::new());
+    // The filter and page position live in the URL, so a page of messages is a link.
+    let query = use_query_map();
+    let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
+    let path = format!("/email/sequences/{id}");
+    let first_page = move |status: Option<String>| {
+        list_href(&path, &[("status", status), ("limit", get("limit"))])
+    };
+    let navigate = use_navigate();
+    let show = {
+        let first_page = first_page.clone();
+        move |status: String| {
+            navigate(
+                &first_page(Some(status)),
+                NavigateOptions {
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+        }
+    };
     let run_id = id.clone();
     let run = Resource::new(
         move || {
             (
                 run_id.clone(),
-                filter.get(),
+                get("status"),
+                get("limit"),
+                get("cursor"),
                 steer.version().get(),
                 settle.version().get(),
                 reply.version().get(),
             )
         },
-        |(id, status, ..)| get_sequence_run(id, (!status.is_empty()).then_some(status)),
+        |(id, status, limit, cursor, ..)| get_sequence_run(id, status, limit, cursor),
     );
     let error = move || {
         steer
@@ -164,6 +188,7 @@ pub fn SequenceRun(
                     let id = id.clone();
                     move || {
                         let id = id.clone();
+                        let (first_page, show) = (first_page.clone(), show.clone());
                         Suspend::new(async move {
                             let r = match run.await {
                                 Err(e) => return view! { <ErrorNotice error=e /> }.into_any(),
@@ -211,11 +236,11 @@ pub fn SequenceRun(
                                     <h3 class="text-sm font-semibold">"Messages"</h3>
                                     <div>
                                         <label for="message-status" class=LABEL>"Show"</label>
-                                        <select id="message-status" class=format!("mt-1 {SELECT}") on:change=move |ev| filter.set(event_target_value(&ev))>
-                                            <option value="" selected=move || filter.get().is_empty()>"All"</option>
+                                        <select id="message-status" class=format!("mt-1 {SELECT}") on:change=move |ev| show(event_target_value(&ev))>
+                                            <option value="" selected=move || get("status").is_none()>"All"</option>
                                             {MessageStatus::ALL.iter().map(|s| {
                                                 let v = s.as_str();
-                                                view! { <option value=v selected=move || filter.get() == v>{v}</option> }
+                                                view! { <option value=v selected=move || get("status").as_deref() == Some(v)>{v}</option> }
                                             }).collect_view()}
                                         </select>
                                     </div>
@@ -225,7 +250,7 @@ pub fn SequenceRun(
                                         <thead><tr><th scope="col" class=TH>"To"</th><th scope="col" class=TH>"Email"</th><th scope="col" class=TH>"Status"</th>
                                             <th scope="col" class=TH>"Due"</th><th scope="col" class=TH>"Sent"</th><th scope="col" class=TH>"Note"</th><th scope="col" class=TH><span class="sr-only">"Actions"</span></th></tr></thead>
                                         <tbody class="divide-y divide-slate-100">
-                                            {r.messages.into_iter().map(|m| {
+                                            {r.messages.items.into_iter().map(|m| {
                                                 let id = id.clone();
                                                 let acted = m.clone();
                                                 view! {
@@ -243,7 +268,7 @@ pub fn SequenceRun(
                                         </tbody>
                                     </table>
                                 </div>
-                                {r.more.then(|| view! { <p class="mt-2 text-xs text-slate-500">"The first 100 are shown; filter by status, or page through " <code>"GET /api/v1/marketing/email-sequences/{id}/messages"</code>"."</p> })}
+                                <Pager first=first_page(get("status")) later=get("cursor").is_some() next_cursor=r.messages.next_cursor keep_scroll=true />
                             }.into_any()
                         })
                     }

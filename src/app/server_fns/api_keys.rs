@@ -27,12 +27,15 @@ pub struct KeyRow {
 
 /// One page of the keys the member may see.
 #[server(prefix = "/rpc", endpoint = "list_api_keys")]
-pub async fn list_api_keys(cursor: Option<String>) -> Result<Page<KeyRow>, UiError> {
+pub async fn list_api_keys(
+    limit: Option<String>,
+    cursor: Option<String>,
+) -> Result<Page<KeyRow>, UiError> {
     use crate::domain::pagination::PageRequest;
     use crate::server::services::api_keys;
 
     let (state, actor) = super::ssr::actor().await?;
-    let page = PageRequest::parse(None, cursor.as_deref())?;
+    let page = PageRequest::parse(limit.as_deref(), cursor.as_deref())?;
     let now = state.ctx.now();
     let keys = api_keys::list(&state.ctx, &actor, &page).await?;
     Ok(keys.map(|key| KeyRow {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::error::UiError;
 use crate::domain::approval::Approval;
+use crate::domain::pagination::Page;
 
 /// A row of the inbox: the request and how long ago it was made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,9 +29,14 @@ fn age(seconds: i64) -> String {
     }
 }
 
-/// Pending requests (`tab = "pending"`) or decided ones (`"decided"`), newest first.
+/// One page of pending requests (`tab = "pending"`) or decided ones (`"decided"`), newest
+/// first.
 #[server(prefix = "/rpc", endpoint = "approval_inbox")]
-pub async fn approval_inbox(tab: String) -> Result<Vec<InboxRow>, UiError> {
+pub async fn approval_inbox(
+    tab: String,
+    limit: Option<String>,
+    cursor: Option<String>,
+) -> Result<Page<InboxRow>, UiError> {
     use crate::domain::approval::{ApprovalFilter, ApprovalStatus};
     use crate::domain::pagination::PageRequest;
     use crate::server::services::approvals;
@@ -46,20 +52,14 @@ pub async fn approval_inbox(tab: String) -> Result<Vec<InboxRow>, UiError> {
             ..Default::default()
         }
     };
-    let page = PageRequest {
-        limit: 200,
-        after: None,
-    };
+    let page = PageRequest::parse(limit.as_deref(), cursor.as_deref())?;
     let now = state.ctx.now().unix_seconds();
     Ok(approvals::list(&state.ctx, &actor, &filter, &page)
         .await?
-        .items
-        .into_iter()
         .map(|a| InboxRow {
             age: age(now - a.created_at.unix_seconds()),
             approval: a,
-        })
-        .collect())
+        }))
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -17,21 +17,17 @@ fn lines(text: &str) -> Vec<String> {
     text.lines().map(str::to_owned).collect()
 }
 
-/// Every brand of the workspace (first page of 200).
+/// One page of the workspace's brands.
 #[server(prefix = "/rpc", endpoint = "list_brands")]
-pub async fn list_brands() -> Result<Page<Brand>, UiError> {
+pub async fn list_brands(
+    limit: Option<String>,
+    cursor: Option<String>,
+) -> Result<Page<Brand>, UiError> {
     use crate::domain::pagination::PageRequest;
     use crate::server::services::brands;
     let (state, actor) = super::ssr::actor().await?;
-    Ok(brands::list(
-        &state.ctx,
-        &actor,
-        &PageRequest {
-            limit: 200,
-            after: None,
-        },
-    )
-    .await?)
+    let page = PageRequest::parse(limit.as_deref(), cursor.as_deref())?;
+    Ok(brands::list(&state.ctx, &actor, &page).await?)
 }
 
 /// Creates or edits a brand. Lists are one entry per line. `id` empty = new.

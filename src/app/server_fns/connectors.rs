@@ -8,21 +8,17 @@ use crate::app::error::UiError;
 use crate::domain::connector::Connector;
 use crate::domain::pagination::Page;
 
-/// Every connector of the workspace (first 200).
+/// One page of the workspace's connectors.
 #[server(prefix = "/rpc", endpoint = "list_connectors")]
-pub async fn list_connectors() -> Result<Page<Connector>, UiError> {
+pub async fn list_connectors(
+    limit: Option<String>,
+    cursor: Option<String>,
+) -> Result<Page<Connector>, UiError> {
     use crate::domain::pagination::PageRequest;
     use crate::server::services::connectors;
     let (state, actor) = super::ssr::actor().await?;
-    Ok(connectors::list(
-        &state.ctx,
-        &actor,
-        &PageRequest {
-            limit: 200,
-            after: None,
-        },
-    )
-    .await?)
+    let page = PageRequest::parse(limit.as_deref(), cursor.as_deref())?;
+    Ok(connectors::list(&state.ctx, &actor, &page).await?)
 }
 
 /// Adds a connector. Form fields `settings[<name>]` and `secrets[<name>]` carry the values.

@@ -144,11 +144,14 @@ pub async fn import_contacts(data: MultipartData) -> Result<ImportSummary, UiErr
 
 /// Segments with their live counts.
 #[server(prefix = "/rpc", endpoint = "list_segments")]
-pub async fn list_segments(cursor: Option<String>) -> Result<Page<SegmentRow>, UiError> {
+pub async fn list_segments(
+    limit: Option<String>,
+    cursor: Option<String>,
+) -> Result<Page<SegmentRow>, UiError> {
     use crate::domain::pagination::PageRequest;
     use crate::server::services::segments;
     let (state, actor) = super::ssr::actor().await?;
-    let page = PageRequest::parse(None, cursor.as_deref())?;
+    let page = PageRequest::parse(limit.as_deref(), cursor.as_deref())?;
     let found = segments::list(&state.ctx, &actor, &page).await?;
     Ok(found.map(row))
 }

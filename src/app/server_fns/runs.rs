@@ -14,24 +14,27 @@ fn sequence_id(id: &str) -> Result<crate::domain::ids::SequenceId, crate::domain
         .map_err(|_| crate::domain::Error::NotFound("email sequence"))
 }
 
-/// Progress, next sends and the first 100 messages (optionally of one status).
+/// Progress, next sends and one page of messages (optionally of one status).
 #[server(prefix = "/rpc", endpoint = "get_sequence_run")]
-pub async fn get_sequence_run(id: String, status: Option<String>) -> Result<RunView, UiError> {
+pub async fn get_sequence_run(
+    id: String,
+    status: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+) -> Result<RunView, UiError> {
+    use crate::domain::Error;
     use crate::domain::message::MessageFilter;
     use crate::domain::pagination::PageRequest;
     use crate::server::services::runs;
     let (state, actor) = super::ssr::actor().await?;
     let id = sequence_id(&id)?;
-    let filter = MessageFilter::parse(status.as_deref(), None)?;
-    let page = PageRequest {
-        limit: 100,
-        after: None,
-    };
-    let messages = runs::messages(&state.ctx, &actor, &id, &filter, &page).await?;
+    let (filter, page) = Error::both(
+        MessageFilter::parse(status.as_deref(), None),
+        PageRequest::parse(limit.as_deref(), cursor.as_deref()),
+    )?;
     Ok(RunView {
         progress: runs::progress(&state.ctx, &actor, &id).await?,
-        more: messages.next_cursor.is_some(),
-        messages: messages.items,
+        messages: runs::messages(&state.ctx, &actor, &id, &filter, &page).await?,
     })
 }
 
@@ -83,15 +86,15 @@ pub async fn record_reply(id: String, contact_id: String) -> Result<(), UiError>
     Ok(())
 }
 
-/// What sandbox senders delivered, newest first (first 100).
+/// One page of what sandbox senders delivered, newest first.
 #[server(prefix = "/rpc", endpoint = "list_outbox")]
-pub async fn list_outbox() -> Result<Page<OutboxMessage>, UiError> {
+pub async fn list_outbox(
+    limit: Option<String>,
+    cursor: Option<String>,
+) -> Result<Page<OutboxMessage>, UiError> {
     use crate::domain::pagination::PageRequest;
     use crate::server::services::runs;
     let (state, actor) = super::ssr::actor().await?;
-    let page = PageRequest {
-        limit: 100,
-        after: None,
-    };
+    let page = PageRequest::parse(limit.as_deref(), cursor.as_deref())?;
     Ok(runs::outbox(&state.ctx, &actor, None, &page).await?)
 }

@@ -150,17 +150,17 @@ pub async fn preview_sequence(
     Ok(previewed.sequence.id.to_string())
 }
 
-/// Email sequences, newest first (first 200).
+/// One page of email sequences, newest first.
 #[server(prefix = "/rpc", endpoint = "list_sequences")]
-pub async fn list_sequences() -> Result<Page<SequenceView>, UiError> {
+pub async fn list_sequences(
+    limit: Option<String>,
+    cursor: Option<String>,
+) -> Result<Page<SequenceView>, UiError> {
     use crate::domain::pagination::PageRequest;
     use crate::server::db::sequences::ListFilter;
     use crate::server::services::sequences;
     let (state, actor) = super::ssr::actor().await?;
-    let page = PageRequest {
-        limit: 200,
-        after: None,
-    };
+    let page = PageRequest::parse(limit.as_deref(), cursor.as_deref())?;
     Ok(sequences::list(&state.ctx, &actor, &ListFilter::default(), &page).await?)
 }
 
