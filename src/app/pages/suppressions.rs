@@ -6,11 +6,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::app::components::layout::MemberResource;
+use crate::app::components::pager::{Pager, list_href};
 use crate::app::components::ui::{
     BUTTON_DANGER, BUTTON_PRIMARY, BUTTON_SECONDARY, CARD, EmptyState, ErrorNotice, INPUT, LABEL,
     Loading, PageHeader, SELECT, TABLE, TABLE_WRAP, TD, TH,
 };
-use crate::app::format::{query_value, when};
+use crate::app::format::when;
 use crate::app::server_fns::suppressions::{AddSuppression, RemoveSuppression, list_suppressions};
 use crate::domain::suppression::SuppressionReason;
 
@@ -28,20 +29,6 @@ pub fn SuppressionsPage() -> impl IntoView {
         move || (q(), cursor(), add.version().get(), remove.version().get()),
         |(q, c, _, _)| list_suppressions(q, c),
     );
-    let href = move |next: Option<String>| {
-        let mut parts = Vec::new();
-        if let Some(q) = q() {
-            parts.push(format!("q={}", query_value(&q)));
-        }
-        if let Some(c) = next {
-            parts.push(format!("cursor={c}"));
-        }
-        if parts.is_empty() {
-            "/settings/suppressions".to_owned()
-        } else {
-            format!("/settings/suppressions?{}", parts.join("&"))
-        }
-    };
     let error = move || {
         add.value()
             .get()
@@ -87,7 +74,6 @@ pub fn SuppressionsPage() -> impl IntoView {
                         <EmptyState title="No suppressed addresses".to_owned()><p>"Unsubscribes, hard bounces and complaints appear here."</p></EmptyState>
                     }.into_any(),
                     Ok(page) => {
-                        let next = page.next_cursor.clone().map(|c| href(Some(c)));
                         view! {
                             <div class=TABLE_WRAP>
                                 <table class=TABLE aria-label="Suppressed addresses">
@@ -116,10 +102,7 @@ pub fn SuppressionsPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
-                            <div class="mt-3 flex gap-2">
-                                {cursor().map(|_| view! { <a class=BUTTON_SECONDARY href=href(None)>"First page"</a> })}
-                                {next.map(|n| view! { <a class=BUTTON_SECONDARY href=n>"Next page"</a> })}
-                            </div>
+                            <Pager first=list_href("/settings/suppressions", &[("q", q())]) later=cursor().is_some() next_cursor=page.next_cursor />
                         }.into_any()
                     }
                 }
