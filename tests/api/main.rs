@@ -19,3 +19,4 @@ mod generation;
 mod sending;
 mod sequences;
 mod smtp_sink;
+mod templates;
