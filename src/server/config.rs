@@ -22,6 +22,15 @@ pub struct Settings {
     pub public_url: String,
     /// `TENEX_RATE_LIMIT_PER_MINUTE`: requests per minute per API key.
     pub rate_limit_per_minute: u32,
+    /// `TENEX_LOGIN_FAILURES_PER_ACCOUNT`: failed logins for one account allowed per 15
+    /// minutes before its logins are refused for a while.
+    pub login_failures_per_account: u32,
+    /// `TENEX_LOGIN_FAILURES_PER_ADDRESS`: failed logins from one client address allowed per
+    /// 15 minutes before its logins are refused for a while.
+    pub login_failures_per_address: u32,
+    /// `TENEX_TRUST_FORWARDED_FOR`: `true` behind a reverse proxy that appends the client's
+    /// address to `X-Forwarded-For`; otherwise the connection's address is the client's.
+    pub trust_forwarded_for: bool,
     /// `TENEX_MAX_BODY_BYTES`: largest request body accepted.
     pub max_body_bytes: usize,
     /// `TENEX_MAX_IMPORT_BYTES`: largest CSV import accepted.
@@ -89,6 +98,14 @@ impl fmt::Debug for Settings {
             .field("database", &redact_url(&self.database_url))
             .field("public_url", &self.public_url)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field(
+                "login_failures_per_account",
+                &self.login_failures_per_account,
+            )
+            .field(
+                "login_failures_per_address",
+                &self.login_failures_per_address,
+            )
             .field("max_body_bytes", &self.max_body_bytes)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .finish_non_exhaustive()
@@ -104,6 +121,9 @@ impl Default for Settings {
             database_url: DEFAULT_DATABASE_URL.into(),
             public_url: "http://127.0.0.1:3000".into(),
             rate_limit_per_minute: 1000,
+            login_failures_per_account: 10,
+            login_failures_per_address: 50,
+            trust_forwarded_for: false,
             max_body_bytes: 1024 * 1024,
             max_import_bytes: 64 * 1024 * 1024,
             session_idle_minutes: 12 * 60,
@@ -160,6 +180,19 @@ impl Settings {
                 d.rate_limit_per_minute,
                 1,
             )?,
+            login_failures_per_account: number(
+                &get,
+                "TENEX_LOGIN_FAILURES_PER_ACCOUNT",
+                d.login_failures_per_account,
+                1,
+            )?,
+            login_failures_per_address: number(
+                &get,
+                "TENEX_LOGIN_FAILURES_PER_ADDRESS",
+                d.login_failures_per_address,
+                1,
+            )?,
+            trust_forwarded_for: boolean(&get, "TENEX_TRUST_FORWARDED_FOR", d.trust_forwarded_for)?,
             max_body_bytes: number(&get, "TENEX_MAX_BODY_BYTES", d.max_body_bytes, 1024)?,
             max_import_bytes: number(&get, "TENEX_MAX_IMPORT_BYTES", d.max_import_bytes, 1024)?,
             session_idle_minutes: number(
@@ -181,16 +214,7 @@ impl Settings {
             )?,
             send_lease_seconds: number(&get, "TENEX_SEND_LEASE_SECONDS", d.send_lease_seconds, 1)?,
             worker_poll_ms: number(&get, "TENEX_WORKER_POLL_MS", d.worker_poll_ms, 10)?,
-            worker_in_serve: match get("TENEX_WORKER_IN_SERVE").as_deref() {
-                None | Some("true") => true,
-                Some("false") => false,
-                Some(other) => {
-                    return Err(ConfigError {
-                        name: "TENEX_WORKER_IN_SERVE",
-                        message: format!("must be true or false, not `{other}`"),
-                    });
-                }
-            },
+            worker_in_serve: boolean(&get, "TENEX_WORKER_IN_SERVE", d.worker_in_serve)?,
         })
     }
 
@@ -244,6 +268,22 @@ fn generator(get: &impl Fn(&str) -> Option<String>) -> Result<GeneratorSettings,
         Some(other) => Err(ConfigError {
             name: "TENEX_GENERATOR",
             message: format!("must be builtin or openai, not `{other}`"),
+        }),
+    }
+}
+
+fn boolean(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match get(name).as_deref() {
+        None => Ok(default),
+        Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(other) => Err(ConfigError {
+            name,
+            message: format!("must be true or false, not `{other}`"),
         }),
     }
 }
@@ -313,6 +353,13 @@ mod tests {
         assert!(from(&[("TENEX_RATE_LIMIT_PER_MINUTE", "0")]).is_err());
         assert!(from(&[("TENEX_PUBLIC_URL", "mkt.example.com")]).is_err());
         assert!(from(&[("TENEX_LOG_FORMAT", "xml")]).is_err());
+        assert!(from(&[("TENEX_LOGIN_FAILURES_PER_ACCOUNT", "0")]).is_err());
+        assert_eq!(
+            from(&[("TENEX_TRUST_FORWARDED_FOR", "yes")])
+                .unwrap_err()
+                .name,
+            "TENEX_TRUST_FORWARDED_FOR"
+        );
         assert_eq!(
             from(&[("TENEX_GENERATOR", "gpt")]).unwrap_err().name,
             "TENEX_GENERATOR"

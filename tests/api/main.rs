@@ -16,6 +16,7 @@ mod crash;
 mod crm;
 mod fake_smtp;
 mod generation;
+mod login;
 mod sending;
 mod sequences;
 mod smtp_sink;

@@ -31,7 +31,8 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     use crate::server::services::accounts;
 
     let state = super::ssr::state()?;
-    let logged_in = accounts::log_in(&state.ctx, &email, &password).await?;
+    let client = super::ssr::client_address(&state);
+    let logged_in = accounts::log_in(&state.ctx, &state.logins, &email, &password, client).await?;
     let session_handle = super::ssr::session().await?;
     session::start(&session_handle, &logged_in.user.id, &logged_in.workspace.id).await?;
     leptos_axum::redirect(&session::safe_next(next.as_deref()));
