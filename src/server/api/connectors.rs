@@ -201,8 +201,10 @@ async fn delete_connector(
 
 /// Runs a real, harmless check against the provider and records health and time. The
 /// answer is the connector; a provider failure shows as `health: failing` with the reason.
+/// Needs the `admin` scope: the check sends the connector's secrets to its host.
 #[utoipa::path(post, path = "/connectors/{id}/test", tag = "connectors", params(("id" = String, Path, description = "`cnr_…`")),
-    responses((status = 200, body = ConnectorJson), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ConnectorJson), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn test_connector(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
