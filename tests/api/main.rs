@@ -17,6 +17,7 @@ mod crm;
 mod fake_smtp;
 mod generation;
 mod login;
+mod redaction;
 mod sending;
 mod sequences;
 mod smtp_sink;

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::app::error::UiError;
+use crate::domain::secret::Redacted;
 
 /// The logged-in member, as the console header shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,7 +27,11 @@ pub struct MemberView {
 
 /// Checks the email and password, starts a session under a new id and goes to `next`.
 #[server(prefix = "/rpc", endpoint = "login")]
-pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), UiError> {
+pub async fn login(
+    email: String,
+    password: Redacted<String>,
+    next: Option<String>,
+) -> Result<(), UiError> {
     use crate::server::auth::session;
     use crate::server::services::accounts;
 

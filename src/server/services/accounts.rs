@@ -15,7 +15,7 @@ use crate::server::db::{users, workspaces};
 use crate::server::state::LoginThrottle;
 
 /// A request to add a person to a workspace (creating either when new).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewMember {
     /// The workspace's name; created when no workspace has it.
     pub workspace: String,
@@ -27,6 +27,17 @@ pub struct NewMember {
     pub role: String,
     /// How the console names them; defaults to the part of the email before `@`.
     pub display_name: Option<String>,
+}
+
+impl std::fmt::Debug for NewMember {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewMember")
+            .field("workspace", &self.workspace)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .field("display_name", &self.display_name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What [`add_member`] did.
