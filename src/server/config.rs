@@ -51,8 +51,11 @@ pub struct Settings {
     /// `TENEX_SEND_RATE_PER_SECOND`: messages per second per process, all senders together.
     pub send_rate_per_second: u32,
     /// `TENEX_SEND_LEASE_SECONDS`: how long a worker holds a message it claimed or is
-    /// sending; a message still `sending` after this is declared uncertain.
+    /// sending; a message still `sending` after this is declared uncertain. At least the call
+    /// timeout plus [`LEASE_MARGIN_SECONDS`].
     pub send_lease_seconds: u64,
+    /// `TENEX_SEND_CALL_TIMEOUT_SECONDS`: the longest one provider call may take.
+    pub send_call_timeout_seconds: u64,
     /// `TENEX_WORKER_POLL_MS`: how often an idle worker looks for due messages.
     pub worker_poll_ms: u64,
     /// `TENEX_WORKER_IN_SERVE`: `true` (default) runs a worker inside `serve`; `false` when
@@ -112,6 +115,11 @@ impl fmt::Debug for Settings {
     }
 }
 
+/// How much longer than a provider call a send lease must last: the time to commit the
+/// outcome after the call. A lease that ran out while its worker still waited on the provider
+/// would have the message declared uncertain, or claimed again, while it may be going out.
+pub const LEASE_MARGIN_SECONDS: u64 = 5;
+
 /// The default database: an SQLite file under `./data`.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tenex.db";
 
@@ -134,6 +142,7 @@ impl Default for Settings {
             send_concurrency: 8,
             send_rate_per_second: 50,
             send_lease_seconds: 120,
+            send_call_timeout_seconds: 45,
             worker_poll_ms: 1000,
             worker_in_serve: true,
         }
@@ -171,6 +180,25 @@ impl Settings {
                 });
             }
         };
+        let send_call_timeout_seconds = number(
+            &get,
+            "TENEX_SEND_CALL_TIMEOUT_SECONDS",
+            d.send_call_timeout_seconds,
+            1,
+        )?;
+        let send_lease_seconds = number(&get, "TENEX_SEND_LEASE_SECONDS", d.send_lease_seconds, 1)?;
+        let shortest_lease = send_call_timeout_seconds.saturating_add(LEASE_MARGIN_SECONDS);
+        if send_lease_seconds < shortest_lease {
+            return Err(ConfigError {
+                name: "TENEX_SEND_LEASE_SECONDS",
+                message: format!(
+                    "must be at least {shortest_lease} (the provider call timeout \
+                     TENEX_SEND_CALL_TIMEOUT_SECONDS={send_call_timeout_seconds} plus \
+                     {LEASE_MARGIN_SECONDS} s to record the outcome), not {send_lease_seconds}; \
+                     a shorter lease could declare a message uncertain while it is still being sent"
+                ),
+            });
+        }
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or(d.database_url),
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -212,7 +240,8 @@ impl Settings {
                 d.send_rate_per_second,
                 1,
             )?,
-            send_lease_seconds: number(&get, "TENEX_SEND_LEASE_SECONDS", d.send_lease_seconds, 1)?,
+            send_lease_seconds,
+            send_call_timeout_seconds,
             worker_poll_ms: number(&get, "TENEX_WORKER_POLL_MS", d.worker_poll_ms, 10)?,
             worker_in_serve: boolean(&get, "TENEX_WORKER_IN_SERVE", d.worker_in_serve)?,
         })
@@ -224,6 +253,7 @@ impl Settings {
             concurrency: self.send_concurrency,
             rate_per_second: self.send_rate_per_second,
             lease: std::time::Duration::from_secs(self.send_lease_seconds),
+            call_timeout: std::time::Duration::from_secs(self.send_call_timeout_seconds),
             public_url: self.public_url.clone(),
             ..Default::default()
         }
@@ -369,6 +399,29 @@ mod tests {
             ("TENEX_OPENAI_BASE_URL", "localhost:8080"),
         ]);
         assert_eq!(err.unwrap_err().name, "TENEX_OPENAI_BASE_URL");
+    }
+
+    #[test]
+    fn a_send_lease_must_outlast_the_provider_call() {
+        let err = from(&[("TENEX_SEND_LEASE_SECONDS", "45")]).unwrap_err();
+        assert_eq!(err.name, "TENEX_SEND_LEASE_SECONDS");
+        assert!(err.message.contains("at least 50"), "{}", err.message);
+        let err = from(&[
+            ("TENEX_SEND_LEASE_SECONDS", "60"),
+            ("TENEX_SEND_CALL_TIMEOUT_SECONDS", "60"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.name, "TENEX_SEND_LEASE_SECONDS");
+        let ok = from(&[
+            ("TENEX_SEND_LEASE_SECONDS", "10"),
+            ("TENEX_SEND_CALL_TIMEOUT_SECONDS", "5"),
+        ])
+        .unwrap();
+        let send = ok.send_settings();
+        assert!(send.lease > send.call_timeout);
+        assert_eq!(send.call_timeout, std::time::Duration::from_secs(5));
+        let defaults = from(&[]).unwrap().send_settings();
+        assert!(defaults.lease.as_secs() >= defaults.call_timeout.as_secs() + LEASE_MARGIN_SECONDS);
     }
 
     #[test]
