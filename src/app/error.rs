@@ -20,6 +20,9 @@ pub enum UiError {
         message: String,
         /// For `validation_failed`: each invalid field.
         fields: Vec<FieldError>,
+        /// For `rate_limited`: seconds until trying again can succeed.
+        #[serde(default)]
+        retry_after_secs: Option<u64>,
     },
     /// The call itself did not get through (network, encoding).
     Transport(String),
@@ -33,6 +36,16 @@ impl UiError {
                 .iter()
                 .find(|f| f.field == name)
                 .map(|f| f.message.clone()),
+            UiError::Transport(_) => None,
+        }
+    }
+
+    /// For `rate_limited`: seconds until trying again can succeed.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            UiError::Failed {
+                retry_after_secs, ..
+            } => *retry_after_secs,
             UiError::Transport(_) => None,
         }
     }

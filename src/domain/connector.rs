@@ -222,32 +222,43 @@ const API_TOKEN_SECRETS: &[Spec] = &[s("api_token", Secret, true, "API token")];
 /// drops the stored secrets, so they can never be redirected without being typed again.
 const HOST_SETTINGS: [&str; 3] = ["base_url", "project_id", "host"];
 
-/// Checks an http(s) base URL: no credentials, plain http only for this machine (tests).
+/// Whether `host` is literally this machine: `localhost`, an address in `127.0.0.0/8`, or
+/// `::1`. Names are never resolved, so `127.attacker.example` is not local.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim();
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host)
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Checks an http(s) base URL as the HTTP client will read it: a host, no credentials, no
+/// query or fragment, and plain http only for a loopback host (tests against local fakes).
 pub fn check_base_url(field: &str, text: &str) -> Result<String, FieldError> {
     let bad = |m: &str| Err(FieldError::new(field, m));
     let text = text.trim().trim_end_matches('/');
-    let (scheme, rest) = match text.split_once("://") {
-        Some(parts) => parts,
-        None => return bad("must be an http(s) URL"),
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("must be an http(s) URL");
+    }
+    let Ok(url) = url::Url::parse(text) else {
+        return bad("must be an http(s) URL");
     };
-    let host_port = rest.split('/').next().unwrap_or_default();
-    if host_port.is_empty()
-        || host_port.contains('@')
-        || text.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
+    if !url.username().is_empty() || url.password().is_some() {
         return bad("must be an http(s) URL with a host and no credentials");
     }
-    let host = if host_port.starts_with('[') {
-        host_port
-            .split(']')
-            .next()
-            .map(|h| format!("{h}]"))
-            .unwrap_or_default()
-    } else {
-        host_port.split(':').next().unwrap_or_default().to_owned()
+    if url.query().is_some() || url.fragment().is_some() {
+        return bad("must not have a query or fragment");
+    }
+    let local = match url.host() {
+        None => return bad("must be an http(s) URL with a host and no credentials"),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
     };
-    let local = matches!(host.as_str(), "localhost" | "[::1]") || host.starts_with("127.");
-    match scheme {
+    match url.scheme() {
         "https" => Ok(text.to_owned()),
         "http" if local => Ok(text.to_owned()),
         "http" => bad("must use https (plain http is allowed only for localhost)"),
@@ -424,7 +435,7 @@ impl ConnectorConfig {
         if new_settings.get("tls_mode").map(String::as_str) == Some("none")
             && !new_settings
                 .get("host")
-                .is_some_and(|h| h == "localhost" || h.starts_with("127.") || h == "::1")
+                .is_some_and(|h| is_loopback_host(h))
         {
             errors.push(FieldError::new(
                 "settings.tls_mode",
@@ -676,6 +687,76 @@ mod tests {
         assert!(check_base_url("b", "https://user:pw@example.com").is_err());
         assert!(check_base_url("b", "ftp://example.com").is_err());
         assert!(check_base_url("b", "example.com").is_err());
+    }
+
+    #[test]
+    fn only_literal_loopback_hosts_count_as_this_machine() {
+        for host in [
+            "127.0.0.1",
+            "127.3.2.1",
+            "::1",
+            "[::1]",
+            "localhost",
+            "LOCALHOST",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "127.attacker.example",
+            "localhost.attacker.example",
+            "127.0.0.1.attacker.example",
+            "10.0.0.1",
+            "::2",
+            "",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://127.9.9.9/v1",
+            "http://[::1]:9000",
+            "http://localhost:3001/",
+        ] {
+            assert!(check_base_url("b", url).is_ok(), "{url}");
+        }
+        for url in [
+            "http://127.attacker.example",
+            "http://localhost.attacker.example:8080",
+            "http://127.0.0.1.nip.io",
+            "http://127.0.0.1@attacker.example",
+            "http://attacker.example\\@127.0.0.1",
+            "http://attacker.example#@127.0.0.1",
+            "http://attacker.example?@127.0.0.1",
+            "https://api.example.com/v1?x=1",
+        ] {
+            assert!(check_base_url("b", url).is_err(), "{url}");
+        }
+    }
+
+    #[test]
+    fn plain_smtp_needs_a_literal_loopback_host() {
+        let smtp = |host: &str| {
+            ConnectorConfig::parse(
+                ConnectorKind::Smtp,
+                None,
+                Some("M"),
+                &map(&[
+                    ("host", host),
+                    ("port", "25"),
+                    ("tls_mode", "none"),
+                    ("from_address", "a@b.test"),
+                ]),
+                &BTreeMap::new(),
+            )
+        };
+        for host in ["127.attacker.example", "localhost.attacker.example"] {
+            let Err(Error::Invalid(fields)) = smtp(host) else {
+                panic!("{host} must not get plain text")
+            };
+            assert_eq!(fields[0].field, "settings.tls_mode");
+        }
+        assert!(smtp("::1").is_ok());
+        assert!(smtp("localhost").is_ok());
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod pagination;
 #[cfg(feature = "ssr")]
 pub mod schedule;
+pub mod secret;
 pub mod segment;
 pub mod sequence;
 pub mod suppression;

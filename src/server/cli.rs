@@ -12,6 +12,7 @@ use super::{leptos_config, startup, telemetry};
 use crate::domain::Error;
 use crate::domain::actor::Actor;
 use crate::domain::api_key::NewApiKey;
+use crate::domain::secret::Redacted;
 use crate::domain::time::SystemClock;
 use crate::domain::user::Email;
 
@@ -54,7 +55,7 @@ enum AdminCommand {
         email: String,
         /// Their password (at least 10 characters).
         #[arg(long)]
-        password: String,
+        password: Redacted<String>,
         /// admin, approver, marketer or viewer.
         #[arg(long)]
         role: String,
@@ -149,7 +150,7 @@ async fn execute(command: Command, settings: Settings) -> Result<(), String> {
                 accounts::NewMember {
                     workspace,
                     email,
-                    password,
+                    password: password.0,
                     role,
                     display_name: name,
                 },
@@ -230,5 +231,31 @@ fn describe(e: Error) -> String {
             .join("; "),
         Error::Internal(source) => format!("internal error: {source}"),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_on_the_command_line_never_shows_in_debug_output() {
+        let cli = Cli::try_parse_from([
+            "tenex",
+            "admin",
+            "create-user",
+            "--workspace",
+            "W",
+            "--email",
+            "a@w.test",
+            "--password",
+            "correct horse battery",
+            "--role",
+            "admin",
+        ])
+        .unwrap();
+        let shown = format!("{cli:?}");
+        assert!(shown.contains("a@w.test"), "{shown}");
+        assert!(!shown.contains("horse"), "{shown}");
     }
 }

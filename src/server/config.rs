@@ -22,6 +22,15 @@ pub struct Settings {
     pub public_url: String,
     /// `TENEX_RATE_LIMIT_PER_MINUTE`: requests per minute per API key.
     pub rate_limit_per_minute: u32,
+    /// `TENEX_LOGIN_FAILURES_PER_ACCOUNT`: failed logins for one account allowed per 15
+    /// minutes before its logins are refused for a while.
+    pub login_failures_per_account: u32,
+    /// `TENEX_LOGIN_FAILURES_PER_ADDRESS`: failed logins from one client address allowed per
+    /// 15 minutes before its logins are refused for a while.
+    pub login_failures_per_address: u32,
+    /// `TENEX_TRUST_FORWARDED_FOR`: `true` behind a reverse proxy that appends the client's
+    /// address to `X-Forwarded-For`; otherwise the connection's address is the client's.
+    pub trust_forwarded_for: bool,
     /// `TENEX_MAX_BODY_BYTES`: largest request body accepted.
     pub max_body_bytes: usize,
     /// `TENEX_MAX_IMPORT_BYTES`: largest CSV import accepted.
@@ -42,8 +51,11 @@ pub struct Settings {
     /// `TENEX_SEND_RATE_PER_SECOND`: messages per second per process, all senders together.
     pub send_rate_per_second: u32,
     /// `TENEX_SEND_LEASE_SECONDS`: how long a worker holds a message it claimed or is
-    /// sending; a message still `sending` after this is declared uncertain.
+    /// sending; a message still `sending` after this is declared uncertain. At least the call
+    /// timeout plus [`LEASE_MARGIN_SECONDS`].
     pub send_lease_seconds: u64,
+    /// `TENEX_SEND_CALL_TIMEOUT_SECONDS`: the longest one provider call may take.
+    pub send_call_timeout_seconds: u64,
     /// `TENEX_WORKER_POLL_MS`: how often an idle worker looks for due messages.
     pub worker_poll_ms: u64,
     /// `TENEX_WORKER_IN_SERVE`: `true` (default) runs a worker inside `serve`; `false` when
@@ -89,11 +101,24 @@ impl fmt::Debug for Settings {
             .field("database", &redact_url(&self.database_url))
             .field("public_url", &self.public_url)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field(
+                "login_failures_per_account",
+                &self.login_failures_per_account,
+            )
+            .field(
+                "login_failures_per_address",
+                &self.login_failures_per_address,
+            )
             .field("max_body_bytes", &self.max_body_bytes)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .finish_non_exhaustive()
     }
 }
+
+/// How much longer than a provider call a send lease must last: the time to commit the
+/// outcome after the call. A lease that ran out while its worker still waited on the provider
+/// would have the message declared uncertain, or claimed again, while it may be going out.
+pub const LEASE_MARGIN_SECONDS: u64 = 5;
 
 /// The default database: an SQLite file under `./data`.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tenex.db";
@@ -104,6 +129,9 @@ impl Default for Settings {
             database_url: DEFAULT_DATABASE_URL.into(),
             public_url: "http://127.0.0.1:3000".into(),
             rate_limit_per_minute: 1000,
+            login_failures_per_account: 10,
+            login_failures_per_address: 50,
+            trust_forwarded_for: false,
             max_body_bytes: 1024 * 1024,
             max_import_bytes: 64 * 1024 * 1024,
             session_idle_minutes: 12 * 60,
@@ -114,6 +142,7 @@ impl Default for Settings {
             send_concurrency: 8,
             send_rate_per_second: 50,
             send_lease_seconds: 120,
+            send_call_timeout_seconds: 45,
             worker_poll_ms: 1000,
             worker_in_serve: true,
         }
@@ -151,6 +180,25 @@ impl Settings {
                 });
             }
         };
+        let send_call_timeout_seconds = number(
+            &get,
+            "TENEX_SEND_CALL_TIMEOUT_SECONDS",
+            d.send_call_timeout_seconds,
+            1,
+        )?;
+        let send_lease_seconds = number(&get, "TENEX_SEND_LEASE_SECONDS", d.send_lease_seconds, 1)?;
+        let shortest_lease = send_call_timeout_seconds.saturating_add(LEASE_MARGIN_SECONDS);
+        if send_lease_seconds < shortest_lease {
+            return Err(ConfigError {
+                name: "TENEX_SEND_LEASE_SECONDS",
+                message: format!(
+                    "must be at least {shortest_lease} (the provider call timeout \
+                     TENEX_SEND_CALL_TIMEOUT_SECONDS={send_call_timeout_seconds} plus \
+                     {LEASE_MARGIN_SECONDS} s to record the outcome), not {send_lease_seconds}; \
+                     a shorter lease could declare a message uncertain while it is still being sent"
+                ),
+            });
+        }
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or(d.database_url),
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -160,6 +208,19 @@ impl Settings {
                 d.rate_limit_per_minute,
                 1,
             )?,
+            login_failures_per_account: number(
+                &get,
+                "TENEX_LOGIN_FAILURES_PER_ACCOUNT",
+                d.login_failures_per_account,
+                1,
+            )?,
+            login_failures_per_address: number(
+                &get,
+                "TENEX_LOGIN_FAILURES_PER_ADDRESS",
+                d.login_failures_per_address,
+                1,
+            )?,
+            trust_forwarded_for: boolean(&get, "TENEX_TRUST_FORWARDED_FOR", d.trust_forwarded_for)?,
             max_body_bytes: number(&get, "TENEX_MAX_BODY_BYTES", d.max_body_bytes, 1024)?,
             max_import_bytes: number(&get, "TENEX_MAX_IMPORT_BYTES", d.max_import_bytes, 1024)?,
             session_idle_minutes: number(
@@ -179,18 +240,10 @@ impl Settings {
                 d.send_rate_per_second,
                 1,
             )?,
-            send_lease_seconds: number(&get, "TENEX_SEND_LEASE_SECONDS", d.send_lease_seconds, 1)?,
+            send_lease_seconds,
+            send_call_timeout_seconds,
             worker_poll_ms: number(&get, "TENEX_WORKER_POLL_MS", d.worker_poll_ms, 10)?,
-            worker_in_serve: match get("TENEX_WORKER_IN_SERVE").as_deref() {
-                None | Some("true") => true,
-                Some("false") => false,
-                Some(other) => {
-                    return Err(ConfigError {
-                        name: "TENEX_WORKER_IN_SERVE",
-                        message: format!("must be true or false, not `{other}`"),
-                    });
-                }
-            },
+            worker_in_serve: boolean(&get, "TENEX_WORKER_IN_SERVE", d.worker_in_serve)?,
         })
     }
 
@@ -200,6 +253,7 @@ impl Settings {
             concurrency: self.send_concurrency,
             rate_per_second: self.send_rate_per_second,
             lease: std::time::Duration::from_secs(self.send_lease_seconds),
+            call_timeout: std::time::Duration::from_secs(self.send_call_timeout_seconds),
             public_url: self.public_url.clone(),
             ..Default::default()
         }
@@ -244,6 +298,22 @@ fn generator(get: &impl Fn(&str) -> Option<String>) -> Result<GeneratorSettings,
         Some(other) => Err(ConfigError {
             name: "TENEX_GENERATOR",
             message: format!("must be builtin or openai, not `{other}`"),
+        }),
+    }
+}
+
+fn boolean(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match get(name).as_deref() {
+        None => Ok(default),
+        Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(other) => Err(ConfigError {
+            name,
+            message: format!("must be true or false, not `{other}`"),
         }),
     }
 }
@@ -313,6 +383,13 @@ mod tests {
         assert!(from(&[("TENEX_RATE_LIMIT_PER_MINUTE", "0")]).is_err());
         assert!(from(&[("TENEX_PUBLIC_URL", "mkt.example.com")]).is_err());
         assert!(from(&[("TENEX_LOG_FORMAT", "xml")]).is_err());
+        assert!(from(&[("TENEX_LOGIN_FAILURES_PER_ACCOUNT", "0")]).is_err());
+        assert_eq!(
+            from(&[("TENEX_TRUST_FORWARDED_FOR", "yes")])
+                .unwrap_err()
+                .name,
+            "TENEX_TRUST_FORWARDED_FOR"
+        );
         assert_eq!(
             from(&[("TENEX_GENERATOR", "gpt")]).unwrap_err().name,
             "TENEX_GENERATOR"
@@ -322,6 +399,29 @@ mod tests {
             ("TENEX_OPENAI_BASE_URL", "localhost:8080"),
         ]);
         assert_eq!(err.unwrap_err().name, "TENEX_OPENAI_BASE_URL");
+    }
+
+    #[test]
+    fn a_send_lease_must_outlast_the_provider_call() {
+        let err = from(&[("TENEX_SEND_LEASE_SECONDS", "45")]).unwrap_err();
+        assert_eq!(err.name, "TENEX_SEND_LEASE_SECONDS");
+        assert!(err.message.contains("at least 50"), "{}", err.message);
+        let err = from(&[
+            ("TENEX_SEND_LEASE_SECONDS", "60"),
+            ("TENEX_SEND_CALL_TIMEOUT_SECONDS", "60"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.name, "TENEX_SEND_LEASE_SECONDS");
+        let ok = from(&[
+            ("TENEX_SEND_LEASE_SECONDS", "10"),
+            ("TENEX_SEND_CALL_TIMEOUT_SECONDS", "5"),
+        ])
+        .unwrap();
+        let send = ok.send_settings();
+        assert!(send.lease > send.call_timeout);
+        assert_eq!(send.call_timeout, std::time::Duration::from_secs(5));
+        let defaults = from(&[]).unwrap().send_settings();
+        assert!(defaults.lease.as_secs() >= defaults.call_timeout.as_secs() + LEASE_MARGIN_SECONDS);
     }
 
     #[test]

@@ -194,10 +194,17 @@ pub fn ui_error(error: Error) -> UiError {
             .is_some_and(|a| a.contains("text/html"));
         p.uri.path().starts_with("/rpc/") && !wants_html
     });
+    let retry_after_secs = match &error {
+        Error::RateLimited { retry_after_secs } => Some((*retry_after_secs).max(1)),
+        _ => None,
+    };
     if is_rpc_call
         && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
     {
         response.set_status(status);
+        if let Some(secs) = retry_after_secs {
+            response.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
     }
     let error_id = log_with_id(&error);
     let message = match &error_id {
@@ -214,6 +221,7 @@ pub fn ui_error(error: Error) -> UiError {
         code: code.to_owned(),
         message,
         fields,
+        retry_after_secs,
     }
 }
 

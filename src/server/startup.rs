@@ -22,7 +22,7 @@ use super::errors::problem_for_bare_413;
 use super::generation::Generator;
 use super::secrets::SecretBox;
 use super::services::Context;
-use super::state::{AppState, KeyLimiter};
+use super::state::{AppState, KeyLimiter, LoginThrottle};
 use crate::app::{App, shell};
 use crate::domain::time::{Clock, SystemClock};
 
@@ -99,6 +99,10 @@ pub async fn prepare(
     let state = AppState {
         ctx: ctx.with_generator(generator),
         key_limiter: Arc::new(KeyLimiter::per_minute(settings.rate_limit_per_minute)),
+        logins: Arc::new(LoginThrottle::new(
+            settings.login_failures_per_account,
+            settings.login_failures_per_address,
+        )),
         settings: Arc::new(settings),
         leptos_options,
     };
@@ -188,6 +192,7 @@ fn spawn_upkeep(app: &Prepared) {
         loop {
             tick.tick().await;
             state.key_limiter.prune();
+            state.logins.prune();
             let day_ago = state.ctx.now().plus(time::Duration::days(-1));
             if let Err(e) = db::idempotency::prune(&state.ctx.db, day_ago).await {
                 tracing::warn!(error = %e, "idempotency key cleanup failed");
@@ -221,7 +226,9 @@ pub async fn serve(
             source,
         })?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, router)
+    // The peer address is what login throttling knows the client by.
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|source| StartError::Serve {

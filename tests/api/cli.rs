@@ -136,3 +136,26 @@ fn migrate_and_demo_are_repeatable() {
     let second = tenex(&db, &["demo"]);
     assert!(String::from_utf8_lossy(&second.stderr).contains("already there"));
 }
+
+#[test]
+fn a_send_lease_shorter_than_a_provider_call_stops_the_program_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["worker", "serve"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_tenex"))
+            .arg(command)
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}", dir.path().join("cli.db").display()),
+            )
+            .env("TENEX_SEND_LEASE_SECONDS", "30")
+            .env("TENEX_SEND_CALL_TIMEOUT_SECONDS", "45")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("TENEX_SEND_LEASE_SECONDS: must be at least 50"),
+            "{stderr}"
+        );
+    }
+}

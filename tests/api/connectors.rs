@@ -18,6 +18,8 @@ on_both_databases!(
     connectors_need_the_admin_scope_to_change,
     another_workspaces_connector_is_404,
     editing_a_connector_keeps_its_secrets_and_needs_the_version,
+    plain_text_and_http_are_only_for_literal_loopback_hosts,
+    testing_a_connection_needs_the_admin_role_or_scope,
 );
 
 async fn admin(app: &TestApp) -> String {
@@ -184,6 +186,133 @@ async fn editing_a_connector_keeps_its_secrets_and_needs_the_version(app: TestAp
     )
     .await
     .assert_problem(409, "conflict");
+}
+
+async fn plain_text_and_http_are_only_for_literal_loopback_hosts(app: TestApp) {
+    let key = admin(&app).await;
+    for host in ["127.attacker.example", "localhost.attacker.example"] {
+        let r = app
+            .post(
+                "/api/v1/connectors",
+                &key,
+                json!({"kind": "smtp", "name": "Mail", "settings": {"host": host, "port": "25", "tls_mode": "none", "from_address": "news@acme.test"}}),
+            )
+            .await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.error_fields(), ["settings.tls_mode"], "{host}");
+        let r = app
+            .post(
+                "/api/v1/connectors",
+                &key,
+                json!({"kind": "gmail", "name": "G", "settings": {"sender": "a@b.test", "base_url": format!("http://{host}:8080")}, "secrets": {"access_token": "t"}}),
+            )
+            .await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.error_fields(), ["settings.base_url"], "{host}");
+    }
+    create(
+        &app,
+        &key,
+        json!({"kind": "smtp", "name": "Local", "settings": {"host": "::1", "port": "25", "tls_mode": "none", "from_address": "news@acme.test"}}),
+    )
+    .await;
+}
+
+async fn testing_a_connection_needs_the_admin_role_or_scope(app: TestApp) {
+    let admin_key = admin(&app).await;
+    let marketer = app
+        .member("Acme", "mo@acme.test", Role::Marketer, None)
+        .await;
+    let writer_key = app
+        .member(
+            "Acme",
+            "wes@acme.test",
+            Role::Admin,
+            Some(&["marketing:read", "marketing:write"]),
+        )
+        .await
+        .key;
+    let c = create(
+        &app,
+        &admin_key,
+        json!({"kind": "sandbox", "name": "Try it"}),
+    )
+    .await;
+    let path = format!("/api/v1/connectors/{}/test", c["id"].as_str().unwrap());
+    for key in [&marketer.key, &writer_key] {
+        app.api(Method::POST, &path, Some(key), None)
+            .await
+            .assert_problem(403, "forbidden_scope");
+    }
+    let session = app
+        .log_in("mo@acme.test", crate::support::PASSWORD)
+        .await
+        .expect("logged in");
+    let id = c["id"].as_str().unwrap();
+    let r = app
+        .form(
+            "/rpc/test_connector",
+            Some(&session),
+            &[("id", id)],
+            Some(crate::support::ORIGIN),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let untested = app
+        .get(&format!("/api/v1/connectors/{id}"), &admin_key)
+        .await;
+    assert_eq!(untested.json()["health"], "unknown");
+    assert_eq!(test(&app, &admin_key, &c["id"]).await["health"], "healthy");
+    let admin_session = app
+        .log_in("ada@acme.test", crate::support::PASSWORD)
+        .await
+        .expect("logged in");
+    let r = app
+        .form(
+            "/rpc/test_connector",
+            Some(&admin_session),
+            &[("id", id)],
+            Some(crate::support::ORIGIN),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[tokio::test]
+async fn a_provider_redirect_is_not_followed_with_the_credentials() {
+    let app = spawn().await;
+    let key = admin(&app).await;
+    let fake = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/collections/col1"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("{}/elsewhere/col1", fake.uri())),
+        )
+        .expect(1)
+        .mount(&fake)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/elsewhere/col1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"displayName": "Blog"})))
+        .expect(0)
+        .mount(&fake)
+        .await;
+    let c = create(&app, &key, json!({"kind": "webflow", "name": "W", "settings": {"site_id": "site1", "collection_id": "col1", "base_url": fake.uri()}, "secrets": {"api_token": "wf-tok"}})).await;
+    let tested = test(&app, &key, &c["id"]).await;
+    assert_eq!(tested["health"], "failing", "{tested}");
+    assert!(
+        tested["health_detail"].as_str().unwrap().contains("302"),
+        "{tested}"
+    );
+    let sent_elsewhere = fake
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.url.path().starts_with("/elsewhere"))
+        .count();
+    assert_eq!(sent_elsewhere, 0, "the token went to the redirect target");
 }
 
 async fn spawn() -> TestApp {

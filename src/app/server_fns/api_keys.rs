@@ -8,12 +8,20 @@ use crate::domain::api_key::{ApiKey, KeyState};
 use crate::domain::pagination::Page;
 
 /// A key just minted: the token is in this answer only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedKey {
     /// The stored key.
     pub key: ApiKey,
     /// `tnx_<prefix>_<secret>`.
     pub token: String,
+}
+
+impl std::fmt::Debug for CreatedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedKey")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A key as the list shows it, with its state worked out on the server's clock.

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::app::error::UiError;
 use crate::domain::connector::Connector;
 use crate::domain::pagination::Page;
+use crate::domain::secret::Redacted;
 
 /// One page of the workspace's connectors.
 #[server(prefix = "/rpc", endpoint = "list_connectors")]
@@ -27,7 +28,7 @@ pub async fn create_connector(
     kind: String,
     name: String,
     #[server(default)] settings: BTreeMap<String, String>,
-    #[server(default)] secrets: BTreeMap<String, String>,
+    #[server(default)] secrets: Redacted<BTreeMap<String, String>>,
 ) -> Result<Connector, UiError> {
     use crate::domain::Error;
     use crate::server::services::connectors;
@@ -38,6 +39,7 @@ pub async fn create_connector(
         .filter(|(_, v)| !v.trim().is_empty())
         .collect();
     let secrets: BTreeMap<String, String> = secrets
+        .0
         .into_iter()
         .filter(|(_, v)| !v.trim().is_empty())
         .collect();
@@ -72,7 +74,7 @@ pub async fn update_connector(
     version: i64,
     name: String,
     #[server(default)] settings: BTreeMap<String, String>,
-    #[server(default)] secrets: BTreeMap<String, String>,
+    #[server(default)] secrets: Redacted<BTreeMap<String, String>>,
 ) -> Result<Connector, UiError> {
     use crate::domain::Error;
     use crate::server::services::connectors;
@@ -83,6 +85,7 @@ pub async fn update_connector(
         .filter(|(_, v)| !v.trim().is_empty())
         .collect();
     let secrets: BTreeMap<String, String> = secrets
+        .0
         .into_iter()
         .filter(|(_, v)| !v.trim().is_empty())
         .collect();

@@ -41,6 +41,13 @@ pub(crate) mod ssr {
             .map_err(|e| Error::internal(std::io::Error::other(e.to_string())).into())
     }
 
+    /// The address this request comes from (see `server::auth::client`).
+    pub fn client_address(state: &AppState) -> Option<std::net::IpAddr> {
+        use_context::<axum::http::request::Parts>().and_then(|parts| {
+            crate::server::auth::client::client_address(&parts, state.settings.trust_forwarded_for)
+        })
+    }
+
     /// The state and the logged-in actor, or `unauthorized`.
     pub async fn actor() -> Result<(AppState, Actor), UiError> {
         let state = state()?;

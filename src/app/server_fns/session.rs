@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::app::error::UiError;
+use crate::domain::secret::Redacted;
 
 /// The logged-in member, as the console header shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,12 +27,17 @@ pub struct MemberView {
 
 /// Checks the email and password, starts a session under a new id and goes to `next`.
 #[server(prefix = "/rpc", endpoint = "login")]
-pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), UiError> {
+pub async fn login(
+    email: String,
+    password: Redacted<String>,
+    next: Option<String>,
+) -> Result<(), UiError> {
     use crate::server::auth::session;
     use crate::server::services::accounts;
 
     let state = super::ssr::state()?;
-    let logged_in = accounts::log_in(&state.ctx, &email, &password).await?;
+    let client = super::ssr::client_address(&state);
+    let logged_in = accounts::log_in(&state.ctx, &state.logins, &email, &password, client).await?;
     let session_handle = super::ssr::session().await?;
     session::start(&session_handle, &logged_in.user.id, &logged_in.workspace.id).await?;
     leptos_axum::redirect(&session::safe_next(next.as_deref()));

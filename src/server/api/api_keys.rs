@@ -76,7 +76,7 @@ impl ApiKeyJson {
 }
 
 /// A freshly minted key: `key` is shown this once and never again.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct CreatedApiKeyJson {
     /// `key_…`.
     pub id: String,
@@ -92,6 +92,17 @@ pub struct CreatedApiKeyJson {
     pub created_at: String,
     /// RFC 3339 or `null`.
     pub expires_at: Option<String>,
+}
+
+impl std::fmt::Debug for CreatedApiKeyJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedApiKeyJson")
+            .field("id", &self.id)
+            .field("prefix", &self.prefix)
+            .field("name", &self.name)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
 }
 
 pub(super) fn router() -> OpenApiRouter<AppState> {

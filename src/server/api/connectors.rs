@@ -16,13 +16,14 @@ use super::list::{ListJson, PageQuery};
 use crate::domain::Error;
 use crate::domain::connector::{Connector, ConnectorKind};
 use crate::domain::ids::ConnectorId;
+use crate::domain::secret;
 use crate::server::auth::api_key::ApiActor;
 use crate::server::errors::{ApiError, Problem};
 use crate::server::services::{Context, connectors};
 use crate::server::state::AppState;
 
 /// A new connector.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateConnectorBody {
     /// smtp, gmail, outlook, google_ads, linkedin_ads, meta_ads, webflow, sanity or sandbox.
@@ -38,7 +39,7 @@ pub struct CreateConnectorBody {
 }
 
 /// An edit; omitted values stay, an empty string clears an optional one.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateConnectorBody {
     /// The version being edited (or `If-Match`).
@@ -51,6 +52,28 @@ pub struct UpdateConnectorBody {
     /// Secrets to replace.
     #[serde(default)]
     pub secrets: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for CreateConnectorBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateConnectorBody")
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .field("settings", &self.settings)
+            .field("secrets", &secret::names(&self.secrets))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for UpdateConnectorBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateConnectorBody")
+            .field("version", &self.version)
+            .field("name", &self.name)
+            .field("settings", &self.settings)
+            .field("secrets", &secret::names(&self.secrets))
+            .finish()
+    }
 }
 
 /// A connector (secrets are never returned; `secrets_set` names those that are set).
@@ -201,8 +224,10 @@ async fn delete_connector(
 
 /// Runs a real, harmless check against the provider and records health and time. The
 /// answer is the connector; a provider failure shows as `health: failing` with the reason.
+/// Needs the `admin` scope: the check sends the connector's secrets to its host.
 #[utoipa::path(post, path = "/connectors/{id}/test", tag = "connectors", params(("id" = String, Path, description = "`cnr_…`")),
-    responses((status = 200, body = ConnectorJson), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ConnectorJson), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn test_connector(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,

@@ -84,8 +84,11 @@ pub async fn test_connection(
 }
 
 /// The HTTP client every provider call shares (pooled connections, timeouts on every call).
+/// Redirects are not followed: a request carries credentials, and a redirect answer is the
+/// provider's failure to report, not a place to send them.
 pub fn http_client() -> reqwest::Client {
     reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(CALL_TIMEOUT)
         .connect_timeout(Duration::from_secs(5))
         .user_agent(concat!("tenex/", env!("CARGO_PKG_VERSION")))

@@ -85,7 +85,8 @@ fn instructions(brief: &SequenceBrief<'_>) -> String {
          Never use these words or phrases: {never}\n\
          Emails are sent on days {days:?}; emails after the first are replies in the same thread.\n\
          Personalise with Jinja variables, e.g. {{{{ first_name | default(\"there\") }}}} and {{{{ company | default(\"your team\") }}}}; \
-         available variables: {vars}. Give every variable except sender_name a default. Sign with {{{{ sender_name }}}}.\n\
+         available variables: {vars}. Give every variable except sender_name a default. Sign with {{{{ sender_name }}}}. \
+         Use no other template syntax than {{{{ … }}}} with filters and {{% if %}}…{{% endif %}}.\n\
          Answer with JSON: {{\"emails\": [{{\"subject\": \"...\", \"body\": \"...\"}}]}}, exactly {n} emails, \
          subjects on one line.",
         n = brief.cadence_days.len(),

@@ -1,5 +1,7 @@
 //! Workspaces, people and how they log in.
 
+use std::net::IpAddr;
+
 use serde::{Deserialize, Serialize};
 
 use super::{Context, passwords};
@@ -10,9 +12,10 @@ use crate::domain::ids::{UserId, WorkspaceId};
 use crate::domain::user::{Email, Password, User};
 use crate::domain::workspace::{self, Membership, Workspace};
 use crate::server::db::{users, workspaces};
+use crate::server::state::LoginThrottle;
 
 /// A request to add a person to a workspace (creating either when new).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewMember {
     /// The workspace's name; created when no workspace has it.
     pub workspace: String,
@@ -24,6 +27,17 @@ pub struct NewMember {
     pub role: String,
     /// How the console names them; defaults to the part of the email before `@`.
     pub display_name: Option<String>,
+}
+
+impl std::fmt::Debug for NewMember {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewMember")
+            .field("workspace", &self.workspace)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .field("display_name", &self.display_name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What [`add_member`] did.
@@ -123,23 +137,28 @@ pub struct LoggedIn {
     pub workspace: Workspace,
 }
 
-/// Checks an email and password. Wrong email and wrong password give the same answer in
-/// the same time, so the form cannot be used to find out who has an account.
-pub async fn log_in(ctx: &Context, email: &str, password: &str) -> Result<LoggedIn, Error> {
-    let wrong = || Error::invalid("password", "the email or password is not right");
-    let Ok(email) = Email::parse("email", email) else {
-        passwords::verify(password, None).await?;
-        return Err(wrong());
+/// Checks an email and password from `client`. Wrong email and wrong password give the same
+/// answer in the same time, so the form cannot be used to find out who has an account.
+/// Failures count against the account and the address; while either has failed too often,
+/// logins are refused with `RateLimited` before any password is checked.
+pub async fn log_in(
+    ctx: &Context,
+    throttle: &LoginThrottle,
+    email: &str,
+    password: &str,
+    client: Option<IpAddr>,
+) -> Result<LoggedIn, Error> {
+    throttle.check(email, client)?;
+    let user = match proven_user(ctx, email, password).await? {
+        Some(user) => user,
+        None => {
+            throttle.failed(email, client);
+            return Err(Error::invalid(
+                "password",
+                "the email or password is not right",
+            ));
+        }
     };
-    let found = users::find_by_email(&ctx.db, &email).await?;
-    let (user, hash) = match found {
-        Some((user, hash)) => (Some(user), Some(hash)),
-        None => (None, None),
-    };
-    if !passwords::verify(password, hash).await? {
-        return Err(wrong());
-    }
-    let user = user.ok_or_else(wrong)?;
     let workspace = workspaces::memberships_of(&ctx.db, &user.id)
         .await?
         .into_iter()
@@ -147,6 +166,22 @@ pub async fn log_in(ctx: &Context, email: &str, password: &str) -> Result<Logged
         .map(|m| m.workspace)
         .ok_or_else(|| Error::invalid("email", "this account is not a member of any workspace"))?;
     Ok(LoggedIn { user, workspace })
+}
+
+/// The person whose password `password` is, if `email` names one.
+async fn proven_user(ctx: &Context, email: &str, password: &str) -> Result<Option<User>, Error> {
+    let Ok(email) = Email::parse("email", email) else {
+        passwords::verify(password, None).await?;
+        return Ok(None);
+    };
+    let (user, hash) = match users::find_by_email(&ctx.db, &email).await? {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    Ok(passwords::verify(password, hash)
+        .await?
+        .then_some(user)
+        .flatten())
 }
 
 /// The actor for a browser session, if the person is still a member of the workspace.

@@ -17,12 +17,20 @@ use crate::domain::pagination::{Page, PageRequest};
 use crate::server::db::{api_keys, audit_log, users};
 
 /// A freshly minted key: the only time the full token exists outside the client.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct MintedKey {
     /// The stored key (no secret).
     pub key: ApiKey,
     /// `tnx_<prefix>_<secret>`, to show once.
     pub token: String,
+}
+
+impl std::fmt::Debug for MintedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MintedKey")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Mints a key for the actor, with scopes no wider than the actor's own.

@@ -209,8 +209,9 @@ pub async fn delete(ctx: &Context, actor: &Actor, id: &ConnectorId) -> Result<()
 
 /// Runs the connector's connection test and records health and time. A failing provider is
 /// not an error of this call: the answer is the connector, marked failing, with the reason.
+/// Admins only: the test opens the secrets and sends them to the configured host.
 pub async fn test(ctx: &Context, actor: &Actor, id: &ConnectorId) -> Result<Connector, Error> {
-    actor.require(Scope::MarketingWrite)?;
+    actor.require(Scope::Admin)?;
     let stored = find(ctx, actor, id).await?;
     let secrets = open(ctx, &stored)?;
     let account = Account {
