@@ -30,7 +30,7 @@ on_both_databases!(
 );
 
 /// A clock this many hours ahead of the machine's, to reach later steps and retries.
-struct Ahead(i64);
+pub struct Ahead(pub i64);
 
 impl Clock for Ahead {
     fn now(&self) -> Timestamp {

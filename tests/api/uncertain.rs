@@ -7,13 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tenex::domain::time::{Clock, SystemClock, Timestamp};
 use tenex::server::services::Context;
 use tenex::server::services::sending::{SendSettings, Sender};
 
 use crate::faulty_http::{Answer, FaultyHttp};
 use crate::on_both_databases;
-use crate::sending::{Team, approved, connector, round, smtp_connector, team};
+use crate::sending::{Ahead, Team, approved, connector, round, smtp_connector, team};
 use crate::smtp_sink::{AfterData, SmtpSink};
 use crate::support::TestApp;
 
@@ -23,14 +22,6 @@ on_both_databases!(
     a_503_that_says_retry_and_a_refused_connection_are_retried,
     only_an_approver_sends_an_uncertain_message_again,
 );
-
-struct Ahead(i64);
-
-impl Clock for Ahead {
-    fn now(&self) -> Timestamp {
-        SystemClock.now().plus(time::Duration::hours(self.0))
-    }
-}
 
 /// A worker `hours` ahead whose provider calls give up after 1.5 s.
 fn impatient(app: &TestApp, hours: i64) -> Sender {

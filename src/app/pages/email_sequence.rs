@@ -303,7 +303,7 @@ pub fn EmailSequencePage() -> impl IntoView {
                     </div>
                     <p class="-mt-4 mb-6 text-sm text-slate-600">
                         {format!("Objective: {} · Segment: {} · Brand: {} · Sender: {}", seq.objective, p.segment_name, p.brand_name, p.sender_name)}
-                        " · " <a class="text-indigo-700 hover:underline" href=format!("/campaigns/{}", seq.campaign_id)>"Campaign"</a>
+                        " · " <a class="text-indigo-700 underline" href=format!("/campaigns/{}", seq.campaign_id)>"Campaign"</a>
                     </p>
                     <div class="grid gap-6 lg:grid-cols-3">
                         <div class="space-y-6 lg:col-span-2">
