@@ -614,6 +614,15 @@ wire_enum!(
     }
 );
 
+impl WarningKind {
+    /// Whether approving despite this warning needs the approver's explicit
+    /// acknowledgement: mail that would fail for some recipients, or say what the brand
+    /// never says.
+    pub fn needs_acknowledgement(self) -> bool {
+        matches!(self, Self::MissingVariable | Self::DoNotSay)
+    }
+}
+
 /// Something the marketer and the approver should see before approving.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {

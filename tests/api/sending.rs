@@ -30,7 +30,7 @@ on_both_databases!(
 );
 
 /// A clock this many hours ahead of the machine's, to reach later steps and retries.
-pub struct Ahead(pub i64);
+struct Ahead(i64);
 
 impl Clock for Ahead {
     fn now(&self) -> Timestamp {
@@ -159,18 +159,24 @@ pub fn sender_at(app: &TestApp, days: i64, worker: &str) -> Sender {
 }
 
 pub fn sender_at_hours(app: &TestApp, hours: i64, worker: &str) -> Sender {
-    let ctx = Context {
-        clock: Arc::new(Ahead(hours)),
-        ..app.ctx().clone()
-    };
-    Sender::new(
-        ctx,
+    sender_with(
+        app,
+        hours,
+        worker,
         SendSettings {
             rate_per_second: 10_000,
             ..SendSettings::default()
         },
-        worker,
     )
+}
+
+/// A worker `hours` ahead of the machine's clock, sending with `settings`.
+pub fn sender_with(app: &TestApp, hours: i64, worker: &str, settings: SendSettings) -> Sender {
+    let ctx = Context {
+        clock: Arc::new(Ahead(hours)),
+        ..app.ctx().clone()
+    };
+    Sender::new(ctx, settings, worker)
 }
 
 pub async fn round(sender: &Sender) -> Round {

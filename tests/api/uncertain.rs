@@ -3,16 +3,14 @@
 //! message and then drops the connection, never answers, or answers 5xx; it must receive
 //! the message exactly once however many rounds the workers run.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tenex::server::services::Context;
 use tenex::server::services::sending::{SendSettings, Sender};
 
 use crate::faulty_http::{Answer, FaultyHttp};
 use crate::on_both_databases;
-use crate::sending::{Ahead, Team, approved, connector, round, smtp_connector, team};
+use crate::sending::{Team, approved, connector, round, sender_with, smtp_connector, team};
 use crate::smtp_sink::{AfterData, SmtpSink};
 use crate::support::TestApp;
 
@@ -25,18 +23,15 @@ on_both_databases!(
 
 /// A worker `hours` ahead whose provider calls give up after 1.5 s.
 fn impatient(app: &TestApp, hours: i64) -> Sender {
-    let ctx = Context {
-        clock: Arc::new(Ahead(hours)),
-        ..app.ctx().clone()
-    };
-    Sender::new(
-        ctx,
+    sender_with(
+        app,
+        hours,
+        "w1",
         SendSettings {
             rate_per_second: 10_000,
             call_timeout: Duration::from_millis(1500),
             ..SendSettings::default()
         },
-        "w1",
     )
 }
 

@@ -20,7 +20,7 @@ use crate::app::server_fns::sequences::{
     get_sequence_page, render_sequence,
 };
 use crate::domain::approval::{Approval, ApprovalStatus};
-use crate::domain::sequence::{Sample, SequenceStatus, Step, Warning, WarningKind};
+use crate::domain::sequence::{Sample, SequenceStatus, Step, Warning};
 
 fn is_conflict(e: &UiError) -> bool {
     matches!(e, UiError::Failed { code, .. } if code == "conflict")
@@ -282,7 +282,7 @@ pub fn EmailSequencePage() -> impl IntoView {
                 let pending_now = seq.status == SequenceStatus::PendingApproval;
                 let from = format!("{} <{}>", p.sender.from_name, p.sender.from_address);
                 let to_acknowledge = p.preview.warnings.iter()
-                    .filter(|w| matches!(w.kind, WarningKind::MissingVariable | WarningKind::DoNotSay))
+                    .filter(|w| w.kind.needs_acknowledgement())
                     .count();
                 let audience_changed = p.previewed_recipients.map(|then| (then, p.preview.recipients));
                 let first = p.preview.samples.first().cloned();
