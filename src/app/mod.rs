@@ -89,6 +89,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("settings/audit-log") view=AuditLogPage />
                         <Route path=path!("settings/brands") view=BrandsPage />
                         <Route path=path!("settings/connectors") view=ConnectorsPage />
+                        <Route path=path!("settings/jobs") view=pages::jobs::JobsPage />
                         <Route path=path!("settings/suppressions") view=pages::suppressions::SuppressionsPage />
                     </ParentRoute>
                 </Routes>

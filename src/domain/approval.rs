@@ -145,6 +145,11 @@ impl Decision {
     }
 }
 
+/// The conflict of deciding something no longer open.
+pub fn already_decided() -> Error {
+    Error::Conflict("this has already been decided; nothing was changed".into())
+}
+
 /// A validated approval list filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApprovalFilter {

@@ -159,6 +159,9 @@ pub struct ContactInput {
     pub lifecycle_stage: Option<String>,
 }
 
+/// The standard time fields segment rules compare with dates.
+pub const TIME_FIELDS: [&str; 2] = ["created_at", "last_activity_at"];
+
 /// The standard fields rules and imports know by name.
 pub const STANDARD_FIELDS: [&str; 7] = [
     "email",

@@ -97,6 +97,10 @@ typed_id!(/// An approval request.
     ApprovalId, "apr", "approval");
 typed_id!(/// An event (a conversion, reply, bounce or unsubscribe).
     EventId, "evt", "event");
+typed_id!(/// A background job.
+    JobId, "job", "job");
+typed_id!(/// An outgoing-webhook endpoint.
+    WebhookEndpointId, "whk", "webhook endpoint");
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,25 @@ use super::sequence::SequenceStatus;
 use super::time::Timestamp;
 use super::wire::wire_enum;
 
+/// The one Message-ID scheme: `<sequence>.<contact>.<step>@<sender's domain>`, so a reply's
+/// `In-Reply-To` names the message it answers, and a step can only ever have one id.
+pub fn message_id(sequence: &str, contact: &str, step: u32, domain: &str) -> String {
+    format!("{sequence}.{contact}.{step}@{domain}")
+}
+
+/// The domain a sender's Message-IDs end in: its address's, lowercased.
+pub fn message_id_domain(from_address: &str) -> String {
+    from_address
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_ascii_lowercase())
+        .unwrap_or_else(|| "tenex.invalid".to_owned())
+}
+
+/// The domain of a Message-ID made by [`message_id`].
+pub fn domain_of(message_id: &str) -> &str {
+    message_id.rsplit_once('@').map_or("", |(_, d)| d)
+}
+
 wire_enum!(
     /// Where one message of the run stands.
     MessageStatus {
@@ -120,12 +139,13 @@ impl RunControl {
         }
     }
 
-    /// What the audit log says.
-    pub fn action(self) -> &'static str {
+    /// What the event record calls it.
+    pub fn action(self) -> super::change::Action {
+        use super::change::Action;
         match self {
-            Self::Pause => "email_sequence.paused",
-            Self::Resume => "email_sequence.resumed",
-            Self::Cancel => "email_sequence.cancelled",
+            Self::Pause => Action::SequencePaused,
+            Self::Resume => Action::SequenceResumed,
+            Self::Cancel => Action::SequenceCancelled,
         }
     }
 }

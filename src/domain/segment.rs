@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::contact::Contact;
+use super::contact::{Contact, STANDARD_FIELDS as TEXT_FIELDS, TIME_FIELDS};
 use super::error::{Error, Errors, FieldError};
 use super::ids::SegmentId;
 use super::pagination::{Keyed, Position};
@@ -55,17 +55,6 @@ pub enum Field {
     /// A custom field, by name.
     Custom(String),
 }
-
-const TEXT_FIELDS: [&str; 7] = [
-    "email",
-    "first_name",
-    "last_name",
-    "company",
-    "domain",
-    "title",
-    "lifecycle_stage",
-];
-const TIME_FIELDS: [&str; 2] = ["created_at", "last_activity_at"];
 
 impl Field {
     /// Reads `company`, `created_at` or `custom.plan_tier`.

@@ -214,6 +214,51 @@ impl EmailSequence {
     pub fn console_page(id: &SequenceId) -> String {
         format!("/email/sequences/{id}")
     }
+
+    /// Whether its content may be changed at `version` (an edit, a refreshed preview): only
+    /// while it waits at the gate, and only by someone who saw the current version.
+    pub fn check_edit(&self, version: Option<i64>) -> Result<(), Error> {
+        if self.status != SequenceStatus::PendingApproval {
+            return Err(Error::Conflict(format!(
+                "this sequence is {}, so it can no longer be changed or decided",
+                self.status.as_str().replace('_', " ")
+            )));
+        }
+        match version {
+            Some(v) if v != self.version => Err(Error::stale("email sequence", v)),
+            _ => Ok(()),
+        }
+    }
+
+    /// The status `decision` moves it to, made by an approver who saw `version` (when
+    /// given): only a pending sequence is decided, and only at the version shown.
+    pub fn decide(
+        &self,
+        decision: super::approval::Decision,
+        version: Option<i64>,
+    ) -> Result<SequenceStatus, Error> {
+        use super::approval::Decision;
+        if self.status != SequenceStatus::PendingApproval {
+            return Err(super::approval::already_decided());
+        }
+        if let Some(v) = version
+            && v != self.version
+        {
+            return Err(Error::Conflict(format!(
+                "this sequence was edited after version {v} (it is now version {}); review the current content and decide again",
+                self.version
+            )));
+        }
+        Ok(match decision {
+            Decision::Approve => SequenceStatus::Active,
+            Decision::Reject => SequenceStatus::Rejected,
+        })
+    }
+
+    /// The status a run control moves it to, or the conflict that explains why not.
+    pub fn control(&self, control: super::message::RunControl) -> Result<SequenceStatus, Error> {
+        control.apply(self.status)
+    }
 }
 
 /// A send window as a client sent it.
@@ -721,6 +766,106 @@ pub struct SequencePage {
 
 #[cfg(test)]
 mod tests {
+
+    fn pending_at(version: i64) -> EmailSequence {
+        let at = Timestamp::from_unix_seconds(1_700_000_000).unwrap();
+        EmailSequence {
+            id: SequenceId::generate(),
+            campaign_id: CampaignId::generate(),
+            name: "Demo".into(),
+            brand_id: BrandId::generate(),
+            segment_id: SegmentId::generate(),
+            sender_connector_id: ConnectorId::generate(),
+            objective: "book a demo".into(),
+            steps: Vec::new(),
+            send_window: None,
+            thread_replies: true,
+            status: SequenceStatus::PendingApproval,
+            content_hash: String::new(),
+            version,
+            approved_at: None,
+            approved_sender: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn only_a_pending_sequence_at_the_version_shown_is_decided() {
+        use crate::domain::approval::Decision;
+        let seq = pending_at(3);
+        assert_eq!(
+            seq.decide(Decision::Approve, Some(3)).unwrap(),
+            SequenceStatus::Active
+        );
+        assert_eq!(
+            seq.decide(Decision::Reject, None).unwrap(),
+            SequenceStatus::Rejected
+        );
+        let stale = seq.decide(Decision::Approve, Some(2)).unwrap_err();
+        assert!(
+            stale
+                .to_string()
+                .contains("edited after version 2 (it is now version 3)"),
+            "{stale}"
+        );
+        let done = EmailSequence {
+            status: SequenceStatus::Active,
+            ..pending_at(3)
+        };
+        assert!(
+            done.decide(Decision::Approve, Some(3))
+                .unwrap_err()
+                .to_string()
+                .contains("already been decided")
+        );
+    }
+
+    #[test]
+    fn only_a_pending_sequence_at_its_current_version_is_edited() {
+        let seq = pending_at(2);
+        assert!(seq.check_edit(Some(2)).is_ok());
+        assert!(seq.check_edit(None).is_ok());
+        assert!(
+            seq.check_edit(Some(1))
+                .unwrap_err()
+                .to_string()
+                .contains("changed since version 1")
+        );
+        let running = EmailSequence {
+            status: SequenceStatus::Active,
+            ..pending_at(2)
+        };
+        assert!(
+            running
+                .check_edit(Some(2))
+                .unwrap_err()
+                .to_string()
+                .contains("is active, so it can no longer be changed")
+        );
+    }
+
+    #[test]
+    fn run_controls_follow_the_status() {
+        use crate::domain::message::RunControl;
+        let active = EmailSequence {
+            status: SequenceStatus::Active,
+            ..pending_at(1)
+        };
+        assert_eq!(
+            active.control(RunControl::Pause).unwrap(),
+            SequenceStatus::Paused
+        );
+        assert_eq!(
+            active.control(RunControl::Cancel).unwrap(),
+            SequenceStatus::Cancelled
+        );
+        assert!(active.control(RunControl::Resume).is_err());
+        assert!(
+            pending_at(1).control(RunControl::Pause).is_err(),
+            "pending is decided, not paused"
+        );
+    }
     use super::*;
 
     fn ids() -> (String, String, String) {

@@ -32,8 +32,13 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
-    /// Run only the background workers (sending), until SIGINT or SIGTERM.
-    Worker,
+    /// Run only the background workers, until SIGINT or SIGTERM.
+    Worker {
+        /// Host only these job kinds, comma-separated (email_send, connector_check,
+        /// webhook_delivery); every kind when absent.
+        #[arg(long, value_delimiter = ',')]
+        kinds: Option<Vec<crate::domain::job::JobKind>>,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// Load the demo workspace (does nothing if it exists).
@@ -117,12 +122,13 @@ async fn execute(command: Command, settings: Settings) -> Result<(), String> {
             Ok(())
         }
         Command::Demo => load_demo(&ctx).await,
-        Command::Worker => {
-            let worker = super::worker::Worker::start(
-                ctx.clone(),
+        Command::Worker { kinds } => {
+            let hosted = super::worker::Hosted::kinds(
                 settings.send_settings(),
                 std::time::Duration::from_millis(settings.worker_poll_ms),
+                kinds.as_deref(),
             );
+            let worker = super::worker::Worker::start(ctx.clone(), hosted);
             startup::shutdown_signal().await;
             worker.stop().await;
             db.close().await;

@@ -214,8 +214,11 @@ pub async fn serve(
     let worker = settings.worker_in_serve.then(|| {
         super::worker::Worker::start(
             app.state.ctx.clone(),
-            settings.send_settings(),
-            Duration::from_millis(settings.worker_poll_ms),
+            super::worker::Hosted::kinds(
+                settings.send_settings(),
+                Duration::from_millis(settings.worker_poll_ms),
+                None,
+            ),
         )
     });
     let router = router(&app);

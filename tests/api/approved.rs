@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 use tenex::domain::actor::Role;
 
 use crate::on_both_databases;
-use crate::sending::{Team, connector, id, round, sender_at, smtp_connector, team};
 use crate::smtp_sink::SmtpSink;
 use crate::support::TestApp;
+use crate::world::{Team, connector, id, round, sender_at, smtp_connector, team};
 
 on_both_databases!(
     a_contact_or_sender_edited_after_approval_changes_neither_address_nor_text,

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 
 use crate::on_both_databases;
-use crate::sending::{approved, smtp_connector, team};
 use crate::smtp_sink::SmtpSink;
 use crate::support::TestApp;
+use crate::world::{approved, smtp_connector, team};
 
 on_both_databases!(a_worker_killed_five_times_sends_nothing_twice_and_loses_nothing);
 

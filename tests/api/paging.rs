@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use serde_json::{Value, json};
 
 use crate::on_both_databases;
-use crate::sending::{Team, approved, connector, round, sender_at, team};
 use crate::support::{PASSWORD, TestApp};
+use crate::world::{Team, approved, connector, round, sender_at, team};
 
 on_both_databases!(
     following_next_cursor_reads_every_message_of_a_run_once,

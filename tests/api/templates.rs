@@ -8,8 +8,8 @@ use axum::http::Method;
 use serde_json::{Value, json};
 
 use crate::on_both_databases;
-use crate::sending::{connector, team};
 use crate::support::TestApp;
+use crate::world::{connector, team};
 
 on_both_databases!(a_template_that_doubles_text_is_a_422_naming_the_step_at_once);
 

@@ -10,9 +10,9 @@ use tenex::server::services::sending::{SendSettings, Sender};
 
 use crate::faulty_http::{Answer, FaultyHttp};
 use crate::on_both_databases;
-use crate::sending::{Team, approved, connector, round, sender_with, smtp_connector, team};
 use crate::smtp_sink::{AfterData, SmtpSink};
 use crate::support::TestApp;
+use crate::world::{Team, approved, connector, round, sender_with, smtp_connector, team};
 
 on_both_databases!(
     an_smtp_server_that_drops_or_hangs_after_the_data_leaves_the_message_uncertain,

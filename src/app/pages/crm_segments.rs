@@ -13,6 +13,7 @@ use crate::app::components::ui::{
 use crate::app::server_fns::crm::{
     CreateStaticSegment, create_rule_segment, custom_field_names, list_segments, preview_rule,
 };
+use crate::domain::contact::{STANDARD_FIELDS, TIME_FIELDS};
 use crate::domain::segment::{ConditionInput, Match, OPERATORS, RuleInput};
 
 /// The segments list; the page position lives in the URL.
@@ -90,18 +91,6 @@ pub fn describe(rule: &RuleInput) -> String {
         .collect::<Vec<_>>()
         .join(joiner)
 }
-
-const FIELDS: [&str; 9] = [
-    "email",
-    "first_name",
-    "last_name",
-    "company",
-    "domain",
-    "title",
-    "lifecycle_stage",
-    "created_at",
-    "last_activity_at",
-];
 
 /// One editable condition row.
 #[derive(Clone, Copy)]
@@ -215,7 +204,7 @@ pub fn SegmentBuilderPage() -> impl IntoView {
                     </For>
                 </ol>
                 <datalist id="rule-fields">
-                    {FIELDS.iter().map(|f| view! { <option value=*f /> }).collect_view()}
+                    {STANDARD_FIELDS.iter().chain(TIME_FIELDS.iter()).map(|f| view! { <option value=*f /> }).collect_view()}
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             custom.await.unwrap_or_default().into_iter().map(|n| view! { <option value=format!("custom.{n}") /> }).collect_view()

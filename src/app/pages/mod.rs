@@ -14,6 +14,7 @@ pub mod crm_segments;
 pub mod email_sequence;
 pub mod email_sequences;
 pub mod home;
+pub mod jobs;
 pub mod login;
 pub mod not_found;
 pub mod outbox;

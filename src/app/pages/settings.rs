@@ -52,6 +52,12 @@ pub fn SettingsPage() -> impl IntoView {
                             <p class="mt-1 text-sm text-slate-600">"Every change: who, what, when."</p>
                         </a>
                     </li>
+                    <li>
+                        <a href="/settings/jobs" class="block rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 hover:ring-indigo-300">
+                            <h2 class="font-semibold">"Jobs"</h2>
+                            <p class="mt-1 text-sm text-slate-600">"Background work, its errors, and a retry where that is safe."</p>
+                        </a>
+                    </li>
                 })}
             </Transition>
         </ul>

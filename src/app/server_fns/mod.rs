@@ -8,6 +8,7 @@ pub mod brands;
 pub mod campaigns;
 pub mod connectors;
 pub mod crm;
+pub mod jobs;
 pub mod runs;
 pub mod sequences;
 pub mod session;

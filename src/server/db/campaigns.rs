@@ -153,18 +153,7 @@ pub async fn list(
     rows.iter().map(campaign).collect()
 }
 
-/// What one event adds to a campaign's counters.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// Messages sent.
-    pub sends: i64,
-    /// Replies.
-    pub replies: i64,
-    /// Conversions.
-    pub conversions: i64,
-    /// Conversion value, in cents.
-    pub conversion_value_cents: i64,
-}
+pub use crate::domain::change::Counts;
 
 /// Adds `counts` to a campaign's totals and to its counters for the UTC day of `at`, in the
 /// caller's transaction (the same one that records what happened).

@@ -16,9 +16,12 @@ use crate::domain::message::{LedgerMessage, MessageFilter, MessageStatus, NextSe
 use crate::domain::pagination::PageRequest;
 use crate::domain::time::Timestamp;
 
-/// Queues step `step_index` for every active enrollment of a sequence, due at `due`. The
-/// Message-ID is `<sequence>.<contact>.<step>@<domain>`: unique by construction, and it
-/// names the message a reply answers.
+/// [`crate::domain::message::message_id`] in SQL, for every enrollment at once (the API
+/// tests hold the two to the same text: replies are matched by the domain's).
+const MESSAGE_ID_SQL: &str = "e.sequence_id || '.' || e.contact_id || '.' || $1 || '@' || $2";
+
+/// Queues step `step_index` for every active enrollment of a sequence, due at `due`, each
+/// with its Message-ID: unique by construction, and it names the message a reply answers.
 pub async fn enqueue_step(
     tx: &mut Tx,
     sequence: &SequenceId,
@@ -27,12 +30,12 @@ pub async fn enqueue_step(
     domain: &str,
     now: Timestamp,
 ) -> Result<u64, Error> {
-    let done = sqlx::query(
+    let done = sqlx::query(&format!(
         "insert into sequence_messages (message_id, workspace_id, sequence_id, contact_id, step_index, status, \
          scheduled_for, attempts, created_at, updated_at) \
-         select e.sequence_id || '.' || e.contact_id || '.' || $1 || '@' || $2, e.workspace_id, e.sequence_id, \
-         e.contact_id, $3, 'scheduled', $4, 0, $5, $5 from enrollments e where e.sequence_id = $6 and e.status = 'active'",
-    )
+         select {MESSAGE_ID_SQL}, e.workspace_id, e.sequence_id, \
+         e.contact_id, $3, 'scheduled', $4, 0, $5, $5 from enrollments e where e.sequence_id = $6 and e.status = 'active'"
+    ))
     .bind(step_index.to_string())
     .bind(domain)
     .bind(i64::from(step_index))

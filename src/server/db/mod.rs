@@ -12,6 +12,7 @@ pub mod contacts;
 pub mod enrollments;
 pub mod events;
 pub mod idempotency;
+pub mod jobs;
 pub mod messages;
 pub mod outbox;
 pub mod segments;
@@ -19,6 +20,7 @@ pub mod sender_days;
 pub mod sequences;
 pub mod suppressions;
 pub mod users;
+pub mod webhooks;
 pub mod workspaces;
 
 use std::str::FromStr;

@@ -6,15 +6,16 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::Context;
+use super::event_record;
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
 use crate::domain::api_key::{
     ApiKey, KeyToken, NewApiKey, PREFIX_LEN, SECRET_LEN, check_key_management,
 };
-use crate::domain::audit::AuditRecord;
+use crate::domain::change::{Action, Change};
 use crate::domain::ids::ApiKeyId;
 use crate::domain::pagination::{Page, PageRequest};
-use crate::server::db::{api_keys, audit_log, users};
+use crate::server::db::{api_keys, users};
 
 /// A freshly minted key: the only time the full token exists outside the client.
 #[derive(Clone)]
@@ -64,18 +65,17 @@ pub async fn mint(ctx: &Context, actor: &Actor, request: NewApiKey) -> Result<Mi
         &secret_hash(&token.secret),
     )
     .await?;
-    let record = AuditRecord {
-        action: "api_key.minted",
-        subject_type: "api_key",
-        subject_id: key.id.to_string(),
-        summary: format!(
+    let change = Change::new(
+        Action::ApiKeyMinted,
+        key.id.to_string(),
+        format!(
             "minted key \"{}\" (tnx_{}) with {}",
             key.name,
             key.prefix,
             key.scopes.to_stored()
         ),
-    };
-    audit_log::insert(&mut tx, actor, &record, key.created_at).await?;
+    );
+    event_record::record(&mut tx, actor.into(), &change, key.created_at).await?;
     tx.commit().await?;
     Ok(MintedKey {
         token: token.reveal(),
@@ -112,13 +112,12 @@ pub async fn revoke(ctx: &Context, actor: &Actor, id: &ApiKeyId) -> Result<ApiKe
     if !api_keys::revoke(&mut tx, actor.workspace_id(), id, now).await? {
         return Err(Error::Conflict("this key is already revoked".into()));
     }
-    let record = AuditRecord {
-        action: "api_key.revoked",
-        subject_type: "api_key",
-        subject_id: key.id.to_string(),
-        summary: format!("revoked key \"{}\" (tnx_{})", key.name, key.prefix),
-    };
-    audit_log::insert(&mut tx, actor, &record, now).await?;
+    let change = Change::new(
+        Action::ApiKeyRevoked,
+        key.id.to_string(),
+        format!("revoked key \"{}\" (tnx_{})", key.name, key.prefix),
+    );
+    event_record::record(&mut tx, actor.into(), &change, now).await?;
     tx.commit().await?;
     Ok(ApiKey {
         revoked_at: Some(now),

@@ -3,15 +3,16 @@
 //! transactions so a decision and its effect land together.
 
 use super::Context;
+use super::event_record;
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
 use crate::domain::approval::{Approval, ApprovalFilter, ApprovalStatus, Decision, SubjectType};
-use crate::domain::audit::AuditRecord;
+use crate::domain::change::{Action, Change};
 use crate::domain::enrollment::AudienceFingerprint;
 use crate::domain::ids::{ApprovalId, CampaignId};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::time::Timestamp;
-use crate::server::db::{Tx, approvals, audit_log};
+use crate::server::db::{Tx, approvals};
 
 /// What a new request is for.
 pub struct Request<'a> {
@@ -77,13 +78,8 @@ pub async fn request_in(
             request.subject_name
         )
     };
-    let record = AuditRecord {
-        action: "approval.requested",
-        subject_type: "approval",
-        subject_id: approval.id.to_string(),
-        summary,
-    };
-    audit_log::insert(tx, actor, &record, now).await?;
+    let change = Change::new(Action::ApprovalRequested, approval.id.to_string(), summary);
+    event_record::record(tx, actor.into(), &change, now).await?;
     Ok(approval.id)
 }
 
@@ -115,33 +111,30 @@ pub async fn decide_in(
         Decision::Approve => "approved",
         Decision::Reject => "rejected",
     };
-    let record = AuditRecord {
-        action: match decision {
-            Decision::Approve => "approval.approved",
-            Decision::Reject => "approval.rejected",
-        },
-        subject_type: "approval",
-        subject_id: approval.id.to_string(),
-        summary: match note {
-            Some(n) => format!(
-                "{verb} {} \"{}\": {n}",
-                approval.subject_type.label().to_lowercase(),
-                approval.subject_name
-            ),
-            None => format!(
-                "{verb} {} \"{}\"",
-                approval.subject_type.label().to_lowercase(),
-                approval.subject_name
-            ),
-        },
+    let action = match decision {
+        Decision::Approve => Action::ApprovalApproved,
+        Decision::Reject => Action::ApprovalRejected,
     };
-    audit_log::insert(tx, actor, &record, now).await
+    let summary = match note {
+        Some(n) => format!(
+            "{verb} {} \"{}\": {n}",
+            approval.subject_type.label().to_lowercase(),
+            approval.subject_name
+        ),
+        None => format!(
+            "{verb} {} \"{}\"",
+            approval.subject_type.label().to_lowercase(),
+            approval.subject_name
+        ),
+    };
+    let mut change = Change::new(action, &approval.id, summary);
+    if let Some(campaign) = &approval.campaign_id {
+        change = change.for_campaign(campaign, now);
+    }
+    event_record::record(tx, actor.into(), &change, now).await
 }
 
-/// The conflict of deciding something no longer open.
-pub fn already_decided() -> Error {
-    Error::Conflict("this has already been decided; nothing was changed".into())
-}
+pub use crate::domain::approval::already_decided;
 
 /// The open request of a subject.
 pub async fn pending_for(

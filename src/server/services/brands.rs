@@ -1,13 +1,14 @@
 //! Brands.
 
 use super::Context;
+use super::event_record;
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
-use crate::domain::audit::AuditRecord;
 use crate::domain::brand::{Brand, BrandFields, BrandInput};
+use crate::domain::change::{Action, Change};
 use crate::domain::ids::BrandId;
 use crate::domain::pagination::{Page, PageRequest};
-use crate::server::db::{audit_log, brands};
+use crate::server::db::brands;
 
 /// Creates a brand; the first of a workspace becomes its default.
 pub async fn create(
@@ -26,13 +27,12 @@ pub async fn create(
     if first || make_default {
         brands::set_default(&mut tx, actor.workspace_id(), &id, now).await?;
     }
-    let record = AuditRecord {
-        action: "brand.created",
-        subject_type: "brand",
-        subject_id: id.to_string(),
-        summary: format!("created brand \"{}\"", fields.name),
-    };
-    audit_log::insert(&mut tx, actor, &record, now).await?;
+    let change = Change::new(
+        Action::BrandCreated,
+        id.to_string(),
+        format!("created brand \"{}\"", fields.name),
+    );
+    event_record::record(&mut tx, actor.into(), &change, now).await?;
     tx.commit().await?;
     get(ctx, actor, &id).await
 }
@@ -75,13 +75,12 @@ pub async fn update(
     if make_default {
         brands::set_default(&mut tx, actor.workspace_id(), id, now).await?;
     }
-    let record = AuditRecord {
-        action: "brand.updated",
-        subject_type: "brand",
-        subject_id: id.to_string(),
-        summary: format!("edited brand \"{}\"", fields.name),
-    };
-    audit_log::insert(&mut tx, actor, &record, now).await?;
+    let change = Change::new(
+        Action::BrandUpdated,
+        id.to_string(),
+        format!("edited brand \"{}\"", fields.name),
+    );
+    event_record::record(&mut tx, actor.into(), &change, now).await?;
     tx.commit().await?;
     get(ctx, actor, id).await
 }

@@ -1,13 +1,14 @@
 //! Campaigns: created by channel artifacts, listed and shown for every channel.
 
 use super::Context;
+use super::event_record;
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
-use crate::domain::audit::AuditRecord;
 use crate::domain::campaign::{Campaign, CampaignFilter, NewCampaign, Rollup};
+use crate::domain::change::{Action, Change};
 use crate::domain::ids::CampaignId;
 use crate::domain::pagination::{Page, PageRequest};
-use crate::server::db::{Tx, audit_log, brands, campaigns, segments};
+use crate::server::db::{Tx, brands, campaigns, segments};
 
 /// Creates the campaign of a new channel artifact, inside the artifact's own transaction.
 /// The segment and brand must belong to the actor's workspace (422 naming the field if not).
@@ -52,16 +53,15 @@ pub async fn create_in(
         updated_at: now,
     };
     campaigns::insert(tx, actor.workspace_id(), &campaign).await?;
-    let record = AuditRecord {
-        action: "campaign.created",
-        subject_type: "campaign",
-        subject_id: campaign.id.to_string(),
-        summary: format!(
+    let change = Change::new(
+        Action::CampaignCreated,
+        campaign.id.to_string(),
+        format!(
             "created {} campaign \"{}\"",
             campaign.channel, campaign.name
         ),
-    };
-    audit_log::insert(tx, actor, &record, now).await?;
+    );
+    event_record::record(tx, actor.into(), &change, now).await?;
     Ok(campaign)
 }
 

@@ -4,14 +4,18 @@
 use std::collections::BTreeMap;
 
 use super::Context;
+use super::event_record;
+use super::jobs::Job;
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
-use crate::domain::audit::AuditRecord;
+use crate::domain::change::{Action, Change};
 use crate::domain::connector::{Connector, ConnectorConfig, ConnectorKind, Health};
-use crate::domain::ids::ConnectorId;
+use crate::domain::ids::{ConnectorId, WorkspaceId};
+use crate::domain::job::{JobKind, JobOutcome, JobRecord, NewJob};
 use crate::domain::pagination::{Page, PageRequest};
+use crate::domain::time::Timestamp;
 use crate::server::connectors::{self as clients, Account};
-use crate::server::db::{audit_log, connectors};
+use crate::server::db::{Tx, connectors, jobs};
 
 fn seal(
     ctx: &Context,
@@ -88,13 +92,13 @@ pub async fn create(
     let sealed = seal(ctx, &connector.id, &config.secrets)?;
     let mut tx = ctx.db.begin().await?;
     connectors::insert(&mut tx, actor.workspace_id(), &connector, sealed.as_deref()).await?;
-    let record = AuditRecord {
-        action: "connector.created",
-        subject_type: "connector",
-        subject_id: connector.id.to_string(),
-        summary: format!("added {} connector \"{}\"", kind, connector.name),
-    };
-    audit_log::insert(&mut tx, actor, &record, now).await?;
+    let change = Change::new(
+        Action::ConnectorCreated,
+        connector.id.to_string(),
+        format!("added {} connector \"{}\"", kind, connector.name),
+    );
+    event_record::record(&mut tx, actor.into(), &change, now).await?;
+    queue_check(&mut tx, actor, &connector.id, now).await?;
     tx.commit().await?;
     get(ctx, actor, &connector.id).await
 }
@@ -161,11 +165,10 @@ pub async fn update(
         .chain(secrets.keys())
         .map(String::as_str)
         .collect();
-    let record = AuditRecord {
-        action: "connector.updated",
-        subject_type: "connector",
-        subject_id: id.to_string(),
-        summary: format!(
+    let change = Change::new(
+        Action::ConnectorUpdated,
+        id.to_string(),
+        format!(
             "edited connector \"{}\" ({})",
             config.name,
             if changed.is_empty() {
@@ -174,8 +177,11 @@ pub async fn update(
                 changed.join(", ")
             }
         ),
-    };
-    audit_log::insert(&mut tx, actor, &record, now).await?;
+    );
+    event_record::record(&mut tx, actor.into(), &change, now).await?;
+    if !changed.is_empty() {
+        queue_check(&mut tx, actor, id, now).await?;
+    }
     tx.commit().await?;
     get(ctx, actor, id).await
 }
@@ -196,23 +202,46 @@ pub async fn delete(ctx: &Context, actor: &Actor, id: &ConnectorId) -> Result<()
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
     connectors::delete(&mut tx, actor.workspace_id(), id).await?;
-    let record = AuditRecord {
-        action: "connector.deleted",
-        subject_type: "connector",
-        subject_id: id.to_string(),
-        summary: format!("removed connector \"{}\"", stored.connector.name),
-    };
-    audit_log::insert(&mut tx, actor, &record, now).await?;
+    let change = Change::new(
+        Action::ConnectorDeleted,
+        id.to_string(),
+        format!("removed connector \"{}\"", stored.connector.name),
+    );
+    event_record::record(&mut tx, actor.into(), &change, now).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Runs the connector's connection test and records health and time. A failing provider is
-/// not an error of this call: the answer is the connector, marked failing, with the reason.
-/// Admins only: the test opens the secrets and sends them to the configured host.
-pub async fn test(ctx: &Context, actor: &Actor, id: &ConnectorId) -> Result<Connector, Error> {
-    actor.require(Scope::Admin)?;
-    let stored = find(ctx, actor, id).await?;
+/// Queues a background connection check, so a new or reconfigured connector shows its
+/// health without anyone pressing "Test connection".
+async fn queue_check(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &ConnectorId,
+    now: Timestamp,
+) -> Result<(), Error> {
+    let job = NewJob {
+        workspace_id: actor.workspace_id().clone(),
+        kind: JobKind::ConnectorCheck,
+        subject_type: "connector",
+        subject_id: id.to_string(),
+        payload: serde_json::json!({}),
+        due_at: now,
+    };
+    jobs::enqueue(tx, &job, now).await?;
+    Ok(())
+}
+
+/// Runs the connection test of a connector and records its health and the time; `None`
+/// when it no longer exists. A failing provider is a recorded health, not an error.
+async fn check(
+    ctx: &Context,
+    workspace: &WorkspaceId,
+    id: &ConnectorId,
+) -> Result<Option<(Health, String)>, Error> {
+    let Some(stored) = connectors::get(&ctx.db, workspace, id).await? else {
+        return Ok(None);
+    };
     let secrets = open(ctx, &stored)?;
     let account = Account {
         settings: &stored.connector.settings,
@@ -225,7 +254,7 @@ pub async fn test(ctx: &Context, actor: &Actor, id: &ConnectorId) -> Result<Conn
         };
     connectors::set_health(
         &ctx.db,
-        actor.workspace_id(),
+        workspace,
         id,
         stored.connector.version,
         health,
@@ -233,5 +262,37 @@ pub async fn test(ctx: &Context, actor: &Actor, id: &ConnectorId) -> Result<Conn
         ctx.now(),
     )
     .await?;
+    Ok(Some((health, detail)))
+}
+
+/// The background connection check.
+pub struct CheckJob;
+
+#[async_trait::async_trait]
+impl Job for CheckJob {
+    fn kind(&self) -> JobKind {
+        JobKind::ConnectorCheck
+    }
+
+    async fn run(&self, ctx: &Context, job: &JobRecord) -> JobOutcome {
+        let Ok(id) = job.subject_id.parse::<ConnectorId>() else {
+            return JobOutcome::Permanent(format!("`{}` is not a connector id", job.subject_id));
+        };
+        match check(ctx, &job.workspace_id, &id).await {
+            Ok(Some((health, detail))) => JobOutcome::Done(format!("{health}: {detail}")),
+            Ok(None) => JobOutcome::Done("the connector was removed; nothing to check".into()),
+            Err(e) => JobOutcome::Transient(e.to_string()),
+        }
+    }
+}
+
+/// Runs the connector's connection test and records health and time. A failing provider is
+/// not an error of this call: the answer is the connector, marked failing, with the reason.
+/// Admins only: the test opens the secrets and sends them to the configured host.
+pub async fn test(ctx: &Context, actor: &Actor, id: &ConnectorId) -> Result<Connector, Error> {
+    actor.require(Scope::Admin)?;
+    check(ctx, actor.workspace_id(), id)
+        .await?
+        .ok_or(Error::NotFound("connector"))?;
     get(ctx, actor, id).await
 }

@@ -5,13 +5,14 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::Context;
+use super::event_record;
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
-use crate::domain::audit::AuditRecord;
+use crate::domain::change::{Action, Change};
 use crate::domain::contact::{Contact, ContactFields, ContactInput, ImportColumns, ImportRow};
 use crate::domain::ids::ContactId;
 use crate::domain::pagination::{Page, PageRequest};
-use crate::server::db::{audit_log, contacts};
+use crate::server::db::contacts;
 
 /// Rows written per transaction during an import.
 const IMPORT_BATCH: usize = 200;
@@ -26,13 +27,12 @@ pub async fn create(ctx: &Context, actor: &Actor, input: &ContactInput) -> Resul
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
     contacts::insert(&mut tx, actor.workspace_id(), &id, &fields, now).await?;
-    let record = AuditRecord {
-        action: "contact.created",
-        subject_type: "contact",
-        subject_id: id.to_string(),
-        summary: format!("added contact {}", fields.email),
-    };
-    audit_log::insert(&mut tx, actor, &record, now).await?;
+    let change = Change::new(
+        Action::ContactCreated,
+        id.to_string(),
+        format!("added contact {}", fields.email),
+    );
+    event_record::record(&mut tx, actor.into(), &change, now).await?;
     tx.commit().await?;
     get(ctx, actor, &id).await
 }
@@ -79,13 +79,12 @@ pub async fn update(
     if !contacts::update(&mut tx, actor.workspace_id(), id, version, &fields, now).await? {
         return Err(Error::stale("contact", version));
     }
-    let record = AuditRecord {
-        action: "contact.updated",
-        subject_type: "contact",
-        subject_id: id.to_string(),
-        summary: format!("edited contact {}", fields.email),
-    };
-    audit_log::insert(&mut tx, actor, &record, now).await?;
+    let change = Change::new(
+        Action::ContactUpdated,
+        id.to_string(),
+        format!("edited contact {}", fields.email),
+    );
+    event_record::record(&mut tx, actor.into(), &change, now).await?;
     tx.commit().await?;
     get(ctx, actor, id).await
 }
@@ -97,13 +96,12 @@ pub async fn delete(ctx: &Context, actor: &Actor, id: &ContactId) -> Result<(), 
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
     contacts::delete(&mut tx, actor.workspace_id(), id).await?;
-    let record = AuditRecord {
-        action: "contact.deleted",
-        subject_type: "contact",
-        subject_id: id.to_string(),
-        summary: format!("deleted contact {}", current.email),
-    };
-    audit_log::insert(&mut tx, actor, &record, now).await?;
+    let change = Change::new(
+        Action::ContactDeleted,
+        id.to_string(),
+        format!("deleted contact {}", current.email),
+    );
+    event_record::record(&mut tx, actor.into(), &change, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -213,16 +211,15 @@ pub async fn import_csv(
     }
     if report.created + report.updated > 0 {
         let mut tx = ctx.db.begin().await?;
-        let record = AuditRecord {
-            action: "contacts.imported",
-            subject_type: "contact",
-            subject_id: String::new(),
-            summary: format!(
+        let change = Change::new(
+            Action::ContactsImported,
+            String::new(),
+            format!(
                 "imported contacts: {} new, {} updated, {} bad rows",
                 report.created, report.updated, report.error_count
             ),
-        };
-        audit_log::insert(&mut tx, actor, &record, ctx.now()).await?;
+        );
+        event_record::record(&mut tx, actor.into(), &change, ctx.now()).await?;
         tx.commit().await?;
     }
     Ok(report)

@@ -6,13 +6,15 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::Context;
+use super::event_record::{self, By};
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
+use crate::domain::change::{Action, Change};
 use crate::domain::event::{ContactRef, Event, EventInput, EventKind, EventSource};
 use crate::domain::ids::{CampaignId, ContactId, EventId, SequenceId, WorkspaceId};
 use crate::domain::inbound::{InboundEmail, InboundKind};
 use crate::domain::time::Timestamp;
-use crate::server::db::{Tx, campaigns, contacts, enrollments, events, messages};
+use crate::server::db::{Tx, contacts, enrollments, events, messages};
 
 /// An event as recorded, and whether it had been recorded before (a retry).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,7 +122,6 @@ async fn apply_in(tx: &mut Tx, workspace: &WorkspaceId, event: &Event) -> Result
     let Some(contact) = &event.contact_id else {
         return Ok(());
     };
-    let mut counts = campaigns::Counts::default();
     match event.kind {
         EventKind::Reply => {
             match &event.sequence_id {
@@ -140,7 +141,6 @@ async fn apply_in(tx: &mut Tx, workspace: &WorkspaceId, event: &Event) -> Result
                 at,
             )
             .await?;
-            counts.replies = 1;
         }
         EventKind::Bounce => {
             contacts::mark_bounced(tx, workspace, contact, at).await?;
@@ -161,17 +161,24 @@ async fn apply_in(tx: &mut Tx, workspace: &WorkspaceId, event: &Event) -> Result
             )
             .await?;
         }
-        EventKind::Conversion => {
-            counts.conversions = 1;
-            counts.conversion_value_cents = event.value_cents;
-        }
+        EventKind::Conversion => {}
     }
-    if let Some(campaign) = &event.campaign_id
-        && counts != campaigns::Counts::default()
-    {
-        campaigns::add_counts(tx, workspace, campaign, counts, event.occurred_at).await?;
+    let action = match event.kind {
+        EventKind::Reply => Action::ReplyRecorded,
+        EventKind::Bounce => Action::BounceRecorded,
+        EventKind::Unsubscribe => Action::UnsubscribeRecorded,
+        EventKind::Conversion => Action::ConversionRecorded,
+    };
+    let mut change = Change::new(
+        action,
+        &event.id,
+        format!("{} from {contact} ({})", event.kind, event.source),
+    )
+    .worth(event.value_cents);
+    if let Some(campaign) = &event.campaign_id {
+        change = change.for_campaign(campaign, event.occurred_at);
     }
-    Ok(())
+    event_record::record(tx, By::System(workspace), &change, at).await
 }
 
 /// What the inbound-mail webhook did with a message.

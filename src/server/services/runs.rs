@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 
 use super::Context;
+use super::event_record;
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
-use crate::domain::audit::AuditRecord;
+use crate::domain::change::{Action, Change};
 use crate::domain::ids::{SequenceId, WorkspaceId};
 use crate::domain::message::{
     LedgerMessage, MessageFilter, MessageStatus, RunControl, RunProgress, UncertainChoice,
@@ -17,7 +18,7 @@ use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::schedule::due_at;
 use crate::domain::sequence::{EmailSequence, SenderIdentity, SequenceStats, SequenceStatus};
 use crate::domain::time::Timestamp;
-use crate::server::db::{Tx, audit_log, campaigns, enrollments, messages, outbox, sequences};
+use crate::server::db::{Tx, campaigns, enrollments, messages, outbox, sequences};
 
 /// Queues every step for every enrollment of a just-approved sequence: step k is due at
 /// approval time plus its day offset, moved into the send window. Returns the rows queued.
@@ -27,11 +28,7 @@ pub(crate) async fn enqueue_in(
     sender: &SenderIdentity,
     approved: Timestamp,
 ) -> Result<u64, Error> {
-    let domain = sender
-        .from_address
-        .rsplit_once('@')
-        .map(|(_, d)| d.to_ascii_lowercase())
-        .unwrap_or_else(|| "tenex.invalid".to_owned());
+    let domain = crate::domain::message::message_id_domain(&sender.from_address);
     let mut queued = 0;
     for step in &seq.steps {
         let due = due_at(approved, step.day_offset, seq.send_window.as_ref());
@@ -119,14 +116,14 @@ pub async fn control(
 ) -> Result<EmailSequence, Error> {
     actor.require(Scope::MarketingWrite)?;
     let seq = find(ctx, actor, id).await?;
-    let to = control.apply(seq.status)?;
+    let to = seq.control(control)?;
     let now = ctx.now();
     let ws = actor.workspace_id();
     let mut tx = ctx.db.begin().await?;
     if !sequences::set_status(&mut tx, ws, id, None, seq.status, to, now).await? {
         drop(tx);
         let current = find(ctx, actor, id).await?;
-        return Err(control.apply(current.status).err().unwrap_or_else(|| {
+        return Err(current.control(control).err().unwrap_or_else(|| {
             Error::Conflict("the sequence changed meanwhile; try again".into())
         }));
     }
@@ -138,15 +135,10 @@ pub async fn control(
         enrollments::end_all(&mut tx, id, "cancelled", now).await?;
         summary.push_str(&format!(": {skipped} unsent messages will never go out"));
     }
-    audit_log::insert(
+    event_record::record(
         &mut tx,
-        actor,
-        &AuditRecord {
-            action: control.action(),
-            subject_type: "email_sequence",
-            subject_id: id.to_string(),
-            summary,
-        },
+        actor.into(),
+        &Change::new(control.action(), id, summary),
         now,
     )
     .await?;
@@ -266,27 +258,14 @@ pub async fn settle(
         return Err(Error::Conflict("this message was settled meanwhile".into()));
     }
     if to_sent {
-        campaigns::add_counts(
-            &mut tx,
-            actor.workspace_id(),
-            &seq.campaign_id,
-            campaigns::Counts {
-                sends: 1,
-                ..Default::default()
-            },
-            now,
-        )
-        .await?;
+        let sent =
+            Change::new(Action::EmailSent, id, summary.clone()).for_campaign(&seq.campaign_id, now);
+        event_record::record(&mut tx, actor.into(), &sent, now).await?;
     }
-    audit_log::insert(
+    event_record::record(
         &mut tx,
-        actor,
-        &AuditRecord {
-            action: "email_sequence.message_settled",
-            subject_type: "email_sequence",
-            subject_id: id.to_string(),
-            summary,
-        },
+        actor.into(),
+        &Change::new(Action::SequenceMessageSettled, id.to_string(), summary),
         now,
     )
     .await?;

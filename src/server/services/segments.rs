@@ -3,15 +3,16 @@
 use serde::{Deserialize, Serialize};
 
 use super::Context;
+use super::event_record;
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
-use crate::domain::audit::AuditRecord;
+use crate::domain::change::{Action, Change};
 use crate::domain::contact::Contact;
 use crate::domain::ids::{ContactId, SegmentId};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::segment::{NewSegment, RuleInput, Segment, SegmentKind};
 use crate::server::db::segments::{Audience, SegmentAudience};
-use crate::server::db::{audit_log, contacts, segments};
+use crate::server::db::{contacts, segments};
 
 /// How many members a sample shows.
 pub const SAMPLE_SIZE: u32 = 5;
@@ -76,17 +77,16 @@ pub async fn create(
     let mut tx = ctx.db.begin().await?;
     segments::insert(&mut tx, actor.workspace_id(), &segment).await?;
     segments::add_members(&mut tx, &segment.id, &members, now).await?;
-    let record = AuditRecord {
-        action: "segment.created",
-        subject_type: "segment",
-        subject_id: segment.id.to_string(),
-        summary: format!(
+    let change = Change::new(
+        Action::SegmentCreated,
+        segment.id.to_string(),
+        format!(
             "created {} segment \"{}\"",
             segment.kind.as_str(),
             segment.name
         ),
-    };
-    audit_log::insert(&mut tx, actor, &record, now).await?;
+    );
+    event_record::record(&mut tx, actor.into(), &change, now).await?;
     tx.commit().await?;
     view(ctx, actor, segment).await
 }
@@ -158,13 +158,12 @@ pub async fn update(
     {
         return Err(Error::stale("segment", version));
     }
-    let record = AuditRecord {
-        action: "segment.updated",
-        subject_type: "segment",
-        subject_id: id.to_string(),
-        summary: format!("edited segment \"{}\"", checked.name),
-    };
-    audit_log::insert(&mut tx, actor, &record, now).await?;
+    let change = Change::new(
+        Action::SegmentUpdated,
+        id.to_string(),
+        format!("edited segment \"{}\"", checked.name),
+    );
+    event_record::record(&mut tx, actor.into(), &change, now).await?;
     tx.commit().await?;
     get(ctx, actor, id).await
 }
@@ -220,13 +219,12 @@ pub async fn add_members(
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
     segments::add_members(&mut tx, id, &parsed, now).await?;
-    let record = AuditRecord {
-        action: "segment.members_added",
-        subject_type: "segment",
-        subject_id: id.to_string(),
-        summary: format!("added {} contact(s) to \"{}\"", parsed.len(), segment.name),
-    };
-    audit_log::insert(&mut tx, actor, &record, now).await?;
+    let change = Change::new(
+        Action::SegmentMembersAdded,
+        id.to_string(),
+        format!("added {} contact(s) to \"{}\"", parsed.len(), segment.name),
+    );
+    event_record::record(&mut tx, actor.into(), &change, now).await?;
     tx.commit().await?;
     view(ctx, actor, segment).await
 }
@@ -249,13 +247,12 @@ pub async fn remove_member(
     if !segments::remove_member(&mut tx, id, contact).await? {
         return Err(Error::NotFound("segment member"));
     }
-    let record = AuditRecord {
-        action: "segment.member_removed",
-        subject_type: "segment",
-        subject_id: id.to_string(),
-        summary: format!("removed {contact} from \"{}\"", segment.name),
-    };
-    audit_log::insert(&mut tx, actor, &record, ctx.now()).await?;
+    let change = Change::new(
+        Action::SegmentMemberRemoved,
+        id.to_string(),
+        format!("removed {contact} from \"{}\"", segment.name),
+    );
+    event_record::record(&mut tx, actor.into(), &change, ctx.now()).await?;
     tx.commit().await?;
     view(ctx, actor, segment).await
 }

@@ -14,10 +14,13 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::Mutex;
 
 use super::Context;
+use super::event_record::{self, By};
 use crate::domain::Error;
+use crate::domain::change::{Action, Change};
 use crate::domain::connector::{Connector, ConnectorKind};
 use crate::domain::delivery::{Outcome, retry_after};
 use crate::domain::ids::{SequenceId, WorkspaceId};
+use crate::domain::message as message_id;
 use crate::domain::schedule::next_open;
 use crate::domain::sequence::{EmailSequence, SenderIdentity, SequenceStatus};
 use crate::domain::template::{StepTemplates, Variables};
@@ -25,7 +28,7 @@ use crate::domain::time::Timestamp;
 use crate::server::connectors::{Account, Mailers};
 use crate::server::db::messages::{self, Claimed};
 use crate::server::db::{
-    approvals, brands, campaigns, connectors, enrollments, outbox, sender_days, sequences,
+    approvals, brands, connectors, enrollments, outbox, sender_days, sequences,
 };
 use crate::server::mail::compose::{Outgoing, compose};
 
@@ -270,11 +273,7 @@ impl Sender {
             Ok(step) => step,
             Err(reason) => return self.fail(c, &format!("cannot be written: {reason}")).await,
         };
-        let domain = c
-            .message_id
-            .rsplit_once('@')
-            .map(|(_, d)| d.to_owned())
-            .unwrap_or_default();
+        let domain = message_id::domain_of(&c.message_id);
         let token = self
             .ctx
             .secrets
@@ -285,8 +284,9 @@ impl Sender {
             self.settings.public_url.trim_end_matches('/')
         );
         let unsubscribe_mailto = format!("unsubscribe@{domain}?subject=unsubscribe%20{token}");
-        let thread_of = (c.step_index > 0 && p.seq.thread_replies)
-            .then(|| format!("{}.{}.0@{domain}", c.sequence_id, c.contact_id));
+        let thread_of = (c.step_index > 0 && p.seq.thread_replies).then(|| {
+            message_id::message_id(c.sequence_id.as_str(), c.contact_id.as_str(), 0, domain)
+        });
         let to_name = recipient.full_name();
         let message = match compose(&Outgoing {
             from_name: &p.identity.from_name,
@@ -400,17 +400,18 @@ impl Sender {
     ) -> Result<(), Error> {
         let now = self.ctx.now();
         if messages::mark_sent(tx, &c.message_id, provider_id, now).await? {
-            campaigns::add_counts(
-                tx,
-                &c.workspace_id,
-                &p.seq.campaign_id,
-                campaigns::Counts {
-                    sends: 1,
-                    ..Default::default()
-                },
-                now,
+            let sent = Change::new(
+                Action::EmailSent,
+                &c.sequence_id,
+                format!(
+                    "step {} of \"{}\" sent ({})",
+                    c.step_index + 1,
+                    p.seq.name,
+                    c.message_id
+                ),
             )
-            .await?;
+            .for_campaign(&p.seq.campaign_id, now);
+            event_record::record(tx, By::System(&c.workspace_id), &sent, now).await?;
         }
         Ok(())
     }

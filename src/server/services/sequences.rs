@@ -3,19 +3,21 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::approvals::{self as gate, Request};
+use super::approvals::{self, Request, already_decided};
+use super::event_record;
+use super::gate::{self, Decided, Gated};
 use super::{Context, campaigns};
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
 use crate::domain::approval::{Approval, ApprovalStatus, Decision, SubjectType};
-use crate::domain::audit::AuditRecord;
 use crate::domain::brand::Brand;
 use crate::domain::campaign::{ArtifactRef, Campaign, Channel, NewCampaign};
+use crate::domain::change::{Action, Change};
 use crate::domain::connector::{Connector, ConnectorRole, Health};
 use crate::domain::contact::Contact;
-use crate::domain::enrollment::{AudienceFingerprint, Recipient};
+use crate::domain::enrollment::AudienceFingerprint;
 use crate::domain::generate::SequenceBrief;
-use crate::domain::ids::{ContactId, SequenceId};
+use crate::domain::ids::{ContactId, SequenceId, WorkspaceId};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::segment::Segment;
 use crate::domain::sequence::{
@@ -24,11 +26,12 @@ use crate::domain::sequence::{
     WarningKind,
 };
 use crate::domain::template::{STANDARD_VARIABLES, StepTemplates, Variables};
+use crate::domain::time::Timestamp;
 use crate::server::db::segments::SegmentAudience;
 use crate::server::db::sequences::ListFilter;
 use crate::server::db::{
-    audit_log, brands, campaigns as campaign_rows, connectors, contacts, enrollments, segments,
-    sequences, suppressions, workspaces,
+    Tx, brands, campaigns as campaign_rows, connectors, contacts, enrollments, segments, sequences,
+    suppressions, workspaces,
 };
 
 /// How many contacts a preview renders the steps for.
@@ -448,27 +451,26 @@ pub async fn preview(
     .await?;
     seq.campaign_id = campaign.id.clone();
     sequences::insert(&mut tx, actor.workspace_id(), &seq).await?;
-    audit_log::insert(
+    event_record::record(
         &mut tx,
-        actor,
-        &AuditRecord {
-            action: "email_sequence.previewed",
-            subject_type: "email_sequence",
-            subject_id: seq.id.to_string(),
-            summary: format!(
+        actor.into(),
+        &Change::new(
+            Action::SequencePreviewed,
+            seq.id.to_string(),
+            format!(
                 "previewed \"{}\": {} emails to {} recipients",
                 seq.name,
                 seq.steps.len(),
                 preview.recipients
             ),
-        },
+        ),
         now,
     )
     .await?;
     let approval_id =
-        gate::request_in(&mut tx, actor, &request_for(&seq, Some(&audience)), now).await?;
+        approvals::request_in(&mut tx, actor, &request_for(&seq, Some(&audience)), now).await?;
     tx.commit().await?;
-    let approval = gate::get(ctx, actor, &approval_id).await?;
+    let approval = approvals::get(ctx, actor, &approval_id).await?;
     Ok(Previewed {
         sequence: seq,
         campaign,
@@ -603,7 +605,8 @@ pub async fn page(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<Seque
     let parts = parts_of(ctx, actor, &seq).await?;
     let people = recipients(ctx, actor, &parts.segment).await?;
     let preview = report(&seq, &parts, &people)?;
-    let approvals = gate::history(ctx, actor, SubjectType::EmailSequence, seq.id.as_str()).await?;
+    let approvals =
+        approvals::history(ctx, actor, SubjectType::EmailSequence, seq.id.as_str()).await?;
     let previewed_recipients = approvals
         .iter()
         .find(|a| a.status == ApprovalStatus::Pending)
@@ -648,7 +651,7 @@ async fn rerequest(
         let audience = fingerprint(&recipients(ctx, actor, &parts.segment).await?);
         let mut tx = ctx.db.begin().await?;
         if sequences::update_content(&mut tx, actor.workspace_id(), &seq, previous).await? {
-            gate::request_in(&mut tx, actor, &request_for(&seq, Some(&audience)), now).await?;
+            approvals::request_in(&mut tx, actor, &request_for(&seq, Some(&audience)), now).await?;
             tx.commit().await?;
         }
         Ok(())
@@ -662,13 +665,6 @@ async fn rerequest(
     }
 }
 
-fn not_pending(seq: &EmailSequence) -> Error {
-    Error::Conflict(format!(
-        "this sequence is {}, so it can no longer be changed or decided",
-        seq.status.as_str().replace('_', " ")
-    ))
-}
-
 /// Saves `seq` (content already changed, version bumped from `version`) and replaces the
 /// open approval request with one for it, shown with `audience`; audited as `action`.
 async fn replace_request(
@@ -677,7 +673,7 @@ async fn replace_request(
     seq: &EmailSequence,
     version: i64,
     audience: Option<&AudienceFingerprint>,
-    action: &'static str,
+    action: Action,
     summary: String,
 ) -> Result<(), Error> {
     let now = seq.updated_at;
@@ -685,25 +681,19 @@ async fn replace_request(
     if !sequences::update_content(&mut tx, actor.workspace_id(), seq, version).await? {
         drop(tx);
         let now_stored = find(ctx, actor, &seq.id).await?;
-        return Err(if now_stored.status != SequenceStatus::PendingApproval {
-            not_pending(&now_stored)
-        } else {
-            Error::stale("email sequence", version)
-        });
+        return Err(now_stored
+            .check_edit(Some(version))
+            .err()
+            .unwrap_or_else(|| Error::stale("email sequence", version)));
     }
-    audit_log::insert(
+    event_record::record(
         &mut tx,
-        actor,
-        &AuditRecord {
-            action,
-            subject_type: "email_sequence",
-            subject_id: seq.id.to_string(),
-            summary,
-        },
+        actor.into(),
+        &Change::new(action, &seq.id, summary),
         now,
     )
     .await?;
-    gate::request_in(&mut tx, actor, &request_for(seq, audience), now).await?;
+    approvals::request_in(&mut tx, actor, &request_for(seq, audience), now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -720,16 +710,11 @@ pub async fn edit(
 ) -> Result<SequenceView, Error> {
     actor.require(Scope::MarketingWrite)?;
     let current = find(ctx, actor, id).await?;
-    if current.status != SequenceStatus::PendingApproval {
-        return Err(not_pending(&current));
-    }
-    if current.version != version {
-        return Err(Error::stale("email sequence", version));
-    }
+    current.check_edit(Some(version))?;
     let steps = edit.apply(&current.steps)?;
     StepTemplates::compile(&steps)?;
     let parts = parts_of(ctx, actor, &current).await?;
-    let shown = gate::pending_for(ctx, actor, SubjectType::EmailSequence, id.as_str())
+    let shown = approvals::pending_for(ctx, actor, SubjectType::EmailSequence, id.as_str())
         .await?
         .and_then(|a| a.audience);
     let now = ctx.now();
@@ -747,7 +732,7 @@ pub async fn edit(
         &seq,
         version,
         shown.as_ref(),
-        "email_sequence.edited",
+        Action::SequenceEdited,
         summary,
     )
     .await?;
@@ -765,14 +750,7 @@ pub async fn refresh_preview(
 ) -> Result<Previewed, Error> {
     actor.require(Scope::MarketingWrite)?;
     let current = find(ctx, actor, id).await?;
-    if current.status != SequenceStatus::PendingApproval {
-        return Err(not_pending(&current));
-    }
-    if let Some(v) = version
-        && v != current.version
-    {
-        return Err(Error::stale("email sequence", v));
-    }
+    current.check_edit(version)?;
     let parts = parts_of(ctx, actor, &current).await?;
     let people = recipients(ctx, actor, &parts.segment).await?;
     let audience = fingerprint(&people);
@@ -794,11 +772,11 @@ pub async fn refresh_preview(
         &seq,
         previous,
         Some(&audience),
-        "email_sequence.preview_refreshed",
+        Action::SequencePreviewRefreshed,
         summary,
     )
     .await?;
-    let approval = gate::pending_for(ctx, actor, SubjectType::EmailSequence, id.as_str())
+    let approval = approvals::pending_for(ctx, actor, SubjectType::EmailSequence, id.as_str())
         .await?
         .ok_or_else(|| Error::Conflict("the sequence was decided meanwhile".into()))?;
     let campaign = campaigns::get(ctx, actor, &seq.campaign_id).await?;
@@ -810,47 +788,47 @@ pub async fn refresh_preview(
     })
 }
 
-/// What an approval found once the audience was enrolled: whether it is the audience the
-/// request was shown, and the warnings the approver must acknowledge.
-fn check_enrolled(
+/// The audience just enrolled must be the one the request was shown.
+fn check_audience(
+    shown: Option<&AudienceFingerprint>,
+    enrolled: &AudienceFingerprint,
+) -> Result<(), Error> {
+    match shown {
+        Some(shown) if shown != enrolled => Err(Error::AudienceChanged {
+            previewed: shown.count,
+            current: enrolled.count,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The warnings an approver must acknowledge, found on the data just pinned: recipients
+/// lacking a variable used without a default, and do-not-say hits. The pinned data is read
+/// only when some step has a variable without a default, since otherwise none can lack one.
+async fn check_warnings(
+    tx: &mut Tx,
     seq: &EmailSequence,
     parts: &Parts,
     sender: &SenderIdentity,
-    shown: Option<&AudienceFingerprint>,
-    enrolled: &[Recipient],
-    acknowledged: bool,
 ) -> Result<(), Error> {
-    let now = AudienceFingerprint::of(
-        enrolled
-            .iter()
-            .map(|r| (r.contact_id.as_str(), r.email.as_str())),
-    );
-    if let Some(shown) = shown
-        && *shown != now
-    {
-        return Err(Error::AudienceChanged {
-            previewed: shown.count,
-            current: now.count,
-        });
-    }
-    if acknowledged {
-        return Ok(());
-    }
     let templates = StepTemplates::compile(&seq.steps)?;
-    let (_, lacking) = missing_counts(
-        &templates,
-        enrolled
-            .iter()
-            .map(|r| Variables::of_recipient(r, &sender.from_name)),
-    );
-    let forbidden = do_not_say(seq, &parts.brand).len();
     let mut problems = Vec::new();
-    if lacking > 0 {
-        problems.push(format!(
-            "{lacking} of {} recipients lack a variable used without a default (their mail would fail)",
-            enrolled.len()
-        ));
+    if (0..seq.steps.len()).any(|i| !templates.required(i).is_empty()) {
+        let enrolled = enrollments::recipients(tx, &seq.id).await?;
+        let (_, lacking) = missing_counts(
+            &templates,
+            enrolled
+                .iter()
+                .map(|r| Variables::of_recipient(r, &sender.from_name)),
+        );
+        if lacking > 0 {
+            problems.push(format!(
+                "{lacking} of {} recipients lack a variable used without a default (their mail would fail)",
+                enrolled.len()
+            ));
+        }
     }
+    let forbidden = do_not_say(seq, &parts.brand).len();
     if forbidden > 0 {
         problems.push(format!(
             "{forbidden} step(s) say something {} never says",
@@ -869,22 +847,160 @@ fn check_enrolled(
     ))
 }
 
-/// What an approver decides, and on what.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DecisionInput {
-    /// The version the approver was shown; when given, a later edit is a conflict.
-    pub version: Option<i64>,
-    /// Optional when approving, required when rejecting.
-    pub note: Option<String>,
-    /// The approver accepts the preview's missing-variable and do-not-say warnings.
-    pub acknowledge_warnings: bool,
+pub use super::gate::DecisionInput;
+
+/// An email sequence at the approval gate, with what it is sent to and from once loaded.
+pub struct SequenceAtGate {
+    seq: EmailSequence,
+    parts: Option<Parts>,
+}
+
+impl SequenceAtGate {
+    fn parts(&self) -> Result<&Parts, Error> {
+        self.parts.as_ref().ok_or_else(|| {
+            Error::internal(std::io::Error::other(
+                "the gate decided a sequence before loading what it is sent to",
+            ))
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Gated for SequenceAtGate {
+    const SUBJECT: SubjectType = SubjectType::EmailSequence;
+
+    async fn load(ctx: &Context, actor: &Actor, id: &str) -> Result<Self, Error> {
+        let id: SequenceId = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
+        let seq = sequences::get(&ctx.db, actor.workspace_id(), &id)
+            .await?
+            .ok_or(Error::NotFound("email sequence"))?;
+        Ok(Self { seq, parts: None })
+    }
+
+    fn id(&self) -> &str {
+        self.seq.id.as_str()
+    }
+
+    fn console_page(&self) -> String {
+        EmailSequence::console_page(&self.seq.id)
+    }
+
+    fn check_decision(&self, decision: Decision, version: Option<i64>) -> Result<(), Error> {
+        self.seq.decide(decision, version).map(|_| ())
+    }
+
+    async fn current_hash(&mut self, ctx: &Context, actor: &Actor) -> Result<String, Error> {
+        let parts = parts_of(ctx, actor, &self.seq).await?;
+        let hash = self.seq.content_hash(&parts.segment, &identity(&parts));
+        self.parts = Some(parts);
+        Ok(hash)
+    }
+
+    async fn rerequest(self, ctx: &Context, actor: &Actor, hash: String) -> Error {
+        match self.parts {
+            Some(parts) => rerequest(ctx, actor, self.seq, &parts, hash).await,
+            None => already_decided(),
+        }
+    }
+
+    async fn move_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        decision: Decision,
+        now: Timestamp,
+    ) -> Result<bool, Error> {
+        let to = self.seq.decide(decision, None)?;
+        sequences::set_status(
+            tx,
+            actor.workspace_id(),
+            &self.seq.id,
+            Some(self.seq.version),
+            SequenceStatus::PendingApproval,
+            to,
+            now,
+        )
+        .await
+    }
+
+    /// Approving enrolls the segment's mailable contacts as of this moment, pinning their
+    /// addresses and data and the sender's identity, and queues the run — only if that
+    /// audience is the one the request was shown, and only with its warnings acknowledged.
+    async fn apply_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        decided: &Decided<'_>,
+    ) -> Result<Change, Error> {
+        let (seq, parts) = (&self.seq, self.parts()?);
+        let (ws, now) = (actor.workspace_id(), decided.at);
+        let to = seq.decide(decided.decision, None)?;
+        campaign_rows::set_status(tx, ws, &seq.campaign_id, to.campaign_status(), now).await?;
+        let (action, summary) = match decided.decision {
+            Decision::Approve => {
+                let sender = identity(parts);
+                let enrolled = enroll_in(tx, ws, seq, parts, &sender, decided).await?;
+                (
+                    Action::SequenceApproved,
+                    format!(
+                        "approved \"{}\": {enrolled} recipients enrolled, from {} <{}>{}",
+                        seq.name,
+                        sender.from_name,
+                        sender.from_address,
+                        if decided.input.acknowledge_warnings {
+                            " (warnings acknowledged)"
+                        } else {
+                            ""
+                        }
+                    ),
+                )
+            }
+            Decision::Reject => (
+                Action::SequenceRejected,
+                format!(
+                    "rejected \"{}\": {}",
+                    seq.name,
+                    decided.note.unwrap_or_default()
+                ),
+            ),
+        };
+        Ok(Change::new(action, &seq.id, summary).for_campaign(&seq.campaign_id, now))
+    }
+}
+
+/// Enrolls the audience with its data pinned, checks it is the audience shown and that the
+/// warnings were acknowledged, pins the sender and queues every message; returns how many
+/// were enrolled. An error rolls the whole decision back: nothing is enrolled or decided.
+async fn enroll_in(
+    tx: &mut Tx,
+    ws: &WorkspaceId,
+    seq: &EmailSequence,
+    parts: &Parts,
+    sender: &SenderIdentity,
+    decided: &Decided<'_>,
+) -> Result<u64, Error> {
+    let now = decided.at;
+    let audience = SegmentAudience::of(&parts.segment)?;
+    let enrolled = segments::enroll_mailable(tx, ws, &audience.get(), &seq.id, now).await?;
+    let custom: Vec<String> = StepTemplates::compile(&seq.steps)?
+        .used()
+        .into_iter()
+        .filter(|v| !STANDARD_VARIABLES.contains(&v.as_str()))
+        .collect();
+    enrollments::pin_fields(tx, &seq.id, &custom).await?;
+    let now_enrolled = enrollments::audience(tx, &seq.id).await?;
+    check_audience(decided.approval.audience.as_ref(), &now_enrolled)?;
+    if !decided.input.acknowledge_warnings {
+        check_warnings(tx, seq, parts, sender).await?;
+    }
+    sequences::pin_sender(tx, &seq.id, sender).await?;
+    let queued = super::runs::enqueue_in(tx, seq, sender, now).await?;
+    super::runs::complete_if_empty_in(tx, ws, &seq.id, queued, now).await?;
+    Ok(enrolled)
 }
 
 /// The approver's decision on the sequence (at the version the approver was shown, when
-/// given). Approving enrolls the segment's mailable contacts as of this moment, pinning
-/// their addresses and data and the sender's identity, and makes the sequence and its
-/// campaign active — only if that audience is the one the request was shown, and only with
-/// its warnings acknowledged. Rejecting closes both for good.
+/// given), through the gate. Rejecting closes the sequence and its campaign for good.
 pub async fn decide(
     ctx: &Context,
     actor: &Actor,
@@ -892,119 +1008,6 @@ pub async fn decide(
     decision: Decision,
     input: &DecisionInput,
 ) -> Result<SequenceView, Error> {
-    // Deciding needs the approve permission, not read: looked up directly, still confined
-    // to the workspace. The answer shows the sequence, so read is checked too, before any
-    // write.
-    let seq = sequences::get(&ctx.db, actor.workspace_id(), id)
-        .await?
-        .ok_or(Error::NotFound("email sequence"))?;
-    actor.require_approver(EmailSequence::console_page(&seq.id))?;
-    actor.require(Scope::MarketingRead)?;
-    let note = decision.note(input.note.as_deref())?;
-    if seq.status != SequenceStatus::PendingApproval {
-        return Err(gate::already_decided());
-    }
-    if let Some(v) = input.version
-        && v != seq.version
-    {
-        return Err(Error::Conflict(format!(
-            "this sequence was edited after version {v} (it is now version {}); review the current content and decide again",
-            seq.version
-        )));
-    }
-    let approval = gate::pending_for(ctx, actor, SubjectType::EmailSequence, seq.id.as_str())
-        .await?
-        .ok_or_else(gate::already_decided)?;
-    let parts = parts_of(ctx, actor, &seq).await?;
-    let sender = identity(&parts);
-    let current = seq.content_hash(&parts.segment, &sender);
-    if approval.content_hash != current {
-        return Err(rerequest(ctx, actor, seq, &parts, current).await);
-    }
-    let to = match decision {
-        Decision::Approve => SequenceStatus::Active,
-        Decision::Reject => SequenceStatus::Rejected,
-    };
-    let now = ctx.now();
-    let ws = actor.workspace_id();
-    let mut tx = ctx.db.begin().await?;
-    // The sequence row first, as an edit does, so the two never wait on each other.
-    if !sequences::set_status(
-        &mut tx,
-        ws,
-        &seq.id,
-        Some(seq.version),
-        SequenceStatus::PendingApproval,
-        to,
-        now,
-    )
-    .await?
-    {
-        return Err(gate::already_decided());
-    }
-    gate::decide_in(&mut tx, actor, &approval, decision, note.as_deref(), now).await?;
-    campaign_rows::set_status(&mut tx, ws, &seq.campaign_id, to.campaign_status(), now).await?;
-    let enrolled = match decision {
-        Decision::Approve => {
-            let audience = SegmentAudience::of(&parts.segment)?;
-            let enrolled =
-                segments::enroll_mailable(&mut tx, ws, &audience.get(), &seq.id, now).await?;
-            let custom: Vec<String> = StepTemplates::compile(&seq.steps)?
-                .used()
-                .into_iter()
-                .filter(|v| !STANDARD_VARIABLES.contains(&v.as_str()))
-                .collect();
-            enrollments::pin_fields(&mut tx, &seq.id, &custom).await?;
-            let pinned = enrollments::recipients(&mut tx, &seq.id).await?;
-            // Refusing here rolls the whole decision back: nothing is enrolled or decided.
-            check_enrolled(
-                &seq,
-                &parts,
-                &sender,
-                approval.audience.as_ref(),
-                &pinned,
-                input.acknowledge_warnings,
-            )?;
-            sequences::pin_sender(&mut tx, &seq.id, &sender).await?;
-            let queued = super::runs::enqueue_in(&mut tx, &seq, &sender, now).await?;
-            super::runs::complete_if_empty_in(&mut tx, ws, &seq.id, queued, now).await?;
-            enrolled
-        }
-        Decision::Reject => 0,
-    };
-    let summary = match decision {
-        Decision::Approve => format!(
-            "approved \"{}\": {enrolled} recipients enrolled, from {} <{}>{}",
-            seq.name,
-            sender.from_name,
-            sender.from_address,
-            if input.acknowledge_warnings {
-                " (warnings acknowledged)"
-            } else {
-                ""
-            }
-        ),
-        Decision::Reject => format!(
-            "rejected \"{}\": {}",
-            seq.name,
-            note.as_deref().unwrap_or_default()
-        ),
-    };
-    audit_log::insert(
-        &mut tx,
-        actor,
-        &AuditRecord {
-            action: match decision {
-                Decision::Approve => "email_sequence.approved",
-                Decision::Reject => "email_sequence.rejected",
-            },
-            subject_type: "email_sequence",
-            subject_id: seq.id.to_string(),
-            summary,
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    get(ctx, actor, id).await
+    let decided: SequenceAtGate = gate::decide(ctx, actor, id.as_str(), decision, input).await?;
+    view(ctx, decided.seq).await
 }

@@ -1,13 +1,14 @@
 //! The workspace suppression list: who may never be mailed, by address.
 
 use super::Context;
+use super::event_record;
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
-use crate::domain::audit::AuditRecord;
+use crate::domain::change::{Action, Change};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::suppression::{Suppression, SuppressionFilter, SuppressionInput};
 use crate::domain::user::Email;
-use crate::server::db::{audit_log, contacts, suppressions};
+use crate::server::db::{contacts, suppressions};
 
 /// Suppressed addresses matching `filter`, newest first.
 pub async fn list(
@@ -44,15 +45,14 @@ pub async fn add(
     )
     .await?;
     if added {
-        audit_log::insert(
+        event_record::record(
             &mut tx,
-            actor,
-            &AuditRecord {
-                action: "suppression.added",
-                subject_type: "suppression",
-                subject_id: new.email.to_string(),
-                summary: format!("suppressed {} ({})", new.email, new.reason),
-            },
+            actor.into(),
+            &Change::new(
+                Action::SuppressionAdded,
+                new.email.to_string(),
+                format!("suppressed {} ({})", new.email, new.reason),
+            ),
             now,
         )
         .await?;
@@ -80,18 +80,17 @@ pub async fn remove(ctx: &Context, actor: &Actor, email: &str) -> Result<Suppres
         return Err(Error::NotFound("suppression"));
     }
     contacts::clear_suppression(&mut tx, ws, &email, now).await?;
-    audit_log::insert(
+    event_record::record(
         &mut tx,
-        actor,
-        &AuditRecord {
-            action: "suppression.removed",
-            subject_type: "suppression",
-            subject_id: email.to_string(),
-            summary: format!(
+        actor.into(),
+        &Change::new(
+            Action::SuppressionRemoved,
+            email.to_string(),
+            format!(
                 "removed {email} from the suppression list (it was there for {})",
                 existing.reason
             ),
-        },
+        ),
         now,
     )
     .await?;

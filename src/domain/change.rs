@@ -1,0 +1,313 @@
+//! The event record: every state change that matters, as one typed value. It is written by
+//! one function inside the transaction that made the change, which appends the audit row
+//! (for changes a person or key made), adds to the campaign's day counters and queues the
+//! outgoing-webhook deliveries the change triggers. What a change means for each of those
+//! is decided here, once.
+
+use super::ids::CampaignId;
+use super::time::Timestamp;
+use super::wire::wire_enum;
+
+wire_enum!(
+    /// The kind of thing a change is about, as the audit log names it.
+    SubjectKind {
+        /// A CRM contact.
+        Contact => "contact",
+        /// A segment.
+        Segment => "segment",
+        /// A brand.
+        Brand => "brand",
+        /// A connector.
+        Connector => "connector",
+        /// An API key.
+        ApiKey => "api_key",
+        /// A campaign.
+        Campaign => "campaign",
+        /// An approval request.
+        Approval => "approval",
+        /// An email sequence.
+        EmailSequence => "email_sequence",
+        /// A suppressed address.
+        Suppression => "suppression",
+        /// A background job.
+        Job => "job",
+        /// A reported event (a reply, a bounce, a conversion).
+        Event => "event",
+    }
+);
+
+wire_enum!(
+    /// What happened, as `noun.verb`.
+    Action {
+        /// A contact was created.
+        ContactCreated => "contact.created",
+        /// A contact was edited.
+        ContactUpdated => "contact.updated",
+        /// A contact was deleted.
+        ContactDeleted => "contact.deleted",
+        /// A CSV import ran.
+        ContactsImported => "contacts.imported",
+        /// A segment was created.
+        SegmentCreated => "segment.created",
+        /// A segment was edited.
+        SegmentUpdated => "segment.updated",
+        /// Contacts were added to a static segment.
+        SegmentMembersAdded => "segment.members_added",
+        /// A contact was removed from a static segment.
+        SegmentMemberRemoved => "segment.member_removed",
+        /// A brand was created.
+        BrandCreated => "brand.created",
+        /// A brand was edited.
+        BrandUpdated => "brand.updated",
+        /// A connector was created.
+        ConnectorCreated => "connector.created",
+        /// A connector was edited.
+        ConnectorUpdated => "connector.updated",
+        /// A connector was deleted.
+        ConnectorDeleted => "connector.deleted",
+        /// An API key was minted.
+        ApiKeyMinted => "api_key.minted",
+        /// An API key was revoked.
+        ApiKeyRevoked => "api_key.revoked",
+        /// A campaign was created with its artifact.
+        CampaignCreated => "campaign.created",
+        /// Approval was requested.
+        ApprovalRequested => "approval.requested",
+        /// An approver approved.
+        ApprovalApproved => "approval.approved",
+        /// An approver rejected.
+        ApprovalRejected => "approval.rejected",
+        /// A sequence preview was generated.
+        SequencePreviewed => "email_sequence.previewed",
+        /// A pending sequence was edited.
+        SequenceEdited => "email_sequence.edited",
+        /// A pending sequence was shown to its audience again.
+        SequencePreviewRefreshed => "email_sequence.preview_refreshed",
+        /// A sequence was approved: its audience is enrolled.
+        SequenceApproved => "email_sequence.approved",
+        /// A sequence was rejected.
+        SequenceRejected => "email_sequence.rejected",
+        /// A running sequence was paused.
+        SequencePaused => "email_sequence.paused",
+        /// A paused sequence was resumed.
+        SequenceResumed => "email_sequence.resumed",
+        /// A sequence was cancelled.
+        SequenceCancelled => "email_sequence.cancelled",
+        /// A person settled an uncertain message.
+        SequenceMessageSettled => "email_sequence.message_settled",
+        /// A message of a sequence was accepted by its provider.
+        EmailSent => "email_sequence.email_sent",
+        /// A recipient replied.
+        ReplyRecorded => "event.reply",
+        /// A message bounced.
+        BounceRecorded => "event.bounce",
+        /// A contact unsubscribed.
+        UnsubscribeRecorded => "event.unsubscribe",
+        /// A conversion was counted.
+        ConversionRecorded => "event.conversion",
+        /// An address was suppressed.
+        SuppressionAdded => "suppression.added",
+        /// A suppression was lifted.
+        SuppressionRemoved => "suppression.removed",
+        /// An admin queued a failed job again.
+        JobRetried => "job.retried",
+    }
+);
+
+impl Action {
+    /// What kind of thing the change is about.
+    pub fn subject_kind(self) -> SubjectKind {
+        use Action::*;
+        match self {
+            ContactCreated | ContactUpdated | ContactDeleted | ContactsImported => {
+                SubjectKind::Contact
+            }
+            SegmentCreated | SegmentUpdated | SegmentMembersAdded | SegmentMemberRemoved => {
+                SubjectKind::Segment
+            }
+            BrandCreated | BrandUpdated => SubjectKind::Brand,
+            ConnectorCreated | ConnectorUpdated | ConnectorDeleted => SubjectKind::Connector,
+            ApiKeyMinted | ApiKeyRevoked => SubjectKind::ApiKey,
+            CampaignCreated => SubjectKind::Campaign,
+            ApprovalRequested | ApprovalApproved | ApprovalRejected => SubjectKind::Approval,
+            SequencePreviewed
+            | SequenceEdited
+            | SequencePreviewRefreshed
+            | SequenceApproved
+            | SequenceRejected
+            | SequencePaused
+            | SequenceResumed
+            | SequenceCancelled
+            | SequenceMessageSettled
+            | EmailSent => SubjectKind::EmailSequence,
+            ReplyRecorded | BounceRecorded | UnsubscribeRecorded | ConversionRecorded => {
+                SubjectKind::Event
+            }
+            SuppressionAdded | SuppressionRemoved => SubjectKind::Suppression,
+            JobRetried => SubjectKind::Job,
+        }
+    }
+
+    /// Whether the change gets an audit row. Deliveries, replies, bounces and conversions
+    /// have their own records (the ledger, the events) and would drown the log: they are
+    /// counted, not audited.
+    pub fn audited(self) -> bool {
+        !matches!(
+            self,
+            Self::EmailSent
+                | Self::ReplyRecorded
+                | Self::BounceRecorded
+                | Self::UnsubscribeRecorded
+                | Self::ConversionRecorded
+        )
+    }
+
+    /// The outgoing-webhook event this change triggers, if any.
+    pub fn webhook_event(self) -> Option<&'static str> {
+        match self {
+            Self::EmailSent => Some("sequence.email.sent"),
+            Self::ReplyRecorded => Some("sequence.email.replied"),
+            Self::ApprovalApproved | Self::ApprovalRejected => Some("approval.decided"),
+            _ => None,
+        }
+    }
+
+    /// What the change adds to its campaign's counters (sends, replies, conversions).
+    pub fn counts(self) -> Counts {
+        match self {
+            Self::EmailSent => Counts {
+                sends: 1,
+                ..Counts::default()
+            },
+            Self::ReplyRecorded => Counts {
+                replies: 1,
+                ..Counts::default()
+            },
+            Self::ConversionRecorded => Counts {
+                conversions: 1,
+                ..Counts::default()
+            },
+            _ => Counts::default(),
+        }
+    }
+}
+
+/// What one change adds to a campaign's totals and to its counters for one day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Messages sent.
+    pub sends: i64,
+    /// Replies.
+    pub replies: i64,
+    /// Conversions.
+    pub conversions: i64,
+    /// Conversion value, in cents.
+    pub conversion_value_cents: i64,
+}
+
+impl Counts {
+    /// Whether it adds nothing.
+    pub fn is_zero(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// One state change, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// What happened.
+    pub action: Action,
+    /// The id of the thing it happened to.
+    pub subject_id: String,
+    /// A short human summary (the audit log's line, the webhook's text).
+    pub summary: String,
+    /// The campaign it counts for, with the day it counts on.
+    pub campaign: Option<(CampaignId, Timestamp)>,
+    /// A conversion's value, in cents.
+    pub value_cents: i64,
+}
+
+impl Change {
+    /// `action` on `subject_id`, summarised.
+    pub fn new(action: Action, subject_id: impl ToString, summary: impl Into<String>) -> Self {
+        Self {
+            action,
+            subject_id: subject_id.to_string(),
+            summary: summary.into(),
+            campaign: None,
+            value_cents: 0,
+        }
+    }
+
+    /// Counted for `campaign` on the UTC day of `at`.
+    pub fn for_campaign(mut self, campaign: &CampaignId, at: Timestamp) -> Self {
+        self.campaign = Some((campaign.clone(), at));
+        self
+    }
+
+    /// A conversion worth `cents`.
+    pub fn worth(mut self, cents: i64) -> Self {
+        self.value_cents = cents;
+        self
+    }
+
+    /// What it adds to its campaign's counters.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            conversion_value_cents: if self.action == Action::ConversionRecorded {
+                self.value_cents
+            } else {
+                0
+            },
+            ..self.action.counts()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_names_its_subject_kind_as_its_noun() {
+        for a in Action::ALL {
+            let noun = a.as_str().split('.').next().unwrap();
+            let kind = a.subject_kind().as_str();
+            assert!(
+                noun == kind || noun == format!("{kind}s"),
+                "{a} is about {kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn deliveries_are_counted_and_signalled_not_audited() {
+        let sent = Change::new(Action::EmailSent, "seq_1", "sent");
+        assert!(!sent.action.audited());
+        assert_eq!(sent.counts().sends, 1);
+        assert_eq!(sent.action.webhook_event(), Some("sequence.email.sent"));
+        let approved = Change::new(Action::SequenceApproved, "seq_1", "approved");
+        assert!(approved.action.audited());
+        assert!(approved.counts().is_zero());
+        assert_eq!(approved.action.webhook_event(), None);
+        assert_eq!(
+            Action::ApprovalRejected.webhook_event(),
+            Some("approval.decided")
+        );
+    }
+
+    #[test]
+    fn only_a_conversion_carries_its_value() {
+        let c = Change::new(Action::ConversionRecorded, "cmp_1", "converted").worth(1250);
+        assert_eq!(
+            c.counts(),
+            Counts {
+                conversions: 1,
+                conversion_value_cents: 1250,
+                ..Counts::default()
+            }
+        );
+        let r = Change::new(Action::ReplyRecorded, "evt_1", "replied").worth(1250);
+        assert_eq!(r.counts().conversion_value_cents, 0);
+    }
+}
