@@ -1,6 +1,7 @@
 # Tenex Marketing — the two commands:
 #   make run    build (release) and serve on http://127.0.0.1:3000 with a demo workspace
-#   make test   every test: unit, API on SQLite and PostgreSQL, and end-to-end in Chromium
+#   make test   every test: unit, API on SQLite and PostgreSQL, end-to-end in Chromium, and
+#               schemathesis against the OpenAPI document
 # Each installs the tools it is missing first (see scripts/tools.sh) and skips those present.
 
 SHELL := /bin/bash
@@ -9,13 +10,13 @@ CARGO_TEST_FLAGS := --no-default-features --features ssr
 # cargo-leptos's own).
 ERASED := RUSTFLAGS="--cfg erase_components"
 
-.PHONY: run test tools browser-tools build-release unit-and-api end2end lint fmt db-up clean-data
+.PHONY: run test tools browser-tools fuzz-tools build-release unit-and-api end2end api-fuzz lint fmt db-up clean-data
 
 run: tools build-release
 	@mkdir -p data
 	./target/release/tenex serve --demo
 
-test: tools browser-tools db-up lint unit-and-api build-release end2end
+test: tools browser-tools fuzz-tools db-up lint unit-and-api build-release end2end api-fuzz
 	@echo "make test: all suites passed"
 
 tools:
@@ -23,6 +24,9 @@ tools:
 
 browser-tools:
 	@scripts/tools.sh browser
+
+fuzz-tools:
+	@scripts/tools.sh fuzz
 
 db-up:
 	@scripts/postgres.sh
@@ -35,6 +39,10 @@ unit-and-api:
 
 end2end:
 	scripts/end2end.sh
+
+# Schemathesis over every operation of the OpenAPI document, against the release server.
+api-fuzz:
+	scripts/api-fuzz.sh
 
 lint:
 	cargo fmt --all -- --check

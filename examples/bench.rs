@@ -62,6 +62,10 @@ mod bench {
     }
 
     pub async fn run() {
+        // RUST_LOG=sqlx=warn names each statement slower than a second (sqlx's own report).
+        if std::env::var_os("RUST_LOG").is_some() {
+            tenex::server::telemetry::init(false);
+        }
         let dir = tempfile::tempdir().unwrap();
         let mut targets = vec![(
             "SQLite",

@@ -2,6 +2,7 @@
 # Installs what the build or the browser tests need, skipping whatever is already present.
 #   scripts/tools.sh build     wasm32 target, cargo-leptos, wasm-bindgen-cli, npm packages
 #   scripts/tools.sh browser   Debian's chromium for Playwright (browsers cannot be downloaded)
+#   scripts/tools.sh fuzz      schemathesis in .tools/venv, for the API contract run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -78,8 +79,22 @@ browser_tools() {
   fi
 }
 
+# Schemathesis, pinned, in the project's own virtual environment (from PyPI).
+SCHEMATHESIS_VERSION=4.32.5
+
+fuzz_tools() {
+  need python3 "install Python 3.9 or newer"
+  local venv=.tools/venv
+  if [[ "$($venv/bin/st --version 2>/dev/null || true)" != *"$SCHEMATHESIS_VERSION"* ]]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+}
+
 case "${1:-build}" in
   build) build_tools ;;
   browser) browser_tools ;;
-  *) echo "usage: $0 build|browser" >&2; exit 2 ;;
+  fuzz) fuzz_tools ;;
+  *) echo "usage: $0 build|browser|fuzz" >&2; exit 2 ;;
 esac

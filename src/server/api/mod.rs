@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: one router per resource, every route in the OpenAPI
 //! document generated from the handlers themselves.
 
+mod answers;
 pub mod api_keys;
 pub mod approvals;
 pub mod audit_log;
@@ -85,15 +86,22 @@ fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 
+/// The routes and their OpenAPI 3.1 document, with the common answers of every operation.
+fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = routes().split_for_parts();
+    answers::complete_document(&mut doc);
+    (router, doc)
+}
+
 /// The OpenAPI 3.1 document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes().split_for_parts().1
+    documented().1
 }
 
 /// The `/api/v1` routes: bearer authentication and rate limit, idempotent POSTs, the body
 /// limit, and problem+json for unknown paths.
 pub fn router(state: &AppState) -> Router<AppState> {
-    let (authenticated, doc) = routes().split_for_parts();
+    let (authenticated, doc) = documented();
     let doc_json = serde_json::to_string(&doc).expect("the OpenAPI document serializes");
     let authenticated = authenticated
         .route("/api/v1/{*rest}", axum::routing::any(unknown_route))

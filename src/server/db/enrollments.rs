@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use super::Db;
 use crate::domain::Error;
-use crate::domain::enrollment::{AudienceFingerprint, Recipient};
+use crate::domain::enrollment::Recipient;
 use crate::domain::ids::{SequenceId, WorkspaceId};
 
 /// How many contacts each of `sequences` enrolled, in one query (absent ones enrolled none).
@@ -160,26 +160,6 @@ pub async fn pin_fields(
         query = query.bind(n.as_str());
     }
     Ok(query.execute(&mut **tx).await?.rows_affected())
-}
-
-/// The fingerprint of who a sequence enrolled: ids and addresses only, whatever the size.
-pub async fn audience(
-    tx: &mut super::Tx,
-    sequence: &SequenceId,
-) -> Result<AudienceFingerprint, Error> {
-    let rows = sqlx::query("select contact_id, email from enrollments where sequence_id = $1")
-        .bind(sequence.as_str())
-        .fetch_all(&mut **tx)
-        .await?;
-    let pairs = rows
-        .iter()
-        .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
-        .collect::<Result<Vec<_>, Error>>()?;
-    Ok(AudienceFingerprint::of(
-        pairs
-            .iter()
-            .map(|(id, email)| (id.as_str(), email.as_str())),
-    ))
 }
 
 const RECIPIENT_COLUMNS: &str =

@@ -465,21 +465,23 @@ pub async fn contains(
 /// suppression list) in `sequence` as of now, in one statement inside the caller's
 /// transaction, so nobody who unsubscribes or is deleted a moment earlier slips in. Each
 /// enrollment pins the address and the standard fields as they are now. Addresses are
-/// unique per workspace, so no one is enrolled twice. Returns how many were enrolled.
+/// unique per workspace, so no one is enrolled twice. Returns the fingerprint of who was
+/// enrolled (their ids and addresses, read back from the same statement).
 pub async fn enroll_mailable(
     tx: &mut Tx,
     workspace: &WorkspaceId,
     audience: &Audience<'_>,
     sequence: &crate::domain::ids::SequenceId,
     at: Timestamp,
-) -> Result<u64, Error> {
+) -> Result<crate::domain::enrollment::AudienceFingerprint, Error> {
     let w = audience_where(audience);
     let n = w.params.len();
     let sql = format!(
         "insert into enrollments (sequence_id, workspace_id, contact_id, email, first_name, last_name, company, \
          domain, title, status, enrolled_at) \
          select ${}, c.workspace_id, c.id, c.email, c.first_name, c.last_name, c.company, c.domain, c.title, \
-         'active', ${} from contacts c where c.workspace_id = $1 and {MAILABLE} and {}",
+         'active', ${} from contacts c where c.workspace_id = $1 and {MAILABLE} and {} \
+         returning contact_id, email",
         n + 2,
         n + 3,
         w.sql
@@ -488,10 +490,18 @@ pub async fn enroll_mailable(
     for p in &w.params {
         query = query.bind(p.as_str());
     }
-    let done = query
+    let rows = query
         .bind(sequence.as_str())
         .bind(at.to_string())
-        .execute(&mut **tx)
+        .fetch_all(&mut **tx)
         .await?;
-    Ok(done.rows_affected())
+    let pairs = rows
+        .iter()
+        .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(crate::domain::enrollment::AudienceFingerprint::of(
+        pairs
+            .iter()
+            .map(|(id, email)| (id.as_str(), email.as_str())),
+    ))
 }

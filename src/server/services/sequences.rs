@@ -971,6 +971,8 @@ impl Gated for SequenceAtGate {
 /// Enrolls the audience with its data pinned, checks it is the audience shown and that the
 /// warnings were acknowledged, pins the sender and queues every message; returns how many
 /// were enrolled. An error rolls the whole decision back: nothing is enrolled or decided.
+/// The audience is compared before anything else is written, from the ids and addresses the
+/// enrolling statement itself returns.
 async fn enroll_in(
     tx: &mut Tx,
     ws: &WorkspaceId,
@@ -978,25 +980,24 @@ async fn enroll_in(
     parts: &Parts,
     sender: &SenderIdentity,
     decided: &Decided<'_>,
-) -> Result<u64, Error> {
+) -> Result<i64, Error> {
     let now = decided.at;
     let audience = SegmentAudience::of(&parts.segment)?;
     let enrolled = segments::enroll_mailable(tx, ws, &audience.get(), &seq.id, now).await?;
+    check_audience(decided.approval.audience.as_ref(), &enrolled)?;
     let custom: Vec<String> = StepTemplates::compile(&seq.steps)?
         .used()
         .into_iter()
         .filter(|v| !STANDARD_VARIABLES.contains(&v.as_str()))
         .collect();
     enrollments::pin_fields(tx, &seq.id, &custom).await?;
-    let now_enrolled = enrollments::audience(tx, &seq.id).await?;
-    check_audience(decided.approval.audience.as_ref(), &now_enrolled)?;
     if !decided.input.acknowledge_warnings {
         check_warnings(tx, seq, parts, sender).await?;
     }
     sequences::pin_sender(tx, &seq.id, sender).await?;
     let queued = super::runs::enqueue_in(tx, seq, sender, now).await?;
     super::runs::complete_if_empty_in(tx, ws, &seq.id, queued, now).await?;
-    Ok(enrolled)
+    Ok(enrolled.count)
 }
 
 /// The approver's decision on the sequence (at the version the approver was shown, when
