@@ -40,7 +40,7 @@ for key in "$demo_key" "$second_key"; do
     --phases examples,coverage,fuzzing \
     --max-examples "${FUZZ_EXAMPLES:-25}" \
     --seed 20261201 \
-    --workers 2 \
+    --workers 1 \
     --generation-database none || status=$?
 done
 if [[ $status -ne 0 ]]; then
