@@ -13,6 +13,38 @@ use super::time::Timestamp;
 use super::user::Email;
 use super::wire::wire_enum;
 
+/// Connector settings as a client sends them: each value text, or a JSON number or boolean
+/// where the setting is one (`"port": 587`, `"use_tls": true`), kept as its text. Anything
+/// else (null, a list, an object) is refused naming `settings.<name>`.
+pub fn settings_from_json(
+    settings: &BTreeMap<String, serde_json::Value>,
+) -> Result<BTreeMap<String, String>, Error> {
+    let mut out = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (name, value) in settings {
+        match value {
+            serde_json::Value::String(s) => {
+                out.insert(name.clone(), s.clone());
+            }
+            serde_json::Value::Number(n) => {
+                out.insert(name.clone(), n.to_string());
+            }
+            serde_json::Value::Bool(b) => {
+                out.insert(name.clone(), b.to_string());
+            }
+            _ => errors.push(FieldError::new(
+                format!("settings.{name}"),
+                "must be text, a number or true/false",
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}
+
 wire_enum!(
     /// Which provider a connector talks to.
     ConnectorKind {

@@ -261,6 +261,20 @@ impl EmailSequence {
     }
 }
 
+/// What a start hour must be, said the same way by the API and the console.
+pub const START_HOUR_RULE: &str = "must be an hour from 0 to 23";
+/// What an end hour must be.
+pub const END_HOUR_RULE: &str = "must be an hour from 1 to 24";
+
+/// The rule of the hour field `field` (`send_window.start_hour` or `….end_hour`).
+pub fn hour_rule(field: &str) -> &'static str {
+    if field.ends_with("end_hour") {
+        END_HOUR_RULE
+    } else {
+        START_HOUR_RULE
+    }
+}
+
 /// A send window as a client sent it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendWindowInput {
@@ -398,10 +412,7 @@ impl SendWindowInput {
             None => Some(9),
             Some(h) if (0..=23).contains(&h) => Some(h as u8),
             Some(_) => {
-                errors.push(FieldError::new(
-                    "send_window.start_hour",
-                    "must be an hour from 0 to 23",
-                ));
+                errors.push(FieldError::new("send_window.start_hour", START_HOUR_RULE));
                 None
             }
         };
@@ -409,10 +420,7 @@ impl SendWindowInput {
             None => Some(17),
             Some(h) if (1..=24).contains(&h) => Some(h as u8),
             Some(_) => {
-                errors.push(FieldError::new(
-                    "send_window.end_hour",
-                    "must be an hour from 1 to 24",
-                ));
+                errors.push(FieldError::new("send_window.end_hour", END_HOUR_RULE));
                 None
             }
         };
@@ -842,6 +850,18 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("is active, so it can no longer be changed")
+        );
+    }
+
+    #[test]
+    fn each_hour_field_names_its_own_range() {
+        assert_eq!(
+            hour_rule("send_window.start_hour"),
+            "must be an hour from 0 to 23"
+        );
+        assert_eq!(
+            hour_rule("send_window.end_hour"),
+            "must be an hour from 1 to 24"
         );
     }
 

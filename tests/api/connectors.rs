@@ -20,6 +20,7 @@ on_both_databases!(
     editing_a_connector_keeps_its_secrets_and_needs_the_version,
     plain_text_and_http_are_only_for_literal_loopback_hosts,
     testing_a_connection_needs_the_admin_role_or_scope,
+    settings_take_json_numbers_and_booleans_and_name_anything_else,
 );
 
 async fn admin(app: &TestApp) -> String {
@@ -487,4 +488,34 @@ async fn cms_tests_read_the_collection_and_the_dataset() {
         let c = create(&app, &key, body).await;
         assert_eq!(test(&app, &key, &c["id"]).await["health"], "healthy");
     }
+}
+
+async fn settings_take_json_numbers_and_booleans_and_name_anything_else(app: TestApp) {
+    let key = admin(&app).await;
+    let c = create(
+        &app,
+        &key,
+        json!({"kind": "smtp", "name": "Mail", "settings": {"host": "127.0.0.1", "port": 587, "tls_mode": "none",
+               "from_address": "ada@acme.test"}}),
+    )
+    .await;
+    assert_eq!(c["settings"]["port"], "587", "{c}");
+    let r = app
+        .post(
+            "/api/v1/connectors",
+            &key,
+            json!({"kind": "nope", "name": "Mail", "settings": {"host": "127.0.0.1", "port": [587], "tls_mode": null}}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let fields = r.error_fields();
+    for f in ["kind", "settings.port", "settings.tls_mode"] {
+        assert!(fields.iter().any(|x| x == f), "{f} in {fields:?}");
+    }
+    let listed = app.get("/api/v1/connectors", &key).await.json();
+    assert_eq!(
+        listed["items"].as_array().unwrap().len(),
+        1,
+        "nothing was added"
+    );
 }

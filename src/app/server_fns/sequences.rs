@@ -114,7 +114,7 @@ pub async fn preview_sequence(
             Some(h) => h
                 .parse::<i64>()
                 .map(Some)
-                .map_err(|_| Error::invalid(field, "must be an hour from 0 to 24")),
+                .map_err(|_| Error::invalid(field, crate::domain::sequence::hour_rule(field))),
         }
     };
     // The form sends the days only when "Only send within a window" is ticked.

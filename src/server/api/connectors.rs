@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch};
 use super::list::{ListJson, PageQuery};
 use crate::domain::Error;
-use crate::domain::connector::{Connector, ConnectorKind};
+use crate::domain::connector::{Connector, ConnectorKind, settings_from_json};
 use crate::domain::ids::ConnectorId;
 use crate::domain::secret;
 use crate::server::auth::api_key::ApiActor;
@@ -30,9 +30,11 @@ pub struct CreateConnectorBody {
     pub kind: String,
     /// 1–100 characters.
     pub name: String,
-    /// Visible settings of the kind (see the API reference for each kind).
+    /// Visible settings of the kind (see the API reference for each kind): text, or a
+    /// number or boolean where the setting is one.
     #[serde(default)]
-    pub settings: BTreeMap<String, String>,
+    #[schema(value_type = BTreeMap<String, Object>)]
+    pub settings: BTreeMap<String, serde_json::Value>,
     /// Write-only secrets (passwords, tokens).
     #[serde(default)]
     pub secrets: BTreeMap<String, String>,
@@ -46,9 +48,10 @@ pub struct UpdateConnectorBody {
     pub version: Option<i64>,
     /// New name.
     pub name: Option<String>,
-    /// Settings to change.
+    /// Settings to change: text, or a number or boolean where the setting is one.
     #[serde(default)]
-    pub settings: BTreeMap<String, String>,
+    #[schema(value_type = BTreeMap<String, Object>)]
+    pub settings: BTreeMap<String, serde_json::Value>,
     /// Secrets to replace.
     #[serde(default)]
     pub secrets: BTreeMap<String, String>,
@@ -157,13 +160,14 @@ async fn create_connector(
     ApiActor(actor): ApiActor,
     ApiJson(b): ApiJson<CreateConnectorBody>,
 ) -> Result<Response, ApiError> {
-    let kind: ConnectorKind = b
-        .kind
-        .trim()
-        .parse()
-        .map_err(|m| Error::invalid("kind", m))?;
-    let connector =
-        connectors::create(&ctx, &actor, kind, &b.name, &b.settings, &b.secrets).await?;
+    let (kind, settings) = Error::both(
+        b.kind
+            .trim()
+            .parse::<ConnectorKind>()
+            .map_err(|m| Error::invalid("kind", m)),
+        settings_from_json(&b.settings),
+    )?;
+    let connector = connectors::create(&ctx, &actor, kind, &b.name, &settings, &b.secrets).await?;
     let location = format!("/api/v1/connectors/{}", connector.id);
     Ok((
         StatusCode::CREATED,
@@ -195,6 +199,7 @@ async fn update_connector(
     ApiJson(b): ApiJson<UpdateConnectorBody>,
 ) -> Result<Json<ConnectorJson>, ApiError> {
     let version = if_match.version_or(b.version)?;
+    let settings = settings_from_json(&b.settings)?;
     Ok(Json(
         connectors::update(
             &ctx,
@@ -202,7 +207,7 @@ async fn update_connector(
             &id,
             version,
             b.name.as_deref(),
-            &b.settings,
+            &settings,
             &b.secrets,
         )
         .await?
