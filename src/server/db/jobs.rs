@@ -105,6 +105,33 @@ pub async fn claim(
     query.fetch_all(db.pool()).await?.iter().map(job).collect()
 }
 
+/// Moves a running job to `next` where `guard` (using `$7`, and `$4` for now) still holds.
+async fn settle(
+    db: &Db,
+    id: &JobId,
+    guard: &str,
+    guard_value: String,
+    next: &Next,
+    now: Timestamp,
+) -> Result<bool, Error> {
+    let finished = next.status.is_finished().then(|| now.to_string());
+    let sql = format!(
+        "update jobs set status = $1, due_at = $2, last_error = $3, lease_holder = null, lease_until = null, \
+         updated_at = $4, finished_at = $5 where id = $6 and status = 'running' and {guard}"
+    );
+    let done = sqlx::query(&sql)
+        .bind(next.status.as_str())
+        .bind(next.due_at.to_string())
+        .bind(next.error.as_deref())
+        .bind(now.to_string())
+        .bind(finished)
+        .bind(id.as_str())
+        .bind(guard_value)
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Records where a run left the job, if `worker` still holds it; false when it does not
 /// (its lease lapsed and the job was settled without it).
 pub async fn finish(
@@ -114,21 +141,7 @@ pub async fn finish(
     next: &Next,
     now: Timestamp,
 ) -> Result<bool, Error> {
-    let finished = next.status.is_finished().then(|| now.to_string());
-    let done = sqlx::query(
-        "update jobs set status = $1, due_at = $2, last_error = $3, lease_holder = null, lease_until = null, \
-         updated_at = $4, finished_at = $5 where id = $6 and status = 'running' and lease_holder = $7",
-    )
-    .bind(next.status.as_str())
-    .bind(next.due_at.to_string())
-    .bind(next.error.as_deref())
-    .bind(now.to_string())
-    .bind(finished)
-    .bind(id.as_str())
-    .bind(worker)
-    .execute(db.pool())
-    .await?;
-    Ok(done.rows_affected() == 1)
+    settle(db, id, "lease_holder = $7", worker.to_owned(), next, now).await
 }
 
 /// Running jobs whose lease lapsed before `now`: their worker died or hung.
@@ -153,22 +166,15 @@ pub async fn settle_lapsed(
     next: &Next,
     now: Timestamp,
 ) -> Result<bool, Error> {
-    let finished = next.status.is_finished().then(|| now.to_string());
-    let done = sqlx::query(
-        "update jobs set status = $1, due_at = $2, last_error = $3, lease_holder = null, lease_until = null, \
-         updated_at = $4, finished_at = $5 \
-         where id = $6 and status = 'running' and attempts = $7 and lease_until < $4",
+    settle(
+        db,
+        &lapsed.id,
+        "lease_holder = $7 and lease_until < $4",
+        lapsed.lease_holder.clone().unwrap_or_default(),
+        next,
+        now,
     )
-    .bind(next.status.as_str())
-    .bind(next.due_at.to_string())
-    .bind(next.error.as_deref())
-    .bind(now.to_string())
-    .bind(finished)
-    .bind(lapsed.id.as_str())
-    .bind(i64::from(lapsed.attempts))
-    .execute(db.pool())
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .await
 }
 
 /// Queues a finished job again from now, with its attempts reset, if it is still `from`.
