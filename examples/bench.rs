@@ -198,17 +198,14 @@ mod bench {
             ids.push(json_of(&b)["id"].as_str().unwrap().to_owned());
         }
         // Connectors are an admin's; the bench key holds the default scopes.
-        let none = std::collections::BTreeMap::new();
-        let sender = tenex::server::services::connectors::create(
-            &ctx,
-            &actor,
-            tenex::domain::connector::ConnectorKind::Sandbox,
-            "Sandbox",
-            &none,
-            &none,
-        )
-        .await
-        .unwrap();
+        let sandbox = tenex::domain::connector::ConnectorInput {
+            kind: "sandbox".into(),
+            name: "Sandbox".into(),
+            ..Default::default()
+        };
+        let sender = tenex::server::services::connectors::create(&ctx, &actor, &sandbox)
+            .await
+            .unwrap();
         ids.push(sender.id.to_string());
         let started = Instant::now();
         let r = router
@@ -235,7 +232,7 @@ mod bench {
             &actor,
             &seq,
             tenex::domain::approval::Decision::Approve,
-            &tenex::server::services::sequences::DecisionInput {
+            &tenex::domain::approval::DecisionInput {
                 acknowledge_warnings: true,
                 ..Default::default()
             },

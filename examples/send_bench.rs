@@ -21,7 +21,6 @@ fn main() {
 
 #[cfg(feature = "ssr")]
 mod bench {
-    use std::collections::BTreeMap;
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
@@ -33,7 +32,7 @@ mod bench {
     use tenex::domain::actor::{Actor, Role};
     use tenex::domain::api_key::NewApiKey;
     use tenex::domain::approval::Decision;
-    use tenex::domain::connector::ConnectorKind;
+    use tenex::domain::connector::ConnectorInput;
     use tenex::domain::time::SystemClock;
     use tenex::server::config::Settings;
     use tenex::server::services::{Context, accounts, api_keys, connectors, sequences};
@@ -174,25 +173,14 @@ mod bench {
             serde_json::json!({"name": "All", "kind": "rule", "rule": {"match": "all", "conditions": [{"field": "email", "op": "contains", "value": "@"}]}}),
         )
         .await;
-        let smtp: BTreeMap<String, String> = [
-            ("host", "127.0.0.1".to_owned()),
-            ("port", sink.port.to_string()),
-            ("tls_mode", "none".to_owned()),
-            ("from_address", "bench@tenex-bench.test".to_owned()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        let sender = connectors::create(
-            &ctx,
-            &actor,
-            ConnectorKind::Smtp,
-            "Sink",
-            &smtp,
-            &BTreeMap::new(),
-        )
-        .await
+        let smtp: ConnectorInput = serde_json::from_value(serde_json::json!({
+            "kind": "smtp",
+            "name": "Sink",
+            "settings": {"host": "127.0.0.1", "port": sink.port, "tls_mode": "none",
+                "from_address": "bench@tenex-bench.test"},
+        }))
         .unwrap();
+        let sender = connectors::create(&ctx, &actor, &smtp).await.unwrap();
         let preview = post(
             "/api/v1/marketing/email-sequences/preview",
             serde_json::json!({"segment_id": segment["id"], "brand_id": brand["id"],
@@ -209,7 +197,7 @@ mod bench {
             &actor,
             &seq,
             Decision::Approve,
-            &sequences::DecisionInput::default(),
+            &tenex::domain::approval::DecisionInput::default(),
         )
         .await
         .unwrap();

@@ -4,11 +4,13 @@
 # server error and that every status, content type and body is the one documented.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/serve-release.sh
+source scripts/serve-release.sh
 
 port=${FUZZ_PORT:-3124}
 st=${SCHEMATHESIS:-.tools/venv/bin/st}
 work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill "${server:-}" 2>/dev/null || true; wait "${server:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 export DATABASE_URL="sqlite://$work/fuzz.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
   TENEX_PUBLIC_URL="http://127.0.0.1:$port" TENEX_RATE_LIMIT_PER_MINUTE=1000000 \
@@ -22,15 +24,7 @@ $bin admin create-user --workspace "Second Workspace" --email owner@second.test 
 demo_key=$($bin admin create-key --workspace "Tenex Demo" --user admin@demo.tenex.test --name fuzz --scopes $scopes)
 second_key=$($bin admin create-key --workspace "Second Workspace" --user owner@second.test --name fuzz --scopes $scopes)
 
-$bin serve > "$work/server.log" 2>&1 &
-server=$!
-up=""
-for _ in $(seq 1 120); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && { up=1; break; }
-  kill -0 "$server" 2>/dev/null || { cat "$work/server.log"; echo "the server exited" >&2; exit 1; }
-  sleep 0.5
-done
-[[ -n $up ]] || { cat "$work/server.log"; echo "the server did not answer on :$port within 60 s" >&2; exit 1; }
+serve_release "$port" "$work/server.log" serve
 
 status=0
 for key in "$demo_key" "$second_key"; do

@@ -50,6 +50,16 @@ impl UiError {
         }
     }
 
+    /// What a page shows for an id that names nothing here.
+    pub fn not_found(what: &str) -> Self {
+        UiError::Failed {
+            code: "not_found".into(),
+            message: format!("{what} not found"),
+            fields: Vec::new(),
+            retry_after_secs: None,
+        }
+    }
+
     /// True when the person must log in (again).
     pub fn is_unauthenticated(&self) -> bool {
         matches!(self, UiError::Failed { code, .. } if code == "unauthorized")
@@ -79,10 +89,28 @@ impl fmt::Display for UiError {
 
 impl std::error::Error for UiError {}
 
+/// The id in a page's address: a malformed one is "not found", exactly like a foreign one.
+pub fn route_id<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, UiError> {
+    text.parse().map_err(|_| UiError::not_found(what))
+}
+
 impl FromServerFnError for UiError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // On the server these are the caller's arguments failing to parse (a malformed id,
+        // a missing field): the caller's mistake, answered like the API's 422.
+        #[cfg(feature = "ssr")]
+        if let ServerFnErrorErr::Args(m)
+        | ServerFnErrorErr::MissingArg(m)
+        | ServerFnErrorErr::Deserialization(m) = &value
+        {
+            return crate::server::errors::ui_error(crate::domain::Error::invalid(
+                "arguments",
+                m.trim_start_matches("error deserializing server function arguments: ")
+                    .to_owned(),
+            ));
+        }
         UiError::Transport(value.to_string())
     }
 }

@@ -49,6 +49,32 @@ impl KeyToken {
     }
 }
 
+/// A request to mint a key, as a client sent it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyInput {
+    /// What the key is for (1–100 characters).
+    pub name: String,
+    /// Scopes; default `marketing:read marketing:write crm:read crm:write`. `marketing:approve`
+    /// only when asked for, and only by a caller who holds it.
+    pub scopes: Option<Vec<String>>,
+    /// RFC 3339 time after which the key stops working.
+    pub expires_at: Option<String>,
+}
+
+impl ApiKeyInput {
+    /// Checks every field; `scopes: None` means the default read+write set, never approve.
+    pub fn parse(&self, now: Timestamp) -> Result<NewApiKey, Error> {
+        NewApiKey::parse(
+            &self.name,
+            self.scopes.as_deref(),
+            self.expires_at.as_deref(),
+            now,
+        )
+    }
+}
+
 /// A validated request to mint a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewApiKey {

@@ -150,6 +150,22 @@ pub fn already_decided() -> Error {
     Error::Conflict("this has already been decided; nothing was changed".into())
 }
 
+/// What an approver decides, and on what.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    /// Optional when approving; required when rejecting.
+    pub note: Option<String>,
+    /// The version the decision is about (or `If-Match`); when sent, a subject edited since
+    /// is a 409 instead of being decided unseen.
+    pub version: Option<i64>,
+    /// Approving a preview with `missing_variable` or `do_not_say` warnings needs `true`
+    /// (the approver accepts them); otherwise 422.
+    #[serde(default)]
+    pub acknowledge_warnings: bool,
+}
+
 /// A validated approval list filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApprovalFilter {

@@ -73,21 +73,28 @@ pub struct BrandFields {
     pub do_not_say: Vec<String>,
 }
 
-/// Raw brand fields as a client sent them; `None` leaves a field unchanged on edit.
+/// Brand fields as a client sent them; on edit, fields left out keep their value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct BrandInput {
-    /// Name.
+    /// On edit: the version being edited (or send `If-Match`). Ignored on create.
+    pub version: Option<i64>,
+    /// 1–100 characters; required on create.
     pub name: Option<String>,
-    /// Company overview.
+    /// What the company does.
     pub company_overview: Option<String>,
-    /// USPs.
+    /// Unique selling points (≤ 20).
     pub usps: Option<Vec<String>>,
-    /// ICP / market segments.
+    /// Markets / ideal customer profiles (≤ 20).
     pub icp_market_segments: Option<Vec<String>>,
-    /// Voice.
+    /// How the brand sounds.
     pub brand_voice: Option<String>,
-    /// Forbidden phrases.
+    /// Phrases generated copy must never contain (≤ 100).
     pub do_not_say: Option<Vec<String>>,
+    /// `true` makes this the workspace's default brand (the first brand always is).
+    #[serde(default)]
+    pub is_default: bool,
 }
 
 impl BrandFields {

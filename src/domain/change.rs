@@ -93,6 +93,9 @@ wire_enum!(
         SequenceResumed => "email_sequence.resumed",
         /// A sequence was cancelled.
         SequenceCancelled => "email_sequence.cancelled",
+        /// A running sequence had nothing left to send: it, its campaign and its
+        /// enrollments are complete.
+        SequenceCompleted => "email_sequence.completed",
         /// A person settled an uncertain message.
         SequenceMessageSettled => "email_sequence.message_settled",
         /// A message of a sequence was accepted by its provider.
@@ -138,6 +141,7 @@ impl Action {
             | SequencePaused
             | SequenceResumed
             | SequenceCancelled
+            | SequenceCompleted
             | SequenceMessageSettled
             | EmailSent => SubjectKind::EmailSequence,
             ReplyRecorded | BounceRecorded | UnsubscribeRecorded | ConversionRecorded => {
@@ -150,11 +154,12 @@ impl Action {
 
     /// Whether the change gets an audit row. Deliveries, replies, bounces and conversions
     /// have their own records (the ledger, the events) and would drown the log: they are
-    /// counted, not audited.
+    /// counted, not audited. A completion is the worker's, and nobody's decision.
     pub fn audited(self) -> bool {
         !matches!(
             self,
             Self::EmailSent
+                | Self::SequenceCompleted
                 | Self::ReplyRecorded
                 | Self::BounceRecorded
                 | Self::UnsubscribeRecorded
@@ -290,6 +295,12 @@ mod tests {
         assert!(approved.action.audited());
         assert!(approved.counts().is_zero());
         assert_eq!(approved.action.webhook_event(), None);
+        let completed = Change::new(Action::SequenceCompleted, "seq_1", "completed");
+        assert!(
+            !completed.action.audited(),
+            "the worker completes, no person"
+        );
+        assert!(completed.counts().is_zero());
         assert_eq!(
             Action::ApprovalRejected.webhook_event(),
             Some("approval.decided")

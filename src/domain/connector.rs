@@ -45,6 +45,79 @@ pub fn settings_from_json(
     }
 }
 
+/// A new connector as a client sent it.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConnectorInput {
+    /// smtp, gmail, outlook, google_ads, linkedin_ads, meta_ads, webflow, sanity or sandbox.
+    pub kind: String,
+    /// 1–100 characters.
+    pub name: String,
+    /// Visible settings of the kind (see the API reference for each kind): text, or a
+    /// number or boolean where the setting is one.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = BTreeMap<String, Object>))]
+    pub settings: BTreeMap<String, serde_json::Value>,
+    /// Write-only secrets (passwords, tokens).
+    #[serde(default)]
+    pub secrets: BTreeMap<String, String>,
+}
+
+impl ConnectorInput {
+    /// The kind and the settings as text, naming every bad field; the kind's own rules are
+    /// applied by `ConnectorConfig::parse`.
+    pub fn parse(&self) -> Result<(ConnectorKind, BTreeMap<String, String>), Error> {
+        Error::both(
+            self.kind
+                .trim()
+                .parse::<ConnectorKind>()
+                .map_err(|m| Error::invalid("kind", m)),
+            settings_from_json(&self.settings),
+        )
+    }
+}
+
+/// An edit of a connector; omitted values stay, an empty string clears an optional one.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConnectorEdit {
+    /// The version being edited (or `If-Match`).
+    pub version: Option<i64>,
+    /// New name.
+    pub name: Option<String>,
+    /// Settings to change: text, or a number or boolean where the setting is one.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = BTreeMap<String, Object>))]
+    pub settings: BTreeMap<String, serde_json::Value>,
+    /// Secrets to replace.
+    #[serde(default)]
+    pub secrets: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for ConnectorInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectorInput")
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .field("settings", &self.settings)
+            .field("secrets", &super::secret::names(&self.secrets))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ConnectorEdit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectorEdit")
+            .field("version", &self.version)
+            .field("name", &self.name)
+            .field("settings", &self.settings)
+            .field("secrets", &super::secret::names(&self.secrets))
+            .finish()
+    }
+}
+
 wire_enum!(
     /// Which provider a connector talks to.
     ConnectorKind {

@@ -138,10 +138,14 @@ pub struct ContactFields {
     pub lifecycle_stage: LifecycleStage,
 }
 
-/// Raw contact fields as sent; on edit, `None` keeps the current value.
+/// Contact fields as sent; on edit, fields left out keep their value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ContactInput {
-    /// Email.
+    /// On edit: the version being edited (or send `If-Match`). Ignored on create.
+    pub version: Option<i64>,
+    /// Unique per workspace (case-insensitive).
     pub email: Option<String>,
     /// First name.
     pub first_name: Option<String>,
@@ -149,13 +153,13 @@ pub struct ContactInput {
     pub last_name: Option<String>,
     /// Company.
     pub company: Option<String>,
-    /// Domain.
+    /// Company web domain.
     pub domain: Option<String>,
-    /// Title.
+    /// Job title.
     pub title: Option<String>,
-    /// Custom fields; replaces the whole map when given.
+    /// Any other fields (≤ 50); replaces the whole map when sent.
     pub custom_fields: Option<BTreeMap<String, String>>,
-    /// Stage.
+    /// `contact`, `lead`, `qualified` or `customer`.
     pub lifecycle_stage: Option<String>,
 }
 

@@ -74,10 +74,12 @@ pub struct Event {
     pub created_at: Timestamp,
 }
 
-/// An event as a client sent it.
+/// An event as a client sent it. Unknown fields are ignored: other systems' webhooks post
+/// here with fields of their own.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
 pub struct EventInput {
-    /// The client's id for this event (a retry sends the same one).
+    /// Your id for the event: a retry with the same id counts once.
     pub id: Option<String>,
     /// `conversion`, `reply`, `bounce` or `unsubscribe`.
     #[serde(rename = "type")]
@@ -86,7 +88,7 @@ pub struct EventInput {
     pub contact_id: Option<String>,
     /// The contact's address (or give `contact_id`).
     pub email: Option<String>,
-    /// `cmp_…`; when absent a conversion is attributed to the contact's latest campaign.
+    /// `cmp_…`; when absent the event counts for the contact's most recent campaign touch.
     pub campaign_id: Option<String>,
     /// RFC 3339; default now.
     pub occurred_at: Option<String>,

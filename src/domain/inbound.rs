@@ -3,8 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A parsed inbound message (the fields providers' inbound webhooks give).
+/// A parsed inbound message, as inbound-mail webhooks post it (their other fields are
+/// ignored).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
 pub struct InboundEmail {
     /// Sender address.
     pub from: Option<String>,
@@ -12,13 +14,14 @@ pub struct InboundEmail {
     pub to: Option<String>,
     /// Subject.
     pub subject: Option<String>,
-    /// `In-Reply-To` header.
+    /// The `In-Reply-To` header.
     pub in_reply_to: Option<String>,
-    /// `References` header.
+    /// The `References` header.
     pub references: Option<String>,
-    /// Plain-text body.
+    /// Plain-text body (for delivery reports, with the returned headers).
     pub text: Option<String>,
-    /// Other headers by name (`Auto-Submitted`, `Content-Type`, …), any case.
+    /// Other headers by name, any case: `Message-ID`, `Auto-Submitted`, `X-Autoreply`,
+    /// `Precedence`, `Content-Type`.
     #[serde(default)]
     pub headers: std::collections::BTreeMap<String, String>,
 }

@@ -93,6 +93,21 @@ pub enum UncertainChoice {
     SendAgain,
 }
 
+/// A person's answer for an uncertain message, as sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+pub struct SettleInput {
+    /// `mark_sent` (it did reach the recipient) or `send_again` (queue it now).
+    pub action: Option<String>,
+}
+
+impl SettleInput {
+    /// The choice, or a 422 naming `action`.
+    pub fn parse(&self) -> Result<UncertainChoice, Error> {
+        UncertainChoice::parse(self.action.as_deref())
+    }
+}
+
 impl UncertainChoice {
     /// Parses the `action` field.
     pub fn parse(action: Option<&str>) -> Result<Self, Error> {

@@ -16,6 +16,7 @@ pub mod delivery;
 pub mod enrollment;
 pub mod error;
 pub mod event;
+pub mod form;
 pub mod generate;
 pub mod ids;
 pub mod inbound;

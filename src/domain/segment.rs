@@ -36,6 +36,7 @@ impl SegmentKind {
 
 /// How a rule's conditions combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Match {
     /// Every condition holds.
@@ -145,7 +146,8 @@ pub struct Rule {
 }
 
 /// A condition as clients send it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConditionInput {
     /// `company`, `created_at`, `custom.plan_tier`, …
@@ -160,8 +162,13 @@ pub struct ConditionInput {
     pub values: Option<Vec<String>>,
 }
 
-/// A rule as clients send it, and as it is stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// A rule as clients send it, and as it is stored:
+/// `{"match": "all"|"any", "conditions": [{"field", "op", "value" | "values"}]}`.
+/// Fields: email, first_name, last_name, company, domain, title, lifecycle_stage,
+/// created_at, last_activity_at, `custom.<name>`. Operators: equals, not_equals, contains,
+/// in, is_empty, is_not_empty, before, after.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RuleInput {
     /// `all` (default) or `any`.
@@ -365,6 +372,50 @@ pub struct NewSegment {
     pub kind: SegmentKind,
     /// The rule as validated and normalised, for rule segments.
     pub rule: Option<RuleInput>,
+}
+
+/// A new segment as a client sent it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SegmentInput {
+    /// 1–100 characters.
+    pub name: String,
+    /// `static` or `rule`.
+    pub kind: String,
+    /// For `rule` segments.
+    pub rule: Option<RuleInput>,
+    /// For `static` segments: the first members.
+    pub contact_ids: Option<Vec<String>>,
+}
+
+impl SegmentInput {
+    /// Checks name, kind and (for rule segments) the rule.
+    pub fn parse(&self) -> Result<NewSegment, Error> {
+        NewSegment::parse(&self.name, &self.kind, self.rule.as_ref())
+    }
+}
+
+/// An edit of a segment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SegmentEdit {
+    /// The version being edited (or `If-Match`).
+    pub version: Option<i64>,
+    /// New name.
+    pub name: Option<String>,
+    /// New rule (rule segments).
+    pub rule: Option<RuleInput>,
+}
+
+/// Members to add to a static segment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MembersInput {
+    /// `ctc_…` ids of this workspace (1–1,000).
+    pub contact_ids: Vec<String>,
 }
 
 impl NewSegment {

@@ -275,35 +275,97 @@ pub fn hour_rule(field: &str) -> &'static str {
     }
 }
 
-/// A send window as a client sent it.
+/// A validated sequence list filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SequenceFilter {
+    /// Only this status.
+    pub status: Option<SequenceStatus>,
+    /// Only this segment.
+    pub segment_id: Option<SegmentId>,
+    /// Created at or after.
+    pub created_after: Option<Timestamp>,
+    /// Created strictly before.
+    pub created_before: Option<Timestamp>,
+}
+
+/// The sequence list filter as sent in a query string.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SequenceFilterInput {
+    /// A sequence status.
+    pub status: Option<String>,
+    /// `seg_…`.
+    pub segment_id: Option<String>,
+    /// RFC 3339 or `YYYY-MM-DD`.
+    pub created_after: Option<String>,
+    /// RFC 3339 or `YYYY-MM-DD` (a date means the start of that day).
+    pub created_before: Option<String>,
+}
+
+impl SequenceFilterInput {
+    /// Validates every filter, naming each bad one; the common ones as campaigns do.
+    pub fn parse(&self) -> Result<SequenceFilter, Error> {
+        let status = match self
+            .status
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => Ok(None),
+            Some(s) => s
+                .parse::<SequenceStatus>()
+                .map(Some)
+                .map_err(|m| Error::invalid("status", m)),
+        };
+        let common = super::campaign::CampaignFilterInput {
+            segment_id: self.segment_id.clone(),
+            created_after: self.created_after.clone(),
+            created_before: self.created_before.clone(),
+            ..Default::default()
+        }
+        .parse();
+        let (status, common) = Error::both(status, common)?;
+        Ok(SequenceFilter {
+            status,
+            segment_id: common.segment_id,
+            created_after: common.created_after,
+            created_before: common.created_before,
+        })
+    }
+}
+
+/// When mail may go out, as a client sent it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SendWindowInput {
-    /// `mon` … `sun`; default Monday to Friday.
+    /// `mon` … `sun` (default Monday to Friday).
     pub days: Option<Vec<String>>,
-    /// 0–23.
+    /// 0–23 (default 9).
     pub start_hour: Option<i64>,
-    /// 1–24, after `start_hour`.
+    /// 1–24, after `start_hour` (default 17).
     pub end_hour: Option<i64>,
-    /// IANA name.
+    /// IANA time zone, e.g. `Europe/Berlin`.
     pub timezone: Option<String>,
 }
 
 /// A preview request as a client sent it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PreviewInput {
     /// `seg_…`.
     pub segment_id: Option<String>,
     /// `brd_…`.
     pub brand_id: Option<String>,
-    /// What the sequence should achieve.
+    /// What the sequence should achieve, e.g. "book a demo".
     pub objective: Option<String>,
-    /// `cnr_…` of an email sender.
+    /// `cnr_…` of an email sender (smtp, gmail, outlook or sandbox).
     pub sender_connector_id: Option<String>,
     /// 1–10 (default 3, or the length of `cadence_days`).
     pub num_emails: Option<i64>,
-    /// One non-decreasing day offset per email.
+    /// One non-decreasing day offset per email (default `[0, 3, 7]`).
     pub cadence_days: Option<Vec<i64>>,
-    /// Display name; made from the objective when absent.
+    /// Display name (default from the objective).
     pub name: Option<String>,
     /// Optional send window.
     pub send_window: Option<SendWindowInput>,
@@ -582,6 +644,8 @@ pub fn check_step_text(index: usize, subject: &str, body: &str) -> Result<(Strin
 
 /// One step's changes in an edit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct StepEdit {
     /// Which step (0-based).
     pub index: i64,
@@ -593,11 +657,24 @@ pub struct StepEdit {
 
 /// An edit of a pending sequence.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SequenceEdit {
+    /// The version being edited (or `If-Match`).
+    pub version: Option<i64>,
     /// Steps to change, by index.
     pub steps: Option<Vec<StepEdit>>,
     /// A new cadence, one entry per step.
     pub cadence_days: Option<Vec<i64>>,
+}
+
+/// Which version's preview to refresh.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefreshInput {
+    /// The version being refreshed (or `If-Match`); optional.
+    pub version: Option<i64>,
 }
 
 impl SequenceEdit {
@@ -1004,6 +1081,7 @@ mod tests {
     #[test]
     fn edits_change_only_what_they_name() {
         let edit = SequenceEdit {
+            version: None,
             steps: Some(vec![StepEdit {
                 index: 1,
                 subject: Some("New".into()),
@@ -1023,6 +1101,7 @@ mod tests {
     #[test]
     fn bad_edits_name_the_step_and_change_nothing() {
         let edit = SequenceEdit {
+            version: None,
             steps: Some(vec![
                 StepEdit {
                     index: 7,
@@ -1041,5 +1120,42 @@ mod tests {
             ["steps[0].index", "steps[0].subject", "cadence_days"]
         );
         assert!(SequenceEdit::default().apply(&steps()).is_err());
+    }
+
+    #[test]
+    fn a_sequence_filter_names_every_bad_field() {
+        let e = SequenceFilterInput {
+            status: Some("sleeping".into()),
+            segment_id: Some("ctc_x".into()),
+            created_after: Some("yesterday".into()),
+            created_before: None,
+        }
+        .parse()
+        .unwrap_err();
+        let Error::Invalid(fields) = e else {
+            panic!("{e:?}")
+        };
+        let named: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(named, ["status", "segment_id", "created_after"]);
+        let ok = SequenceFilterInput {
+            status: Some(" paused ".into()),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(ok.status, Some(SequenceStatus::Paused));
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn inputs_describe_themselves_to_tool_clients() {
+        let schema = serde_json::to_value(schemars::schema_for!(PreviewInput)).unwrap();
+        assert_eq!(schema["additionalProperties"], false, "{schema}");
+        let segment = schema["properties"]["segment_id"]["description"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(segment.contains("seg_"), "{schema}");
+        let edit = serde_json::to_value(schemars::schema_for!(SequenceEdit)).unwrap();
+        assert!(edit["properties"]["version"].is_object(), "{edit}");
     }
 }

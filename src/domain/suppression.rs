@@ -53,12 +53,14 @@ impl Keyed for Suppression {
 
 /// An address to suppress, as a client sent it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SuppressionInput {
     /// The address.
     pub email: Option<String>,
     /// `unsubscribe`, `hard_bounce`, `complaint` or `manual` (default).
     pub reason: Option<String>,
-    /// Why, for the next person to read.
+    /// Why, up to 500 characters.
     pub note: Option<String>,
 }
 

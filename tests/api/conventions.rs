@@ -440,6 +440,28 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         );
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+    // Request bodies are the domain's input types, documented from their own doc comments:
+    // no mirror structs that could drift from what the services parse.
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mirrors: Vec<&String> = schemas.keys().filter(|k| k.ends_with("Body")).collect();
+    assert!(mirrors.is_empty(), "mirror body schemas: {mirrors:?}");
+    let preview = &paths["/api/v1/marketing/email-sequences/preview"]["post"]["requestBody"];
+    assert_eq!(
+        preview["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/PreviewInput"
+    );
+    let input = &schemas["PreviewInput"];
+    assert_eq!(input["additionalProperties"], false, "{input}");
+    assert!(
+        input["properties"]["sender_connector_id"]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("cnr_")),
+        "{input}"
+    );
+    assert!(schemas["SendWindowInput"]["properties"]["start_hour"].is_object());
+    // Webhook-shaped inputs take the other system's extra fields.
+    assert_ne!(schemas["InboundEmail"]["additionalProperties"], false);
 }
 
 #[tokio::test]

@@ -6,9 +6,9 @@ use tenex::app::server_fns::api_keys::CreatedKey;
 use tenex::app::server_fns::connectors::{CreateConnector, UpdateConnector};
 use tenex::app::server_fns::session::Login;
 use tenex::domain::actor::Role;
+use tenex::domain::connector::{ConnectorEdit, ConnectorInput};
 use tenex::domain::secret::Redacted;
 use tenex::server::api::api_keys::CreatedApiKeyJson;
-use tenex::server::api::connectors::{CreateConnectorBody, UpdateConnectorBody};
 use tenex::server::config::{GeneratorSettings, Settings};
 use tenex::server::services::accounts::NewMember;
 use tenex::server::services::api_keys;
@@ -56,20 +56,20 @@ async fn structs_holding_a_secret_print_it_redacted() {
     };
     assert!(!format!("{json:?}").contains(&token));
 
-    let body: CreateConnectorBody = serde_json::from_value(serde_json::json!({
+    let body: ConnectorInput = serde_json::from_value(serde_json::json!({
         "kind": "webflow", "name": "W", "settings": {"site_id": "s"}, "secrets": {"api_token": SECRET}
     }))
     .unwrap();
-    assert_redacted("CreateConnectorBody", format!("{body:?}"));
+    assert_redacted("ConnectorInput", format!("{body:?}"));
     assert!(
         format!("{body:?}").contains("api_token"),
         "names stay visible"
     );
-    let body: UpdateConnectorBody = serde_json::from_value(serde_json::json!({
+    let body: ConnectorEdit = serde_json::from_value(serde_json::json!({
         "version": 1, "secrets": {"api_token": SECRET}
     }))
     .unwrap();
-    assert_redacted("UpdateConnectorBody", format!("{body:?}"));
+    assert_redacted("ConnectorEdit", format!("{body:?}"));
 
     let input = CreateConnector {
         kind: "webflow".into(),
@@ -79,7 +79,7 @@ async fn structs_holding_a_secret_print_it_redacted() {
     };
     assert_redacted("the create_connector input", format!("{input:?}"));
     let input = UpdateConnector {
-        id: "cnr_x".into(),
+        id: "cnr_01hzzzzzzzzzzzzzzzzzzzzzzz".parse().unwrap(),
         version: 1,
         name: "W".into(),
         settings: BTreeMap::new(),

@@ -7,7 +7,8 @@ use tenex::domain::actor::Role;
 
 use crate::fake_smtp::FakeSmtp;
 use crate::on_both_databases;
-use crate::support::{ADMIN_SCOPES, Member, ORIGIN, PASSWORD, TestApp};
+use crate::support::{ORIGIN, PASSWORD, TestApp};
+use crate::world::{World, id, world};
 
 on_both_databases!(
     a_preview_creates_a_pending_sequence_campaign_and_approval,
@@ -16,6 +17,7 @@ on_both_databases!(
     a_preview_and_an_approval_never_talk_to_the_sender,
     only_an_approver_or_an_approve_key_can_approve,
     a_marketer_cannot_approve_through_the_server_function,
+    the_console_form_is_refused_like_the_json_route_and_ids_are_typed,
     an_edit_reopens_the_approval_for_the_new_content,
     a_decision_is_made_once_and_a_rejection_is_final,
     one_contact_is_rendered_with_their_own_warnings,
@@ -26,116 +28,6 @@ on_both_databases!(
     objectives_with_template_syntax_stay_literal,
     a_signed_link_unsubscribes_without_login_and_ends_the_enrollment,
 );
-
-/// A workspace with a brand, 6 contacts (one without a first name, one unsubscribed, one
-/// bounced), a rule segment over all of them, a sandbox sender, and four members.
-struct World {
-    admin: Member,
-    marketer: Member,
-    approver: Member,
-    segment: String,
-    brand: String,
-    sender: String,
-}
-
-fn id(v: &Value) -> String {
-    v["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no id in {v}"))
-        .to_owned()
-}
-
-async fn world(app: &TestApp, workspace: &str) -> World {
-    let admin = app
-        .member(
-            workspace,
-            &format!("admin@{workspace}.test"),
-            Role::Admin,
-            ADMIN_SCOPES,
-        )
-        .await;
-    let marketer = app
-        .member(
-            workspace,
-            &format!("mark@{workspace}.test"),
-            Role::Marketer,
-            None,
-        )
-        .await;
-    let approver = app
-        .member(
-            workspace,
-            &format!("appr@{workspace}.test"),
-            Role::Approver,
-            Some(&["marketing:read", "marketing:write", "marketing:approve"]),
-        )
-        .await;
-    let brand = app
-        .post(
-            "/api/v1/knowledge/brands",
-            &admin.key,
-            json!({"name": "Tenex Freight", "company_overview": "Tenex Freight moves pallets across Europe overnight.",
-                   "usps": ["Live tracking on every pallet"], "brand_voice": "friendly", "do_not_say": ["cheapest"]}),
-        )
-        .await
-        .json();
-    let csv = "email,first_name,last_name,company\n\
-               ana@north.test,Ana,Lopez,Northwind\n\
-               bo@north.test,,Berg,Northwind\n\
-               cy@south.test,Cy,Chen,Southwind\n\
-               dee@south.test,Dee,Diaz,Southwind\n\
-               unsub@south.test,Una,Sub,Southwind\n\
-               bounce@south.test,Bob,Ounce,Southwind\n";
-    let r = crate::crm::import(app, &admin.key, csv).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let now = app.ctx().now().to_string();
-    for (column, email) in [
-        ("unsubscribed_at", "unsub@south.test"),
-        ("bounced_at", "bounce@south.test"),
-    ] {
-        sqlx::query(&format!(
-            "update contacts set {column} = $1 where email = $2"
-        ))
-        .bind(now.as_str())
-        .bind(email)
-        .execute(app.db().pool())
-        .await
-        .unwrap();
-    }
-    let segment = app
-        .post(
-            "/api/v1/crm/segments",
-            &admin.key,
-            json!({"name": "Everyone", "kind": "rule", "rule": {"match": "all", "conditions": [{"field": "email", "op": "contains", "value": "@"}]}}),
-        )
-        .await
-        .json();
-    let sender = app
-        .post(
-            "/api/v1/connectors",
-            &admin.key,
-            json!({"kind": "sandbox", "name": "Sandbox mail", "settings": {}}),
-        )
-        .await;
-    assert_eq!(sender.status, 201, "{}", sender.text);
-    let sender = id(&sender.json());
-    let tested = app
-        .post(
-            &format!("/api/v1/connectors/{sender}/test"),
-            &admin.key,
-            json!({}),
-        )
-        .await;
-    assert_eq!(tested.json()["health"], "healthy", "{}", tested.text);
-    World {
-        segment: id(&segment),
-        brand: id(&brand),
-        sender,
-        admin,
-        marketer,
-        approver,
-    }
-}
 
 fn preview_body(w: &World) -> Value {
     json!({"segment_id": w.segment, "brand_id": w.brand, "sender_connector_id": w.sender, "objective": "book a demo"})
@@ -624,6 +516,123 @@ async fn a_marketer_cannot_approve_through_the_server_function(app: TestApp) {
         .json();
     assert_eq!(approval["decided_by"]["type"], "user");
     assert_eq!(approval["note"], "Looks right");
+}
+
+async fn the_console_form_is_refused_like_the_json_route_and_ids_are_typed(app: TestApp) {
+    let w = world(&app, "acme").await;
+    let marketer = app
+        .log_in("mark@acme.test", PASSWORD)
+        .await
+        .expect("marketer logs in");
+    let preview_form = async |extra: &[(&str, &str)]| {
+        let mut fields = vec![
+            ("segment_id", w.segment.as_str()),
+            ("brand_id", w.brand.as_str()),
+            ("objective", "book a demo"),
+            ("sender_connector_id", w.sender.as_str()),
+        ];
+        fields.extend_from_slice(extra);
+        app.form(
+            "/rpc/preview_sequence",
+            Some(&marketer),
+            &fields,
+            Some(ORIGIN),
+        )
+        .await
+    };
+    let r = preview_form(&[
+        ("num_emails", "three"),
+        ("cadence_days", "0, soon, 7"),
+        ("window_days", "mon"),
+        ("window_start", "nine"),
+        ("window_end", "late"),
+    ])
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    // Every bad field at once, with the JSON route's names and rules.
+    for needle in [
+        "num_emails",
+        "must be from 1 to 10",
+        "cadence_days[1]",
+        "send_window.start_hour",
+        "must be an hour from 0 to 23",
+        "send_window.end_hour",
+        "must be an hour from 1 to 24",
+    ] {
+        assert!(r.text.contains(needle), "{needle} missing from {}", r.text);
+    }
+    // Numbers out of range are the JSON rule's to refuse, word for word.
+    let r = preview_form(&[
+        ("window_days", "mon"),
+        ("window_start", "24"),
+        ("window_timezone", "UTC"),
+    ])
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let json = app
+        .post(
+            "/api/v1/marketing/email-sequences/preview",
+            &w.marketer.key,
+            json!({"segment_id": w.segment, "brand_id": w.brand, "sender_connector_id": w.sender,
+                   "objective": "book a demo", "send_window": {"days": ["mon"], "start_hour": 24, "timezone": "UTC"}}),
+        )
+        .await;
+    json.assert_problem(422, "validation_failed");
+    assert_eq!(json.error_fields(), ["send_window.start_hour"]);
+    let message = json.json()["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(r.text.contains(&message), "{message} not in {}", r.text);
+    let listed = app
+        .get("/api/v1/marketing/email-sequences", &w.marketer.key)
+        .await
+        .json();
+    assert_eq!(
+        listed["items"].as_array().unwrap().len(),
+        0,
+        "nothing created"
+    );
+
+    // A server function takes a typed id: a malformed one is refused before any use case
+    // runs, and a well-formed id of nothing here is the same 404 as the API's.
+    let p = preview(&app, &w).await;
+    let seq = p["sequence"]["id"].as_str().unwrap();
+    let approver = app
+        .log_in("appr@acme.test", PASSWORD)
+        .await
+        .expect("approver logs in");
+    let r = app
+        .form(
+            "/rpc/approve_sequence",
+            Some(&approver),
+            &[("id", "seq_not-an-id")],
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(
+        r.text.contains("not a valid email sequence id"),
+        "{}",
+        r.text
+    );
+    let r = app
+        .form(
+            "/rpc/approve_sequence",
+            Some(&approver),
+            &[("id", "seq_01hzzzzzzzzzzzzzzzzzzzzzzz")],
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let still = app
+        .get(
+            &format!("/api/v1/marketing/email-sequences/{seq}"),
+            &w.marketer.key,
+        )
+        .await
+        .json();
+    assert_eq!(still["status"], "pending_approval");
 }
 
 async fn an_edit_reopens_the_approval_for_the_new_content(app: TestApp) {

@@ -38,6 +38,16 @@ pub fn id(v: &Value) -> String {
 
 /// A workspace with a brand, `n` contacts `p0@north.test`… in one rule segment, and members.
 pub async fn team(app: &TestApp, workspace: &str, n: usize) -> Team {
+    let mut csv = String::from("email,first_name,last_name,company\n");
+    for i in 0..n {
+        csv.push_str(&format!("p{i}@north.test,P{i},Person,Northwind\n"));
+    }
+    team_of(app, workspace, &csv, json!({})).await
+}
+
+/// A workspace with the three personas, a brand ("Tenex Freight", with `brand`'s fields
+/// over the defaults), the contacts of `csv` and a rule segment "Everyone" over them all.
+pub async fn team_of(app: &TestApp, workspace: &str, csv: &str, brand: Value) -> Team {
     let admin = app
         .member(
             workspace,
@@ -62,20 +72,16 @@ pub async fn team(app: &TestApp, workspace: &str, n: usize) -> Team {
             Some(&["marketing:read", "marketing:write", "marketing:approve"]),
         )
         .await;
+    let mut brand_body = json!({"name": "Tenex Freight", "company_overview": "Tenex Freight moves pallets across Europe overnight.",
+                   "usps": ["Live tracking on every pallet"], "brand_voice": "friendly"});
+    if let (Some(b), Some(extra)) = (brand_body.as_object_mut(), brand.as_object()) {
+        b.extend(extra.clone());
+    }
     let brand = app
-        .post(
-            "/api/v1/knowledge/brands",
-            &admin.key,
-            json!({"name": "Tenex Freight", "company_overview": "Tenex Freight moves pallets across Europe overnight.",
-                   "usps": ["Live tracking on every pallet"], "brand_voice": "friendly"}),
-        )
+        .post("/api/v1/knowledge/brands", &admin.key, brand_body)
         .await
         .json();
-    let mut csv = String::from("email,first_name,last_name,company\n");
-    for i in 0..n {
-        csv.push_str(&format!("p{i}@north.test,P{i},Person,Northwind\n"));
-    }
-    let r = crate::crm::import(app, &admin.key, &csv).await;
+    let r = crate::crm::import(app, &admin.key, csv).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let segment = app
         .post(
@@ -91,6 +97,64 @@ pub async fn team(app: &TestApp, workspace: &str, n: usize) -> Team {
         admin,
         marketer,
         approver,
+    }
+}
+
+/// The gate's world: a team whose brand forbids "cheapest", 6 contacts (one without a first
+/// name, one unsubscribed, one bounced) in the segment, and a tested sandbox sender.
+pub struct World {
+    pub admin: Member,
+    pub marketer: Member,
+    pub approver: Member,
+    pub segment: String,
+    pub brand: String,
+    pub sender: String,
+}
+
+pub async fn world(app: &TestApp, workspace: &str) -> World {
+    let csv = "email,first_name,last_name,company\n\
+               ana@north.test,Ana,Lopez,Northwind\n\
+               bo@north.test,,Berg,Northwind\n\
+               cy@south.test,Cy,Chen,Southwind\n\
+               dee@south.test,Dee,Diaz,Southwind\n\
+               unsub@south.test,Una,Sub,Southwind\n\
+               bounce@south.test,Bob,Ounce,Southwind\n";
+    let t = team_of(app, workspace, csv, json!({"do_not_say": ["cheapest"]})).await;
+    let now = app.ctx().now().to_string();
+    for (column, email) in [
+        ("unsubscribed_at", "unsub@south.test"),
+        ("bounced_at", "bounce@south.test"),
+    ] {
+        sqlx::query(&format!(
+            "update contacts set {column} = $1 where email = $2"
+        ))
+        .bind(now.as_str())
+        .bind(email)
+        .execute(app.db().pool())
+        .await
+        .unwrap();
+    }
+    let sender = connector(
+        app,
+        &t,
+        json!({"kind": "sandbox", "name": "Sandbox mail", "settings": {}}),
+    )
+    .await;
+    let tested = app
+        .post(
+            &format!("/api/v1/connectors/{sender}/test"),
+            &t.admin.key,
+            json!({}),
+        )
+        .await;
+    assert_eq!(tested.json()["health"], "healthy", "{}", tested.text);
+    World {
+        admin: t.admin,
+        marketer: t.marketer,
+        approver: t.approver,
+        segment: t.segment,
+        brand: t.brand,
+        sender,
     }
 }
 

@@ -10,6 +10,7 @@ use crate::app::components::ui::{
     BUTTON_PRIMARY, BUTTON_SECONDARY, Badge, CARD, EmptyState, ErrorNotice, INPUT, LABEL, Loading,
     PageHeader, SELECT, TABLE, TABLE_WRAP, TD, TH,
 };
+use crate::app::error::route_id;
 use crate::app::format::when;
 use crate::app::server_fns::campaigns::{campaign_filter_options, get_campaign, list_campaigns};
 use crate::domain::campaign::{CampaignFilterInput, CampaignStatus, Channel};
@@ -184,7 +185,7 @@ pub fn CampaignPage() -> impl IntoView {
     let params = use_params_map();
     let detail = Resource::new(
         move || params.read().get("id").unwrap_or_default(),
-        get_campaign,
+        |id| async move { get_campaign(route_id(&id, "campaign")?).await },
     );
     view! {
         <Transition fallback=Loading>

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 use crate::app::components::ui::{
     BUTTON_PRIMARY, CARD, ErrorNotice, INPUT, LABEL, Loading, SELECT,
 };
+use crate::app::error::route_id;
 use crate::app::format::when_or;
 use crate::app::server_fns::crm::{UpdateContact, get_contact};
 use crate::domain::contact::LifecycleStage;
@@ -23,7 +24,7 @@ pub fn ContactPage() -> impl IntoView {
                 save.version().get(),
             )
         },
-        |(id, _)| get_contact(id),
+        |(id, _)| async move { get_contact(route_id(&id, "contact")?).await },
     );
     let error = move || save.value().get().and_then(Result::err);
     view! {

@@ -9,6 +9,7 @@ use crate::app::components::ui::{
     BUTTON_DANGER, BUTTON_PRIMARY, Badge, CARD, EmptyState, ErrorNotice, INPUT, LABEL, Loading,
     TABLE, TABLE_WRAP, TD, TH,
 };
+use crate::app::error::route_id;
 use crate::app::pages::crm_segments::describe;
 use crate::app::server_fns::crm::{
     AddSegmentMember, RemoveSegmentMember, get_segment, segment_members,
@@ -24,10 +25,13 @@ pub fn SegmentPage() -> impl IntoView {
     let add = ServerAction::<AddSegmentMember>::new();
     let remove = ServerAction::<RemoveSegmentMember>::new();
     let changed = move || (add.version().get(), remove.version().get());
-    let segment = Resource::new(move || (id(), changed()), |(id, _)| get_segment(id));
+    let segment = Resource::new(
+        move || (id(), changed()),
+        |(id, _)| async move { get_segment(route_id(&id, "segment")?).await },
+    );
     let members = Resource::new(
         move || (id(), cursor(), changed()),
-        |(id, cursor, _)| segment_members(id, cursor),
+        |(id, cursor, _)| async move { segment_members(route_id(&id, "segment")?, cursor).await },
     );
 
     view! {

@@ -12,7 +12,7 @@ use crate::app::components::ui::{
     BUTTON_DANGER, BUTTON_PRIMARY, BUTTON_SECONDARY, Badge, CARD, ErrorNotice, INPUT, LABEL,
     Loading, SELECT,
 };
-use crate::app::error::UiError;
+use crate::app::error::{UiError, route_id};
 use crate::app::format::when;
 use crate::app::server_fns::runs::{RecordReply, SettleMessage, SteerSequence};
 use crate::app::server_fns::sequences::{
@@ -239,13 +239,20 @@ pub fn EmailSequencePage() -> impl IntoView {
             reply.version().get(),
         )
     };
-    let page = Resource::new(move || (id(), changes()), |(id, _)| get_sequence_page(id));
+    let page = Resource::new(
+        move || (id(), changes()),
+        |(id, _)| async move { get_sequence_page(route_id(&id, "email sequence")?).await },
+    );
     let selected = RwSignal::new(None::<String>);
     let rendered = Resource::new(
         move || (id(), selected.get(), changes()),
         |(id, contact, _)| async move {
             match contact {
-                Some(c) => render_sequence(id, c).await.map(Some),
+                Some(c) => {
+                    render_sequence(route_id(&id, "email sequence")?, route_id(&c, "contact")?)
+                        .await
+                        .map(Some)
+                }
                 None => Ok(None),
             }
         },

@@ -10,6 +10,7 @@ use crate::app::components::ui::{
     BUTTON_DANGER, BUTTON_SECONDARY, Badge, CARD, ErrorNotice, LABEL, Loading, SELECT, TABLE,
     TABLE_WRAP, TD, TH,
 };
+use crate::app::error::route_id;
 use crate::app::format::{when, when_or};
 use crate::app::server_fns::runs::{RecordReply, SettleMessage, SteerSequence, get_sequence_run};
 use crate::domain::message::{LedgerMessage, MessageStatus};
@@ -139,7 +140,9 @@ pub fn SequenceRun(
                 reply.version().get(),
             )
         },
-        |(id, status, limit, cursor, ..)| get_sequence_run(id, status, limit, cursor),
+        |(id, status, limit, cursor, ..)| async move {
+            get_sequence_run(route_id(&id, "email sequence")?, status, limit, cursor).await
+        },
     );
     let error = move || {
         steer

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::error::UiError;
 use crate::domain::api_key::{ApiKey, KeyState};
+use crate::domain::ids::ApiKeyId;
 use crate::domain::pagination::Page;
 
 /// A key just minted: the token is in this answer only.
@@ -60,23 +61,18 @@ pub async fn create_api_key(
     scopes: Option<Vec<String>>,
     expires_on: Option<String>,
 ) -> Result<CreatedKey, UiError> {
-    use crate::domain::api_key::NewApiKey;
+    use crate::domain::api_key::ApiKeyInput;
+    use crate::domain::form::end_of_day;
     use crate::server::services::api_keys;
 
     let (state, actor) = super::ssr::actor().await?;
-    let expires_at = expires_on
-        .map(|d| d.trim().to_owned())
-        .filter(|d| !d.is_empty())
-        .map(|d| {
-            if d.len() == 10 {
-                format!("{d}T23:59:59Z")
-            } else {
-                d
-            }
-        });
     // In the form, no box ticked means no scopes, not the API's default set.
-    let scopes = scopes.unwrap_or_default();
-    let request = NewApiKey::parse(&name, Some(&scopes), expires_at.as_deref(), state.ctx.now())?;
+    let request = ApiKeyInput {
+        name,
+        scopes: Some(scopes.unwrap_or_default()),
+        expires_at: end_of_day(&expires_on),
+    }
+    .parse(state.ctx.now())?;
     let minted = api_keys::mint(&state.ctx, &actor, request).await?;
     Ok(CreatedKey {
         key: minted.key,
@@ -86,12 +82,9 @@ pub async fn create_api_key(
 
 /// Revokes a key.
 #[server(prefix = "/rpc", endpoint = "revoke_api_key")]
-pub async fn revoke_api_key(id: String) -> Result<ApiKey, UiError> {
-    use crate::domain::Error;
-    use crate::domain::ids::ApiKeyId;
+pub async fn revoke_api_key(id: ApiKeyId) -> Result<ApiKey, UiError> {
     use crate::server::services::api_keys;
 
     let (state, actor) = super::ssr::actor().await?;
-    let id: ApiKeyId = id.parse().map_err(|_| Error::NotFound("api key"))?;
     Ok(api_keys::revoke(&state.ctx, &actor, &id).await?)
 }

@@ -54,12 +54,13 @@ pub async fn save_brand(
         icp_market_segments: Some(lines(&icp_market_segments)),
         brand_voice: Some(brand_voice),
         do_not_say: Some(lines(&do_not_say)),
+        is_default: is_default.is_some(),
+        version,
     };
-    let make_default = is_default.is_some();
     if id.trim().is_empty() {
-        return Ok(brands::create(&state.ctx, &actor, &input, make_default).await?);
+        return Ok(brands::create(&state.ctx, &actor, &input).await?);
     }
     let id = id.parse().map_err(|_| Error::NotFound("brand"))?;
     let version = version.ok_or_else(|| Error::invalid("version", "is required"))?;
-    Ok(brands::update(&state.ctx, &actor, &id, version, &input, make_default).await?)
+    Ok(brands::update(&state.ctx, &actor, &id, version, &input).await?)
 }

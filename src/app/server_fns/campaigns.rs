@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::error::UiError;
 use crate::domain::audit::AuditEntry;
 use crate::domain::campaign::{Campaign, CampaignFilterInput};
+use crate::domain::ids::CampaignId;
 use crate::domain::pagination::Page;
 
 /// A campaign with the names the list shows instead of ids.
@@ -109,11 +110,9 @@ pub async fn list_campaigns(
 
 /// One campaign with its audit trail.
 #[server(prefix = "/rpc", endpoint = "get_campaign")]
-pub async fn get_campaign(id: String) -> Result<CampaignDetail, UiError> {
-    use crate::domain::Error;
+pub async fn get_campaign(id: CampaignId) -> Result<CampaignDetail, UiError> {
     use crate::server::services::{approvals, audit_log, campaigns};
     let (state, actor) = super::ssr::actor().await?;
-    let id = id.parse().map_err(|_| Error::NotFound("campaign"))?;
     let campaign = campaigns::get(&state.ctx, &actor, &id).await?;
     let mut trail =
         audit_log::for_subject(&state.ctx, &actor, "campaign", &campaign.id.to_string()).await?;

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::app::error::UiError;
 use crate::domain::connector::Connector;
+use crate::domain::ids::ConnectorId;
 use crate::domain::pagination::Page;
 use crate::domain::secret::Redacted;
 
@@ -30,39 +31,32 @@ pub async fn create_connector(
     #[server(default)] settings: BTreeMap<String, String>,
     #[server(default)] secrets: Redacted<BTreeMap<String, String>>,
 ) -> Result<Connector, UiError> {
-    use crate::domain::Error;
+    use crate::domain::connector::ConnectorInput;
+    use crate::domain::form::{typed, typed_text};
     use crate::server::services::connectors;
     let (state, actor) = super::ssr::actor().await?;
-    let kind = kind.parse().map_err(|m| Error::invalid("kind", m))?;
-    let settings: BTreeMap<String, String> = settings
-        .into_iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .collect();
-    let secrets: BTreeMap<String, String> = secrets
-        .0
-        .into_iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .collect();
-    Ok(connectors::create(&state.ctx, &actor, kind, &name, &settings, &secrets).await?)
+    let input = ConnectorInput {
+        kind,
+        name,
+        settings: typed_text(settings),
+        secrets: typed(secrets.0),
+    };
+    Ok(connectors::create(&state.ctx, &actor, &input).await?)
 }
 
 /// Runs the connection test.
 #[server(prefix = "/rpc", endpoint = "test_connector")]
-pub async fn test_connector(id: String) -> Result<Connector, UiError> {
-    use crate::domain::Error;
+pub async fn test_connector(id: ConnectorId) -> Result<Connector, UiError> {
     use crate::server::services::connectors;
     let (state, actor) = super::ssr::actor().await?;
-    let id = id.parse().map_err(|_| Error::NotFound("connector"))?;
     Ok(connectors::test(&state.ctx, &actor, &id).await?)
 }
 
 /// Deletes a connector.
 #[server(prefix = "/rpc", endpoint = "delete_connector")]
-pub async fn delete_connector(id: String) -> Result<(), UiError> {
-    use crate::domain::Error;
+pub async fn delete_connector(id: ConnectorId) -> Result<(), UiError> {
     use crate::server::services::connectors;
     let (state, actor) = super::ssr::actor().await?;
-    let id = id.parse().map_err(|_| Error::NotFound("connector"))?;
     Ok(connectors::delete(&state.ctx, &actor, &id).await?)
 }
 
@@ -70,33 +64,21 @@ pub async fn delete_connector(id: String) -> Result<(), UiError> {
 /// new value is typed.
 #[server(prefix = "/rpc", endpoint = "update_connector")]
 pub async fn update_connector(
-    id: String,
+    id: ConnectorId,
     version: i64,
     name: String,
     #[server(default)] settings: BTreeMap<String, String>,
     #[server(default)] secrets: Redacted<BTreeMap<String, String>>,
 ) -> Result<Connector, UiError> {
-    use crate::domain::Error;
+    use crate::domain::connector::ConnectorEdit;
+    use crate::domain::form::{typed, typed_text};
     use crate::server::services::connectors;
     let (state, actor) = super::ssr::actor().await?;
-    let id = id.parse().map_err(|_| Error::NotFound("connector"))?;
-    let settings: BTreeMap<String, String> = settings
-        .into_iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .collect();
-    let secrets: BTreeMap<String, String> = secrets
-        .0
-        .into_iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .collect();
-    Ok(connectors::update(
-        &state.ctx,
-        &actor,
-        &id,
-        version,
-        Some(&name),
-        &settings,
-        &secrets,
-    )
-    .await?)
+    let edit = ConnectorEdit {
+        version: Some(version),
+        name: Some(name),
+        settings: typed_text(settings),
+        secrets: typed(secrets.0),
+    };
+    Ok(connectors::update(&state.ctx, &actor, &id, version, &edit).await?)
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::error::UiError;
 use crate::domain::contact::Contact;
+use crate::domain::ids::{ContactId, SegmentId};
 use crate::domain::pagination::Page;
 use crate::domain::segment::RuleInput;
 
@@ -89,11 +90,9 @@ pub async fn create_contact(
 
 /// Deletes a contact.
 #[server(prefix = "/rpc", endpoint = "delete_contact")]
-pub async fn delete_contact(id: String) -> Result<(), UiError> {
-    use crate::domain::Error;
+pub async fn delete_contact(id: ContactId) -> Result<(), UiError> {
     use crate::server::services::contacts;
     let (state, actor) = super::ssr::actor().await?;
-    let id = id.parse().map_err(|_| Error::NotFound("contact"))?;
     Ok(contacts::delete(&state.ctx, &actor, &id).await?)
 }
 
@@ -188,18 +187,16 @@ pub async fn custom_field_names() -> Result<Vec<String>, UiError> {
 
 /// One contact.
 #[server(prefix = "/rpc", endpoint = "get_contact")]
-pub async fn get_contact(id: String) -> Result<Contact, UiError> {
-    use crate::domain::Error;
+pub async fn get_contact(id: ContactId) -> Result<Contact, UiError> {
     use crate::server::services::contacts;
     let (state, actor) = super::ssr::actor().await?;
-    let id = id.parse().map_err(|_| Error::NotFound("contact"))?;
     Ok(contacts::get(&state.ctx, &actor, &id).await?)
 }
 
 /// Saves a contact's standard fields.
 #[server(prefix = "/rpc", endpoint = "update_contact")]
 pub async fn update_contact(
-    id: String,
+    id: ContactId,
     version: i64,
     email: String,
     first_name: String,
@@ -209,11 +206,9 @@ pub async fn update_contact(
     title: String,
     lifecycle_stage: String,
 ) -> Result<Contact, UiError> {
-    use crate::domain::Error;
     use crate::domain::contact::ContactInput;
     use crate::server::services::contacts;
     let (state, actor) = super::ssr::actor().await?;
-    let id = id.parse().map_err(|_| Error::NotFound("contact"))?;
     let input = ContactInput {
         email: Some(email),
         first_name: Some(first_name),
@@ -223,6 +218,7 @@ pub async fn update_contact(
         title: Some(title),
         custom_fields: None,
         lifecycle_stage: Some(lifecycle_stage),
+        version: Some(version),
     };
     Ok(contacts::update(&state.ctx, &actor, &id, version, &input).await?)
 }
@@ -238,30 +234,25 @@ fn row(v: crate::server::services::segments::SegmentView) -> SegmentRow {
     }
 }
 
-#[cfg(feature = "ssr")]
-fn segment_id(text: &str) -> Result<crate::domain::ids::SegmentId, UiError> {
-    text.parse()
-        .map_err(|_| crate::domain::Error::NotFound("segment").into())
-}
-
 /// One segment with its count.
 #[server(prefix = "/rpc", endpoint = "get_segment")]
-pub async fn get_segment(id: String) -> Result<SegmentRow, UiError> {
+pub async fn get_segment(id: SegmentId) -> Result<SegmentRow, UiError> {
     use crate::server::services::segments;
     let (state, actor) = super::ssr::actor().await?;
-    Ok(row(
-        segments::get(&state.ctx, &actor, &segment_id(&id)?).await?
-    ))
+    Ok(row(segments::get(&state.ctx, &actor, &id).await?))
 }
 
 /// A page of a segment's members.
 #[server(prefix = "/rpc", endpoint = "segment_members")]
-pub async fn segment_members(id: String, cursor: Option<String>) -> Result<Page<Contact>, UiError> {
+pub async fn segment_members(
+    id: SegmentId,
+    cursor: Option<String>,
+) -> Result<Page<Contact>, UiError> {
     use crate::domain::pagination::PageRequest;
     use crate::server::services::segments;
     let (state, actor) = super::ssr::actor().await?;
     let page = PageRequest::parse(None, cursor.as_deref())?;
-    Ok(segments::members(&state.ctx, &actor, &segment_id(&id)?, &page).await?)
+    Ok(segments::members(&state.ctx, &actor, &id, &page).await?)
 }
 
 /// Creates an empty static segment.
@@ -278,14 +269,14 @@ pub async fn create_static_segment(name: String) -> Result<SegmentRow, UiError> 
 
 /// Adds the contact with this email to a static segment.
 #[server(prefix = "/rpc", endpoint = "add_segment_member")]
-pub async fn add_segment_member(segment: String, email: String) -> Result<SegmentRow, UiError> {
+pub async fn add_segment_member(segment: SegmentId, email: String) -> Result<SegmentRow, UiError> {
     use crate::server::services::{contacts, segments};
     let (state, actor) = super::ssr::actor().await?;
     let contact = contacts::id_by_email(&state.ctx, &actor, &email).await?;
     Ok(row(segments::add_members(
         &state.ctx,
         &actor,
-        &segment_id(&segment)?,
+        &segment,
         &[contact.to_string()],
     )
     .await?))
@@ -294,18 +285,13 @@ pub async fn add_segment_member(segment: String, email: String) -> Result<Segmen
 /// Removes a contact from a static segment.
 #[server(prefix = "/rpc", endpoint = "remove_segment_member")]
 pub async fn remove_segment_member(
-    segment: String,
-    contact: String,
+    segment: SegmentId,
+    contact: ContactId,
 ) -> Result<SegmentRow, UiError> {
-    use crate::domain::Error;
     use crate::server::services::segments;
     let (state, actor) = super::ssr::actor().await?;
-    let contact = contact.parse().map_err(|_| Error::NotFound("contact"))?;
     Ok(row(segments::remove_member(
-        &state.ctx,
-        &actor,
-        &segment_id(&segment)?,
-        &contact,
+        &state.ctx, &actor, &segment, &contact,
     )
     .await?))
 }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::app::error::UiError;
+use crate::domain::ids::JobId;
 use crate::domain::job::JobRecord;
 use crate::domain::pagination::Page;
 
@@ -27,11 +28,8 @@ pub async fn list_jobs(
 
 /// Queues a failed job again (where that is safe; the service checks).
 #[server(prefix = "/rpc", endpoint = "retry_job")]
-pub async fn retry_job(id: String) -> Result<JobRecord, UiError> {
-    use crate::domain::Error;
-    use crate::domain::ids::JobId;
+pub async fn retry_job(id: JobId) -> Result<JobRecord, UiError> {
     use crate::server::services::jobs;
     let (state, actor) = super::ssr::actor().await?;
-    let id: JobId = id.parse().map_err(|_| Error::NotFound("job"))?;
     Ok(jobs::retry(&state.ctx, &actor, &id).await?)
 }

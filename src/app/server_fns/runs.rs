@@ -4,20 +4,15 @@
 use leptos::prelude::*;
 
 use crate::app::error::UiError;
+use crate::domain::ids::{ContactId, SequenceId};
 use crate::domain::message::{LedgerMessage, RunView};
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::pagination::Page;
 
-#[cfg(feature = "ssr")]
-fn sequence_id(id: &str) -> Result<crate::domain::ids::SequenceId, crate::domain::Error> {
-    id.parse()
-        .map_err(|_| crate::domain::Error::NotFound("email sequence"))
-}
-
 /// Progress, next sends and one page of messages (optionally of one status).
 #[server(prefix = "/rpc", endpoint = "get_sequence_run")]
 pub async fn get_sequence_run(
-    id: String,
+    id: SequenceId,
     status: Option<String>,
     limit: Option<String>,
     cursor: Option<String>,
@@ -27,7 +22,6 @@ pub async fn get_sequence_run(
     use crate::domain::pagination::PageRequest;
     use crate::server::services::runs;
     let (state, actor) = super::ssr::actor().await?;
-    let id = sequence_id(&id)?;
     let (filter, page) = Error::both(
         MessageFilter::parse(status.as_deref(), None),
         PageRequest::parse(limit.as_deref(), cursor.as_deref()),
@@ -40,12 +34,11 @@ pub async fn get_sequence_run(
 
 /// Pause, resume or cancel (`action`).
 #[server(prefix = "/rpc", endpoint = "steer_sequence")]
-pub async fn steer_sequence(id: String, action: String) -> Result<(), UiError> {
+pub async fn steer_sequence(id: SequenceId, action: String) -> Result<(), UiError> {
     use crate::domain::Error;
     use crate::domain::message::RunControl;
     use crate::server::services::runs;
     let (state, actor) = super::ssr::actor().await?;
-    let id = sequence_id(&id)?;
     let control: RunControl = action
         .parse()
         .map_err(|e: String| Error::invalid("action", e))?;
@@ -56,29 +49,31 @@ pub async fn steer_sequence(id: String, action: String) -> Result<(), UiError> {
 /// Settles an uncertain message: `mark_sent` or `send_again`.
 #[server(prefix = "/rpc", endpoint = "settle_message")]
 pub async fn settle_message(
-    id: String,
+    id: SequenceId,
     message_id: String,
     action: String,
 ) -> Result<LedgerMessage, UiError> {
-    use crate::domain::message::UncertainChoice;
+    use crate::domain::message::SettleInput;
     use crate::server::services::runs;
     let (state, actor) = super::ssr::actor().await?;
-    let id = sequence_id(&id)?;
-    let choice = UncertainChoice::parse(Some(&action))?;
+    let choice = SettleInput {
+        action: Some(action),
+    }
+    .parse()?;
     Ok(runs::settle(&state.ctx, &actor, &id, &message_id, choice).await?)
 }
 
 /// Records that a contact replied (read in the sender's mailbox): their later steps stop.
 #[server(prefix = "/rpc", endpoint = "record_reply")]
-pub async fn record_reply(id: String, contact_id: String) -> Result<(), UiError> {
+pub async fn record_reply(id: SequenceId, contact_id: ContactId) -> Result<(), UiError> {
     use crate::domain::event::EventInput;
     use crate::server::services::{events, sequences};
     let (state, actor) = super::ssr::actor().await?;
-    let seq = sequences::get(&state.ctx, &actor, &sequence_id(&id)?).await?;
+    let seq = sequences::get(&state.ctx, &actor, &id).await?;
     let input = EventInput {
         id: Some(format!("console-reply:{}:{contact_id}", seq.sequence.id)),
         kind: Some("reply".into()),
-        contact_id: Some(contact_id),
+        contact_id: Some(contact_id.to_string()),
         campaign_id: Some(seq.sequence.campaign_id.to_string()),
         ..Default::default()
     };

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::app::error::UiError;
+use crate::domain::ids::{ContactId, SequenceId};
 use crate::domain::pagination::Page;
 use crate::domain::sequence::{Sample, SequencePage, SequenceView};
 
@@ -55,21 +56,6 @@ pub async fn sequence_form_options() -> Result<NewSequenceChoices, UiError> {
     })
 }
 
-#[cfg(feature = "ssr")]
-fn numbers(field: &str, text: &str) -> Result<Vec<i64>, crate::domain::Error> {
-    text.split([',', ' '])
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| {
-            t.trim().parse::<i64>().map_err(|_| {
-                crate::domain::Error::invalid(
-                    field,
-                    format!("`{t}` is not a whole number of days; write e.g. 0, 3, 7"),
-                )
-            })
-        })
-        .collect()
-}
-
 /// Generates and previews a sequence; answers its id for the preview page.
 #[server(prefix = "/rpc", endpoint = "preview_sequence")]
 pub async fn preview_sequence(
@@ -85,67 +71,23 @@ pub async fn preview_sequence(
     window_end: Option<String>,
     window_timezone: Option<String>,
 ) -> Result<String, UiError> {
-    use crate::domain::Error;
-    use crate::domain::sequence::{PreviewInput, SendWindowInput};
+    use crate::domain::form::PreviewForm;
     use crate::server::services::sequences;
     let (state, actor) = super::ssr::actor().await?;
-    let num = match num_emails
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
-        None => None,
-        Some(n) => Some(
-            n.parse::<i64>()
-                .map_err(|_| Error::invalid("num_emails", "must be a number from 1 to 10"))?,
-        ),
-    };
-    let cadence = match cadence_days
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        None => None,
-        Some(c) => Some(numbers("cadence_days", c)?),
-    };
-    let hour = |field: &str, v: &Option<String>| -> Result<Option<i64>, Error> {
-        match v.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
-            None => Ok(None),
-            Some(h) => h
-                .parse::<i64>()
-                .map(Some)
-                .map_err(|_| Error::invalid(field, crate::domain::sequence::hour_rule(field))),
-        }
-    };
-    // The form sends the days only when "Only send within a window" is ticked.
-    let send_window = match window_days.is_some()
-        || window_timezone
-            .as_deref()
-            .is_some_and(|t| !t.trim().is_empty())
-    {
-        false => None,
-        true => Some(SendWindowInput {
-            days: window_days.map(|d| {
-                d.split([',', ' '])
-                    .filter(|x| !x.trim().is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            }),
-            start_hour: hour("send_window.start_hour", &window_start)?,
-            end_hour: hour("send_window.end_hour", &window_end)?,
-            timezone: window_timezone,
-        }),
-    };
-    let input = PreviewInput {
-        segment_id: Some(segment_id),
-        brand_id: Some(brand_id),
-        objective: Some(objective),
-        sender_connector_id: Some(sender_connector_id),
-        num_emails: num,
-        cadence_days: cadence,
+    let input = PreviewForm {
+        segment_id,
+        brand_id,
+        objective,
+        sender_connector_id,
+        num_emails,
+        cadence_days,
         name,
-        send_window,
-    };
+        window_days,
+        window_start,
+        window_end,
+        window_timezone,
+    }
+    .input()?;
     let previewed = sequences::preview(&state.ctx, &actor, &input).await?;
     Ok(previewed.sequence.id.to_string())
 }
@@ -157,51 +99,42 @@ pub async fn list_sequences(
     cursor: Option<String>,
 ) -> Result<Page<SequenceView>, UiError> {
     use crate::domain::pagination::PageRequest;
-    use crate::server::db::sequences::ListFilter;
     use crate::server::services::sequences;
     let (state, actor) = super::ssr::actor().await?;
     let page = PageRequest::parse(limit.as_deref(), cursor.as_deref())?;
-    Ok(sequences::list(&state.ctx, &actor, &ListFilter::default(), &page).await?)
+    Ok(sequences::list(&state.ctx, &actor, &Default::default(), &page).await?)
 }
 
 /// The sequence page: sequence, preview, approvals.
 #[server(prefix = "/rpc", endpoint = "get_sequence_page")]
-pub async fn get_sequence_page(id: String) -> Result<SequencePage, UiError> {
-    use crate::domain::Error;
+pub async fn get_sequence_page(id: SequenceId) -> Result<SequencePage, UiError> {
     use crate::server::services::sequences;
     let (state, actor) = super::ssr::actor().await?;
-    let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
     Ok(sequences::page(&state.ctx, &actor, &id).await?)
 }
 
 /// The steps rendered for one contact.
 #[server(prefix = "/rpc", endpoint = "render_sequence")]
-pub async fn render_sequence(id: String, contact_id: String) -> Result<Sample, UiError> {
-    use crate::domain::Error;
+pub async fn render_sequence(id: SequenceId, contact_id: ContactId) -> Result<Sample, UiError> {
     use crate::server::services::sequences;
     let (state, actor) = super::ssr::actor().await?;
-    let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
-    let contact = contact_id
-        .parse()
-        .map_err(|_| Error::invalid("contact_id", "not a contact id"))?;
-    Ok(sequences::render_for(&state.ctx, &actor, &id, Some(&contact)).await?)
+    Ok(sequences::render_for(&state.ctx, &actor, &id, Some(&contact_id)).await?)
 }
 
 /// Saves one step's subject and body at `version`.
 #[server(prefix = "/rpc", endpoint = "save_sequence_step")]
 pub async fn save_sequence_step(
-    id: String,
+    id: SequenceId,
     version: i64,
     index: i64,
     subject: String,
     body: String,
 ) -> Result<SequenceView, UiError> {
-    use crate::domain::Error;
     use crate::domain::sequence::{SequenceEdit, StepEdit};
     use crate::server::services::sequences;
     let (state, actor) = super::ssr::actor().await?;
-    let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
     let edit = SequenceEdit {
+        version: Some(version),
         steps: Some(vec![StepEdit {
             index,
             subject: Some(subject),
@@ -215,19 +148,13 @@ pub async fn save_sequence_step(
 /// Saves a new cadence ("0, 3, 7") at `version`.
 #[server(prefix = "/rpc", endpoint = "save_sequence_cadence")]
 pub async fn save_sequence_cadence(
-    id: String,
+    id: SequenceId,
     version: i64,
     cadence_days: String,
 ) -> Result<SequenceView, UiError> {
-    use crate::domain::Error;
-    use crate::domain::sequence::SequenceEdit;
     use crate::server::services::sequences;
     let (state, actor) = super::ssr::actor().await?;
-    let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
-    let edit = SequenceEdit {
-        steps: None,
-        cadence_days: Some(numbers("cadence_days", &cadence_days)?),
-    };
+    let edit = crate::domain::form::cadence_edit(&cadence_days)?;
     Ok(sequences::edit(&state.ctx, &actor, &id, version, &edit).await?)
 }
 
@@ -235,16 +162,15 @@ pub async fn save_sequence_cadence(
 /// checkbox sends `acknowledge_warnings` only when ticked.
 #[server(prefix = "/rpc", endpoint = "approve_sequence")]
 pub async fn approve_sequence(
-    id: String,
+    id: SequenceId,
     version: Option<i64>,
     note: Option<String>,
     acknowledge_warnings: Option<String>,
 ) -> Result<SequenceView, UiError> {
-    use crate::domain::Error;
     use crate::domain::approval::Decision;
-    use crate::server::services::sequences::{self, DecisionInput};
+    use crate::domain::approval::DecisionInput;
+    use crate::server::services::sequences;
     let (state, actor) = super::ssr::actor().await?;
-    let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
     let input = DecisionInput {
         version,
         note,
@@ -256,15 +182,14 @@ pub async fn approve_sequence(
 /// Rejects the sequence with a note (approvers and admins only; the service checks).
 #[server(prefix = "/rpc", endpoint = "reject_sequence")]
 pub async fn reject_sequence(
-    id: String,
+    id: SequenceId,
     version: Option<i64>,
     note: String,
 ) -> Result<SequenceView, UiError> {
-    use crate::domain::Error;
     use crate::domain::approval::Decision;
-    use crate::server::services::sequences::{self, DecisionInput};
+    use crate::domain::approval::DecisionInput;
+    use crate::server::services::sequences;
     let (state, actor) = super::ssr::actor().await?;
-    let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
     let input = DecisionInput {
         version,
         note: Some(note),
@@ -275,11 +200,12 @@ pub async fn reject_sequence(
 
 /// Shows the pending sequence to its audience as it is now (a new request, a new version).
 #[server(prefix = "/rpc", endpoint = "refresh_sequence_preview")]
-pub async fn refresh_sequence_preview(id: String, version: Option<i64>) -> Result<i64, UiError> {
-    use crate::domain::Error;
+pub async fn refresh_sequence_preview(
+    id: SequenceId,
+    version: Option<i64>,
+) -> Result<i64, UiError> {
     use crate::server::services::sequences;
     let (state, actor) = super::ssr::actor().await?;
-    let id = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
     let refreshed = sequences::refresh_preview(&state.ctx, &actor, &id, version).await?;
     Ok(refreshed.sequence.version)
 }

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -12,26 +12,13 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::idempotency::NotReplayable;
 use super::list::{ListJson, PageQuery};
-use crate::domain::api_key::{ApiKey, NewApiKey};
+use crate::domain::api_key::{ApiKey, ApiKeyInput};
 use crate::domain::ids::ApiKeyId;
 use crate::domain::time::Timestamp;
 use crate::server::auth::api_key::ApiActor;
 use crate::server::errors::{ApiError, Problem};
 use crate::server::services::{Context, api_keys};
 use crate::server::state::AppState;
-
-/// A request to mint a key.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateApiKeyBody {
-    /// What the key is for (1–100 characters).
-    pub name: String,
-    /// Scopes; default `marketing:read marketing:write crm:read crm:write`. `marketing:approve`
-    /// only when asked for, and only by a caller who holds it.
-    pub scopes: Option<Vec<String>>,
-    /// RFC 3339 time after which the key stops working.
-    pub expires_at: Option<String>,
-}
 
 /// A key as listed (never the secret).
 #[derive(Debug, Serialize, ToSchema)]
@@ -129,7 +116,7 @@ async fn list_api_keys(
 }
 
 /// Mints a key. The answer holds the full key; it cannot be shown again.
-#[utoipa::path(post, path = "/admin/api-keys", tag = "admin", request_body = CreateApiKeyBody,
+#[utoipa::path(post, path = "/admin/api-keys", tag = "admin", request_body = ApiKeyInput,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe retries")),
     responses(
         (status = 201, body = CreatedApiKeyJson),
@@ -139,14 +126,9 @@ async fn list_api_keys(
 async fn create_api_key(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
-    ApiJson(body): ApiJson<CreateApiKeyBody>,
+    ApiJson(input): ApiJson<ApiKeyInput>,
 ) -> Result<Response, ApiError> {
-    let request = NewApiKey::parse(
-        &body.name,
-        body.scopes.as_deref(),
-        body.expires_at.as_deref(),
-        ctx.now(),
-    )?;
+    let request = input.parse(ctx.now())?;
     let minted = api_keys::mint(&ctx, &actor, request).await?;
     let location = format!("/api/v1/admin/api-keys/{}", minted.key.id);
     let json = CreatedApiKeyJson {

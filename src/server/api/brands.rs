@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -17,50 +17,6 @@ use crate::server::auth::api_key::ApiActor;
 use crate::server::errors::{ApiError, Problem};
 use crate::server::services::{Context, brands};
 use crate::server::state::AppState;
-
-/// A new brand.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateBrandBody {
-    /// 1–100 characters.
-    pub name: String,
-    /// What the company does.
-    pub company_overview: Option<String>,
-    /// Unique selling points (≤ 20).
-    pub usps: Option<Vec<String>>,
-    /// Markets / ideal customer profiles (≤ 20).
-    pub icp_market_segments: Option<Vec<String>>,
-    /// How the brand sounds.
-    pub brand_voice: Option<String>,
-    /// Phrases generated copy must never contain (≤ 100).
-    pub do_not_say: Option<Vec<String>>,
-    /// Make this the workspace's default brand.
-    #[serde(default)]
-    pub is_default: bool,
-}
-
-/// An edit; fields left out keep their value.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateBrandBody {
-    /// The version being edited (or send `If-Match`).
-    pub version: Option<i64>,
-    /// Name.
-    pub name: Option<String>,
-    /// Company overview.
-    pub company_overview: Option<String>,
-    /// USPs.
-    pub usps: Option<Vec<String>>,
-    /// ICP / market segments.
-    pub icp_market_segments: Option<Vec<String>>,
-    /// Voice.
-    pub brand_voice: Option<String>,
-    /// Forbidden phrases.
-    pub do_not_say: Option<Vec<String>>,
-    /// `true` makes this the default brand.
-    #[serde(default)]
-    pub is_default: bool,
-}
 
 /// A brand.
 #[derive(Debug, Serialize, ToSchema)]
@@ -128,22 +84,14 @@ async fn list_brands(
 }
 
 /// Creates a brand (the first one becomes the default).
-#[utoipa::path(post, path = "/knowledge/brands", tag = "knowledge", request_body = CreateBrandBody,
+#[utoipa::path(post, path = "/knowledge/brands", tag = "knowledge", request_body = BrandInput,
     responses((status = 201, body = BrandJson), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn create_brand(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
-    ApiJson(b): ApiJson<CreateBrandBody>,
+    ApiJson(input): ApiJson<BrandInput>,
 ) -> Result<Response, ApiError> {
-    let input = BrandInput {
-        name: Some(b.name),
-        company_overview: b.company_overview,
-        usps: b.usps,
-        icp_market_segments: b.icp_market_segments,
-        brand_voice: b.brand_voice,
-        do_not_say: b.do_not_say,
-    };
-    let brand = brands::create(&ctx, &actor, &input, b.is_default).await?;
+    let brand = brands::create(&ctx, &actor, &input).await?;
     let location = format!("/api/v1/knowledge/brands/{}", brand.id);
     Ok((
         StatusCode::CREATED,
@@ -165,7 +113,7 @@ async fn get_brand(
 }
 
 /// Edits a brand; needs the current `version` (body or `If-Match`).
-#[utoipa::path(patch, path = "/knowledge/brands/{id}", tag = "knowledge", request_body = UpdateBrandBody,
+#[utoipa::path(patch, path = "/knowledge/brands/{id}", tag = "knowledge", request_body = BrandInput,
     params(("id" = String, Path, description = "`brd_…`")),
     responses((status = 200, body = BrandJson), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn update_brand(
@@ -173,19 +121,11 @@ async fn update_brand(
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<BrandId>,
     if_match: super::extract::IfMatch,
-    ApiJson(b): ApiJson<UpdateBrandBody>,
+    ApiJson(input): ApiJson<BrandInput>,
 ) -> Result<Json<BrandJson>, ApiError> {
-    let version = if_match.version_or(b.version)?;
-    let input = BrandInput {
-        name: b.name,
-        company_overview: b.company_overview,
-        usps: b.usps,
-        icp_market_segments: b.icp_market_segments,
-        brand_voice: b.brand_voice,
-        do_not_say: b.do_not_say,
-    };
+    let version = if_match.version_or(input.version)?;
     Ok(Json(
-        brands::update(&ctx, &actor, &id, version, &input, b.is_default)
+        brands::update(&ctx, &actor, &id, version, &input)
             .await?
             .into(),
     ))

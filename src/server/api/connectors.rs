@@ -6,78 +6,19 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch};
 use super::list::{ListJson, PageQuery};
-use crate::domain::Error;
-use crate::domain::connector::{Connector, ConnectorKind, settings_from_json};
+use crate::domain::connector::{Connector, ConnectorEdit, ConnectorInput};
 use crate::domain::ids::ConnectorId;
-use crate::domain::secret;
 use crate::server::auth::api_key::ApiActor;
 use crate::server::errors::{ApiError, Problem};
 use crate::server::services::{Context, connectors};
 use crate::server::state::AppState;
-
-/// A new connector.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateConnectorBody {
-    /// smtp, gmail, outlook, google_ads, linkedin_ads, meta_ads, webflow, sanity or sandbox.
-    pub kind: String,
-    /// 1–100 characters.
-    pub name: String,
-    /// Visible settings of the kind (see the API reference for each kind): text, or a
-    /// number or boolean where the setting is one.
-    #[serde(default)]
-    #[schema(value_type = BTreeMap<String, Object>)]
-    pub settings: BTreeMap<String, serde_json::Value>,
-    /// Write-only secrets (passwords, tokens).
-    #[serde(default)]
-    pub secrets: BTreeMap<String, String>,
-}
-
-/// An edit; omitted values stay, an empty string clears an optional one.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateConnectorBody {
-    /// The version being edited (or `If-Match`).
-    pub version: Option<i64>,
-    /// New name.
-    pub name: Option<String>,
-    /// Settings to change: text, or a number or boolean where the setting is one.
-    #[serde(default)]
-    #[schema(value_type = BTreeMap<String, Object>)]
-    pub settings: BTreeMap<String, serde_json::Value>,
-    /// Secrets to replace.
-    #[serde(default)]
-    pub secrets: BTreeMap<String, String>,
-}
-
-impl std::fmt::Debug for CreateConnectorBody {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateConnectorBody")
-            .field("kind", &self.kind)
-            .field("name", &self.name)
-            .field("settings", &self.settings)
-            .field("secrets", &secret::names(&self.secrets))
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for UpdateConnectorBody {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpdateConnectorBody")
-            .field("version", &self.version)
-            .field("name", &self.name)
-            .field("settings", &self.settings)
-            .field("secrets", &secret::names(&self.secrets))
-            .finish()
-    }
-}
 
 /// A connector (secrets are never returned; `secrets_set` names those that are set).
 #[derive(Debug, Serialize, ToSchema)]
@@ -153,21 +94,14 @@ async fn list_connectors(
 }
 
 /// Adds a connector (needs `admin`).
-#[utoipa::path(post, path = "/connectors", tag = "connectors", request_body = CreateConnectorBody,
+#[utoipa::path(post, path = "/connectors", tag = "connectors", request_body = ConnectorInput,
     responses((status = 201, body = ConnectorJson), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn create_connector(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
-    ApiJson(b): ApiJson<CreateConnectorBody>,
+    ApiJson(input): ApiJson<ConnectorInput>,
 ) -> Result<Response, ApiError> {
-    let (kind, settings) = Error::both(
-        b.kind
-            .trim()
-            .parse::<ConnectorKind>()
-            .map_err(|m| Error::invalid("kind", m)),
-        settings_from_json(&b.settings),
-    )?;
-    let connector = connectors::create(&ctx, &actor, kind, &b.name, &settings, &b.secrets).await?;
+    let connector = connectors::create(&ctx, &actor, &input).await?;
     let location = format!("/api/v1/connectors/{}", connector.id);
     Ok((
         StatusCode::CREATED,
@@ -189,29 +123,20 @@ async fn get_connector(
 }
 
 /// Edits a connector (needs `admin` and `version`).
-#[utoipa::path(patch, path = "/connectors/{id}", tag = "connectors", request_body = UpdateConnectorBody, params(("id" = String, Path, description = "`cnr_…`")),
+#[utoipa::path(patch, path = "/connectors/{id}", tag = "connectors", request_body = ConnectorEdit, params(("id" = String, Path, description = "`cnr_…`")),
     responses((status = 200, body = ConnectorJson), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn update_connector(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<ConnectorId>,
     if_match: IfMatch,
-    ApiJson(b): ApiJson<UpdateConnectorBody>,
+    ApiJson(edit): ApiJson<ConnectorEdit>,
 ) -> Result<Json<ConnectorJson>, ApiError> {
-    let version = if_match.version_or(b.version)?;
-    let settings = settings_from_json(&b.settings)?;
+    let version = if_match.version_or(edit.version)?;
     Ok(Json(
-        connectors::update(
-            &ctx,
-            &actor,
-            &id,
-            version,
-            b.name.as_deref(),
-            &settings,
-            &b.secrets,
-        )
-        .await?
-        .into(),
+        connectors::update(&ctx, &actor, &id, version, &edit)
+            .await?
+            .into(),
     ))
 }
 

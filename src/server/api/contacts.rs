@@ -24,45 +24,6 @@ use crate::server::services::Context;
 use crate::server::services::contacts::{self, ImportReport};
 use crate::server::state::AppState;
 
-/// Contact fields; on `PATCH`, fields left out keep their value.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ContactBody {
-    /// On `PATCH`: the version being edited (or send `If-Match`). Ignored on create.
-    pub version: Option<i64>,
-    /// Unique per workspace (case-insensitive).
-    pub email: Option<String>,
-    /// First name.
-    pub first_name: Option<String>,
-    /// Last name.
-    pub last_name: Option<String>,
-    /// Company.
-    pub company: Option<String>,
-    /// Company web domain.
-    pub domain: Option<String>,
-    /// Job title.
-    pub title: Option<String>,
-    /// Any other fields (≤ 50); replaces the whole map when sent.
-    pub custom_fields: Option<BTreeMap<String, String>>,
-    /// `contact`, `lead`, `qualified` or `customer`.
-    pub lifecycle_stage: Option<String>,
-}
-
-impl From<ContactBody> for ContactInput {
-    fn from(b: ContactBody) -> Self {
-        Self {
-            email: b.email,
-            first_name: b.first_name,
-            last_name: b.last_name,
-            company: b.company,
-            domain: b.domain,
-            title: b.title,
-            custom_fields: b.custom_fields,
-            lifecycle_stage: b.lifecycle_stage,
-        }
-    }
-}
-
 /// A contact.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ContactJson {
@@ -194,14 +155,14 @@ async fn list_contacts(
 }
 
 /// Creates a contact.
-#[utoipa::path(post, path = "/crm/contacts", tag = "crm", request_body = ContactBody,
+#[utoipa::path(post, path = "/crm/contacts", tag = "crm", request_body = ContactInput,
     responses((status = 201, body = ContactJson), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn create_contact(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
-    ApiJson(b): ApiJson<ContactBody>,
+    ApiJson(input): ApiJson<ContactInput>,
 ) -> Result<Response, ApiError> {
-    let contact = contacts::create(&ctx, &actor, &b.into()).await?;
+    let contact = contacts::create(&ctx, &actor, &input).await?;
     let location = format!("/api/v1/crm/contacts/{}", contact.id);
     Ok((
         StatusCode::CREATED,
@@ -223,18 +184,18 @@ async fn get_contact(
 }
 
 /// Edits a contact; needs the current `version` (body or `If-Match`).
-#[utoipa::path(patch, path = "/crm/contacts/{id}", tag = "crm", request_body = ContactBody, params(("id" = String, Path, description = "`ctc_…`")),
+#[utoipa::path(patch, path = "/crm/contacts/{id}", tag = "crm", request_body = ContactInput, params(("id" = String, Path, description = "`ctc_…`")),
     responses((status = 200, body = ContactJson), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn update_contact(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<ContactId>,
     if_match: IfMatch,
-    ApiJson(b): ApiJson<ContactBody>,
+    ApiJson(input): ApiJson<ContactInput>,
 ) -> Result<Json<ContactJson>, ApiError> {
-    let version = if_match.version_or(b.version)?;
+    let version = if_match.version_or(input.version)?;
     Ok(Json(
-        contacts::update(&ctx, &actor, &id, version, &b.into())
+        contacts::update(&ctx, &actor, &id, version, &input)
             .await?
             .into(),
     ))

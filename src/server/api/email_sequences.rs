@@ -14,18 +14,16 @@ use super::campaigns::CampaignJson;
 use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch, OptionalJson};
 use super::list::ListJson;
 use crate::domain::Error;
-use crate::domain::approval::Decision;
-use crate::domain::campaign::CampaignFilterInput;
+use crate::domain::approval::{Decision, DecisionInput};
 use crate::domain::ids::{ContactId, SequenceId};
 use crate::domain::pagination::PageRequest;
 use crate::domain::sequence::{
-    PreviewInput, PreviewReport, Sample, SendWindow, SendWindowInput, SequenceEdit, SequenceStatus,
-    SequenceView, Step, StepEdit, Warning,
+    PreviewInput, PreviewReport, RefreshInput, Sample, SendWindow, SequenceEdit,
+    SequenceFilterInput, SequenceView, Step, Warning,
 };
 use crate::server::auth::api_key::ApiActor;
-use crate::server::db::sequences::ListFilter;
 use crate::server::errors::{ApiError, Problem};
-use crate::server::services::sequences::{DecisionInput, Previewed};
+use crate::server::services::sequences::Previewed;
 use crate::server::services::{Context, sequences};
 use crate::server::state::AppState;
 
@@ -54,7 +52,7 @@ impl From<Step> for StepJson {
 }
 
 /// When mail may go out.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SendWindowJson {
     /// `mon` … `sun` (default Monday to Friday).
     pub days: Option<Vec<String>>,
@@ -284,74 +282,6 @@ impl From<Previewed> for PreviewedJson {
     }
 }
 
-/// A preview request.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PreviewBody {
-    /// `seg_…`.
-    pub segment_id: Option<String>,
-    /// `brd_…`.
-    pub brand_id: Option<String>,
-    /// What the sequence should achieve, e.g. "book a demo".
-    pub objective: Option<String>,
-    /// `cnr_…` of an email sender (smtp, gmail, outlook or sandbox).
-    pub sender_connector_id: Option<String>,
-    /// 1–10 (default 3).
-    pub num_emails: Option<i64>,
-    /// One non-decreasing day offset per email (default `[0, 3, 7]`).
-    pub cadence_days: Option<Vec<i64>>,
-    /// Display name (default from the objective).
-    pub name: Option<String>,
-    /// Optional send window.
-    pub send_window: Option<SendWindowJson>,
-}
-
-/// One step's changes.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StepEditBody {
-    /// Which step (0-based).
-    pub index: i64,
-    /// New subject template.
-    pub subject: Option<String>,
-    /// New body template.
-    pub body: Option<String>,
-}
-
-/// An edit of a pending sequence.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EditBody {
-    /// The version being edited (or `If-Match`).
-    pub version: Option<i64>,
-    /// Steps to change, by index.
-    pub steps: Option<Vec<StepEditBody>>,
-    /// A new cadence, one entry per step.
-    pub cadence_days: Option<Vec<i64>>,
-}
-
-/// An approver's decision.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DecisionBody {
-    /// Optional when approving; required when rejecting.
-    pub note: Option<String>,
-    /// The version the decision is about (or `If-Match`); when sent, a sequence edited since
-    /// is a 409 instead of being decided unseen.
-    pub version: Option<i64>,
-    /// Approving a preview with `missing_variable` or `do_not_say` warnings needs `true`
-    /// (the approver accepts them); otherwise 422.
-    pub acknowledge_warnings: Option<bool>,
-}
-
-/// Which version's preview to refresh.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RefreshBody {
-    /// The version being refreshed (or `If-Match`); optional.
-    pub version: Option<i64>,
-}
-
 /// Filters and paging.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -391,29 +321,14 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 
 /// Generates a sequence and shows what it would send, to whom, with warnings. Creates the
 /// sequence and its campaign in `pending_approval` with an approval request. Sends nothing.
-#[utoipa::path(post, path = "/marketing/email-sequences/preview", tag = "marketing", request_body = PreviewBody,
+#[utoipa::path(post, path = "/marketing/email-sequences/preview", tag = "marketing", request_body = PreviewInput,
     responses((status = 201, body = PreviewedJson), (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 502, body = Problem, content_type = "application/problem+json")))]
 async fn preview_sequence(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
-    ApiJson(b): ApiJson<PreviewBody>,
+    ApiJson(input): ApiJson<PreviewInput>,
 ) -> Result<Response, ApiError> {
-    let input = PreviewInput {
-        segment_id: b.segment_id,
-        brand_id: b.brand_id,
-        objective: b.objective,
-        sender_connector_id: b.sender_connector_id,
-        num_emails: b.num_emails,
-        cadence_days: b.cadence_days,
-        name: b.name,
-        send_window: b.send_window.map(|w| SendWindowInput {
-            days: w.days,
-            start_hour: w.start_hour,
-            end_hour: w.end_hour,
-            timezone: w.timezone,
-        }),
-    };
     let previewed = sequences::preview(&ctx, &actor, &input).await?;
     let location = format!(
         "/api/v1/marketing/email-sequences/{}",
@@ -427,34 +342,6 @@ async fn preview_sequence(
         .into_response())
 }
 
-fn list_filter(q: &SequenceQuery) -> Result<(ListFilter, PageRequest), Error> {
-    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => s
-            .parse::<SequenceStatus>()
-            .map(Some)
-            .map_err(|m| Error::invalid("status", m)),
-    };
-    let common = CampaignFilterInput {
-        segment_id: q.segment_id.clone(),
-        created_after: q.created_after.clone(),
-        created_before: q.created_before.clone(),
-        ..Default::default()
-    }
-    .parse();
-    let page = PageRequest::parse(q.limit.as_deref(), q.cursor.as_deref());
-    let ((status, common), page) = Error::both(Error::both(status, common), page)?;
-    Ok((
-        ListFilter {
-            status,
-            segment_id: common.segment_id,
-            created_after: common.created_after,
-            created_before: common.created_before,
-        },
-        page,
-    ))
-}
-
 /// Email sequences, newest first.
 #[utoipa::path(get, path = "/marketing/email-sequences", tag = "marketing", params(SequenceQuery),
     responses((status = 200, body = ListJson<SequenceJson>), (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -463,7 +350,16 @@ async fn list_sequences(
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<SequenceQuery>,
 ) -> Result<Json<ListJson<SequenceJson>>, ApiError> {
-    let (filter, page) = list_filter(&q)?;
+    let (filter, page) = Error::both(
+        SequenceFilterInput {
+            status: q.status,
+            segment_id: q.segment_id,
+            created_after: q.created_after,
+            created_before: q.created_before,
+        }
+        .parse(),
+        PageRequest::parse(q.limit.as_deref(), q.cursor.as_deref()),
+    )?;
     Ok(Json(ListJson::from_page(
         sequences::list(&ctx, &actor, &filter, &page).await?,
         SequenceJson::from,
@@ -513,7 +409,7 @@ async fn render_sequence(
 
 /// Edits steps or cadence while `pending_approval`; needs `version`. The open approval
 /// request is cancelled and a new one raised for the new content.
-#[utoipa::path(patch, path = "/marketing/email-sequences/{id}", tag = "marketing", request_body = EditBody,
+#[utoipa::path(patch, path = "/marketing/email-sequences/{id}", tag = "marketing", request_body = SequenceEdit,
     params(("id" = String, Path, description = "`seq_…`")),
     responses((status = 200, body = SequenceJson), (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -522,22 +418,9 @@ async fn edit_sequence(
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<SequenceId>,
     if_match: IfMatch,
-    ApiJson(b): ApiJson<EditBody>,
+    ApiJson(edit): ApiJson<SequenceEdit>,
 ) -> Result<Json<SequenceJson>, ApiError> {
-    let version = if_match.version_or(b.version)?;
-    let edit = SequenceEdit {
-        steps: b.steps.map(|steps| {
-            steps
-                .into_iter()
-                .map(|s| StepEdit {
-                    index: s.index,
-                    subject: s.subject,
-                    body: s.body,
-                })
-                .collect()
-        }),
-        cadence_days: b.cadence_days,
-    };
+    let version = if_match.version_or(edit.version)?;
     Ok(Json(
         sequences::edit(&ctx, &actor, &id, version, &edit)
             .await?
@@ -548,7 +431,7 @@ async fn edit_sequence(
 /// Shows a pending sequence to its audience as it is now: a new approval request for the
 /// current recipients replaces the open one, under a new version. The answer is shaped like
 /// the preview's.
-#[utoipa::path(post, path = "/marketing/email-sequences/{id}/refresh-preview", tag = "marketing", request_body(content = RefreshBody, description = "optional"),
+#[utoipa::path(post, path = "/marketing/email-sequences/{id}/refresh-preview", tag = "marketing", request_body(content = RefreshInput, description = "optional"),
     params(("id" = String, Path, description = "`seq_…`")),
     responses((status = 200, body = PreviewedJson), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json")))]
@@ -557,7 +440,7 @@ async fn refresh_preview(
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<SequenceId>,
     if_match: IfMatch,
-    OptionalJson(body): OptionalJson<RefreshBody>,
+    OptionalJson(body): OptionalJson<RefreshInput>,
 ) -> Result<Json<PreviewedJson>, ApiError> {
     let version = if_match.optional_version(body.unwrap_or_default().version)?;
     Ok(Json(
@@ -567,11 +450,10 @@ async fn refresh_preview(
     ))
 }
 
-fn decision_input(if_match: &IfMatch, body: DecisionBody) -> Result<DecisionInput, Error> {
+fn decision_input(if_match: &IfMatch, body: DecisionInput) -> Result<DecisionInput, Error> {
     Ok(DecisionInput {
         version: if_match.optional_version(body.version)?,
-        note: body.note,
-        acknowledge_warnings: body.acknowledge_warnings.unwrap_or(false),
+        ..body
     })
 }
 
@@ -580,7 +462,7 @@ fn decision_input(if_match: &IfMatch, body: DecisionBody) -> Result<DecisionInpu
 /// otherwise 403 `approval_required` naming the console page where a human can approve. 409
 /// `audience_changed` when the audience is not the one the preview showed; 422 when the
 /// preview's warnings are not acknowledged.
-#[utoipa::path(post, path = "/marketing/email-sequences/{id}/approve", tag = "marketing", request_body(content = DecisionBody, description = "optional"),
+#[utoipa::path(post, path = "/marketing/email-sequences/{id}/approve", tag = "marketing", request_body(content = DecisionInput, description = "optional"),
     params(("id" = String, Path, description = "`seq_…`")),
     responses((status = 200, body = SequenceJson), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
@@ -590,7 +472,7 @@ async fn approve_sequence(
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<SequenceId>,
     if_match: IfMatch,
-    OptionalJson(body): OptionalJson<DecisionBody>,
+    OptionalJson(body): OptionalJson<DecisionInput>,
 ) -> Result<Json<SequenceJson>, ApiError> {
     let input = decision_input(&if_match, body.unwrap_or_default())?;
     Ok(Json(
@@ -601,7 +483,7 @@ async fn approve_sequence(
 }
 
 /// Rejects with a note; nothing is ever sent.
-#[utoipa::path(post, path = "/marketing/email-sequences/{id}/reject", tag = "marketing", request_body = DecisionBody,
+#[utoipa::path(post, path = "/marketing/email-sequences/{id}/reject", tag = "marketing", request_body = DecisionInput,
     params(("id" = String, Path, description = "`seq_…`")),
     responses((status = 200, body = SequenceJson), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -610,7 +492,7 @@ async fn reject_sequence(
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<SequenceId>,
     if_match: IfMatch,
-    ApiJson(b): ApiJson<DecisionBody>,
+    ApiJson(b): ApiJson<DecisionInput>,
 ) -> Result<Json<SequenceJson>, ApiError> {
     let input = decision_input(&if_match, b)?;
     Ok(Json(

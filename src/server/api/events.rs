@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -16,26 +16,6 @@ use crate::server::auth::api_key::ApiActor;
 use crate::server::errors::{ApiError, Problem};
 use crate::server::services::{Context, events};
 use crate::server::state::AppState;
-
-/// An event as a client reports it.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct EventBody {
-    /// Your id for the event: a retry with the same id counts once.
-    pub id: Option<String>,
-    /// `conversion`, `reply`, `bounce` or `unsubscribe`.
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    /// `ctc_…` (or give `email`).
-    pub contact_id: Option<String>,
-    /// The contact's address (or give `contact_id`).
-    pub email: Option<String>,
-    /// `cmp_…`; when absent the event counts for the contact's most recent campaign touch.
-    pub campaign_id: Option<String>,
-    /// RFC 3339; default now.
-    pub occurred_at: Option<String>,
-    /// Conversions only: the value in dollars.
-    pub value_usd: Option<f64>,
-}
 
 /// A recorded event.
 #[derive(Debug, Serialize, ToSchema)]
@@ -80,27 +60,6 @@ impl EventJson {
     }
 }
 
-/// A parsed inbound message, as inbound-mail webhooks post it.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct InboundBody {
-    /// Sender address.
-    pub from: Option<String>,
-    /// Recipient address.
-    pub to: Option<String>,
-    /// Subject.
-    pub subject: Option<String>,
-    /// The `In-Reply-To` header.
-    pub in_reply_to: Option<String>,
-    /// The `References` header.
-    pub references: Option<String>,
-    /// Plain-text body (for delivery reports, with the returned headers).
-    pub text: Option<String>,
-    /// Other headers by name: `Message-ID`, `Auto-Submitted`, `X-Autoreply`, `Precedence`,
-    /// `Content-Type`.
-    #[serde(default)]
-    pub headers: std::collections::BTreeMap<String, String>,
-}
-
 /// What was done with an inbound message.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InboundJson {
@@ -122,23 +81,14 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 
 /// Records a reply, bounce, unsubscribe or conversion. A repeated `id` is accepted and
 /// counted once (200 with `duplicate: true`); the first time is 201.
-#[utoipa::path(post, path = "/marketing/events", tag = "marketing", request_body = EventBody,
+#[utoipa::path(post, path = "/marketing/events", tag = "marketing", request_body = EventInput,
     responses((status = 201, body = EventJson), (status = 200, body = EventJson, description = "already recorded"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn record_event(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
-    ApiJson(b): ApiJson<EventBody>,
+    ApiJson(input): ApiJson<EventInput>,
 ) -> Result<(StatusCode, Json<EventJson>), ApiError> {
-    let input = EventInput {
-        id: b.id,
-        kind: b.kind,
-        contact_id: b.contact_id,
-        email: b.email,
-        campaign_id: b.campaign_id,
-        occurred_at: b.occurred_at,
-        value_usd: b.value_usd,
-    };
     let recorded = events::record(&ctx, &actor, &input).await?;
     let status = if recorded.duplicate {
         StatusCode::OK
@@ -155,22 +105,13 @@ async fn record_event(
 /// Tenex sent, a person's reply ends that enrollment, a delivery report marks a bounce, and
 /// an automatic answer changes nothing. A message answering nothing of ours is 200 with
 /// `matched: false`.
-#[utoipa::path(post, path = "/marketing/inbound/email", tag = "marketing", request_body = InboundBody,
+#[utoipa::path(post, path = "/marketing/inbound/email", tag = "marketing", request_body = InboundEmail,
     responses((status = 200, body = InboundJson), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn inbound_email(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
-    ApiJson(b): ApiJson<InboundBody>,
+    ApiJson(mail): ApiJson<InboundEmail>,
 ) -> Result<Json<InboundJson>, ApiError> {
-    let mail = InboundEmail {
-        from: b.from,
-        to: b.to,
-        subject: b.subject,
-        in_reply_to: b.in_reply_to,
-        references: b.references,
-        text: b.text,
-        headers: b.headers,
-    };
     let result = events::inbound(&ctx, &actor, &mail).await?;
     let duplicate = result.reason.is_some() && result.event.is_some();
     Ok(Json(InboundJson {

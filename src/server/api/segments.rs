@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -13,54 +13,12 @@ use super::contacts::ContactJson;
 use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch};
 use super::list::{ListJson, PageQuery};
 use crate::domain::ids::{ContactId, SegmentId};
-use crate::domain::segment::{NewSegment, RuleInput};
+use crate::domain::segment::{MembersInput, RuleInput, SegmentEdit, SegmentInput};
 use crate::server::auth::api_key::ApiActor;
 use crate::server::errors::{ApiError, Problem};
 use crate::server::services::Context;
 use crate::server::services::segments::{self, AudiencePreview, SegmentView};
 use crate::server::state::AppState;
-
-/// A rule: `{"match": "all"|"any", "conditions": [{"field", "op", "value" | "values"}]}`.
-/// Fields: email, first_name, last_name, company, domain, title, lifecycle_stage,
-/// created_at, last_activity_at, `custom.<name>`. Operators: equals, not_equals, contains,
-/// in, is_empty, is_not_empty, before, after.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[schema(value_type = Object)]
-pub struct RuleJson(pub RuleInput);
-
-/// A new segment.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateSegmentBody {
-    /// 1–100 characters.
-    pub name: String,
-    /// `static` or `rule`.
-    pub kind: String,
-    /// For `rule` segments.
-    pub rule: Option<RuleJson>,
-    /// For `static` segments: the first members.
-    pub contact_ids: Option<Vec<String>>,
-}
-
-/// An edit.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateSegmentBody {
-    /// The version being edited (or `If-Match`).
-    pub version: Option<i64>,
-    /// New name.
-    pub name: Option<String>,
-    /// New rule (rule segments).
-    pub rule: Option<RuleJson>,
-}
-
-/// Members to add to a static segment.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AddMembersBody {
-    /// `ctc_…` ids of this workspace (1–1,000).
-    pub contact_ids: Vec<String>,
-}
 
 /// A segment with its live size.
 #[derive(Debug, Serialize, ToSchema)]
@@ -72,7 +30,6 @@ pub struct SegmentJson {
     /// `static` or `rule`.
     pub kind: String,
     /// The rule, for rule segments.
-    #[schema(value_type = Option<Object>)]
     pub rule: Option<RuleInput>,
     /// Contacts in it now.
     pub member_count: i64,
@@ -141,15 +98,21 @@ async fn list_segments(
 }
 
 /// Creates a segment. A rule is validated: an unknown field or operator is a 422 naming it.
-#[utoipa::path(post, path = "/crm/segments", tag = "crm", request_body = CreateSegmentBody,
+#[utoipa::path(post, path = "/crm/segments", tag = "crm", request_body = SegmentInput,
     responses((status = 201, body = SegmentJson), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn create_segment(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
-    ApiJson(b): ApiJson<CreateSegmentBody>,
+    ApiJson(input): ApiJson<SegmentInput>,
 ) -> Result<Response, ApiError> {
-    let new = NewSegment::parse(&b.name, &b.kind, b.rule.as_ref().map(|r| &r.0))?;
-    let view = segments::create(&ctx, &actor, new, &b.contact_ids.unwrap_or_default()).await?;
+    let new = input.parse()?;
+    let view = segments::create(
+        &ctx,
+        &actor,
+        new,
+        input.contact_ids.as_deref().unwrap_or_default(),
+    )
+    .await?;
     let location = format!("/api/v1/crm/segments/{}", view.segment.id);
     Ok((
         StatusCode::CREATED,
@@ -171,24 +134,24 @@ async fn get_segment(
 }
 
 /// Renames a segment or replaces its rule; needs `version`.
-#[utoipa::path(patch, path = "/crm/segments/{id}", tag = "crm", request_body = UpdateSegmentBody, params(("id" = String, Path, description = "`seg_…`")),
+#[utoipa::path(patch, path = "/crm/segments/{id}", tag = "crm", request_body = SegmentEdit, params(("id" = String, Path, description = "`seg_…`")),
     responses((status = 200, body = SegmentJson), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn update_segment(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<SegmentId>,
     if_match: IfMatch,
-    ApiJson(b): ApiJson<UpdateSegmentBody>,
+    ApiJson(edit): ApiJson<SegmentEdit>,
 ) -> Result<Json<SegmentJson>, ApiError> {
-    let version = if_match.version_or(b.version)?;
+    let version = if_match.version_or(edit.version)?;
     Ok(Json(
         segments::update(
             &ctx,
             &actor,
             &id,
             version,
-            b.name.as_deref(),
-            b.rule.as_ref().map(|r| &r.0),
+            edit.name.as_deref(),
+            edit.rule.as_ref(),
         )
         .await?
         .into(),
@@ -211,16 +174,16 @@ async fn list_members(
 }
 
 /// Adds contacts to a static segment.
-#[utoipa::path(post, path = "/crm/segments/{id}/members", tag = "crm", request_body = AddMembersBody, params(("id" = String, Path, description = "`seg_…`")),
+#[utoipa::path(post, path = "/crm/segments/{id}/members", tag = "crm", request_body = MembersInput, params(("id" = String, Path, description = "`seg_…`")),
     responses((status = 200, body = SegmentJson), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn add_members(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<SegmentId>,
-    ApiJson(b): ApiJson<AddMembersBody>,
+    ApiJson(members): ApiJson<MembersInput>,
 ) -> Result<Json<SegmentJson>, ApiError> {
     Ok(Json(
-        segments::add_members(&ctx, &actor, &id, &b.contact_ids)
+        segments::add_members(&ctx, &actor, &id, &members.contact_ids)
             .await?
             .into(),
     ))
@@ -243,14 +206,14 @@ async fn remove_member(
 }
 
 /// Counts and samples the contacts a rule would match, without saving anything.
-#[utoipa::path(post, path = "/crm/segments/preview", tag = "crm", request_body = RuleJson,
+#[utoipa::path(post, path = "/crm/segments/preview", tag = "crm", request_body = RuleInput,
     responses((status = 200, body = AudiencePreviewJson), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn preview_segment(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
-    ApiJson(rule): ApiJson<RuleJson>,
+    ApiJson(rule): ApiJson<RuleInput>,
 ) -> Result<Json<AudiencePreviewJson>, ApiError> {
     Ok(Json(
-        segments::preview_rule(&ctx, &actor, &rule.0).await?.into(),
+        segments::preview_rule(&ctx, &actor, &rule).await?.into(),
     ))
 }

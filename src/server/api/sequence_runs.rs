@@ -14,7 +14,7 @@ use super::list::{ListJson, PageQuery};
 use crate::domain::Error;
 use crate::domain::ids::SequenceId;
 use crate::domain::message::{
-    LedgerMessage, MessageFilter, NextSend, RunControl, RunProgress, StepProgress, UncertainChoice,
+    LedgerMessage, MessageFilter, NextSend, RunControl, RunProgress, SettleInput, StepProgress,
 };
 use crate::domain::outbox::OutboxMessage;
 use crate::server::auth::api_key::ApiActor;
@@ -145,13 +145,6 @@ impl From<RunProgress> for ProgressJson {
             next_sends: p.next_sends.into_iter().map(Into::into).collect(),
         }
     }
-}
-
-/// A person's answer for an uncertain message.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct SettleBody {
-    /// `mark_sent` (it did reach the recipient) or `send_again` (queue it now).
-    pub action: Option<String>,
 }
 
 /// A message a sandbox sender accepted, whole.
@@ -301,7 +294,7 @@ async fn list_messages(
 /// Settles a message whose outcome is unknown: `mark_sent` or `send_again`. Anything but
 /// an uncertain message is a 409.
 #[utoipa::path(post, path = "/marketing/email-sequences/{id}/messages/{message_id}/settle", tag = "marketing",
-    request_body = SettleBody,
+    request_body = SettleInput,
     params(("id" = String, Path, description = "`seq_…`"), ("message_id" = String, Path, description = "the Message-ID")),
     responses((status = 200, body = MessageJson), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -309,9 +302,9 @@ async fn settle_message(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
     ApiPath((id, message_id)): ApiPath<(SequenceId, String)>,
-    ApiJson(b): ApiJson<SettleBody>,
+    ApiJson(input): ApiJson<SettleInput>,
 ) -> Result<Json<MessageJson>, ApiError> {
-    let choice = UncertainChoice::parse(b.action.as_deref())?;
+    let choice = input.parse()?;
     Ok(Json(
         runs::settle(&ctx, &actor, &id, &message_id, choice)
             .await?

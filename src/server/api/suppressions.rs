@@ -46,18 +46,6 @@ impl From<Suppression> for SuppressionJson {
     }
 }
 
-/// An address to suppress.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SuppressionBody {
-    /// The address.
-    pub email: Option<String>,
-    /// `unsubscribe`, `hard_bounce`, `complaint` or `manual` (default).
-    pub reason: Option<String>,
-    /// Why, up to 500 characters.
-    pub note: Option<String>,
-}
-
 /// Search and paging.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -96,19 +84,14 @@ async fn list_suppressions(
 
 /// Suppresses an address: 201 when added, 200 when it was already on the list (the first
 /// reason stays).
-#[utoipa::path(post, path = "/marketing/suppressions", tag = "marketing", request_body = SuppressionBody,
+#[utoipa::path(post, path = "/marketing/suppressions", tag = "marketing", request_body = SuppressionInput,
     responses((status = 201, body = SuppressionJson), (status = 200, body = SuppressionJson),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn add_suppression(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
-    ApiJson(b): ApiJson<SuppressionBody>,
+    ApiJson(input): ApiJson<SuppressionInput>,
 ) -> Result<Response, ApiError> {
-    let input = SuppressionInput {
-        email: b.email,
-        reason: b.reason,
-        note: b.note,
-    };
     let (stored, added) = suppressions::add(&ctx, &actor, &input).await?;
     let location = format!(
         "/api/v1/marketing/suppressions?q={}",

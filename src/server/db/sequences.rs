@@ -7,7 +7,7 @@ use super::{Conditions, Db, Tx, bind_page, get_opt_time, get_parsed, get_time, p
 use crate::domain::Error;
 use crate::domain::ids::{ConnectorId, SequenceId, WorkspaceId};
 use crate::domain::pagination::PageRequest;
-use crate::domain::sequence::{EmailSequence, SenderIdentity, SequenceStatus};
+use crate::domain::sequence::{EmailSequence, SenderIdentity, SequenceFilter, SequenceStatus};
 use crate::domain::time::Timestamp;
 
 const COLUMNS: &str = "q.id, q.campaign_id, q.name, q.objective, q.segment_id, q.brand_id, q.sender_connector_id, \
@@ -173,24 +173,11 @@ pub async fn get(
     row.as_ref().map(sequence).transpose()
 }
 
-/// Filters of the sequence list.
-#[derive(Debug, Clone, Default)]
-pub struct ListFilter {
-    /// Only this status.
-    pub status: Option<SequenceStatus>,
-    /// Only this segment.
-    pub segment_id: Option<crate::domain::ids::SegmentId>,
-    /// Created at or after.
-    pub created_after: Option<Timestamp>,
-    /// Created strictly before.
-    pub created_before: Option<Timestamp>,
-}
-
 /// One page of sequences, newest first.
 pub async fn list(
     db: &Db,
     workspace: &WorkspaceId,
-    filter: &ListFilter,
+    filter: &SequenceFilter,
     page: &PageRequest,
 ) -> Result<Vec<EmailSequence>, Error> {
     let mut c = Conditions::default();

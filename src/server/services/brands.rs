@@ -11,12 +11,7 @@ use crate::domain::pagination::{Page, PageRequest};
 use crate::server::db::brands;
 
 /// Creates a brand; the first of a workspace becomes its default.
-pub async fn create(
-    ctx: &Context,
-    actor: &Actor,
-    input: &BrandInput,
-    make_default: bool,
-) -> Result<Brand, Error> {
+pub async fn create(ctx: &Context, actor: &Actor, input: &BrandInput) -> Result<Brand, Error> {
     actor.require(Scope::MarketingWrite)?;
     let fields = BrandFields::parse(BrandFields::default(), input)?;
     let id = BrandId::generate();
@@ -24,7 +19,7 @@ pub async fn create(
     let mut tx = ctx.db.begin().await?;
     let first = brands::count(&mut tx, actor.workspace_id()).await? == 0;
     brands::insert(&mut tx, actor.workspace_id(), &id, &fields, false, now).await?;
-    if first || make_default {
+    if first || input.is_default {
         brands::set_default(&mut tx, actor.workspace_id(), &id, now).await?;
     }
     let change = Change::new(
@@ -54,7 +49,7 @@ pub async fn list(ctx: &Context, actor: &Actor, page: &PageRequest) -> Result<Pa
     ))
 }
 
-/// Edits a brand at `version`; a stale version is a conflict. `make_default` moves the
+/// Edits a brand at `version`; a stale version is a conflict. `is_default` moves the
 /// default here.
 pub async fn update(
     ctx: &Context,
@@ -62,7 +57,6 @@ pub async fn update(
     id: &BrandId,
     version: i64,
     input: &BrandInput,
-    make_default: bool,
 ) -> Result<Brand, Error> {
     actor.require(Scope::MarketingWrite)?;
     let current = get(ctx, actor, id).await?;
@@ -72,7 +66,7 @@ pub async fn update(
     if !brands::update(&mut tx, actor.workspace_id(), id, version, &fields, now).await? {
         return Err(Error::stale("brand", version));
     }
-    if make_default {
+    if input.is_default {
         brands::set_default(&mut tx, actor.workspace_id(), id, now).await?;
     }
     let change = Change::new(

@@ -9,7 +9,9 @@ use super::jobs::Job;
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
 use crate::domain::change::{Action, Change};
-use crate::domain::connector::{Connector, ConnectorConfig, ConnectorKind, Health};
+use crate::domain::connector::{
+    Connector, ConnectorConfig, ConnectorEdit, ConnectorInput, Health, settings_from_json,
+};
 use crate::domain::ids::{ConnectorId, WorkspaceId};
 use crate::domain::job::{JobKind, JobOutcome, JobRecord, NewJob};
 use crate::domain::pagination::{Page, PageRequest};
@@ -64,17 +66,15 @@ async fn find(ctx: &Context, actor: &Actor, id: &ConnectorId) -> Result<connecto
         .ok_or(Error::NotFound("connector"))
 }
 
-/// Configures a connector of `kind`. Admins only: connectors hold the workspace's credentials.
+/// Configures a connector. Admins only: connectors hold the workspace's credentials.
 pub async fn create(
     ctx: &Context,
     actor: &Actor,
-    kind: ConnectorKind,
-    name: &str,
-    settings: &BTreeMap<String, String>,
-    secrets: &BTreeMap<String, String>,
+    input: &ConnectorInput,
 ) -> Result<Connector, Error> {
     actor.require(Scope::Admin)?;
-    let config = ConnectorConfig::parse(kind, None, Some(name), settings, secrets)?;
+    let (kind, settings) = input.parse()?;
+    let config = ConnectorConfig::parse(kind, None, Some(&input.name), &settings, &input.secrets)?;
     let now = ctx.now();
     let connector = Connector {
         id: ConnectorId::generate(),
@@ -130,11 +130,12 @@ pub async fn update(
     actor: &Actor,
     id: &ConnectorId,
     version: i64,
-    name: Option<&str>,
-    settings: &BTreeMap<String, String>,
-    secrets: &BTreeMap<String, String>,
+    edit: &ConnectorEdit,
 ) -> Result<Connector, Error> {
     actor.require(Scope::Admin)?;
+    let settings = settings_from_json(&edit.settings)?;
+    let secrets = &edit.secrets;
+    let name = edit.name.as_deref();
     let stored = find(ctx, actor, id).await?;
     let base = ConnectorConfig {
         name: stored.connector.name.clone(),
@@ -142,7 +143,7 @@ pub async fn update(
         secrets: open(ctx, &stored).unwrap_or_default(),
     };
     let config =
-        ConnectorConfig::parse(stored.connector.kind, Some(&base), name, settings, secrets)?;
+        ConnectorConfig::parse(stored.connector.kind, Some(&base), name, &settings, secrets)?;
     let sealed = seal(ctx, id, &config.secrets)?;
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;

@@ -12,7 +12,7 @@ use crate::domain::actor::Actor;
 use crate::domain::approval::Decision;
 use crate::domain::brand::BrandInput;
 use crate::domain::campaign::{CampaignStatus, Channel, NewCampaign};
-use crate::domain::connector::ConnectorKind;
+use crate::domain::connector::{ConnectorInput, ConnectorKind};
 use crate::domain::segment::{ConditionInput, Match, NewSegment, RuleInput};
 use crate::domain::sequence::PreviewInput;
 use crate::server::db::workspaces;
@@ -134,8 +134,9 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<Seeded, Error> {
             icp_market_segments: Some(vec!["Operations leaders at shippers with 50–500 loads a month".into()]),
             brand_voice: Some("Plain, confident and practical; no hype.".into()),
             do_not_say: Some(vec!["cheapest".into(), "guaranteed".into(), "revolutionary".into()]),
+            is_default: true,
+            ..Default::default()
         },
-        true,
     )
     .await?;
 
@@ -223,10 +224,14 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<Seeded, Error> {
     let ids: Vec<String> = first_ten.items.iter().map(|c| c.id.to_string()).collect();
     segments::add_members(ctx, actor, &vip.segment.id, &ids).await?;
 
-    let none = BTreeMap::new();
     let mut mail = String::new();
     for name in ["Sandbox mail", "Sandbox ads", "Sandbox CMS"] {
-        let c = connectors::create(ctx, actor, ConnectorKind::Sandbox, name, &none, &none).await?;
+        let sandbox = ConnectorInput {
+            kind: ConnectorKind::Sandbox.as_str().to_owned(),
+            name: name.to_owned(),
+            ..Default::default()
+        };
+        let c = connectors::create(ctx, actor, &sandbox).await?;
         connectors::test(ctx, actor, &c.id).await?;
         if mail.is_empty() {
             mail = c.id.to_string();
@@ -328,7 +333,7 @@ async fn sequences(
         approver,
         &vip.sequence.id,
         Decision::Reject,
-        &sequences::DecisionInput {
+        &crate::domain::approval::DecisionInput {
             note: Some("Too salesy for VIPs; make it a personal invitation from the CEO.".into()),
             ..Default::default()
         },

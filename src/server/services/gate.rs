@@ -10,21 +10,10 @@ use super::approvals::{already_decided, decide_in, pending_for};
 use super::event_record::{self, By};
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
-use crate::domain::approval::{Approval, Decision, SubjectType};
+use crate::domain::approval::{Approval, Decision, DecisionInput, SubjectType};
 use crate::domain::change::Change;
 use crate::domain::time::Timestamp;
 use crate::server::db::Tx;
-
-/// What an approver decides, and on what.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DecisionInput {
-    /// The version the approver was shown; when given, a later edit is a conflict.
-    pub version: Option<i64>,
-    /// Optional when approving, required when rejecting.
-    pub note: Option<String>,
-    /// The approver accepts the preview's warnings (subjects that have them).
-    pub acknowledge_warnings: bool,
-}
 
 /// A decision being recorded, as the subject's `apply_in` sees it.
 pub struct Decided<'a> {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::Context;
-use super::event_record;
+use super::event_record::{self, By};
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
 use crate::domain::change::{Action, Change};
@@ -70,6 +70,11 @@ async fn complete_in(
     )
     .await?
     {
+        let mut completed = Change::new(
+            Action::SequenceCompleted,
+            id,
+            "completed: nothing left to send",
+        );
         if let Some(campaign) = sequences::campaign_of(tx, id).await? {
             campaigns::set_status(
                 tx,
@@ -79,8 +84,10 @@ async fn complete_in(
                 now,
             )
             .await?;
+            completed = completed.for_campaign(&campaign, now);
         }
         enrollments::end_all(tx, id, "completed", now).await?;
+        event_record::record(tx, By::System(workspace), &completed, now).await?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use super::gate::{self, Decided, Gated};
 use super::{Context, campaigns};
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
-use crate::domain::approval::{Approval, ApprovalStatus, Decision, SubjectType};
+use crate::domain::approval::{Approval, ApprovalStatus, Decision, DecisionInput, SubjectType};
 use crate::domain::brand::Brand;
 use crate::domain::campaign::{ArtifactRef, Campaign, Channel, NewCampaign};
 use crate::domain::change::{Action, Change};
@@ -22,13 +22,12 @@ use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::segment::Segment;
 use crate::domain::sequence::{
     BODY_WARN_LEN, EmailSequence, PreviewInput, PreviewReport, SUBJECT_WARN_LEN, Sample,
-    SenderIdentity, SequenceEdit, SequencePage, SequenceStatus, SequenceView, Step, Warning,
-    WarningKind,
+    SenderIdentity, SequenceEdit, SequenceFilter, SequencePage, SequenceStatus, SequenceView, Step,
+    Warning, WarningKind,
 };
 use crate::domain::template::{STANDARD_VARIABLES, StepTemplates, Variables};
 use crate::domain::time::Timestamp;
 use crate::server::db::segments::SegmentAudience;
-use crate::server::db::sequences::ListFilter;
 use crate::server::db::{
     Tx, brands, campaigns as campaign_rows, connectors, contacts, enrollments, segments, sequences,
     suppressions, workspaces,
@@ -518,7 +517,7 @@ pub async fn get(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<Sequen
 pub async fn list(
     ctx: &Context,
     actor: &Actor,
-    filter: &ListFilter,
+    filter: &SequenceFilter,
     page: &PageRequest,
 ) -> Result<Page<SequenceView>, Error> {
     actor.require(Scope::MarketingRead)?;
@@ -846,8 +845,6 @@ async fn check_warnings(
         ),
     ))
 }
-
-pub use super::gate::DecisionInput;
 
 /// An email sequence at the approval gate, with what it is sent to and from once loaded.
 pub struct SequenceAtGate {
