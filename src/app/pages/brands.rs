@@ -101,7 +101,7 @@ fn BrandForm(brand: Option<Brand>, save: ServerAction<SaveBrand>) -> impl IntoVi
     };
     view! {
         <ActionForm action=save attr:class="mt-4 grid gap-4 sm:grid-cols-2">
-            <input type="hidden" name="id" value=brand.as_ref().map(|b| b.id.to_string()).unwrap_or_default() />
+            {brand.as_ref().map(|b| view! { <input type="hidden" name="id" value=b.id.to_string() /> })}
             {brand.as_ref().map(|b| view! { <input type="hidden" name="version" value=b.version.to_string() /> })}
             {text_input(field("name"), "name", "Name", value(|b| b.name.clone()))}
             {text_input(field("voice"), "brand_voice", "Voice", value(|b| b.brand_voice.clone()))}

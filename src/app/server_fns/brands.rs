@@ -10,6 +10,7 @@ use leptos::prelude::*;
 
 use crate::app::error::UiError;
 use crate::domain::brand::Brand;
+use crate::domain::ids::BrandId;
 use crate::domain::pagination::Page;
 
 #[cfg(feature = "ssr")]
@@ -30,10 +31,10 @@ pub async fn list_brands(
     Ok(brands::list(&state.ctx, &actor, &page).await?)
 }
 
-/// Creates or edits a brand. Lists are one entry per line. `id` empty = new.
+/// Creates a brand, or edits the one `id` names. Lists are one entry per line.
 #[server(prefix = "/rpc", endpoint = "save_brand")]
 pub async fn save_brand(
-    id: String,
+    #[server(default)] id: Option<BrandId>,
     version: Option<i64>,
     name: String,
     company_overview: String,
@@ -57,10 +58,9 @@ pub async fn save_brand(
         is_default: is_default.is_some(),
         version,
     };
-    if id.trim().is_empty() {
+    let Some(id) = id else {
         return Ok(brands::create(&state.ctx, &actor, &input).await?);
-    }
-    let id = id.parse().map_err(|_| Error::NotFound("brand"))?;
+    };
     let version = version.ok_or_else(|| Error::invalid("version", "is required"))?;
     Ok(brands::update(&state.ctx, &actor, &id, version, &input).await?)
 }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::app::error::UiError;
+use crate::domain::ids::WorkspaceId;
 use crate::domain::secret::Redacted;
 
 /// The logged-in member, as the console header shows them.
@@ -81,16 +82,11 @@ pub async fn current_member() -> Result<MemberView, UiError> {
 
 /// Moves the session to another of the member's workspaces and reloads the console.
 #[server(prefix = "/rpc", endpoint = "switch_workspace")]
-pub async fn switch_workspace(workspace_id: String) -> Result<(), UiError> {
-    use crate::domain::Error;
-    use crate::domain::ids::WorkspaceId;
-
+pub async fn switch_workspace(workspace_id: WorkspaceId) -> Result<(), UiError> {
     let state = super::ssr::state()?;
     let session_handle = super::ssr::session().await?;
-    let id: WorkspaceId = workspace_id
-        .parse()
-        .map_err(|_| Error::NotFound("workspace"))?;
-    crate::server::auth::session::switch_workspace(&state.ctx, &session_handle, &id).await?;
+    crate::server::auth::session::switch_workspace(&state.ctx, &session_handle, &workspace_id)
+        .await?;
     leptos_axum::redirect("/");
     Ok(())
 }
