@@ -421,6 +421,85 @@ impl AdCopy {
     }
 }
 
+impl AdCopy {
+    /// The copy with every entry over its hard limit cut back at a word boundary (a
+    /// generator's overlong line), lists cut to the platform's maximum, and fields the
+    /// platform's ad does not have removed. What cannot be repaired (too few entries, a
+    /// missing URL, a forbidden phrase) is left for [`AdCopy::check`] to refuse.
+    pub fn repaired(&self, platform: AdPlatform) -> AdCopy {
+        let rules = platform.rules();
+        let fit = |field: CopyField, text: &str| match rules.field(field) {
+            Some(rule) => shorten(platform, text.trim(), rule.max_len),
+            None => String::new(),
+        };
+        let list = |field: CopyField, items: &[String]| -> Vec<String> {
+            let max = rules.field(field).map_or(0, |r| r.max_items);
+            items
+                .iter()
+                .map(|t| fit(field, t))
+                .filter(|t| !t.is_empty())
+                .take(max)
+                .collect()
+        };
+        let one = |field: CopyField, text: &Option<String>| {
+            text.as_deref()
+                .map(|t| fit(field, t))
+                .filter(|t| !t.is_empty())
+        };
+        let mut headlines: Vec<String> = Vec::new();
+        for h in list(CopyField::Headlines, &self.headlines) {
+            if !headlines.iter().any(|e| e.eq_ignore_ascii_case(&h)) {
+                headlines.push(h);
+            }
+        }
+        AdCopy {
+            headlines,
+            descriptions: list(CopyField::Descriptions, &self.descriptions),
+            primary_text: one(CopyField::PrimaryText, &self.primary_text),
+            path1: one(CopyField::Path1, &self.path1),
+            path2: one(CopyField::Path2, &self.path2),
+            call_to_action: self
+                .call_to_action
+                .clone()
+                .filter(|c| rules.calls_to_action.contains(&c.as_str())),
+            final_url: self.final_url.as_deref().map(str::trim).map(str::to_owned),
+        }
+    }
+}
+
+/// `text` cut to at most `max` (as `platform` counts), at the last word boundary that fits.
+pub fn shorten(platform: AdPlatform, text: &str, max: usize) -> String {
+    if platform.length(text) <= max {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        let next = if out.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{out} {word}")
+        };
+        if platform.length(&next) > max {
+            break;
+        }
+        out = next;
+    }
+    if out.is_empty() {
+        // One word longer than the limit: cut the word.
+        let mut len = 0;
+        out = text
+            .chars()
+            .take_while(|c| {
+                len += platform.length(c.encode_utf8(&mut [0; 4]));
+                len <= max
+            })
+            .collect();
+    }
+    out.trim_end_matches([',', ';', ':', '-', '–'])
+        .trim_end()
+        .to_owned()
+}
+
 fn platform_name(p: AdPlatform) -> &'static str {
     match p {
         AdPlatform::Google => "Google",
@@ -681,5 +760,42 @@ mod tests {
         assert_eq!(copy.headlines, ["Ship"]);
         assert_eq!(copy.path1, None);
         assert_eq!(copy.final_url.as_deref(), Some("https://tenex.example"));
+    }
+
+    #[test]
+    fn repair_cuts_overlong_lines_at_a_word_and_drops_what_the_platform_lacks() {
+        let copy = AdCopy {
+            headlines: vec![
+                "Freight booked in seconds, tracked live".into(),
+                "Freight booked in seconds, tracked live".into(),
+                "One invoice".into(),
+                "Live tracking".into(),
+            ],
+            descriptions: vec!["d".repeat(95), "Two".into()],
+            primary_text: Some("not on Google".into()),
+            call_to_action: Some("LEARN_MORE".into()),
+            final_url: Some(" https://tenex.example ".into()),
+            ..Default::default()
+        };
+        let fixed = copy.repaired(AdPlatform::Google);
+        assert_eq!(fixed.headlines[0], "Freight booked in seconds");
+        assert_eq!(fixed.headlines.len(), 3, "the duplicate is dropped");
+        assert_eq!(fixed.descriptions[0].chars().count(), 90);
+        assert_eq!(fixed.primary_text, None);
+        assert_eq!(fixed.call_to_action, None);
+        assert!(fixed.check(AdPlatform::Google, &[]).is_ok());
+    }
+
+    #[test]
+    fn shortening_never_exceeds_the_limit() {
+        let text = "Ship pallets across Europe overnight with live tracking and one invoice";
+        for platform in AdPlatform::ALL.iter().copied() {
+            for max in 1..=text.len() {
+                let cut = shorten(platform, text, max);
+                assert!(platform.length(&cut) <= max, "{platform} {max}: {cut}");
+                assert!(!cut.is_empty());
+            }
+        }
+        assert_eq!(shorten(AdPlatform::Google, "貨物貨物", 5), "貨物");
     }
 }

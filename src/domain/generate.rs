@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::brand::Brand;
 use super::sequence::{MAX_BODY, MAX_SUBJECT};
 
+pub mod ads;
+
 /// Longest objective the builtin writer puts in a subject.
 const SUBJECT_OBJECTIVE: usize = 60;
 

@@ -101,6 +101,8 @@ typed_id!(/// A background job.
     JobId, "job", "job");
 typed_id!(/// An outgoing-webhook endpoint.
     WebhookEndpointId, "whk", "webhook endpoint");
+typed_id!(/// An ad creative.
+    AdCreativeId, "adc", "ad creative");
 
 #[cfg(test)]
 mod tests {
