@@ -7,7 +7,7 @@ use super::ad_platform::{AdCopy, AdPlatform, CopyWarning};
 use super::approval::Decision;
 use super::error::{Error, Errors, FieldError};
 use super::ids::{AdCreativeId, BrandId, CampaignId};
-use super::text::required_line;
+use super::text::{filled, required_line};
 use super::time::Timestamp;
 use super::wire::wire_enum;
 
@@ -326,17 +326,11 @@ impl CreativeFilterInput {
     /// Validates every filter, naming each bad one.
     pub fn parse(&self) -> Result<CreativeFilter, Error> {
         let mut errors = Errors::new();
-        let word = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
-        let platform = word(&self.platform)
+        let platform = filled(&self.platform)
             .and_then(|p| errors.check(p.parse().map_err(|m| FieldError::new("platform", m))));
-        let status = word(&self.status)
+        let status = filled(&self.status)
             .and_then(|s| errors.check(s.parse().map_err(|m| FieldError::new("status", m))));
-        let campaign_id = word(&self.campaign_id).and_then(|c| {
+        let campaign_id = filled(&self.campaign_id).and_then(|c| {
             errors.check(
                 c.parse()
                     .map_err(|e: super::ids::BadId| FieldError::new("campaign_id", e.to_string())),

@@ -7,7 +7,7 @@ use super::actor::Principal;
 use super::error::{Error, Errors, FieldError};
 use super::ids::{ApprovalId, CampaignId};
 use super::pagination::{Keyed, Position};
-use super::text::optional_text;
+use super::text::{filled, optional_text};
 use super::time::Timestamp;
 use super::wire::wire_enum;
 
@@ -190,15 +190,9 @@ impl ApprovalFilterInput {
     /// Validates each filter, naming the bad ones.
     pub fn parse(&self) -> Result<ApprovalFilter, Error> {
         let mut errors = Errors::new();
-        let word = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
-        let status = word(&self.status)
+        let status = filled(&self.status)
             .and_then(|s| errors.check(s.parse().map_err(|m| FieldError::new("status", m))));
-        let subject_type = word(&self.subject_type)
+        let subject_type = filled(&self.subject_type)
             .and_then(|s| errors.check(s.parse().map_err(|m| FieldError::new("subject_type", m))));
         errors.finish()?;
         Ok(ApprovalFilter {

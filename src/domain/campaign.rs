@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{Error, Errors, FieldError};
 use super::ids::{BrandId, CampaignId, SegmentId};
 use super::pagination::{Keyed, Position};
+use super::text::filled;
 use super::time::Timestamp;
 
 use super::wire::wire_enum;
@@ -141,10 +142,6 @@ pub struct CampaignFilterInput {
     pub created_before: Option<String>,
 }
 
-fn some(text: &Option<String>) -> Option<&str> {
-    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
-}
-
 fn time(field: &str, text: &str) -> Result<Timestamp, FieldError> {
     Timestamp::parse_rfc3339(text)
         .or_else(|_| Timestamp::parse_rfc3339(&format!("{text}T00:00:00Z")))
@@ -155,26 +152,26 @@ impl CampaignFilterInput {
     /// Validates every filter, naming each bad one.
     pub fn parse(&self) -> Result<CampaignFilter, Error> {
         let mut errors = Errors::new();
-        let channel = some(&self.channel)
+        let channel = filled(&self.channel)
             .and_then(|c| errors.check(c.parse().map_err(|m| FieldError::new("channel", m))));
-        let status = some(&self.status)
+        let status = filled(&self.status)
             .and_then(|s| errors.check(s.parse().map_err(|m| FieldError::new("status", m))));
-        let segment_id = some(&self.segment_id).and_then(|s| {
+        let segment_id = filled(&self.segment_id).and_then(|s| {
             errors.check(
                 s.parse()
                     .map_err(|e: super::ids::BadId| FieldError::new("segment_id", e.to_string())),
             )
         });
-        let brand_id = some(&self.brand_id).and_then(|s| {
+        let brand_id = filled(&self.brand_id).and_then(|s| {
             errors.check(
                 s.parse()
                     .map_err(|e: super::ids::BadId| FieldError::new("brand_id", e.to_string())),
             )
         });
         let created_after =
-            some(&self.created_after).and_then(|t| errors.check(time("created_after", t)));
+            filled(&self.created_after).and_then(|t| errors.check(time("created_after", t)));
         let created_before =
-            some(&self.created_before).and_then(|t| errors.check(time("created_before", t)));
+            filled(&self.created_before).and_then(|t| errors.check(time("created_before", t)));
         if let (Some(a), Some(b)) = (created_after, created_before)
             && a >= b
         {

@@ -9,10 +9,7 @@ use super::sequence::{
 };
 use super::{Error, sequence};
 
-/// The text, or `None` when it is absent or blank.
-pub fn filled(text: &Option<String>) -> Option<&str> {
-    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
-}
+pub use super::text::filled;
 
 /// Words separated by commas or spaces.
 pub fn words(text: &str) -> Vec<String> {

@@ -3,6 +3,11 @@
 
 use super::error::FieldError;
 
+/// The trimmed text, or `None` when it is absent or blank (an unset filter, an empty box).
+pub fn filled(text: &Option<String>) -> Option<&str> {
+    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
 /// A required single-line text of at most `max` characters.
 pub fn required_line(field: &str, text: &str, max: usize) -> Result<String, FieldError> {
     let text = optional_line(field, text, max)?;
