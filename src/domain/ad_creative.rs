@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ad_platform::{AdCopy, AdPlatform, CopyWarning};
+use super::ad_platform::{AdCopy, AdPlatform, CopyWarning, check_landing_url};
 use super::approval::Decision;
 use super::error::{Error, Errors, FieldError};
 use super::ids::{AdCreativeId, BrandId, CampaignId};
@@ -79,17 +79,23 @@ impl AdCreative {
         Ok(())
     }
 
-    /// The status after an edit: changed copy needs approving again.
-    pub fn status_after_edit(&self) -> CreativeStatus {
-        CreativeStatus::Draft
+    /// The status after `edit`: changed copy needs approving again; a pick alone does not.
+    pub fn status_after_edit(&self, edit: &CreativeEdit) -> CreativeStatus {
+        if edit.changes_copy() {
+            CreativeStatus::Draft
+        } else {
+            self.status
+        }
     }
 
     /// The status `decision` moves it to, made by an approver who saw `version` (when
-    /// given): only a draft is decided, and only at the version shown.
+    /// given): only a draft is decided, only at the version shown, and only complete copy
+    /// (a landing page, within every hard limit, no forbidden phrase) is approved.
     pub fn decide(
         &self,
         decision: Decision,
         version: Option<i64>,
+        do_not_say: &[String],
     ) -> Result<CreativeStatus, Error> {
         if self.status != CreativeStatus::Draft {
             return Err(super::approval::already_decided());
@@ -103,7 +109,10 @@ impl AdCreative {
             )));
         }
         Ok(match decision {
-            Decision::Approve => CreativeStatus::Approved,
+            Decision::Approve => {
+                self.copy.check(self.platform, do_not_say)?;
+                CreativeStatus::Approved
+            }
             Decision::Reject => CreativeStatus::Rejected,
         })
     }
@@ -159,8 +168,8 @@ impl GenerateCreativesInput {
     /// Validates everything that needs no database, naming every bad field.
     pub fn parse(&self) -> Result<CreativeRequest, Error> {
         let mut errors = Errors::new();
-        let platform = match self.platform.as_deref().map(str::trim) {
-            None | Some("") => {
+        let platform = match filled(&self.platform) {
+            None => {
                 errors.push(FieldError::new(
                     "platform",
                     "is required: google, linkedin or meta",
@@ -169,8 +178,8 @@ impl GenerateCreativesInput {
             }
             Some(p) => errors.check(p.parse().map_err(|m| FieldError::new("platform", m))),
         };
-        let brand_id = match self.brand_id.as_deref().map(str::trim) {
-            None | Some("") => {
+        let brand_id = match filled(&self.brand_id) {
+            None => {
                 errors.push(FieldError::new("brand_id", "is required"));
                 None
             }
@@ -179,16 +188,12 @@ impl GenerateCreativesInput {
                     .map_err(|e: super::ids::BadId| FieldError::new("brand_id", e.to_string())),
             ),
         };
-        let campaign_id =
-            self.campaign_id
-                .as_deref()
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .and_then(|c| {
-                    errors.check(c.parse().map_err(|e: super::ids::BadId| {
-                        FieldError::new("campaign_id", e.to_string())
-                    }))
-                });
+        let campaign_id = filled(&self.campaign_id).and_then(|c| {
+            errors.check(
+                c.parse()
+                    .map_err(|e: super::ids::BadId| FieldError::new("campaign_id", e.to_string())),
+            )
+        });
         let objective = errors.check(required_line(
             "objective",
             self.objective.as_deref().unwrap_or_default(),
@@ -201,22 +206,9 @@ impl GenerateCreativesInput {
                 format!("must be from 1 to {MAX_VARIANTS}"),
             ));
         }
-        let final_url = self
-            .final_url
-            .as_deref()
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-            .map(str::to_owned);
-        if let (Some(url), Some(platform)) = (&final_url, platform) {
-            let probe = AdCopy {
-                final_url: Some(url.clone()),
-                ..Default::default()
-            };
-            if let Err(Error::Invalid(fields)) = probe.check(platform, &[]) {
-                for f in fields.into_iter().filter(|f| f.field == "final_url") {
-                    errors.push(f);
-                }
-            }
+        let final_url = filled(&self.final_url).map(str::to_owned);
+        if let Some(Err(message)) = final_url.as_deref().map(check_landing_url) {
+            errors.push(FieldError::new("final_url", message));
         }
         errors.finish()?;
         Ok(CreativeRequest {
@@ -284,7 +276,7 @@ impl CreativeEdit {
             final_url: pick(&self.final_url, &current.final_url),
         }
         .tidy();
-        let warnings = copy.check(platform, do_not_say)?;
+        let warnings = copy.check_draft(platform, do_not_say)?;
         Ok((copy, warnings))
     }
 
@@ -393,7 +385,14 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             fields(e),
-            ["platform", "brand_id", "campaign_id", "objective", "count"]
+            [
+                "platform",
+                "brand_id",
+                "campaign_id",
+                "objective",
+                "count",
+                "final_url"
+            ]
         );
         let ok = GenerateCreativesInput {
             platform: Some("linkedin".into()),
@@ -411,20 +410,20 @@ mod tests {
     fn only_a_draft_is_decided_and_only_at_the_version_seen() {
         let draft = creative(CreativeStatus::Draft, false);
         assert_eq!(
-            draft.decide(Decision::Approve, Some(2)).unwrap(),
+            draft.decide(Decision::Approve, Some(2), &[]).unwrap(),
             CreativeStatus::Approved
         );
         assert_eq!(
-            draft.decide(Decision::Reject, None).unwrap(),
+            draft.decide(Decision::Reject, None, &[]).unwrap(),
             CreativeStatus::Rejected
         );
         assert!(matches!(
-            draft.decide(Decision::Approve, Some(1)),
+            draft.decide(Decision::Approve, Some(1), &[]),
             Err(Error::Conflict(_))
         ));
         let approved = creative(CreativeStatus::Approved, false);
         assert!(matches!(
-            approved.decide(Decision::Approve, None),
+            approved.decide(Decision::Approve, None, &[]),
             Err(Error::Conflict(_))
         ));
     }
@@ -434,7 +433,19 @@ mod tests {
         let approved = creative(CreativeStatus::Approved, true);
         assert!(approved.check_edit(2).is_ok());
         assert!(approved.check_edit(1).is_err());
-        assert_eq!(approved.status_after_edit(), CreativeStatus::Draft);
+        let reworded = CreativeEdit {
+            headlines: Some(vec!["Ship smart".into()]),
+            ..Default::default()
+        };
+        assert_eq!(approved.status_after_edit(&reworded), CreativeStatus::Draft);
+        let picked = CreativeEdit {
+            picked: Some(false),
+            ..Default::default()
+        };
+        assert_eq!(
+            approved.status_after_edit(&picked),
+            CreativeStatus::Approved
+        );
         assert!(
             creative(CreativeStatus::Archived, false)
                 .check_edit(2)
@@ -492,5 +503,26 @@ mod tests {
         .parse()
         .unwrap_err();
         assert_eq!(fields(e), ["platform", "status", "campaign_id"]);
+    }
+
+    #[test]
+    fn a_draft_without_a_landing_page_is_edited_but_not_approved() {
+        let mut c = creative(CreativeStatus::Draft, false);
+        c.copy.final_url = None;
+        let edit = CreativeEdit {
+            headlines: Some(vec!["Ship smarter today".into()]),
+            ..Default::default()
+        };
+        let (copy, _) = edit.apply(c.platform, &c.copy, &[]).unwrap();
+        assert_eq!(copy.final_url, None);
+        c.copy = copy;
+        let e = c.decide(Decision::Approve, None, &[]).unwrap_err();
+        assert_eq!(fields(e), ["final_url"]);
+        assert!(c.decide(Decision::Reject, None, &[]).is_ok());
+        c.copy.final_url = Some("https://tenex.example".into());
+        let e = c
+            .decide(Decision::Approve, None, &["smarter".into()])
+            .unwrap_err();
+        assert_eq!(fields(e), ["headlines[0]"]);
     }
 }

@@ -335,6 +335,25 @@ impl AdCopy {
         platform: AdPlatform,
         do_not_say: &[String],
     ) -> Result<Vec<CopyWarning>, Error> {
+        self.check_with(platform, do_not_say, true)
+    }
+
+    /// [`AdCopy::check`] for copy still being written: the landing page may be missing
+    /// (it is required before approval), but one that is given must be a web address.
+    pub fn check_draft(
+        &self,
+        platform: AdPlatform,
+        do_not_say: &[String],
+    ) -> Result<Vec<CopyWarning>, Error> {
+        self.check_with(platform, do_not_say, false)
+    }
+
+    fn check_with(
+        &self,
+        platform: AdPlatform,
+        do_not_say: &[String],
+        url_required: bool,
+    ) -> Result<Vec<CopyWarning>, Error> {
         let rules = platform.rules();
         let mut errors = Errors::new();
         let mut warnings = Vec::new();
@@ -358,6 +377,17 @@ impl AdCopy {
         if platform == AdPlatform::Google {
             if self.path2.is_some() && self.path1.is_none() {
                 errors.push(FieldError::new("path2", "needs path1 first"));
+            }
+            for (name, path) in [("path1", &self.path1), ("path2", &self.path2)] {
+                if path
+                    .as_deref()
+                    .is_some_and(|p| p.contains(|c: char| c.is_whitespace() || c == '/'))
+                {
+                    errors.push(FieldError::new(
+                        name,
+                        "is one word of the display URL: no spaces or slashes",
+                    ));
+                }
             }
             for (i, h) in self.headlines.iter().enumerate() {
                 if let Some(first) = self.headlines[..i]
@@ -392,12 +422,13 @@ impl AdCopy {
             _ => {}
         }
         match self.final_url.as_deref() {
+            None if !url_required => {}
             None => errors.push(FieldError::new(
                 "final_url",
                 "is required: the page a click lands on",
             )),
             Some(url) => {
-                if let Err(message) = landing_url(url) {
+                if let Err(message) = check_landing_url(url) {
                     errors.push(FieldError::new("final_url", message));
                 }
             }
@@ -446,12 +477,17 @@ impl AdCopy {
                 .map(|t| fit(field, t))
                 .filter(|t| !t.is_empty())
         };
-        let mut headlines: Vec<String> = Vec::new();
-        for h in list(CopyField::Headlines, &self.headlines) {
-            if !headlines.iter().any(|e| e.eq_ignore_ascii_case(&h)) {
-                headlines.push(h);
+        // Duplicates go before the cut to the maximum, so no distinct headline is lost.
+        let mut unique: Vec<String> = Vec::new();
+        for h in &self.headlines {
+            if !unique
+                .iter()
+                .any(|e| e.trim().eq_ignore_ascii_case(h.trim()))
+            {
+                unique.push(h.clone());
             }
         }
+        let headlines = list(CopyField::Headlines, &unique);
         AdCopy {
             headlines,
             descriptions: list(CopyField::Descriptions, &self.descriptions),
@@ -462,7 +498,12 @@ impl AdCopy {
                 .call_to_action
                 .clone()
                 .filter(|c| rules.calls_to_action.contains(&c.as_str())),
-            final_url: self.final_url.as_deref().map(str::trim).map(str::to_owned),
+            final_url: self
+                .final_url
+                .as_deref()
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(str::to_owned),
         }
     }
 }
@@ -495,7 +536,7 @@ pub fn shorten(platform: AdPlatform, text: &str, max: usize) -> String {
             })
             .collect();
     }
-    out.trim_end_matches([',', ';', ':', '-', '–'])
+    out.trim_end_matches([',', ';', ':', '-', '–', '—'])
         .trim_end()
         .to_owned()
 }
@@ -574,8 +615,9 @@ fn forbidden(text: &str, do_not_say: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// An absolute `http(s)` address with a host and no spaces.
-fn landing_url(url: &str) -> Result<(), String> {
+/// An absolute `http(s)` address with a host, no spaces and no user part (a host written
+/// as `site.example@elsewhere.example` would send the click elsewhere).
+pub fn check_landing_url(url: &str) -> Result<(), String> {
     if url.len() > MAX_URL_LEN {
         return Err(format!("must be at most {MAX_URL_LEN} characters"));
     }
@@ -584,6 +626,9 @@ fn landing_url(url: &str) -> Result<(), String> {
         .or_else(|| url.strip_prefix("http://"))
         .ok_or("must start with https:// (or http://)")?;
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.contains('@') {
+        return Err("must not contain a user name (`…@`) before the host".into());
+    }
     if host.is_empty() || !host.contains('.') || url.chars().any(char::is_whitespace) {
         return Err("must be a full web address, e.g. https://example.com/offer".into());
     }
@@ -797,5 +842,45 @@ mod tests {
             }
         }
         assert_eq!(shorten(AdPlatform::Google, "貨物貨物", 5), "貨物");
+    }
+
+    #[test]
+    fn a_draft_may_lack_its_landing_page_but_not_have_a_bad_one() {
+        let mut copy = google();
+        copy.final_url = None;
+        assert!(copy.check_draft(AdPlatform::Google, &[]).is_ok());
+        let e = fields(copy.check(AdPlatform::Google, &[]).unwrap_err());
+        assert_eq!(e[0].0, "final_url");
+        copy.final_url = Some("javascript:alert(1)".into());
+        assert!(copy.check_draft(AdPlatform::Google, &[]).is_err());
+    }
+
+    #[test]
+    fn landing_pages_and_paths_cannot_point_elsewhere() {
+        assert!(check_landing_url("https://tenex.example/offer?x=1").is_ok());
+        assert!(check_landing_url("https://tenex.example@evil.example/").is_err());
+        assert!(check_landing_url("javascript:alert(1)").is_err());
+        let mut copy = google();
+        copy.path1 = Some("two words".into());
+        copy.path2 = Some("a/b".into());
+        let named: Vec<String> = fields(copy.check(AdPlatform::Google, &[]).unwrap_err())
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(named, ["path1", "path2"]);
+    }
+
+    #[test]
+    fn repair_keeps_every_distinct_headline_up_to_the_maximum() {
+        let mut headlines = vec!["Same".to_owned(); 15];
+        headlines.extend((0..15).map(|i| format!("Headline {i}")));
+        let copy = AdCopy {
+            headlines,
+            ..Default::default()
+        }
+        .repaired(AdPlatform::Google);
+        assert_eq!(copy.headlines.len(), 15);
+        assert_eq!(copy.headlines[0], "Same");
+        assert_eq!(copy.headlines[1], "Headline 0");
     }
 }

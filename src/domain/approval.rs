@@ -162,8 +162,13 @@ pub struct DecisionInput {
     pub version: Option<i64>,
     /// Approving a preview with `missing_variable` or `do_not_say` warnings needs `true`
     /// (the approver accepts them); otherwise 422.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_false")]
     pub acknowledge_warnings: bool,
+}
+
+/// `null` reads as `false`, as it always has for this flag.
+fn null_is_false<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(Option::<bool>::deserialize(d)?.unwrap_or(false))
 }
 
 /// A validated approval list filter.
@@ -243,5 +248,14 @@ mod tests {
         .parse()
         .unwrap();
         assert_eq!(ok.status, Some(ApprovalStatus::Pending));
+    }
+
+    #[test]
+    fn a_decision_reads_a_null_acknowledgement_as_not_given() {
+        let d: DecisionInput = serde_json::from_str(r#"{"acknowledge_warnings": null}"#).unwrap();
+        assert!(!d.acknowledge_warnings);
+        let d: DecisionInput = serde_json::from_str(r#"{"acknowledge_warnings": true}"#).unwrap();
+        assert!(d.acknowledge_warnings);
+        assert!(serde_json::from_str::<DecisionInput>(r#"{"acknowledge": true}"#).is_err());
     }
 }

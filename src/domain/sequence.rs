@@ -266,15 +266,6 @@ pub const START_HOUR_RULE: &str = "must be an hour from 0 to 23";
 /// What an end hour must be.
 pub const END_HOUR_RULE: &str = "must be an hour from 1 to 24";
 
-/// The rule of the hour field `field` (`send_window.start_hour` or `….end_hour`).
-pub fn hour_rule(field: &str) -> &'static str {
-    if field.ends_with("end_hour") {
-        END_HOUR_RULE
-    } else {
-        START_HOUR_RULE
-    }
-}
-
 /// A validated sequence list filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SequenceFilter {
@@ -927,18 +918,6 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("is active, so it can no longer be changed")
-        );
-    }
-
-    #[test]
-    fn each_hour_field_names_its_own_range() {
-        assert_eq!(
-            hour_rule("send_window.start_hour"),
-            "must be an hour from 0 to 23"
-        );
-        assert_eq!(
-            hour_rule("send_window.end_hour"),
-            "must be an hour from 1 to 24"
         );
     }
 

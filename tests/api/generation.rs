@@ -218,3 +218,90 @@ async fn a_provider_that_hangs_times_out_and_is_reported() {
         "{problem}"
     );
 }
+
+/// The ad copywriter asks the same provider for variants under the platform's schema, cuts
+/// an overlong headline back to Google's 30 characters, retries an answer with too few
+/// usable variants once (saying why), and never returns copy over a hard limit.
+#[tokio::test]
+async fn ad_variants_are_asked_for_by_schema_cut_to_the_limits_and_retried() {
+    use tenex::domain::ad_platform::AdPlatform;
+    use tenex::domain::brand::Brand;
+    use tenex::domain::generate::ads::CreativeBrief;
+    use tenex::server::generation::Generator;
+
+    let server = MockServer::start().await;
+    let one_short = r#"{"variants": [{"headlines": ["Pallets overnight"], "descriptions": [],
+        "primary_text": null, "path1": null, "path2": null, "call_to_action": null}]}"#;
+    let good = r#"{"variants": [{"headlines": ["Pallets across Europe overnight, tracked", "Live tracking", "One invoice"],
+        "descriptions": ["Book a pallet in a minute.", "Track it live until it lands."],
+        "primary_text": null, "path1": "pallets", "path2": null, "call_to_action": null}]}"#;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .and(body_partial_json(json!({
+            "model": "test-model",
+            "response_format": {"type": "json_schema", "json_schema": {"name": "ad_variants", "strict": true}}
+        })))
+        .respond_with(completion(one_short))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(completion(good))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let settings = GeneratorSettings::OpenAi {
+        base_url: format!("{}/v1", server.uri()),
+        model: "test-model".into(),
+        api_key: Some("sk-local-test".into()),
+        timeout_secs: 5,
+    };
+    let generator = Generator::from_settings(&settings, &reqwest::Client::new());
+    let now = tenex::domain::time::Timestamp::from_unix_seconds(1_800_000_000).unwrap();
+    let brand = Brand {
+        id: "brd_01jd0000000000000000000000".parse().unwrap(),
+        name: "Tenex Freight".into(),
+        company_overview: "Pallets across Europe overnight.".into(),
+        usps: vec!["Live tracking".into()],
+        icp_market_segments: vec![],
+        brand_voice: "plain".into(),
+        do_not_say: vec!["cheapest".into()],
+        is_default: true,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let variants = generator
+        .ad_variants(&CreativeBrief {
+            brand: &brand,
+            platform: AdPlatform::Google,
+            objective: "book a pallet",
+            final_url: Some("https://tenex.example/pallets"),
+            count: 1,
+        })
+        .await
+        .expect("the second answer is usable");
+    assert_eq!(variants.len(), 1);
+    assert_eq!(variants[0].headlines[0], "Pallets across Europe");
+    assert!(
+        variants[0]
+            .check(AdPlatform::Google, &brand.do_not_say)
+            .is_ok()
+    );
+    let requests = server.received_requests().await.unwrap();
+    let first: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    let prompt = first["messages"][1]["content"].as_str().unwrap();
+    assert!(
+        prompt.contains("headlines (Headline): 3 to 15, each at most 30 characters"),
+        "{prompt}"
+    );
+    let retry: Value = serde_json::from_slice(&requests[1].body).unwrap();
+    let feedback = retry["messages"].as_array().unwrap().last().unwrap()["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(feedback.contains("headlines"), "{feedback}");
+}

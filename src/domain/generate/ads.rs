@@ -23,15 +23,20 @@ pub struct CreativeBrief<'a> {
 
 /// The call to action an objective suggests on `platform` (none on Google).
 fn call_to_action(platform: AdPlatform, objective: &str) -> Option<String> {
-    let o = objective.to_lowercase();
+    let lower = objective.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |options: &[&str]| words.iter().any(|w| options.contains(w));
     let label = match platform {
         AdPlatform::Google => return None,
-        AdPlatform::Linkedin if o.contains("demo") => "REQUEST_DEMO",
-        AdPlatform::Linkedin if o.contains("webinar") || o.contains("event") => "REGISTER",
-        AdPlatform::Meta if o.contains("demo") || o.contains("call") => "BOOK_NOW",
-        AdPlatform::Meta if o.contains("quote") => "GET_QUOTE",
-        _ if o.contains("download") || o.contains("guide") => "DOWNLOAD",
-        _ if o.contains("sign") || o.contains("trial") || o.contains("join") => "SIGN_UP",
+        AdPlatform::Linkedin if has(&["demo", "demos"]) => "REQUEST_DEMO",
+        AdPlatform::Linkedin if has(&["webinar", "event", "register"]) => "REGISTER",
+        AdPlatform::Meta if has(&["demo", "demos", "call", "meeting"]) => "BOOK_NOW",
+        AdPlatform::Meta if has(&["quote", "quotes"]) => "GET_QUOTE",
+        _ if has(&["download", "guide", "ebook", "report"]) => "DOWNLOAD",
+        _ if has(&["sign", "signup", "trial", "join"]) => "SIGN_UP",
         _ => "LEARN_MORE",
     };
     Some(label.to_owned())
@@ -45,8 +50,8 @@ fn capitalised(text: &str) -> String {
     }
 }
 
-/// `count` variants of ad copy for the brief. Every variant leads with a different USP or
-/// angle; lines that would carry a forbidden phrase are never written.
+/// Up to `count` distinct variants of ad copy for the brief. Every variant leads with a
+/// different USP or angle; lines that would carry a forbidden phrase are never written.
 pub fn builtin_ad_variants(brief: &CreativeBrief<'_>) -> Vec<AdCopy> {
     let brand = brief.brand;
     let clean = |s: String| brand.forbidden_phrases_in(&s).is_empty().then_some(s);
@@ -72,99 +77,107 @@ pub fn builtin_ad_variants(brief: &CreativeBrief<'_>) -> Vec<AdCopy> {
         usps.clone()
     };
     let cta = call_to_action(brief.platform, brief.objective);
-    (0..brief.count)
-        .map(|k| {
-            let lead =
-                (!angles.is_empty()).then(|| angles[(seed as usize + k) % angles.len()].clone());
-            let invite = match k % 3 {
-                0 => format!("{} with {}.", capitalised(&goal), brand.name),
-                1 => format!("Ready to {goal}? {} makes it simple.", brand.name),
-                _ => format!("See why teams {goal} with {}.", brand.name),
-            };
-            let mut headlines: Vec<String> = Vec::new();
-            let mut push = |h: String| {
-                if let Some(h) = clean(h)
-                    && !headlines.iter().any(|e| e.eq_ignore_ascii_case(&h))
-                {
-                    headlines.push(h);
-                }
-            };
-            if let Some(l) = &lead {
-                push(l.clone());
-            }
-            push(brand.name.clone());
-            push(capitalised(&goal));
-            for u in usps.iter().skip(k) {
-                push(u.clone());
-            }
-            if let Some(m) = &market {
-                push(format!("Built for {m}"));
-            }
-            push(format!("Try {}", brand.name));
-            push("See how it works".to_owned());
-            push("Get started today".to_owned());
-            let mut descriptions: Vec<String> = Vec::new();
-            for d in [
-                lead.as_ref().map(|l| format!("{l}.")),
-                overview.clone(),
-                Some(invite.clone()),
-                market.as_ref().map(|m| format!("Made for {m}.")),
-            ]
-            .into_iter()
-            .flatten()
+    // Each k gives a different lead and phrasing until the brand runs out of material;
+    // identical variants are dropped, so a thin brand gets fewer, never repeats.
+    let mut variants: Vec<AdCopy> = Vec::new();
+    for copy in (0..brief.count * 3).map(|k| {
+        let lead = (!angles.is_empty()).then(|| angles[(seed as usize + k) % angles.len()].clone());
+        let invite = match k % 3 {
+            0 => format!("{} with {}.", capitalised(&goal), brand.name),
+            1 => format!("Ready to {goal}? {} makes it simple.", brand.name),
+            _ => format!("See why teams {goal} with {}.", brand.name),
+        };
+        let mut headlines: Vec<String> = Vec::new();
+        let mut push = |h: String| {
+            if let Some(h) = clean(h)
+                && !headlines.iter().any(|e| e.eq_ignore_ascii_case(&h))
             {
-                if let Some(d) = clean(d) {
-                    descriptions.push(d);
-                }
+                headlines.push(h);
             }
-            for fallback in [
-                format!("{} is ready when you are.", brand.name),
-                "Getting started takes minutes.".to_owned(),
-            ] {
-                if descriptions.len() < 2
-                    && let Some(d) = clean(fallback)
-                {
-                    descriptions.push(d);
-                }
+        };
+        if let Some(l) = &lead {
+            push(l.clone());
+        }
+        push(brand.name.clone());
+        push(capitalised(&goal));
+        for u in usps.iter().skip(k) {
+            push(u.clone());
+        }
+        if let Some(m) = &market {
+            push(format!("Built for {m}"));
+        }
+        push(format!("Try {}", brand.name));
+        push("See how it works".to_owned());
+        push("Get started today".to_owned());
+        let mut descriptions: Vec<String> = Vec::new();
+        for d in [
+            lead.as_ref().map(|l| format!("{l}.")),
+            overview.clone(),
+            Some(invite.clone()),
+            market.as_ref().map(|m| format!("Made for {m}.")),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Some(d) = clean(d) {
+                descriptions.push(d);
             }
-            let body = [
-                lead.as_ref().map(|l| format!("{l}.")),
-                overview.clone(),
-                Some(invite.clone()),
-            ]
-            .into_iter()
-            .flatten()
-            .filter_map(clean)
-            .collect::<Vec<_>>()
-            .join(" ");
-            let copy = match brief.platform {
-                AdPlatform::Google => AdCopy {
-                    headlines,
-                    descriptions,
-                    path1: clean(
-                        goal.split_whitespace()
-                            .last()
-                            .unwrap_or("start")
-                            .to_lowercase(),
-                    ),
-                    final_url: brief.final_url.map(str::to_owned),
-                    ..Default::default()
+        }
+        for fallback in [
+            format!("{} is ready when you are.", brand.name),
+            "Getting started takes minutes.".to_owned(),
+        ] {
+            if descriptions.len() < 2
+                && let Some(d) = clean(fallback)
+            {
+                descriptions.push(d);
+            }
+        }
+        let body = [
+            lead.as_ref().map(|l| format!("{l}.")),
+            overview.clone(),
+            Some(invite.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(clean)
+        .collect::<Vec<_>>()
+        .join(" ");
+        let copy = match brief.platform {
+            AdPlatform::Google => AdCopy {
+                headlines,
+                descriptions,
+                path1: clean(
+                    goal.split_whitespace()
+                        .last()
+                        .unwrap_or("start")
+                        .to_lowercase(),
+                ),
+                final_url: brief.final_url.map(str::to_owned),
+                ..Default::default()
+            },
+            AdPlatform::Linkedin | AdPlatform::Meta => AdCopy {
+                headlines: headlines.into_iter().take(1).collect(),
+                descriptions: match brief.platform {
+                    AdPlatform::Meta => descriptions.into_iter().rev().take(1).collect(),
+                    _ => Vec::new(),
                 },
-                AdPlatform::Linkedin | AdPlatform::Meta => AdCopy {
-                    headlines: headlines.into_iter().take(1).collect(),
-                    descriptions: match brief.platform {
-                        AdPlatform::Meta => descriptions.into_iter().rev().take(1).collect(),
-                        _ => Vec::new(),
-                    },
-                    primary_text: Some(body),
-                    call_to_action: cta.clone(),
-                    final_url: brief.final_url.map(str::to_owned),
-                    ..Default::default()
-                },
-            };
-            fit_recommended(brief.platform, copy.repaired(brief.platform))
-        })
-        .collect()
+                primary_text: Some(body),
+                call_to_action: cta.clone(),
+                final_url: brief.final_url.map(str::to_owned),
+                ..Default::default()
+            },
+        };
+        fit_recommended(brief.platform, copy.repaired(brief.platform))
+    }) {
+        if variants.len() == brief.count {
+            break;
+        }
+        if !variants.contains(&copy) {
+            variants.push(copy);
+        }
+    }
+    variants
 }
 
 /// Generated copy aims for the recommended lengths too: a person may lengthen it.
@@ -230,14 +243,19 @@ mod tests {
                 final_url: Some("https://tenex.example/demo"),
                 count: 10,
             });
-            assert_eq!(variants.len(), 10);
+            assert!(variants.len() >= 3, "{platform}: {}", variants.len());
+            for (i, v) in variants.iter().enumerate() {
+                assert!(
+                    !variants[..i].contains(v),
+                    "{platform}: variant {i} repeats"
+                );
+            }
             for v in &variants {
                 let warnings = v
                     .check(platform, &b.do_not_say)
                     .unwrap_or_else(|e| panic!("{platform}: {e}\n{v:?}"));
                 assert_eq!(warnings, [], "{platform} aims for the recommended lengths");
             }
-            assert_ne!(variants[0], variants[1], "{platform} variants differ");
         }
     }
 
@@ -255,5 +273,18 @@ mod tests {
             count: 1,
         });
         assert!(v[0].check(AdPlatform::Google, &[]).is_ok(), "{:?}", v[0]);
+    }
+
+    #[test]
+    fn a_call_to_action_follows_whole_words_of_the_objective() {
+        assert_eq!(
+            call_to_action(AdPlatform::Linkedin, "Book a demo").as_deref(),
+            Some("REQUEST_DEMO")
+        );
+        assert_eq!(
+            call_to_action(AdPlatform::Meta, "Redesign your recall process").as_deref(),
+            Some("LEARN_MORE")
+        );
+        assert_eq!(call_to_action(AdPlatform::Google, "Book a demo"), None);
     }
 }

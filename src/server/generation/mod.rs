@@ -3,6 +3,8 @@
 mod openai;
 
 use crate::domain::Error;
+use crate::domain::ad_platform::AdCopy;
+use crate::domain::generate::ads::{CreativeBrief, builtin_ad_variants};
 use crate::domain::generate::{SequenceBrief, StepDraft, builtin_email_steps, check_drafts};
 use crate::server::config::GeneratorSettings;
 
@@ -51,6 +53,28 @@ impl Generator {
                 Ok(drafts)
             }
             Self::OpenAi(client) => client.email_steps(brief).await,
+        }
+    }
+
+    /// `brief.count` variants of ad copy, each within the platform's hard limits and free of
+    /// the brand's forbidden phrases (checked as a draft: the landing page may be missing).
+    /// An overlong line is cut back at a word; an answer that still fails is asked again
+    /// once (OpenAI) and otherwise reported as `Upstream`, never stored.
+    pub async fn ad_variants(&self, brief: &CreativeBrief<'_>) -> Result<Vec<AdCopy>, Error> {
+        match self {
+            Self::Builtin => {
+                let variants = builtin_ad_variants(brief);
+                for v in &variants {
+                    v.check_draft(brief.platform, &brief.brand.do_not_say)
+                        .map_err(|e| {
+                            Error::internal(std::io::Error::other(format!(
+                                "builtin ad writer: {e}"
+                            )))
+                        })?;
+                }
+                Ok(variants)
+            }
+            Self::OpenAi(client) => client.ad_variants(brief).await,
         }
     }
 }

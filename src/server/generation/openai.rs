@@ -7,6 +7,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::domain::Error;
+use crate::domain::ad_platform::{AdCopy, AdPlatform};
+use crate::domain::generate::ads::CreativeBrief;
 use crate::domain::generate::{SequenceBrief, StepDraft, check_drafts};
 use crate::domain::sequence::Step;
 use crate::domain::template::{STANDARD_VARIABLES, StepTemplates};
@@ -49,6 +51,142 @@ struct Message {
 #[derive(Deserialize)]
 struct Emails {
     emails: Vec<StepDraft>,
+}
+
+#[derive(Deserialize)]
+struct Variants {
+    variants: Vec<Variant>,
+}
+
+#[derive(Deserialize)]
+struct Variant {
+    headlines: Vec<String>,
+    descriptions: Vec<String>,
+    primary_text: Option<String>,
+    path1: Option<String>,
+    path2: Option<String>,
+    call_to_action: Option<String>,
+}
+
+fn ad_schema() -> Value {
+    let text = json!({"type": ["string", "null"]});
+    let list = json!({"type": "array", "items": {"type": "string"}});
+    json!({
+        "type": "object",
+        "properties": {
+            "variants": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "headlines": list, "descriptions": list, "primary_text": text,
+                        "path1": text, "path2": text, "call_to_action": text
+                    },
+                    "required": ["headlines", "descriptions", "primary_text", "path1", "path2", "call_to_action"],
+                    "additionalProperties": false
+                }
+            }
+        },
+        "required": ["variants"],
+        "additionalProperties": false
+    })
+}
+
+/// What the platform's ad holds, in words for the prompt, from the one rules table.
+fn ad_format(platform: AdPlatform) -> String {
+    let rules = platform.rules();
+    let mut parts: Vec<String> = rules
+        .fields
+        .iter()
+        .map(|r| {
+            let count = if r.min_items == r.max_items {
+                format!("exactly {}", r.min_items)
+            } else {
+                format!("{} to {}", r.min_items, r.max_items)
+            };
+            let len = match r.recommended_len {
+                Some(rec) => format!("at most {} characters, ideally {rec}", r.max_len),
+                None => format!("at most {} characters", r.max_len),
+            };
+            format!("{} ({}): {count}, each {len}", r.field.as_str(), r.label)
+        })
+        .collect();
+    if rules.calls_to_action.is_empty() {
+        parts.push("call_to_action: null".into());
+    } else {
+        parts.push(format!(
+            "call_to_action: one of {}",
+            rules.calls_to_action.join(", ")
+        ));
+    }
+    parts.push("every other field: empty list or null".into());
+    parts.join("; ")
+}
+
+fn ad_instructions(brief: &CreativeBrief<'_>) -> String {
+    let b = brief.brand;
+    format!(
+        "Write {n} different variants of a {format} for {name} on {platform}.\n\
+         Objective: {objective}\n\
+         Company overview: {overview}\n\
+         Unique selling points: {usps}\n\
+         Ideal customers: {icp}\n\
+         Brand voice: {voice}\n\
+         Never use these words or phrases: {never}\n\
+         Each variant has: {fields}.\n\
+         Plain text only, no template syntax. Answer with JSON: {{\"variants\": [...]}}, exactly {n} variants.",
+        n = brief.count,
+        format = brief.platform.rules().format,
+        name = b.name,
+        platform = brief.platform,
+        objective = brief.objective,
+        overview = b.company_overview,
+        usps = b.usps.join("; "),
+        icp = b.icp_market_segments.join("; "),
+        voice = b.brand_voice,
+        never = if b.do_not_say.is_empty() {
+            "(none)".to_owned()
+        } else {
+            b.do_not_say.join(", ")
+        },
+        fields = ad_format(brief.platform),
+    )
+}
+
+/// The variants of an answer, each cut back to the platform's limits and checked like any
+/// other copy; the reason when there are too few usable ones.
+fn usable_ads(brief: &CreativeBrief<'_>, content: &str) -> Result<Vec<AdCopy>, String> {
+    let parsed: Variants = serde_json::from_str(content)
+        .map_err(|e| format!("the answer is not the expected JSON ({e})"))?;
+    let mut kept = Vec::new();
+    let mut refused = Vec::new();
+    for (i, v) in parsed.variants.into_iter().enumerate() {
+        let copy = AdCopy {
+            headlines: v.headlines,
+            descriptions: v.descriptions,
+            primary_text: v.primary_text,
+            path1: v.path1,
+            path2: v.path2,
+            call_to_action: v.call_to_action,
+            final_url: brief.final_url.map(str::to_owned),
+        }
+        .tidy()
+        .repaired(brief.platform);
+        match copy.check_draft(brief.platform, &brief.brand.do_not_say) {
+            Ok(_) => kept.push(copy),
+            Err(e) => refused.push(format!("variant {}: {e}", i + 1)),
+        }
+    }
+    if kept.len() < brief.count {
+        return Err(format!(
+            "expected {} usable variants, got {} ({})",
+            brief.count,
+            kept.len(),
+            refused.join("; ")
+        ));
+    }
+    kept.truncate(brief.count);
+    Ok(kept)
 }
 
 fn schema() -> Value {
@@ -146,14 +284,14 @@ impl OpenAi {
         }
     }
 
-    async fn ask(&self, messages: &[Value]) -> Result<String, String> {
+    async fn ask(&self, messages: &[Value], name: &str, schema: Value) -> Result<String, String> {
         let body = json!({
             "model": self.model,
             "temperature": 0.7,
             "messages": messages,
             "response_format": {
                 "type": "json_schema",
-                "json_schema": {"name": "email_sequence", "strict": true, "schema": schema()}
+                "json_schema": {"name": name, "strict": true, "schema": schema}
             }
         });
         let mut request = self.http.post(&self.url).timeout(self.timeout).json(&body);
@@ -199,7 +337,7 @@ impl OpenAi {
         ];
         let mut reason = String::new();
         for attempt in 0..2 {
-            match self.ask(&messages).await {
+            match self.ask(&messages, "email_sequence", schema()).await {
                 Ok(content) => match usable(brief, &content) {
                     Ok(drafts) => return Ok(drafts),
                     Err(why) => {
@@ -212,6 +350,35 @@ impl OpenAi {
                 Err(why) => reason = why,
             }
             tracing::warn!(attempt, %reason, "generator answer refused");
+        }
+        Err(Error::Upstream(format!(
+            "generation failed twice; last reason: {reason}"
+        )))
+    }
+}
+
+impl OpenAi {
+    /// Asks for ad variants; an unusable answer is retried once, with the reason.
+    pub async fn ad_variants(&self, brief: &CreativeBrief<'_>) -> Result<Vec<AdCopy>, Error> {
+        let mut messages = vec![
+            json!({"role": "system", "content": "You write concise, honest B2B ad copy within each platform's limits. You answer only with JSON."}),
+            json!({"role": "user", "content": ad_instructions(brief)}),
+        ];
+        let mut reason = String::new();
+        for attempt in 0..2 {
+            match self.ask(&messages, "ad_variants", ad_schema()).await {
+                Ok(content) => match usable_ads(brief, &content) {
+                    Ok(variants) => return Ok(variants),
+                    Err(why) => {
+                        reason = why;
+                        messages.push(json!({"role": "assistant", "content": content}));
+                        messages.push(json!({"role": "user", "content": format!(
+                            "That answer cannot be used: {reason}. Answer again with the JSON asked for.")}));
+                    }
+                },
+                Err(why) => reason = why,
+            }
+            tracing::warn!(attempt, %reason, "generator ad answer refused");
         }
         Err(Error::Upstream(format!(
             "generation failed twice; last reason: {reason}"
@@ -278,5 +445,46 @@ mod tests {
         assert!(text.contains("Acme makes anvils."));
         assert!(text.contains("Never use these words or phrases: cheap"));
         assert!(text.contains("{{ first_name | default(\"there\") }}"));
+    }
+
+    #[test]
+    fn ad_answers_are_cut_to_the_limits_and_checked_against_the_brand() {
+        let b = brand();
+        let brief = CreativeBrief {
+            brand: &b,
+            platform: AdPlatform::Google,
+            objective: "book a demo",
+            final_url: Some("https://acme.example"),
+            count: 1,
+        };
+        let long = r#"{"variants":[{"headlines":["Anvils that last a lifetime and more","Heavy","Acme"],
+            "descriptions":["Anvils.","Heavy ones."],"primary_text":null,"path1":null,"path2":null,
+            "call_to_action":"LEARN_MORE"}]}"#;
+        let kept = usable_ads(&brief, long).unwrap();
+        assert_eq!(kept[0].headlines[0], "Anvils that last a lifetime");
+        assert_eq!(kept[0].call_to_action, None, "Google ads have none");
+        assert_eq!(kept[0].final_url.as_deref(), Some("https://acme.example"));
+        let cheap = long.replace("Heavy ones.", "Cheap ones.");
+        assert!(usable_ads(&brief, &cheap).unwrap_err().contains("cheap"));
+        let short = r#"{"variants":[{"headlines":["One"],"descriptions":[],"primary_text":null,
+            "path1":null,"path2":null,"call_to_action":null}]}"#;
+        assert!(usable_ads(&brief, short).unwrap_err().contains("headlines"));
+    }
+
+    #[test]
+    fn the_ad_prompt_names_the_platforms_limits_from_the_table() {
+        let b = brand();
+        let text = ad_instructions(&CreativeBrief {
+            brand: &b,
+            platform: AdPlatform::Linkedin,
+            objective: "book a demo",
+            final_url: None,
+            count: 3,
+        });
+        assert!(text.contains(
+            "primary_text (Introductory text): exactly 1, each at most 600 characters, ideally 150"
+        ));
+        assert!(text.contains("REQUEST_DEMO"));
+        assert!(text.contains("Never use these words or phrases: cheap"));
     }
 }
