@@ -227,7 +227,8 @@ fn wide(c: char) -> bool {
         | 0xF900..=0xFAFF
         | 0xFE30..=0xFE4F
         | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6)
+        | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD)
 }
 
 impl PlatformRules {
@@ -513,29 +514,32 @@ pub fn shorten(platform: AdPlatform, text: &str, max: usize) -> String {
     if platform.length(text) <= max {
         return text.to_owned();
     }
-    let mut out = String::new();
-    for word in text.split_whitespace() {
-        let next = if out.is_empty() {
-            word.to_owned()
-        } else {
-            format!("{out} {word}")
-        };
-        if platform.length(&next) > max {
-            break;
+    // The longest prefix ending before a space that fits; the text's own line breaks stay.
+    let mut best: Option<&str> = None;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            let candidate = text[..i].trim_end();
+            if platform.length(candidate) > max {
+                break;
+            }
+            if !candidate.is_empty() {
+                best = Some(candidate);
+            }
         }
-        out = next;
     }
-    if out.is_empty() {
-        // One word longer than the limit: cut the word.
-        let mut len = 0;
-        out = text
-            .chars()
-            .take_while(|c| {
-                len += platform.length(c.encode_utf8(&mut [0; 4]));
-                len <= max
-            })
-            .collect();
-    }
+    let out: String = match best {
+        Some(prefix) => prefix.to_owned(),
+        None => {
+            // One word longer than the limit: cut the word.
+            let mut len = 0;
+            text.chars()
+                .take_while(|c| {
+                    len += platform.length(c.encode_utf8(&mut [0; 4]));
+                    len <= max
+                })
+                .collect()
+        }
+    };
     out.trim_end_matches([',', ';', ':', '-', '–', '—'])
         .trim_end()
         .to_owned()
@@ -882,5 +886,17 @@ mod tests {
         assert_eq!(copy.headlines.len(), 15);
         assert_eq!(copy.headlines[0], "Same");
         assert_eq!(copy.headlines[1], "Headline 0");
+    }
+
+    #[test]
+    fn shortening_keeps_the_texts_own_line_breaks() {
+        let text = "Freight without phone calls.\nBook in a minute, track it live.";
+        let cut = shorten(AdPlatform::Meta, text, 45);
+        assert_eq!(cut, "Freight without phone calls.\nBook in a");
+        assert_eq!(
+            AdPlatform::Google.length("𠀀"),
+            2,
+            "supplementary CJK is double width"
+        );
     }
 }
