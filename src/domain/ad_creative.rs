@@ -525,4 +525,15 @@ mod tests {
             .unwrap_err();
         assert_eq!(fields(e), ["headlines[0]"]);
     }
+
+    #[test]
+    fn a_creative_id_has_the_prefix_the_api_contract_names() {
+        // API.md: `cre_…` is a creative, `adc_…` an ad campaign.
+        assert!(AdCreativeId::generate().as_str().starts_with("cre_"));
+        assert!(
+            "adc_01jd0000000000000000000000"
+                .parse::<AdCreativeId>()
+                .is_err()
+        );
+    }
 }

@@ -102,7 +102,7 @@ typed_id!(/// A background job.
 typed_id!(/// An outgoing-webhook endpoint.
     WebhookEndpointId, "whk", "webhook endpoint");
 typed_id!(/// An ad creative.
-    AdCreativeId, "adc", "ad creative");
+    AdCreativeId, "cre", "ad creative");
 
 #[cfg(test)]
 mod tests {
