@@ -22,14 +22,18 @@ const GOOD: &str = r#"{"emails": [
   {"subject": "Following up", "body": "Still keen to show you.\n{{ sender_name }}"}
 ]}"#;
 
+fn generator_settings(server: &MockServer) -> GeneratorSettings {
+    GeneratorSettings::OpenAi {
+        base_url: format!("{}/v1", server.uri()),
+        model: "test-model".into(),
+        api_key: Some("sk-local-test".into()),
+        timeout_secs: 5,
+    }
+}
+
 async fn app_with_generator(server: &MockServer) -> Option<TestApp> {
     let settings = Settings {
-        generator: GeneratorSettings::OpenAi {
-            base_url: format!("{}/v1", server.uri()),
-            model: "test-model".into(),
-            api_key: Some("sk-local-test".into()),
-            timeout_secs: 5,
-        },
+        generator: generator_settings(server),
         ..Settings::default()
     };
     TestApp::spawn_with(Backend::Sqlite, settings).await
@@ -253,13 +257,7 @@ async fn ad_variants_are_asked_for_by_schema_cut_to_the_limits_and_retried() {
         .expect(1)
         .mount(&server)
         .await;
-    let settings = GeneratorSettings::OpenAi {
-        base_url: format!("{}/v1", server.uri()),
-        model: "test-model".into(),
-        api_key: Some("sk-local-test".into()),
-        timeout_secs: 5,
-    };
-    let generator = Generator::from_settings(&settings, &reqwest::Client::new());
+    let generator = Generator::from_settings(&generator_settings(&server), &reqwest::Client::new());
     let now = tenex::domain::time::Timestamp::from_unix_seconds(1_800_000_000).unwrap();
     let brand = Brand {
         id: "brd_01jd0000000000000000000000".parse().unwrap(),

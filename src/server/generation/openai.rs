@@ -329,17 +329,26 @@ impl OpenAi {
             .ok_or_else(|| "the generator's answer has no content".to_owned())
     }
 
-    /// Asks for the steps; a failed or unusable answer is retried once, with the reason.
-    pub async fn email_steps(&self, brief: &SequenceBrief<'_>) -> Result<Vec<StepDraft>, Error> {
+    /// Asks with `system` and `prompt` for JSON matching `schema`, and returns what `usable`
+    /// makes of the answer. A failed or unusable answer is asked once more, with the reason;
+    /// a second failure is `Upstream`.
+    async fn ask_until_usable<T>(
+        &self,
+        system: &str,
+        prompt: String,
+        name: &str,
+        schema: fn() -> Value,
+        usable: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<T, Error> {
         let mut messages = vec![
-            json!({"role": "system", "content": "You write concise, honest B2B email copy. You answer only with JSON."}),
-            json!({"role": "user", "content": instructions(brief)}),
+            json!({"role": "system", "content": system}),
+            json!({"role": "user", "content": prompt}),
         ];
         let mut reason = String::new();
         for attempt in 0..2 {
-            match self.ask(&messages, "email_sequence", schema()).await {
-                Ok(content) => match usable(brief, &content) {
-                    Ok(drafts) => return Ok(drafts),
+            match self.ask(&messages, name, schema()).await {
+                Ok(content) => match usable(&content) {
+                    Ok(value) => return Ok(value),
                     Err(why) => {
                         reason = why;
                         messages.push(json!({"role": "assistant", "content": content}));
@@ -349,40 +358,35 @@ impl OpenAi {
                 },
                 Err(why) => reason = why,
             }
-            tracing::warn!(attempt, %reason, "generator answer refused");
+            tracing::warn!(attempt, %reason, name, "generator answer refused");
         }
         Err(Error::Upstream(format!(
             "generation failed twice; last reason: {reason}"
         )))
     }
-}
 
-impl OpenAi {
-    /// Asks for ad variants; an unusable answer is retried once, with the reason.
+    /// The steps of an email sequence.
+    pub async fn email_steps(&self, brief: &SequenceBrief<'_>) -> Result<Vec<StepDraft>, Error> {
+        self.ask_until_usable(
+            "You write concise, honest B2B email copy. You answer only with JSON.",
+            instructions(brief),
+            "email_sequence",
+            schema,
+            |content| usable(brief, content),
+        )
+        .await
+    }
+
+    /// Variants of ad copy.
     pub async fn ad_variants(&self, brief: &CreativeBrief<'_>) -> Result<Vec<AdCopy>, Error> {
-        let mut messages = vec![
-            json!({"role": "system", "content": "You write concise, honest B2B ad copy within each platform's limits. You answer only with JSON."}),
-            json!({"role": "user", "content": ad_instructions(brief)}),
-        ];
-        let mut reason = String::new();
-        for attempt in 0..2 {
-            match self.ask(&messages, "ad_variants", ad_schema()).await {
-                Ok(content) => match usable_ads(brief, &content) {
-                    Ok(variants) => return Ok(variants),
-                    Err(why) => {
-                        reason = why;
-                        messages.push(json!({"role": "assistant", "content": content}));
-                        messages.push(json!({"role": "user", "content": format!(
-                            "That answer cannot be used: {reason}. Answer again with the JSON asked for.")}));
-                    }
-                },
-                Err(why) => reason = why,
-            }
-            tracing::warn!(attempt, %reason, "generator ad answer refused");
-        }
-        Err(Error::Upstream(format!(
-            "generation failed twice; last reason: {reason}"
-        )))
+        self.ask_until_usable(
+            "You write concise, honest B2B ad copy within each platform's limits. You answer only with JSON.",
+            ad_instructions(brief),
+            "ad_variants",
+            ad_schema,
+            |content| usable_ads(brief, content),
+        )
+        .await
     }
 }
 
