@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::ad_platform::{AdCopy, AdPlatform, CopyWarning, check_landing_url};
 use super::approval::Decision;
 use super::error::{Error, Errors, FieldError};
-use super::ids::{AdCreativeId, BrandId, CampaignId};
+use super::ids::{AdCreativeId, ApprovalId, BrandId, CampaignId};
+use super::pagination::{Keyed, Position};
 use super::text::{filled, required_line};
 use super::time::Timestamp;
 use super::wire::wire_enum;
@@ -59,11 +60,52 @@ pub struct AdCreative {
     pub updated_at: Timestamp,
 }
 
+impl Keyed for AdCreative {
+    fn position(&self) -> Position {
+        Position {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+        }
+    }
+}
+
+/// A creative as shown: with the approval request waiting on it, if one is open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreativeView {
+    /// The creative.
+    pub creative: AdCreative,
+    /// `apr_…` of its open request.
+    pub pending_approval: Option<ApprovalId>,
+}
+
 impl AdCreative {
     /// What an approver signs off on: the platform and the copy, in one canonical text
     /// (the service hashes it).
     pub fn approved_content(&self) -> String {
         serde_json::json!({ "platform": self.platform, "copy": self.copy }).to_string()
+    }
+
+    /// SHA-256 (hex) of [`AdCreative::approved_content`]: what an approval request pins.
+    #[cfg(feature = "ssr")]
+    pub fn content_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(self.approved_content().as_bytes()))
+    }
+
+    /// The console page where it is reviewed and decided.
+    pub fn console_page(id: &AdCreativeId) -> String {
+        format!("/ads/creatives/{id}")
+    }
+
+    /// A short name for the inbox and the audit log: the platform and the first headline.
+    pub fn name(&self) -> String {
+        let headline = self
+            .copy
+            .headlines
+            .first()
+            .map(String::as_str)
+            .unwrap_or("(no headline)");
+        format!("{} ad \u{201c}{headline}\u{201d}", self.platform.name())
     }
 
     /// May it be edited, seen at `version`? Archived creatives are the record of what was.
@@ -117,6 +159,35 @@ impl AdCreative {
         })
     }
 
+    /// May approval of it be requested, seen at `version` (when given)? Only a draft, and
+    /// only complete copy: a landing page, every hard limit, no forbidden phrase.
+    pub fn check_request(&self, version: Option<i64>, do_not_say: &[String]) -> Result<(), Error> {
+        match self.status {
+            CreativeStatus::Draft => {}
+            CreativeStatus::Approved => {
+                return Err(Error::Conflict(
+                    "this creative is approved already; edit it to change its copy".into(),
+                ));
+            }
+            CreativeStatus::Rejected => {
+                return Err(Error::Conflict(
+                    "this creative was rejected; edit its copy before asking again".into(),
+                ));
+            }
+            CreativeStatus::Archived => {
+                return Err(Error::Conflict(
+                    "this creative is archived, so it can no longer be approved".into(),
+                ));
+            }
+        }
+        if let Some(v) = version
+            && v != self.version
+        {
+            return Err(Error::stale("ad creative", v));
+        }
+        self.copy.check(self.platform, do_not_say).map(|_| ())
+    }
+
     /// Whether a regeneration replaces it: unpicked drafts and rejected variants go, picked
     /// and approved ones stay.
     pub fn replaced_by_regeneration(&self) -> bool {
@@ -147,9 +218,10 @@ pub struct GenerateCreativesInput {
     pub final_url: Option<String>,
 }
 
-/// A validated generation request; the ids are still to be checked against the workspace.
+/// The variants the picker shows together: one brand's ads for one platform and objective
+/// (and campaign, when they are made for one). A regeneration replaces within a set.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CreativeRequest {
+pub struct VariantSet {
     /// Where the ads run.
     pub platform: AdPlatform,
     /// Brand.
@@ -158,6 +230,25 @@ pub struct CreativeRequest {
     pub objective: String,
     /// Campaign, if any.
     pub campaign_id: Option<CampaignId>,
+}
+
+impl AdCreative {
+    /// The set it belongs to.
+    pub fn set(&self) -> VariantSet {
+        VariantSet {
+            platform: self.platform,
+            brand_id: self.brand_id.clone(),
+            objective: self.objective.clone(),
+            campaign_id: self.campaign_id.clone(),
+        }
+    }
+}
+
+/// A validated generation request; the ids are still to be checked against the workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreativeRequest {
+    /// Which set the variants join.
+    pub set: VariantSet,
     /// How many variants.
     pub count: usize,
     /// Landing page.
@@ -212,10 +303,12 @@ impl GenerateCreativesInput {
         }
         errors.finish()?;
         Ok(CreativeRequest {
-            platform: platform.expect("checked"),
-            brand_id: brand_id.expect("checked"),
-            objective: objective.unwrap_or_default(),
-            campaign_id,
+            set: VariantSet {
+                platform: platform.expect("checked"),
+                brand_id: brand_id.expect("checked"),
+                objective: objective.unwrap_or_default(),
+                campaign_id,
+            },
             count: count as usize,
             final_url,
         })
@@ -297,10 +390,27 @@ impl CreativeEdit {
 pub struct CreativeFilter {
     /// Only this platform.
     pub platform: Option<AdPlatform>,
-    /// Only this status.
+    /// Only this status (archived ones only when asked for).
     pub status: Option<CreativeStatus>,
     /// Only for this campaign.
     pub campaign_id: Option<CampaignId>,
+    /// Only in this brand's voice.
+    pub brand_id: Option<BrandId>,
+    /// Only for this objective, exactly.
+    pub objective: Option<String>,
+}
+
+impl CreativeFilter {
+    /// The creatives of one variant set (archived ones left out).
+    pub fn of_set(set: &VariantSet) -> Self {
+        Self {
+            platform: Some(set.platform),
+            status: None,
+            campaign_id: set.campaign_id.clone(),
+            brand_id: Some(set.brand_id.clone()),
+            objective: Some(set.objective.clone()),
+        }
+    }
 }
 
 /// The creative list filter as sent in a query string.
@@ -308,10 +418,15 @@ pub struct CreativeFilter {
 pub struct CreativeFilterInput {
     /// `google`, `linkedin` or `meta`.
     pub platform: Option<String>,
-    /// `draft`, `approved`, `rejected` or `archived`.
+    /// `draft`, `approved`, `rejected` or `archived` (without it, every status but
+    /// `archived`).
     pub status: Option<String>,
     /// `cmp_…`.
     pub campaign_id: Option<String>,
+    /// `brd_…`.
+    pub brand_id: Option<String>,
+    /// The objective, exactly as generated.
+    pub objective: Option<String>,
 }
 
 impl CreativeFilterInput {
@@ -328,11 +443,19 @@ impl CreativeFilterInput {
                     .map_err(|e: super::ids::BadId| FieldError::new("campaign_id", e.to_string())),
             )
         });
+        let brand_id = filled(&self.brand_id).and_then(|c| {
+            errors.check(
+                c.parse()
+                    .map_err(|e: super::ids::BadId| FieldError::new("brand_id", e.to_string())),
+            )
+        });
         errors.finish()?;
         Ok(CreativeFilter {
             platform,
             status,
             campaign_id,
+            brand_id,
+            objective: filled(&self.objective).map(str::to_owned),
         })
     }
 }
@@ -499,10 +622,12 @@ mod tests {
             platform: Some("fax".into()),
             status: Some("pending".into()),
             campaign_id: Some("nope".into()),
+            brand_id: Some("cmp_x".into()),
+            objective: None,
         }
         .parse()
         .unwrap_err();
-        assert_eq!(fields(e), ["platform", "status", "campaign_id"]);
+        assert_eq!(fields(e), ["platform", "status", "campaign_id", "brand_id"]);
     }
 
     #[test]

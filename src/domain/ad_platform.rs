@@ -205,6 +205,15 @@ impl AdPlatform {
         }
     }
 
+    /// Its name as people write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            AdPlatform::Google => "Google",
+            AdPlatform::Linkedin => "LinkedIn",
+            AdPlatform::Meta => "Meta",
+        }
+    }
+
     /// The length of `text` as this platform counts it. Google counts a double-width
     /// character (Chinese, Japanese, Korean) as two; the others count characters.
     pub fn length(self, text: &str) -> usize {
@@ -364,11 +373,7 @@ impl AdCopy {
                 if !values.is_empty() {
                     errors.push(FieldError::new(
                         field.as_str(),
-                        format!(
-                            "is not part of a {} {}",
-                            platform_name(platform),
-                            rules.format
-                        ),
+                        format!("is not part of a {} {}", platform.name(), rules.format),
                     ));
                 }
                 continue;
@@ -405,11 +410,7 @@ impl AdCopy {
         match (&self.call_to_action, rules.calls_to_action.is_empty()) {
             (Some(_), true) => errors.push(FieldError::new(
                 "call_to_action",
-                format!(
-                    "is not part of a {} {}",
-                    platform_name(platform),
-                    rules.format
-                ),
+                format!("is not part of a {} {}", platform.name(), rules.format),
             )),
             (Some(cta), false) if !rules.calls_to_action.contains(&cta.as_str()) => {
                 errors.push(FieldError::new(
@@ -545,14 +546,6 @@ pub fn shorten(platform: AdPlatform, text: &str, max: usize) -> String {
         .to_owned()
 }
 
-fn platform_name(p: AdPlatform) -> &'static str {
-    match p {
-        AdPlatform::Google => "Google",
-        AdPlatform::Linkedin => "LinkedIn",
-        AdPlatform::Meta => "Meta",
-    }
-}
-
 /// `headlines[2]` in a list, `primary_text` for a single field.
 fn entry_name(field: CopyField, i: usize) -> String {
     match field {
@@ -579,7 +572,7 @@ fn check_field(
             name,
             format!(
                 "a {} {} has {wanted} (got {})",
-                platform_name(platform),
+                platform.name(),
                 platform.rules().format,
                 values.len()
             ),
@@ -601,7 +594,7 @@ fn check_field(
                 field,
                 message: format!(
                     "{len} characters; {} recommends at most {} (longer may be cut off)",
-                    platform_name(platform),
+                    platform.name(),
                     rule.recommended_len.unwrap_or(rule.max_len)
                 ),
             }),

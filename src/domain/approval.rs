@@ -150,6 +150,16 @@ pub fn already_decided() -> Error {
     Error::Conflict("this has already been decided; nothing was changed".into())
 }
 
+/// The version of a subject an approval request is asked for (a preview refreshed, a
+/// creative sent for approval); optional, `If-Match` works too.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AtVersion {
+    /// The version seen (or `If-Match`); when sent, a subject edited since is a 409.
+    pub version: Option<i64>,
+}
+
 /// What an approver decides, and on what.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]

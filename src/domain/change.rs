@@ -27,6 +27,8 @@ wire_enum!(
         Approval => "approval",
         /// An email sequence.
         EmailSequence => "email_sequence",
+        /// An ad creative.
+        AdCreative => "ad_creative",
         /// A suppressed address.
         Suppression => "suppression",
         /// A background job.
@@ -100,6 +102,16 @@ wire_enum!(
         SequenceMessageSettled => "email_sequence.message_settled",
         /// A message of a sequence was accepted by its provider.
         EmailSent => "email_sequence.email_sent",
+        /// An ad creative variant was generated.
+        AdCreativeGenerated => "ad_creative.generated",
+        /// An ad creative's copy was edited (or it was picked or unpicked).
+        AdCreativeEdited => "ad_creative.edited",
+        /// An ad creative was approved.
+        AdCreativeApproved => "ad_creative.approved",
+        /// An ad creative was rejected.
+        AdCreativeRejected => "ad_creative.rejected",
+        /// An ad creative was replaced by a regeneration.
+        AdCreativeArchived => "ad_creative.archived",
         /// A recipient replied.
         ReplyRecorded => "event.reply",
         /// A message bounced.
@@ -144,6 +156,8 @@ impl Action {
             | SequenceCompleted
             | SequenceMessageSettled
             | EmailSent => SubjectKind::EmailSequence,
+            AdCreativeGenerated | AdCreativeEdited | AdCreativeApproved | AdCreativeRejected
+            | AdCreativeArchived => SubjectKind::AdCreative,
             ReplyRecorded | BounceRecorded | UnsubscribeRecorded | ConversionRecorded => {
                 SubjectKind::Event
             }

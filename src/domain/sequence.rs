@@ -659,15 +659,6 @@ pub struct SequenceEdit {
     pub cadence_days: Option<Vec<i64>>,
 }
 
-/// Which version's preview to refresh.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct RefreshInput {
-    /// The version being refreshed (or `If-Match`); optional.
-    pub version: Option<i64>,
-}
-
 impl SequenceEdit {
     /// The steps after this edit, or every bad field named.
     pub fn apply(&self, current: &[Step]) -> Result<Vec<Step>, Error> {

@@ -279,6 +279,7 @@ async fn ad_variants_are_asked_for_by_schema_cut_to_the_limits_and_retried() {
             objective: "book a pallet",
             final_url: Some("https://tenex.example/pallets"),
             count: 1,
+            avoid: &[],
         })
         .await
         .expect("the second answer is usable");

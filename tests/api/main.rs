@@ -5,6 +5,7 @@
 
 mod support;
 
+mod ad_creatives;
 mod api_keys;
 mod approved;
 mod brands;

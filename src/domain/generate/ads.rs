@@ -19,6 +19,9 @@ pub struct CreativeBrief<'a> {
     pub final_url: Option<&'a str>,
     /// How many variants.
     pub count: usize,
+    /// Variants already written for the same ads (a regeneration's kept and replaced
+    /// ones): new variants must differ from them.
+    pub avoid: &'a [AdCopy],
 }
 
 /// The call to action an objective suggests on `platform` (none on Google).
@@ -80,9 +83,14 @@ pub fn builtin_ad_variants(brief: &CreativeBrief<'_>) -> Vec<AdCopy> {
     // Each k gives a different lead and phrasing until the brand runs out of material;
     // identical variants are dropped, so a thin brand gets fewer, never repeats.
     let mut variants: Vec<AdCopy> = Vec::new();
-    for copy in (0..brief.count * 3).map(|k| {
+    for copy in (0..(brief.count + brief.avoid.len()) * 3).map(|k| {
         let lead = (!angles.is_empty()).then(|| angles[(seed as usize + k) % angles.len()].clone());
-        let invite = match k % 3 {
+        // Every angle meets every phrasing within 3 × angles steps: when the number of
+        // angles is a multiple of 3 the two would turn in step, so the phrasing shifts once
+        // per round of angles.
+        let rounds = angles.len().max(1);
+        let phrasing = if rounds.is_multiple_of(3) { k + k / rounds } else { k };
+        let invite = match phrasing % 3 {
             0 => format!("{} with {}.", capitalised(&goal), brand.name),
             1 => format!("Ready to {goal}? {} makes it simple.", brand.name),
             _ => format!("See why teams {goal} with {}.", brand.name),
@@ -173,7 +181,17 @@ pub fn builtin_ad_variants(brief: &CreativeBrief<'_>) -> Vec<AdCopy> {
         if variants.len() == brief.count {
             break;
         }
-        if !variants.contains(&copy) {
+        // The landing page is not an angle: copy that differs only there is a repeat.
+        let same_words = |other: &AdCopy| {
+            AdCopy {
+                final_url: None,
+                ..other.clone()
+            } == AdCopy {
+                final_url: None,
+                ..copy.clone()
+            }
+        };
+        if !variants.iter().chain(brief.avoid).any(same_words) {
             variants.push(copy);
         }
     }
@@ -242,8 +260,13 @@ mod tests {
                 objective: "Book a demo",
                 final_url: Some("https://tenex.example/demo"),
                 count: 10,
+                avoid: &[],
             });
-            assert!(variants.len() >= 3, "{platform}: {}", variants.len());
+            assert!(
+                variants.len() >= 3,
+                "{platform}: {} {variants:#?}",
+                variants.len()
+            );
             for (i, v) in variants.iter().enumerate() {
                 assert!(
                     !variants[..i].contains(v),
@@ -260,6 +283,24 @@ mod tests {
     }
 
     #[test]
+    fn a_regeneration_writes_variants_it_has_not_written_before() {
+        let b = brand(&[]);
+        let brief = |avoid| CreativeBrief {
+            brand: &b,
+            platform: AdPlatform::Meta,
+            objective: "Book a demo",
+            final_url: None,
+            count: 2,
+            avoid,
+        };
+        let first = builtin_ad_variants(&brief(&[]));
+        assert_eq!(first.len(), 2);
+        let second = builtin_ad_variants(&brief(&first));
+        assert_eq!(second.len(), 2);
+        assert!(second.iter().all(|v| !first.contains(v)), "{second:?}");
+    }
+
+    #[test]
     fn a_brand_with_nothing_to_say_still_gets_valid_google_ads() {
         let mut b = brand(&[]);
         b.usps.clear();
@@ -271,6 +312,7 @@ mod tests {
             objective: "get a quote",
             final_url: Some("https://tenex.example"),
             count: 1,
+            avoid: &[],
         });
         assert!(v[0].check(AdPlatform::Google, &[]).is_ok(), "{:?}", v[0]);
     }

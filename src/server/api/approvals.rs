@@ -7,16 +7,16 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch, OptionalJson};
 use super::list::ListJson;
 use crate::domain::Error;
 use crate::domain::actor::Principal;
-use crate::domain::approval::{Approval, ApprovalFilterInput};
+use crate::domain::approval::{Approval, ApprovalFilterInput, Decision, DecisionInput};
 use crate::domain::ids::ApprovalId;
 use crate::domain::pagination::PageRequest;
 use crate::server::auth::api_key::ApiActor;
 use crate::server::errors::{ApiError, Problem};
-use crate::server::services::{Context, approvals};
+use crate::server::services::{Context, approvals, gate};
 use crate::server::state::AppState;
 
 /// Who asked or decided.
@@ -125,6 +125,8 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_approvals))
         .routes(routes!(get_approval))
+        .routes(routes!(approve_request))
+        .routes(routes!(reject_request))
 }
 
 /// Approval requests across channels, newest first.
@@ -158,4 +160,49 @@ async fn get_approval(
     ApiPath(id): ApiPath<ApprovalId>,
 ) -> Result<Json<ApprovalJson>, ApiError> {
     Ok(Json(approvals::get(&ctx, &actor, &id).await?.into()))
+}
+
+/// Approves any pending request, whatever its subject, by the subject's own rules (approver
+/// role or `marketing:approve`; the subject's `version` when given).
+#[utoipa::path(post, path = "/marketing/approvals/{id}/approve", tag = "marketing", request_body(content = DecisionInput, description = "optional"),
+    params(("id" = String, Path, description = "`apr_…`")),
+    responses((status = 200, body = ApprovalJson), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn approve_request(
+    State(ctx): State<Context>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<ApprovalId>,
+    if_match: IfMatch,
+    OptionalJson(body): OptionalJson<DecisionInput>,
+) -> Result<Json<ApprovalJson>, ApiError> {
+    let input = if_match.decision(body.unwrap_or_default())?;
+    Ok(Json(
+        gate::decide_request(&ctx, &actor, &id, Decision::Approve, &input)
+            .await?
+            .into(),
+    ))
+}
+
+/// Rejects any pending request with a note.
+#[utoipa::path(post, path = "/marketing/approvals/{id}/reject", tag = "marketing", request_body = DecisionInput,
+    params(("id" = String, Path, description = "`apr_…`")),
+    responses((status = 200, body = ApprovalJson), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn reject_request(
+    State(ctx): State<Context>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<ApprovalId>,
+    if_match: IfMatch,
+    ApiJson(body): ApiJson<DecisionInput>,
+) -> Result<Json<ApprovalJson>, ApiError> {
+    let input = if_match.decision(body)?;
+    Ok(Json(
+        gate::decide_request(&ctx, &actor, &id, Decision::Reject, &input)
+            .await?
+            .into(),
+    ))
 }

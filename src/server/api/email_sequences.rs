@@ -14,12 +14,12 @@ use super::campaigns::CampaignJson;
 use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch, OptionalJson};
 use super::list::ListJson;
 use crate::domain::Error;
-use crate::domain::approval::{Decision, DecisionInput};
+use crate::domain::approval::{AtVersion, Decision, DecisionInput};
 use crate::domain::ids::{ContactId, SequenceId};
 use crate::domain::pagination::PageRequest;
 use crate::domain::sequence::{
-    PreviewInput, PreviewReport, RefreshInput, Sample, SendWindow, SequenceEdit,
-    SequenceFilterInput, SequenceView, Step, Warning,
+    PreviewInput, PreviewReport, Sample, SendWindow, SequenceEdit, SequenceFilterInput,
+    SequenceView, Step, Warning,
 };
 use crate::server::auth::api_key::ApiActor;
 use crate::server::errors::{ApiError, Problem};
@@ -431,7 +431,7 @@ async fn edit_sequence(
 /// Shows a pending sequence to its audience as it is now: a new approval request for the
 /// current recipients replaces the open one, under a new version. The answer is shaped like
 /// the preview's.
-#[utoipa::path(post, path = "/marketing/email-sequences/{id}/refresh-preview", tag = "marketing", request_body(content = RefreshInput, description = "optional"),
+#[utoipa::path(post, path = "/marketing/email-sequences/{id}/refresh-preview", tag = "marketing", request_body(content = AtVersion, description = "optional"),
     params(("id" = String, Path, description = "`seq_…`")),
     responses((status = 200, body = PreviewedJson), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json")))]
@@ -440,7 +440,7 @@ async fn refresh_preview(
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<SequenceId>,
     if_match: IfMatch,
-    OptionalJson(body): OptionalJson<RefreshInput>,
+    OptionalJson(body): OptionalJson<AtVersion>,
 ) -> Result<Json<PreviewedJson>, ApiError> {
     let version = if_match.optional_version(body.unwrap_or_default().version)?;
     Ok(Json(
@@ -448,13 +448,6 @@ async fn refresh_preview(
             .await?
             .into(),
     ))
-}
-
-fn decision_input(if_match: &IfMatch, body: DecisionInput) -> Result<DecisionInput, Error> {
-    Ok(DecisionInput {
-        version: if_match.optional_version(body.version)?,
-        ..body
-    })
 }
 
 /// The gate: enrolls the segment's eligible contacts as of now, pinning their addresses and
@@ -474,7 +467,7 @@ async fn approve_sequence(
     if_match: IfMatch,
     OptionalJson(body): OptionalJson<DecisionInput>,
 ) -> Result<Json<SequenceJson>, ApiError> {
-    let input = decision_input(&if_match, body.unwrap_or_default())?;
+    let input = if_match.decision(body.unwrap_or_default())?;
     Ok(Json(
         sequences::decide(&ctx, &actor, &id, Decision::Approve, &input)
             .await?
@@ -494,7 +487,7 @@ async fn reject_sequence(
     if_match: IfMatch,
     ApiJson(b): ApiJson<DecisionInput>,
 ) -> Result<Json<SequenceJson>, ApiError> {
-    let input = decision_input(&if_match, b)?;
+    let input = if_match.decision(b)?;
     Ok(Json(
         sequences::decide(&ctx, &actor, &id, Decision::Reject, &input)
             .await?

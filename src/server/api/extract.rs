@@ -233,6 +233,17 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
 }
 
 impl IfMatch {
+    /// A decision's input with the version from the header or the body, when either is sent.
+    pub fn decision(
+        &self,
+        body: crate::domain::approval::DecisionInput,
+    ) -> Result<crate::domain::approval::DecisionInput, Error> {
+        Ok(crate::domain::approval::DecisionInput {
+            version: self.optional_version(body.version)?,
+            ..body
+        })
+    }
+
     /// The version from the header or the body when either is sent (they must agree).
     pub fn optional_version(&self, body: Option<i64>) -> Result<Option<i64>, Error> {
         if self.0.is_none() && body.is_none() {

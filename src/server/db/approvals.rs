@@ -174,6 +174,35 @@ pub async fn pending_for(
     row.as_ref().map(approval).transpose()
 }
 
+/// The open requests of several subjects of one kind: (subject id, request id) pairs.
+pub async fn pending_among(
+    db: &Db,
+    workspace: &WorkspaceId,
+    subject_type: SubjectType,
+    subject_ids: &[&str],
+) -> Result<Vec<(String, ApprovalId)>, Error> {
+    if subject_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..subject_ids.len())
+        .map(|i| format!("${}", i + 3))
+        .collect();
+    let sql = format!(
+        "select subject_id, id from approvals where workspace_id = $1 and subject_type = $2          and status = 'pending' and subject_id in ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(workspace.as_str())
+        .bind(subject_type.as_str());
+    for id in subject_ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("subject_id")?, get_parsed(r, "id")?)))
+        .collect()
+}
+
 /// Every request of a subject, newest first (its approval history).
 pub async fn history(
     db: &Db,

@@ -134,7 +134,7 @@ fn ad_instructions(brief: &CreativeBrief<'_>) -> String {
          Brand voice: {voice}\n\
          Never use these words or phrases: {never}\n\
          Each variant has: {fields}.\n\
-         Plain text only, no template syntax. Answer with JSON: {{\"variants\": [...]}}, exactly {n} variants.",
+         Plain text only, no template syntax.{avoid} Answer with JSON: {{\"variants\": [...]}}, exactly {n} variants.",
         n = brief.count,
         format = brief.platform.rules().format,
         name = b.name,
@@ -150,6 +150,19 @@ fn ad_instructions(brief: &CreativeBrief<'_>) -> String {
             b.do_not_say.join(", ")
         },
         fields = ad_format(brief.platform),
+        avoid = if brief.avoid.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " Write new angles: these variants exist already and must not be repeated: {}.",
+                brief
+                    .avoid
+                    .iter()
+                    .map(|c| format!("\"{}\"", c.headlines.join(" | ")))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        },
     )
 }
 
@@ -460,6 +473,7 @@ mod tests {
             objective: "book a demo",
             final_url: Some("https://acme.example"),
             count: 1,
+            avoid: &[],
         };
         let long = r#"{"variants":[{"headlines":["Anvils that last a lifetime and more","Heavy","Acme"],
             "descriptions":["Anvils.","Heavy ones."],"primary_text":null,"path1":null,"path2":null,
@@ -484,6 +498,7 @@ mod tests {
             objective: "book a demo",
             final_url: None,
             count: 3,
+            avoid: &[],
         });
         assert!(text.contains(
             "primary_text (Introductory text): exactly 1, each at most 600 characters, ideally 150"

@@ -10,8 +10,9 @@ use super::approvals::{already_decided, decide_in, pending_for};
 use super::event_record::{self, By};
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
-use crate::domain::approval::{Approval, Decision, DecisionInput, SubjectType};
+use crate::domain::approval::{Approval, ApprovalStatus, Decision, DecisionInput, SubjectType};
 use crate::domain::change::Change;
+use crate::domain::ids::ApprovalId;
 use crate::domain::time::Timestamp;
 use crate::server::db::Tx;
 
@@ -115,4 +116,40 @@ pub async fn decide<S: Gated>(
     event_record::record(&mut tx, By::Actor(actor), &change, now).await?;
     tx.commit().await?;
     S::load(ctx, actor, id).await
+}
+
+/// The approver's decision on the request `id`, whatever its subject: the subject's own
+/// decision runs (the same rules as its own route). Returns the request as decided.
+pub async fn decide_request(
+    ctx: &Context,
+    actor: &Actor,
+    id: &ApprovalId,
+    decision: Decision,
+    input: &DecisionInput,
+) -> Result<Approval, Error> {
+    let approval = super::approvals::get(ctx, actor, id).await?;
+    actor.require_approver(approval.console_page())?;
+    if approval.status != ApprovalStatus::Pending {
+        return Err(already_decided());
+    }
+    let subject = approval.subject_id.as_str();
+    let unknown = || Error::NotFound("approval subject");
+    match approval.subject_type {
+        SubjectType::EmailSequence => {
+            let id = subject.parse().map_err(|_| unknown())?;
+            super::sequences::decide(ctx, actor, &id, decision, input).await?;
+        }
+        SubjectType::AdCreative => {
+            let id = subject.parse().map_err(|_| unknown())?;
+            super::ad_creatives::decide(ctx, actor, &id, decision, input).await?;
+        }
+        // Nothing opens these requests yet; reaching here is a server bug.
+        SubjectType::AdCampaign | SubjectType::BlogPublish => {
+            return Err(Error::internal(std::io::Error::other(format!(
+                "no decision is wired for {} requests",
+                approval.subject_type
+            ))));
+        }
+    }
+    super::approvals::get(ctx, actor, id).await
 }

@@ -2,6 +2,7 @@
 //! the database; every door (JSON API, server functions, CLI, workers) calls these.
 
 pub mod accounts;
+pub mod ad_creatives;
 pub mod api_keys;
 pub mod approvals;
 pub mod audit_log;
