@@ -25,6 +25,16 @@ pub fn query_value(text: &str) -> String {
         .collect()
 }
 
+/// The variant picker showing the set `creative` belongs to.
+pub fn variant_set_page(creative: &crate::domain::ad_creative::AdCreative) -> String {
+    format!(
+        "/ads/creatives?platform={}&brand={}&objective={}",
+        creative.platform,
+        creative.brand_id,
+        query_value(&creative.objective)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use components::layout::ConsoleLayout;
+use pages::ad_creatives::{AdCreativePage, AdCreativesPage};
 use pages::api_keys::ApiKeysPage;
 use pages::approvals::ApprovalsPage;
 use pages::audit_log::AuditLogPage;
@@ -76,7 +77,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("email/new") view=NewSequencePage />
                         <Route path=path!("email/outbox") view=pages::outbox::OutboxPage />
                         <Route path=path!("email/sequences/:id") view=EmailSequencePage />
-                        <Route path=path!("ads") view=|| view! { <SectionPage section=pages::section::Section::Ads /> } />
+                        <Route path=path!("ads") view=AdCreativesPage />
+                        <Route path=path!("ads/creatives") view=AdCreativesPage />
+                        <Route path=path!("ads/creatives/:id") view=AdCreativePage />
                         <Route path=path!("blog") view=|| view! { <SectionPage section=pages::section::Section::Blog /> } />
                         <Route path=path!("crm") view=ContactsPage />
                         <Route path=path!("crm/contacts/:id") view=ContactPage />

@@ -45,6 +45,19 @@ pub fn number(errors: &mut Errors, field: &str, text: &Option<String>, rule: &st
     )
 }
 
+/// An optional whole number typed in `field`, or a 422 naming it.
+pub fn count(text: &Option<String>, field: &str) -> Result<Option<i64>, Error> {
+    let mut errors = Errors::new();
+    let n = number(&mut errors, field, text, "must be a whole number");
+    errors.finish()?;
+    Ok(n)
+}
+
+/// The entries of a list typed as one box per entry: blank boxes are not entries.
+pub fn entries(boxes: Vec<String>) -> Vec<String> {
+    boxes.into_iter().filter(|b| !b.trim().is_empty()).collect()
+}
+
 /// Day offsets typed as "0, 3, 7".
 pub fn cadence(errors: &mut Errors, field: &str, text: &str) -> Option<Vec<i64>> {
     let mut days = Vec::new();

@@ -8,7 +8,7 @@ use tenex::domain::campaign::{CampaignStatus, Channel, NewCampaign};
 use tenex::server::services::campaigns;
 
 use crate::on_both_databases;
-use crate::support::{TestApp, actor_for};
+use crate::support::{ORIGIN, PASSWORD, TestApp, actor_for};
 use crate::world::{Team, id, team_of};
 
 on_both_databases!(
@@ -20,6 +20,7 @@ on_both_databases!(
     an_edit_replaces_the_open_request_and_the_old_one_cannot_be_decided,
     regeneration_replaces_unpicked_variants_and_keeps_picked_and_approved_ones,
     another_workspaces_creatives_are_not_found,
+    the_picker_page_reads_without_javascript_and_its_forms_keep_the_rules,
 );
 
 const PATH: &str = "/api/v1/marketing/ad-creatives";
@@ -671,4 +672,125 @@ async fn another_workspaces_creatives_are_not_found(app: TestApp) {
     app.get(&format!("{PATH}/nonsense"), &t.marketer.key)
         .await
         .assert_problem(404, "not_found");
+}
+
+async fn the_picker_page_reads_without_javascript_and_its_forms_keep_the_rules(app: TestApp) {
+    let t = creatives_team(&app, "acme").await;
+    let marketer = app.log_in("mark@acme.test", PASSWORD).await.unwrap();
+    // The generate form's server function, as a browser without JavaScript posts it.
+    let r = app
+        .form(
+            "/rpc/generate_creatives",
+            Some(&marketer),
+            &[
+                ("platform", "linkedin"),
+                ("brand_id", &t.brand),
+                ("objective", "Book a demo"),
+                ("count", "2"),
+                ("final_url", "https://tenex.example/demo"),
+            ],
+            Some(ORIGIN),
+        )
+        .await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{} {}",
+        r.status,
+        r.text
+    );
+    let items = listed(&app, &t.marketer.key, "platform=linkedin").await;
+    assert_eq!(items.len(), 2);
+    let page = app
+        .page(
+            &format!(
+                "/ads/creatives?platform=linkedin&brand={}&objective=Book%20a%20demo",
+                t.brand
+            ),
+            Some(&marketer),
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.text.matches("data-testid=\"variant\"").count(),
+        2,
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("data-testid=\"preview-linkedin\""));
+    assert!(
+        page.text.contains("Tenex Freight"),
+        "the brand's name in the feed post"
+    );
+    assert!(page.text.contains("Request approval"));
+    assert!(
+        !page.text.contains(">Approve<"),
+        "a marketer is not offered the decision"
+    );
+    // A save over the limit is refused by the same rules as the JSON route.
+    let cre = id(&items[0]);
+    let long = "x".repeat(201);
+    let r = app
+        .form(
+            "/rpc/save_creative",
+            Some(&marketer),
+            &[
+                ("id", &cre),
+                ("version", "1"),
+                ("headlines[0]", &long),
+                ("primary_text", "Overnight pallets."),
+            ],
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(
+        r.text.contains("headlines[0]") && r.text.contains("200"),
+        "{}",
+        r.text
+    );
+    // Blank boxes are not entries; a good save lands.
+    let r = app
+        .form(
+            "/rpc/save_creative",
+            Some(&marketer),
+            &[
+                ("id", &cre),
+                ("version", "1"),
+                ("headlines[0]", "Pallets overnight"),
+                ("headlines[1]", " "),
+            ],
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        app.get(&format!("{PATH}/{cre}"), &t.marketer.key)
+            .await
+            .json()["headlines"],
+        json!(["Pallets overnight"])
+    );
+    // The marketer cannot decide through the server function either.
+    let r = app
+        .form(
+            "/rpc/decide_creative",
+            Some(&marketer),
+            &[("id", &cre), ("version", "2"), ("decision", "approve")],
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert_eq!(
+        app.get(&format!("{PATH}/{cre}"), &t.marketer.key)
+            .await
+            .json()["status"],
+        "draft"
+    );
+    // The approver sees the decision on the creative's own page.
+    let approver = app.log_in("appr@acme.test", PASSWORD).await.unwrap();
+    let page = app
+        .page(&format!("/ads/creatives/{cre}"), Some(&approver))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains(">Approve<"), "{}", page.text);
+    assert!(page.text.contains("Approval history"));
 }

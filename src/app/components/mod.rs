@@ -1,5 +1,7 @@
 //! Reusable pieces of the console.
 
+pub mod ad_preview;
+pub mod copy_editor;
 pub mod crm_tabs;
 pub mod layout;
 pub mod pager;

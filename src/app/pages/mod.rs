@@ -1,5 +1,6 @@
 //! One file per console page.
 
+pub mod ad_creatives;
 pub mod api_keys;
 pub mod approvals;
 pub mod audit_log;

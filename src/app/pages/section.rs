@@ -9,8 +9,6 @@ use crate::app::components::ui::{EmptyState, PageHeader};
 /// A console section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
-    /// `/ads`.
-    Ads,
     /// `/blog`.
     Blog,
 }
@@ -18,16 +16,12 @@ pub enum Section {
 impl Section {
     fn title(self) -> &'static str {
         match self {
-            Section::Ads => "Ads",
             Section::Blog => "Blog",
         }
     }
 
     fn purpose(self) -> &'static str {
         match self {
-            Section::Ads => {
-                "Ad creatives with each platform's limits, and ad campaigns launched after approval."
-            }
             Section::Blog => {
                 "Markdown drafts with a live preview, published to your CMS after approval."
             }

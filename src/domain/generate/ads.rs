@@ -89,7 +89,11 @@ pub fn builtin_ad_variants(brief: &CreativeBrief<'_>) -> Vec<AdCopy> {
         // angles is a multiple of 3 the two would turn in step, so the phrasing shifts once
         // per round of angles.
         let rounds = angles.len().max(1);
-        let phrasing = if rounds.is_multiple_of(3) { k + k / rounds } else { k };
+        let phrasing = if rounds.is_multiple_of(3) {
+            k + k / rounds
+        } else {
+            k
+        };
         let invite = match phrasing % 3 {
             0 => format!("{} with {}.", capitalised(&goal), brand.name),
             1 => format!("Ready to {goal}? {} makes it simple.", brand.name),
