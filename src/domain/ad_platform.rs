@@ -510,13 +510,15 @@ impl AdCopy {
     }
 }
 
-/// `text` cut to at most `max` (as `platform` counts), at the last word boundary that fits.
+/// `text` cut to at most `max` (as `platform` counts): at the last clause or sentence end
+/// that keeps at least half of it, else at the last word boundary that fits.
 pub fn shorten(platform: AdPlatform, text: &str, max: usize) -> String {
     if platform.length(text) <= max {
         return text.to_owned();
     }
     // The longest prefix ending before a space that fits; the text's own line breaks stay.
     let mut best: Option<&str> = None;
+    let mut clause: Option<&str> = None;
     for (i, c) in text.char_indices() {
         if c.is_whitespace() {
             let candidate = text[..i].trim_end();
@@ -525,8 +527,15 @@ pub fn shorten(platform: AdPlatform, text: &str, max: usize) -> String {
             }
             if !candidate.is_empty() {
                 best = Some(candidate);
+                if candidate.ends_with([',', ';', ':', '.', '!', '?', '–', '—']) {
+                    clause = Some(candidate);
+                }
             }
         }
+    }
+    // "…in one place" reads better than "…in one place, so".
+    if let Some(c) = clause.filter(|c| platform.length(c) * 2 >= max) {
+        best = Some(c);
     }
     let out: String = match best {
         Some(prefix) => prefix.to_owned(),
@@ -829,6 +838,24 @@ mod tests {
     }
 
     #[test]
+    fn shortening_prefers_a_clause_end_to_a_dangling_word() {
+        let text = "Tenex Freight books, tracks and settles freight for mid-sized shippers in one place, so teams stop chasing carriers.";
+        assert_eq!(
+            shorten(AdPlatform::Google, text, 90),
+            "Tenex Freight books, tracks and settles freight for mid-sized shippers in one place"
+        );
+        // A clause end that would lose more than half the room is not worth it.
+        assert_eq!(
+            shorten(
+                AdPlatform::Google,
+                "Fast, then tracked live on every road in Europe",
+                30
+            ),
+            "Fast, then tracked live on"
+        );
+    }
+
+    #[test]
     fn shortening_never_exceeds_the_limit() {
         let text = "Ship pallets across Europe overnight with live tracking and one invoice";
         for platform in AdPlatform::ALL.iter().copied() {
@@ -883,9 +910,9 @@ mod tests {
 
     #[test]
     fn shortening_keeps_the_texts_own_line_breaks() {
-        let text = "Freight without phone calls.\nBook in a minute, track it live.";
-        let cut = shorten(AdPlatform::Meta, text, 45);
-        assert_eq!(cut, "Freight without phone calls.\nBook in a");
+        let text = "Freight without phone calls\nBook in a minute and track it live";
+        let cut = shorten(AdPlatform::Meta, text, 40);
+        assert_eq!(cut, "Freight without phone calls\nBook in a");
         assert_eq!(
             AdPlatform::Google.length("𠀀"),
             2,

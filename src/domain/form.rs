@@ -182,6 +182,20 @@ mod tests {
     }
 
     #[test]
+    fn a_count_box_and_list_boxes_read_as_typed() {
+        assert_eq!(count(&Some(" 4 ".into()), "count").unwrap(), Some(4));
+        assert_eq!(count(&Some("".into()), "count").unwrap(), None);
+        assert_eq!(
+            fields(count(&Some("four".into()), "count").unwrap_err()),
+            ["count"]
+        );
+        assert_eq!(
+            entries(vec!["One".into(), "  ".into(), "Two".into(), String::new()]),
+            ["One", "Two"]
+        );
+    }
+
+    #[test]
     fn every_bad_number_is_named_at_once_with_the_json_messages() {
         let form = PreviewForm {
             num_emails: Some("three".into()),

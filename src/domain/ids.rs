@@ -103,6 +103,8 @@ typed_id!(/// An outgoing-webhook endpoint.
     WebhookEndpointId, "whk", "webhook endpoint");
 typed_id!(/// An ad creative.
     AdCreativeId, "cre", "ad creative");
+typed_id!(/// An ad campaign (the platform-side launch of a campaign).
+    AdCampaignId, "adc", "ad campaign");
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 //! so the same `parse` that guards the API gives instant feedback in a form.
 
 pub mod actor;
+pub mod ad_campaign;
 pub mod ad_creative;
 pub mod ad_platform;
 pub mod api_key;

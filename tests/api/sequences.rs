@@ -16,6 +16,7 @@ on_both_databases!(
     ids_from_another_workspace_are_422_in_bodies_and_404_in_paths,
     a_preview_and_an_approval_never_talk_to_the_sender,
     only_an_approver_or_an_approve_key_can_approve,
+    the_inbox_route_decides_a_sequence_by_the_sequences_own_rules,
     a_marketer_cannot_approve_through_the_server_function,
     the_console_form_is_refused_like_the_json_route_and_ids_are_typed,
     an_edit_reopens_the_approval_for_the_new_content,
@@ -349,6 +350,52 @@ async fn a_preview_and_an_approval_never_talk_to_the_sender(app: TestApp) {
         smtp.commands.lock().unwrap().is_empty(),
         "the SMTP server was contacted"
     );
+}
+
+async fn the_inbox_route_decides_a_sequence_by_the_sequences_own_rules(app: TestApp) {
+    let w = world(&app, "acme").await;
+    let p = preview(&app, &w).await;
+    let apr = p["approval"]["id"].as_str().unwrap();
+    let seq = p["sequence"]["id"].as_str().unwrap();
+    let approve = format!("/api/v1/marketing/approvals/{apr}/approve");
+    let problem = app
+        .post(&approve, &w.marketer.key, json!({}))
+        .await
+        .assert_problem(403, "approval_required");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("/email/sequences/{seq}")),
+        "{problem}"
+    );
+    app.post(&approve, &w.approver.key, json!({"version": 7}))
+        .await
+        .assert_problem(409, "conflict");
+    app.post(
+        &format!("/api/v1/marketing/approvals/{apr}/reject"),
+        &w.approver.key,
+        json!({}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    let r = app
+        .post(&approve, &w.approver.key, json!({"version": 1}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["status"], "approved");
+    assert_eq!(r.json()["id"], apr);
+    let seq = app
+        .get(
+            &format!("/api/v1/marketing/email-sequences/{seq}"),
+            &w.marketer.key,
+        )
+        .await
+        .json();
+    assert_eq!(seq["status"], "active");
+    app.post(&approve, &w.approver.key, json!({}))
+        .await
+        .assert_problem(409, "conflict");
 }
 
 async fn only_an_approver_or_an_approve_key_can_approve(app: TestApp) {

@@ -145,16 +145,30 @@ pub fn builtin_ad_variants(brief: &CreativeBrief<'_>) -> Vec<AdCopy> {
                 descriptions.push(d);
             }
         }
-        let body = [
-            lead.as_ref().map(|l| format!("{l}.")),
-            overview.clone(),
-            Some(invite.clone()),
-        ]
-        .into_iter()
-        .flatten()
-        .filter_map(clean)
-        .collect::<Vec<_>>()
-        .join(" ");
+        // The overview only where it fits the recommended length: the lead and the
+        // invitation are what make a variant, and a cut would lose the invitation.
+        let sentences = |with_overview: bool| {
+            [
+                lead.as_ref().map(|l| format!("{l}.")),
+                overview.clone().filter(|_| with_overview),
+                Some(invite.clone()),
+            ]
+            .into_iter()
+            .flatten()
+            .filter_map(clean)
+            .collect::<Vec<_>>()
+            .join(" ")
+        };
+        let room = brief
+            .platform
+            .rules()
+            .field(CopyField::PrimaryText)
+            .and_then(|r| r.recommended_len)
+            .unwrap_or(usize::MAX);
+        let body = match sentences(true) {
+            full if brief.platform.length(&full) <= room => full,
+            _ => sentences(false),
+        };
         let copy = match brief.platform {
             AdPlatform::Google => AdCopy {
                 headlines,
