@@ -94,6 +94,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("settings/connectors") view=ConnectorsPage />
                         <Route path=path!("settings/jobs") view=pages::jobs::JobsPage />
                         <Route path=path!("settings/suppressions") view=pages::suppressions::SuppressionsPage />
+                        <Route path=path!("settings/workspace") view=pages::workspace_settings::WorkspaceSettingsPage />
                     </ParentRoute>
                 </Routes>
             </div>

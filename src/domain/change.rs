@@ -29,6 +29,8 @@ wire_enum!(
         EmailSequence => "email_sequence",
         /// An ad creative.
         AdCreative => "ad_creative",
+        /// The workspace itself (its settings).
+        Workspace => "workspace",
         /// A suppressed address.
         Suppression => "suppression",
         /// A background job.
@@ -126,6 +128,8 @@ wire_enum!(
         SuppressionRemoved => "suppression.removed",
         /// An admin queued a failed job again.
         JobRetried => "job.retried",
+        /// An admin changed the workspace's settings.
+        SettingsUpdated => "workspace.settings_updated",
     }
 );
 
@@ -163,6 +167,7 @@ impl Action {
             }
             SuppressionAdded | SuppressionRemoved => SubjectKind::Suppression,
             JobRetried => SubjectKind::Job,
+            SettingsUpdated => SubjectKind::Workspace,
         }
     }
 

@@ -53,6 +53,19 @@ pub fn count(text: &Option<String>, field: &str) -> Result<Option<i64>, Error> {
     Ok(n)
 }
 
+/// An amount of dollars typed as "1,250.50" or "$500": the number, or a 422 naming `field`.
+pub fn dollars(text: &str, field: &str) -> Result<f64, Error> {
+    let cleaned: String = text
+        .trim()
+        .trim_start_matches('$')
+        .chars()
+        .filter(|c| *c != ',')
+        .collect();
+    cleaned
+        .parse::<f64>()
+        .map_err(|_| Error::invalid(field, "must be an amount in dollars, e.g. 500 or 1250.50"))
+}
+
 /// The entries of a list typed as one box per entry: blank boxes are not entries.
 pub fn entries(boxes: Vec<String>) -> Vec<String> {
     boxes.into_iter().filter(|b| !b.trim().is_empty()).collect()
@@ -179,6 +192,12 @@ mod tests {
             Error::Invalid(f) => f.into_iter().map(|f| f.field).collect(),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn dollars_read_as_people_type_them() {
+        assert_eq!(dollars(" $1,250.50 ", "cap").unwrap(), 1250.5);
+        assert_eq!(fields(dollars("lots", "cap").unwrap_err()), ["cap"]);
     }
 
     #[test]

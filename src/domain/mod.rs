@@ -25,6 +25,7 @@ pub mod ids;
 pub mod inbound;
 pub mod job;
 pub mod message;
+pub mod money;
 pub mod outbox;
 pub mod pagination;
 #[cfg(feature = "ssr")]

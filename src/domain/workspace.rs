@@ -3,8 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::actor::Role;
-use super::error::FieldError;
+use super::error::{Error, Errors, FieldError};
 use super::ids::WorkspaceId;
+use super::money::{format_usd, usd_to_cents};
+use super::time::Timestamp;
 
 /// Longest workspace name accepted.
 pub const NAME_MAX: usize = 80;
@@ -47,9 +49,108 @@ pub struct Membership {
     pub role: Role,
 }
 
+/// The daily budget cap a workspace starts with: $1,000 a day per ad campaign.
+pub const DEFAULT_DAILY_BUDGET_CAP_CENTS: i64 = 100_000;
+/// The highest cap an admin may set: $1,000,000 a day.
+pub const MAX_DAILY_BUDGET_CAP_CENTS: i64 = 100_000_000;
+
+/// What an admin decides for the whole workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceSettings {
+    /// No ad campaign may be launched with a daily budget above this, in cents.
+    pub daily_budget_cap_cents: i64,
+    /// Bumped on every change; 0 while nothing was ever changed.
+    pub version: i64,
+    /// When an admin last changed them.
+    pub updated_at: Option<Timestamp>,
+}
+
+impl Default for WorkspaceSettings {
+    fn default() -> Self {
+        Self {
+            daily_budget_cap_cents: DEFAULT_DAILY_BUDGET_CAP_CENTS,
+            version: 0,
+            updated_at: None,
+        }
+    }
+}
+
+/// An edit of the settings; fields left out keep their value.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SettingsEdit {
+    /// The version being edited (or `If-Match`).
+    pub version: Option<i64>,
+    /// The most any ad campaign may spend a day, in dollars (more than 0, at most two
+    /// decimals, at most 1,000,000).
+    pub daily_budget_cap_usd: Option<f64>,
+}
+
+impl SettingsEdit {
+    /// The settings after this edit, or every bad field named; `version` and `at` are
+    /// the new version and time.
+    pub fn apply(
+        &self,
+        current: &WorkspaceSettings,
+        at: Timestamp,
+    ) -> Result<WorkspaceSettings, Error> {
+        let mut errors = Errors::new();
+        let cap = match self.daily_budget_cap_usd {
+            None => Some(current.daily_budget_cap_cents),
+            Some(usd) => errors.check(usd_to_cents("daily_budget_cap_usd", usd, None).and_then(
+                |cents| {
+                    if cents > MAX_DAILY_BUDGET_CAP_CENTS {
+                        Err(FieldError::new(
+                            "daily_budget_cap_usd",
+                            format!("must be at most {}", format_usd(MAX_DAILY_BUDGET_CAP_CENTS)),
+                        ))
+                    } else {
+                        Ok(cents)
+                    }
+                },
+            )),
+        };
+        errors.finish()?;
+        Ok(WorkspaceSettings {
+            daily_budget_cap_cents: cap.expect("checked"),
+            version: current.version + 1,
+            updated_at: Some(at),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_budget_cap_is_money_within_bounds_and_bumps_the_version() {
+        let at = Timestamp::parse_rfc3339("2026-12-01T09:00:00Z").unwrap();
+        let current = WorkspaceSettings::default();
+        assert_eq!(current.daily_budget_cap_cents, 100_000);
+        let edited = SettingsEdit {
+            version: Some(0),
+            daily_budget_cap_usd: Some(250.5),
+        }
+        .apply(&current, at)
+        .unwrap();
+        assert_eq!(edited.daily_budget_cap_cents, 25_050);
+        assert_eq!(edited.version, 1);
+        assert_eq!(edited.updated_at, Some(at));
+        for bad in [0.0, -1.0, 1.234, 2_000_000.0] {
+            let e = SettingsEdit {
+                version: Some(0),
+                daily_budget_cap_usd: Some(bad),
+            }
+            .apply(&current, at)
+            .unwrap_err();
+            assert!(
+                matches!(&e, Error::Invalid(f) if f[0].field == "daily_budget_cap_usd"),
+                "{bad}: {e:?}"
+            );
+        }
+    }
 
     #[test]
     fn names_are_trimmed_and_bounded() {

@@ -20,6 +20,7 @@ on_both_databases!(
     an_edit_replaces_the_open_request_and_the_old_one_cannot_be_decided,
     regeneration_replaces_unpicked_variants_and_keeps_picked_and_approved_ones,
     another_workspaces_creatives_are_not_found,
+    a_decision_bound_to_a_request_is_refused_once_another_replaced_it,
     the_picker_page_reads_without_javascript_and_its_forms_keep_the_rules,
 );
 
@@ -353,6 +354,11 @@ async fn a_default_key_cannot_approve_and_an_approver_can_through_either_route(a
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["status"], "approved");
+    assert_eq!(
+        r.json()["id"],
+        apr.as_str(),
+        "the request decided is the one named"
+    );
     let approved = app
         .get(&format!("{PATH}/{a}"), &t.marketer.key)
         .await
@@ -366,6 +372,18 @@ async fn a_default_key_cannot_approve_and_an_approver_can_through_either_route(a
     app.post(&format!("{PATH}/{b}/reject"), &t.approver.key, json!({}))
         .await
         .assert_problem(422, "validation_failed");
+    let open = app
+        .get(
+            "/api/v1/marketing/approvals?subject_type=ad_creative&status=pending",
+            &t.marketer.key,
+        )
+        .await
+        .json();
+    assert_eq!(
+        open["items"].as_array().unwrap().len(),
+        0,
+        "a refused decision opens nothing: {open}"
+    );
     let r = app
         .post(
             &format!("{PATH}/{b}/reject"),
@@ -442,6 +460,14 @@ async fn only_complete_copy_is_requested_or_approved(app: TestApp) {
     )
     .await
     .assert_problem(409, "conflict");
+    let inbox = app
+        .get(
+            "/api/v1/marketing/approvals?subject_type=ad_creative",
+            &t.marketer.key,
+        )
+        .await
+        .json();
+    assert_eq!(inbox["items"].as_array().unwrap().len(), 0, "{inbox}");
     let r = app
         .post(
             &format!("{PATH}/{cre}/approve"),
@@ -594,14 +620,17 @@ async fn regeneration_replaces_unpicked_variants_and_keeps_picked_and_approved_o
         archived.iter().map(id).collect::<Vec<_>>(),
         std::slice::from_ref(&replaced)
     );
-    assert_eq!(
-        app.get(
+    let withdrawn = app
+        .get(
             &format!("/api/v1/marketing/approvals/{pending}"),
-            &t.marketer.key
+            &t.marketer.key,
         )
         .await
-        .json()["status"],
-        "cancelled"
+        .json();
+    assert_eq!(withdrawn["status"], "cancelled");
+    assert_eq!(
+        withdrawn["note"],
+        "the variant was replaced by a regeneration"
     );
     // Archived copy is the record: it cannot be edited or approved.
     patch(
@@ -793,4 +822,55 @@ async fn the_picker_page_reads_without_javascript_and_its_forms_keep_the_rules(a
     assert_eq!(page.status, 200);
     assert!(page.text.contains(">Approve<"), "{}", page.text);
     assert!(page.text.contains("Approval history"));
+}
+
+async fn a_decision_bound_to_a_request_is_refused_once_another_replaced_it(app: TestApp) {
+    use tenex::domain::approval::{Decision, DecisionInput};
+    use tenex::domain::ids::ApprovalId;
+    use tenex::server::services::ad_creatives::CreativeAtGate;
+    use tenex::server::services::gate;
+    let t = creatives_team(&app, "acme").await;
+    let c = generate(
+        &app,
+        &t,
+        json!({"platform": "meta", "brand_id": t.brand, "objective": "book a demo", "count": 1,
+               "final_url": "https://tenex.example"}),
+    )
+    .await
+    .remove(0);
+    let cre = id(&c);
+    let open = id(&request(&app, &t.marketer.key, &cre).await.json());
+    // The inbox named a request that is no longer the open one (an edit replaced it between
+    // the approver's click and the decision): nothing is decided.
+    let approver = actor_for(&app, "appr@acme.test").await;
+    let replaced = ApprovalId::generate();
+    let refused = gate::decide::<CreativeAtGate>(
+        app.ctx(),
+        &approver,
+        &cre,
+        Decision::Approve,
+        &DecisionInput::default(),
+        Some(&replaced),
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(tenex::domain::Error::Conflict(_))),
+        "{:?}",
+        refused.err()
+    );
+    assert_eq!(
+        app.get(&format!("{PATH}/{cre}"), &t.marketer.key)
+            .await
+            .json()["status"],
+        "draft"
+    );
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/marketing/approvals/{open}"),
+            &t.marketer.key
+        )
+        .await
+        .json()["status"],
+        "pending"
+    );
 }

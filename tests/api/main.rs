@@ -25,6 +25,7 @@ mod paging;
 mod redaction;
 mod sending;
 mod sequences;
+mod settings;
 mod smtp_sink;
 mod templates;
 mod uncertain;

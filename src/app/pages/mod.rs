@@ -23,3 +23,4 @@ pub mod section;
 pub mod sequence_run;
 pub mod settings;
 pub mod suppressions;
+pub mod workspace_settings;

@@ -27,6 +27,12 @@ pub fn SettingsPage() -> impl IntoView {
                 </a>
             </li>
             <li>
+                <a href="/settings/workspace" class="block rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 hover:ring-indigo-300">
+                    <h2 class="font-semibold">"Workspace"</h2>
+                    <p class="mt-1 text-sm text-slate-600">"The daily budget cap every ad campaign is held to."</p>
+                </a>
+            </li>
+            <li>
                 <a href="/settings/brands" class="block rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 hover:ring-indigo-300">
                     <h2 class="font-semibold">"Brands"</h2>
                     <p class="mt-1 text-sm text-slate-600">"Overview, selling points, voice and the phrases never to use."</p>

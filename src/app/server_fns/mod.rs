@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod runs;
 pub mod sequences;
 pub mod session;
+pub mod settings;
 pub mod suppressions;
 
 #[cfg(feature = "ssr")]

@@ -16,7 +16,7 @@ use crate::domain::ids::ApprovalId;
 use crate::domain::pagination::PageRequest;
 use crate::server::auth::api_key::ApiActor;
 use crate::server::errors::{ApiError, Problem};
-use crate::server::services::{Context, approvals, gate};
+use crate::server::services::{Context, approvals, decisions};
 use crate::server::state::AppState;
 
 /// Who asked or decided.
@@ -179,7 +179,7 @@ async fn approve_request(
 ) -> Result<Json<ApprovalJson>, ApiError> {
     let input = if_match.decision(body.unwrap_or_default())?;
     Ok(Json(
-        gate::decide_request(&ctx, &actor, &id, Decision::Approve, &input)
+        decisions::decide_request(&ctx, &actor, &id, Decision::Approve, &input)
             .await?
             .into(),
     ))
@@ -201,7 +201,7 @@ async fn reject_request(
 ) -> Result<Json<ApprovalJson>, ApiError> {
     let input = if_match.decision(body)?;
     Ok(Json(
-        gate::decide_request(&ctx, &actor, &id, Decision::Reject, &input)
+        decisions::decide_request(&ctx, &actor, &id, Decision::Reject, &input)
             .await?
             .into(),
     ))

@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod list;
 pub mod segments;
 pub mod sequence_runs;
+pub mod settings;
 pub mod suppressions;
 pub mod whoami;
 
@@ -84,7 +85,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(sequence_runs::router())
         .merge(suppressions::router())
         .merge(events::router())
-        .merge(approvals::router());
+        .merge(approvals::router())
+        .merge(settings::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -167,8 +167,8 @@ pub async fn list(
 }
 
 /// Every creative of a variant set, archived ones too, newest first (at most `limit`).
-pub async fn of_set(
-    tx: &mut Tx,
+pub async fn of_set<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    executor: E,
     workspace: &WorkspaceId,
     set: &VariantSet,
     limit: i64,
@@ -190,7 +190,7 @@ pub async fn of_set(
                 .unwrap_or_default(),
         )
         .bind(limit)
-        .fetch_all(&mut **tx)
+        .fetch_all(executor)
         .await?;
     rows.iter().map(creative).collect()
 }

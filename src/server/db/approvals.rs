@@ -249,7 +249,12 @@ pub async fn list(
     rows.iter().map(approval).collect()
 }
 
-/// Cancels the open request of a subject (its content changed); `actor` made the change.
+/// Why an open request is withdrawn, as its note says.
+pub const CONTENT_CHANGED: &str = "the content changed; a new request replaces this one";
+/// A regeneration replaced the variant the request was for.
+pub const REPLACED_BY_REGENERATION: &str = "the variant was replaced by a regeneration";
+
+/// Cancels the open request of a subject, noting `why`; `actor` made the change.
 pub async fn cancel_pending(
     tx: &mut Tx,
     workspace: &WorkspaceId,
@@ -257,11 +262,12 @@ pub async fn cancel_pending(
     subject_id: &str,
     actor: &Actor,
     at: Timestamp,
+    why: &str,
 ) -> Result<u64, Error> {
     let (kind, user, key) = actor_columns(actor);
     let done = sqlx::query(
         "update approvals set status = 'cancelled', decided_by_type = $1, decided_by_user_id = $2, decided_by_key_id = $3, \
-         decided_at = $4, note = 'the content changed; a new request replaces this one' \
+         decided_at = $4, note = $8 \
          where workspace_id = $5 and subject_type = $6 and subject_id = $7 and status = 'pending'",
     )
     .bind(kind)
@@ -271,6 +277,7 @@ pub async fn cancel_pending(
     .bind(workspace.as_str())
     .bind(subject_type.as_str())
     .bind(subject_id)
+    .bind(why)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected())

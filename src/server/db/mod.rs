@@ -22,6 +22,7 @@ pub mod sequences;
 pub mod suppressions;
 pub mod users;
 pub mod webhooks;
+pub mod workspace_settings;
 pub mod workspaces;
 
 use std::str::FromStr;

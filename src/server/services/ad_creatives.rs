@@ -8,7 +8,7 @@ use super::gate::{self, Decided, Gated};
 use crate::domain::actor::{Actor, Scope};
 use crate::domain::ad_creative::{
     AdCreative, CreativeEdit, CreativeFilter, CreativeRequest, CreativeStatus, CreativeView,
-    GenerateCreativesInput, VariantSet,
+    GenerateCreativesInput, MAX_VARIANTS, VariantSet,
 };
 use crate::domain::approval::{Approval, Decision, DecisionInput, SubjectType};
 use crate::domain::brand::Brand;
@@ -55,18 +55,13 @@ async fn write(
     let mut request = input.parse()?;
     let brand = check_refs(ctx, actor, &request).await?;
     let ws = actor.workspace_id();
-    let existing = {
-        let mut tx = ctx.db.begin().await?;
-        let rows = ad_creatives::of_set(&mut tx, ws, &request.set, AVOID).await?;
-        tx.rollback().await?;
-        rows
-    };
+    let existing = ad_creatives::of_set(ctx.db.pool(), ws, &request.set, AVOID).await?;
     if replace && input.count.is_none() {
         let replaced = existing
             .iter()
             .filter(|c| c.replaced_by_regeneration())
             .count();
-        request.count = replaced.max(1);
+        request.count = replaced.clamp(1, MAX_VARIANTS as usize);
     }
     // A regeneration lands where the set's variants land, unless told otherwise.
     if replace && request.final_url.is_none() {
@@ -98,7 +93,15 @@ async fn write(
     }
     let mut created = Vec::with_capacity(variants.len());
     for copy in variants {
-        let warnings = copy.check_draft(request.set.platform, &brand.do_not_say)?;
+        // The generator checked it already; a refusal here is the generator's fault, not
+        // the client's fields.
+        let warnings = copy
+            .check_draft(request.set.platform, &brand.do_not_say)
+            .map_err(|e| {
+                Error::Upstream(format!(
+                    "the generator wrote copy that breaks the rules: {e}"
+                ))
+            })?;
         let creative = AdCreative {
             id: AdCreativeId::generate(),
             campaign_id: request.set.campaign_id.clone(),
@@ -184,7 +187,7 @@ async fn archive_replaced_in(
     now: Timestamp,
 ) -> Result<(), Error> {
     let ws = actor.workspace_id();
-    for old in ad_creatives::of_set(tx, ws, set, i64::MAX).await? {
+    for old in ad_creatives::of_set(&mut **tx, ws, set, i64::MAX).await? {
         if !old.replaced_by_regeneration() {
             continue;
         }
@@ -206,6 +209,7 @@ async fn archive_replaced_in(
                 old.id.as_str(),
                 actor,
                 now,
+                approval_rows::REPLACED_BY_REGENERATION,
             )
             .await?;
             record(tx, actor, &old, Action::AdCreativeArchived, now, || {
@@ -253,13 +257,11 @@ async fn views(
     let pending =
         approval_rows::pending_among(&ctx.db, actor.workspace_id(), SubjectType::AdCreative, &ids)
             .await?;
+    let mut pending: std::collections::HashMap<String, ApprovalId> = pending.into_iter().collect();
     Ok(creatives
         .into_iter()
         .map(|creative| CreativeView {
-            pending_approval: pending
-                .iter()
-                .find(|(subject, _)| subject == creative.id.as_str())
-                .map(|(_, approval)| approval.clone()),
+            pending_approval: pending.remove(creative.id.as_str()),
             creative,
         })
         .collect())
@@ -323,14 +325,26 @@ pub async fn edit(
         ..current.clone()
     };
     let ws = actor.workspace_id();
-    let shown =
-        approval_rows::pending_for(&ctx.db, ws, SubjectType::AdCreative, id.as_str()).await?;
     let mut tx = ctx.db.begin().await?;
     if !ad_creatives::update(&mut tx, ws, &edited, version).await? {
         return Err(Error::stale("ad creative", version));
     }
-    if edited.copy != current.copy && shown.is_some() {
-        request_in(&mut tx, actor, &edited, now).await?;
+    // Inside the edit's transaction, so a request opened meanwhile cannot outlive the copy
+    // it was for: an open request is replaced by one for the new copy.
+    if edited.copy != current.copy {
+        let cancelled = approval_rows::cancel_pending(
+            &mut tx,
+            ws,
+            SubjectType::AdCreative,
+            id.as_str(),
+            actor,
+            now,
+            approval_rows::CONTENT_CHANGED,
+        )
+        .await?;
+        if cancelled > 0 {
+            request_in(&mut tx, actor, &edited, now).await?;
+        }
     }
     record(
         &mut tx,
@@ -419,8 +433,9 @@ async fn request_in(
 }
 
 /// The approver's decision on a creative, through the gate. An approver may decide a draft
-/// nobody asked about yet: the request is opened in their name first, so the inbox and the
-/// history still show who asked and who decided.
+/// nobody asked about yet: the request is opened in their name first (so the inbox and the
+/// history still show who asked and who decided), and the decision is bound to that
+/// request and to the version read here, so an edit landing in between is never approved.
 pub async fn decide(
     ctx: &Context,
     actor: &Actor,
@@ -431,20 +446,30 @@ pub async fn decide(
     let creative = find(ctx, actor, id).await?;
     actor.require_approver(AdCreative::console_page(id))?;
     actor.require(Scope::MarketingRead)?;
+    // Everything that can refuse the decision is checked before a request is opened.
+    decision.note(input.note.as_deref())?;
     let brand = brand_of(ctx, actor, &creative).await?;
     creative.decide(decision, input.version, &brand.do_not_say)?;
     let ws = actor.workspace_id();
-    if approval_rows::pending_for(&ctx.db, ws, SubjectType::AdCreative, id.as_str())
-        .await?
-        .is_none()
-    {
-        open_request(ctx, actor, &creative).await?;
-    }
-    let decided: CreativeAtGate = gate::decide(ctx, actor, id.as_str(), decision, input).await?;
+    let pending =
+        approval_rows::pending_for(&ctx.db, ws, SubjectType::AdCreative, id.as_str()).await?;
+    let (input, request) = match pending {
+        Some(_) => (input.clone(), None),
+        None => {
+            let opened = open_request(ctx, actor, &creative).await?;
+            let pinned = DecisionInput {
+                version: Some(input.version.unwrap_or(creative.version)),
+                ..input.clone()
+            };
+            (pinned, Some(opened.id))
+        }
+    };
+    let decided: CreativeAtGate =
+        gate::decide(ctx, actor, id.as_str(), decision, &input, request.as_ref()).await?;
     get(ctx, actor, &decided.creative.id).await
 }
 
-/// An ad creative at the approval gate, with its brand's forbidden phrases once loaded.
+/// An ad creative at the approval gate, with its brand's forbidden phrases.
 pub struct CreativeAtGate {
     creative: AdCreative,
     do_not_say: Vec<String>,
@@ -456,9 +481,11 @@ impl Gated for CreativeAtGate {
 
     async fn load(ctx: &Context, actor: &Actor, id: &str) -> Result<Self, Error> {
         let id: AdCreativeId = id.parse().map_err(|_| Error::NotFound("ad creative"))?;
+        let creative = find(ctx, actor, &id).await?;
+        let do_not_say = brand_of(ctx, actor, &creative).await?.do_not_say;
         Ok(Self {
-            creative: find(ctx, actor, &id).await?,
-            do_not_say: Vec::new(),
+            creative,
+            do_not_say,
         })
     }
 
@@ -476,8 +503,7 @@ impl Gated for CreativeAtGate {
             .map(|_| ())
     }
 
-    async fn current_hash(&mut self, ctx: &Context, actor: &Actor) -> Result<String, Error> {
-        self.do_not_say = brand_of(ctx, actor, &self.creative).await?.do_not_say;
+    async fn current_hash(&mut self, _ctx: &Context, _actor: &Actor) -> Result<String, Error> {
         Ok(self.creative.content_hash())
     }
 
@@ -497,7 +523,6 @@ impl Gated for CreativeAtGate {
         decision: Decision,
         now: Timestamp,
     ) -> Result<bool, Error> {
-        // The brand's forbidden phrases are known by now: the full check runs here.
         let to = self.creative.decide(decision, None, &self.do_not_say)?;
         ad_creatives::set_status(
             tx,

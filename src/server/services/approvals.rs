@@ -45,6 +45,7 @@ pub async fn request_in(
         request.subject_id,
         actor,
         now,
+        approvals::CONTENT_CHANGED,
     )
     .await?;
     let approval = Approval {

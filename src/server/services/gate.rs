@@ -10,7 +10,7 @@ use super::approvals::{already_decided, decide_in, pending_for};
 use super::event_record::{self, By};
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
-use crate::domain::approval::{Approval, ApprovalStatus, Decision, DecisionInput, SubjectType};
+use crate::domain::approval::{Approval, Decision, DecisionInput, SubjectType};
 use crate::domain::change::Change;
 use crate::domain::ids::ApprovalId;
 use crate::domain::time::Timestamp;
@@ -77,7 +77,8 @@ pub trait Gated: Sized + Send + Sync {
     ) -> Result<Change, Error>;
 }
 
-/// The approver's decision on `id`: the one flow for every gated subject. Returns the
+/// The approver's decision on `id`: the one flow for every gated subject. With `request`,
+/// only that request is decided: if another replaced it meanwhile, nothing is. Returns the
 /// subject as it is after the decision.
 pub async fn decide<S: Gated>(
     ctx: &Context,
@@ -85,6 +86,7 @@ pub async fn decide<S: Gated>(
     id: &str,
     decision: Decision,
     input: &DecisionInput,
+    request: Option<&ApprovalId>,
 ) -> Result<S, Error> {
     let mut subject = S::load(ctx, actor, id).await?;
     actor.require_approver(subject.console_page())?;
@@ -95,6 +97,11 @@ pub async fn decide<S: Gated>(
     let approval = pending_for(ctx, actor, S::SUBJECT, subject.id())
         .await?
         .ok_or_else(already_decided)?;
+    if request.is_some_and(|want| *want != approval.id) {
+        return Err(Error::Conflict(
+            "this request was replaced by a newer one for changed content; review that one and decide it".into(),
+        ));
+    }
     let current = subject.current_hash(ctx, actor).await?;
     if approval.content_hash != current {
         return Err(subject.rerequest(ctx, actor, current).await);
@@ -116,40 +123,4 @@ pub async fn decide<S: Gated>(
     event_record::record(&mut tx, By::Actor(actor), &change, now).await?;
     tx.commit().await?;
     S::load(ctx, actor, id).await
-}
-
-/// The approver's decision on the request `id`, whatever its subject: the subject's own
-/// decision runs (the same rules as its own route). Returns the request as decided.
-pub async fn decide_request(
-    ctx: &Context,
-    actor: &Actor,
-    id: &ApprovalId,
-    decision: Decision,
-    input: &DecisionInput,
-) -> Result<Approval, Error> {
-    let approval = super::approvals::get(ctx, actor, id).await?;
-    actor.require_approver(approval.console_page())?;
-    if approval.status != ApprovalStatus::Pending {
-        return Err(already_decided());
-    }
-    let subject = approval.subject_id.as_str();
-    let unknown = || Error::NotFound("approval subject");
-    match approval.subject_type {
-        SubjectType::EmailSequence => {
-            let id = subject.parse().map_err(|_| unknown())?;
-            super::sequences::decide(ctx, actor, &id, decision, input).await?;
-        }
-        SubjectType::AdCreative => {
-            let id = subject.parse().map_err(|_| unknown())?;
-            super::ad_creatives::decide(ctx, actor, &id, decision, input).await?;
-        }
-        // Nothing opens these requests yet; reaching here is a server bug.
-        SubjectType::AdCampaign | SubjectType::BlogPublish => {
-            return Err(Error::internal(std::io::Error::other(format!(
-                "no decision is wired for {} requests",
-                approval.subject_type
-            ))));
-        }
-    }
-    super::approvals::get(ctx, actor, id).await
 }

@@ -10,6 +10,7 @@ pub mod brands;
 pub mod campaigns;
 pub mod connectors;
 pub mod contacts;
+pub mod decisions;
 pub mod demo;
 pub mod event_record;
 pub mod events;
@@ -20,6 +21,7 @@ pub mod runs;
 pub mod segments;
 pub mod sending;
 pub mod sequences;
+pub mod settings;
 pub mod suppressions;
 pub mod unsubscribes;
 

@@ -1006,6 +1006,7 @@ pub async fn decide(
     decision: Decision,
     input: &DecisionInput,
 ) -> Result<SequenceView, Error> {
-    let decided: SequenceAtGate = gate::decide(ctx, actor, id.as_str(), decision, input).await?;
+    let decided: SequenceAtGate =
+        gate::decide(ctx, actor, id.as_str(), decision, input, None).await?;
     view(ctx, decided.seq).await
 }

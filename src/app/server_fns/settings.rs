@@ -1,0 +1,33 @@
+//! Settings → Workspace.
+
+use leptos::prelude::*;
+
+use crate::app::error::UiError;
+use crate::domain::workspace::WorkspaceSettings;
+
+/// The workspace's settings.
+#[server(prefix = "/rpc", endpoint = "workspace_settings")]
+pub async fn load_workspace_settings() -> Result<WorkspaceSettings, UiError> {
+    use crate::server::services::settings;
+    let (state, actor) = super::ssr::actor().await?;
+    Ok(settings::get(&state.ctx, &actor).await?)
+}
+
+/// Saves the settings form at `version` (admins only; the service checks).
+#[server(prefix = "/rpc", endpoint = "save_workspace_settings")]
+pub async fn save_workspace_settings(
+    version: i64,
+    daily_budget_cap_usd: String,
+) -> Result<WorkspaceSettings, UiError> {
+    use crate::domain::workspace::SettingsEdit;
+    use crate::server::services::settings;
+    let (state, actor) = super::ssr::actor().await?;
+    let edit = SettingsEdit {
+        version: Some(version),
+        daily_budget_cap_usd: Some(crate::domain::form::dollars(
+            &daily_budget_cap_usd,
+            "daily_budget_cap_usd",
+        )?),
+    };
+    Ok(settings::update(&state.ctx, &actor, &edit).await?)
+}
