@@ -21,6 +21,7 @@ on_both_databases!(
     regeneration_replaces_unpicked_variants_and_keeps_picked_and_approved_ones,
     another_workspaces_creatives_are_not_found,
     a_decision_bound_to_a_request_is_refused_once_another_replaced_it,
+    two_requests_at_once_leave_one_open_and_never_fail_inside,
     the_picker_page_reads_without_javascript_and_its_forms_keep_the_rules,
 );
 
@@ -873,4 +874,37 @@ async fn a_decision_bound_to_a_request_is_refused_once_another_replaced_it(app: 
         .json()["status"],
         "pending"
     );
+}
+
+async fn two_requests_at_once_leave_one_open_and_never_fail_inside(app: TestApp) {
+    let t = creatives_team(&app, "acme").await;
+    let c = generate(
+        &app,
+        &t,
+        json!({"platform": "google", "brand_id": t.brand, "objective": "book a demo", "count": 1,
+               "final_url": "https://tenex.example"}),
+    )
+    .await
+    .remove(0);
+    let cre = id(&c);
+    let (a, b) = tokio::join!(
+        request(&app, &t.marketer.key, &cre),
+        request(&app, &t.marketer.key, &cre)
+    );
+    for r in [&a, &b] {
+        assert!(
+            r.status == 200 || r.status == 409,
+            "{} {}",
+            r.status,
+            r.text
+        );
+    }
+    let open = app
+        .get(
+            "/api/v1/marketing/approvals?subject_type=ad_creative&status=pending",
+            &t.marketer.key,
+        )
+        .await
+        .json();
+    assert_eq!(open["items"].as_array().unwrap().len(), 1, "{open}");
 }

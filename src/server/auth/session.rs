@@ -233,6 +233,10 @@ fn encode_component(text: &str) -> String {
 /// `//`, backslashes, control characters or whitespace that browsers strip) goes home.
 pub fn safe_next(next: Option<&str>) -> String {
     let allowed = |b: u8| b.is_ascii_alphanumeric() || b"-._~/?=&%+:,".contains(&b);
+    // A query value may arrive decoded once too often ("Book a demo"): its spaces are
+    // written back as %20 rather than the whole address refused.
+    let next = next.map(|n| n.replace(' ', "%20"));
+    let next = next.as_deref();
     match next {
         Some(n)
             if n.starts_with('/')
@@ -254,6 +258,9 @@ mod tests {
     #[test]
     fn after_login_only_local_paths_are_followed() {
         assert_eq!(safe_next(Some("/settings/api-keys")), "/settings/api-keys");
+        let set = "/ads/creatives?platform=google&brand=brd_01m8t75nr9fdf8830dmmf65ggw&objective=Book%20a%20review";
+        assert_eq!(safe_next(Some(set)), set);
+        assert_eq!(safe_next(Some(&set.replace("%20", " "))), set);
         assert_eq!(safe_next(Some("//evil.example/x")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");

@@ -106,7 +106,18 @@ pub async fn insert(
     .bind(key)
     .bind(a.created_at.to_string())
     .execute(&mut **tx)
-    .await?;
+    .await
+    .map_err(|e| {
+        // Two requests for one subject at the same moment: the second loses to the
+        // one-pending index and is told so, instead of failing as an internal error.
+        if super::is_unique_violation(&e) {
+            Error::Conflict(
+                "another approval request for this was opened at the same moment; reload and review it".into(),
+            )
+        } else {
+            e.into()
+        }
+    })?;
     Ok(())
 }
 
