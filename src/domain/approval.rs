@@ -121,6 +121,19 @@ pub enum Decision {
     Reject,
 }
 
+impl std::str::FromStr for Decision {
+    type Err = String;
+
+    /// `approve` or `reject`, as a form posts it.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "approve" => Ok(Self::Approve),
+            "reject" => Ok(Self::Reject),
+            _ => Err("must be approve or reject".to_owned()),
+        }
+    }
+}
+
 impl Decision {
     /// The approval status it leads to.
     pub fn status(self) -> ApprovalStatus {

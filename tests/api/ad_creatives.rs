@@ -46,6 +46,16 @@ async fn generate(app: &TestApp, t: &Team, body: Value) -> Vec<Value> {
     r.json()["items"].as_array().unwrap().clone()
 }
 
+/// One variant for `platform`, objective "book a demo".
+async fn one_variant(app: &TestApp, t: &Team, platform: &str, final_url: Option<&str>) -> Value {
+    let mut body =
+        json!({"platform": platform, "brand_id": t.brand, "objective": "book a demo", "count": 1});
+    if let Some(url) = final_url {
+        body["final_url"] = json!(url);
+    }
+    generate(app, t, body).await.remove(0)
+}
+
 async fn patch(
     app: &TestApp,
     key: &str,
@@ -180,13 +190,7 @@ async fn a_bad_generation_request_names_each_field_and_creates_nothing(app: Test
 
 async fn an_edit_past_a_hard_limit_is_refused_naming_the_limit_and_the_length(app: TestApp) {
     let t = creatives_team(&app, "acme").await;
-    let google = generate(
-        &app,
-        &t,
-        json!({"platform": "google", "brand_id": t.brand, "objective": "book a demo", "count": 1}),
-    )
-    .await
-    .remove(0);
+    let google = one_variant(&app, &t, "google", None).await;
     let cre = id(&google);
     let mut headlines: Vec<String> = google["headlines"]
         .as_array()
@@ -250,13 +254,7 @@ async fn an_edit_past_a_hard_limit_is_refused_naming_the_limit_and_the_length(ap
     r.assert_problem(422, "validation_failed");
     assert_eq!(r.error_fields(), ["version"]);
     // Meta: past the recommended length warns, past the bound refuses.
-    let meta = generate(
-        &app,
-        &t,
-        json!({"platform": "meta", "brand_id": t.brand, "objective": "book a demo", "count": 1}),
-    )
-    .await
-    .remove(0);
+    let meta = one_variant(&app, &t, "meta", None).await;
     let long = "Overnight pallets across Europe, tracked live on every road";
     let r = patch(
         &app,
@@ -420,13 +418,7 @@ async fn a_default_key_cannot_approve_and_an_approver_can_through_either_route(a
 
 async fn only_complete_copy_is_requested_or_approved(app: TestApp) {
     let t = creatives_team(&app, "acme").await;
-    let c = generate(
-        &app,
-        &t,
-        json!({"platform": "meta", "brand_id": t.brand, "objective": "book a demo", "count": 1}),
-    )
-    .await
-    .remove(0);
+    let c = one_variant(&app, &t, "meta", None).await;
     let cre = id(&c);
     assert_eq!(c["final_url"], Value::Null);
     let r = request(&app, &t.marketer.key, &cre).await;
@@ -482,14 +474,7 @@ async fn only_complete_copy_is_requested_or_approved(app: TestApp) {
 
 async fn an_edit_replaces_the_open_request_and_the_old_one_cannot_be_decided(app: TestApp) {
     let t = creatives_team(&app, "acme").await;
-    let c = generate(
-        &app,
-        &t,
-        json!({"platform": "linkedin", "brand_id": t.brand, "objective": "book a demo", "count": 1,
-               "final_url": "https://tenex.example"}),
-    )
-    .await
-    .remove(0);
+    let c = one_variant(&app, &t, "linkedin", Some("https://tenex.example")).await;
     let cre = id(&c);
     let first = id(&request(&app, &t.marketer.key, &cre).await.json());
     // A pick alone keeps the request: the copy is what was asked about.
@@ -660,14 +645,7 @@ async fn regeneration_replaces_unpicked_variants_and_keeps_picked_and_approved_o
 async fn another_workspaces_creatives_are_not_found(app: TestApp) {
     let t = creatives_team(&app, "acme").await;
     let other = creatives_team(&app, "globex").await;
-    let c = generate(
-        &app,
-        &t,
-        json!({"platform": "google", "brand_id": t.brand, "objective": "book a demo", "count": 1,
-               "final_url": "https://tenex.example"}),
-    )
-    .await
-    .remove(0);
+    let c = one_variant(&app, &t, "google", Some("https://tenex.example")).await;
     let cre = id(&c);
     app.get(&format!("{PATH}/{cre}"), &other.marketer.key)
         .await
@@ -831,14 +809,7 @@ async fn a_decision_bound_to_a_request_is_refused_once_another_replaced_it(app: 
     use tenex::server::services::ad_creatives::CreativeAtGate;
     use tenex::server::services::gate;
     let t = creatives_team(&app, "acme").await;
-    let c = generate(
-        &app,
-        &t,
-        json!({"platform": "meta", "brand_id": t.brand, "objective": "book a demo", "count": 1,
-               "final_url": "https://tenex.example"}),
-    )
-    .await
-    .remove(0);
+    let c = one_variant(&app, &t, "meta", Some("https://tenex.example")).await;
     let cre = id(&c);
     let open = id(&request(&app, &t.marketer.key, &cre).await.json());
     // The inbox named a request that is no longer the open one (an edit replaced it between
@@ -878,14 +849,7 @@ async fn a_decision_bound_to_a_request_is_refused_once_another_replaced_it(app: 
 
 async fn two_requests_at_once_leave_one_open_and_never_fail_inside(app: TestApp) {
     let t = creatives_team(&app, "acme").await;
-    let c = generate(
-        &app,
-        &t,
-        json!({"platform": "google", "brand_id": t.brand, "objective": "book a demo", "count": 1,
-               "final_url": "https://tenex.example"}),
-    )
-    .await
-    .remove(0);
+    let c = one_variant(&app, &t, "google", Some("https://tenex.example")).await;
     let cre = id(&c);
     let (a, b) = tokio::join!(
         request(&app, &t.marketer.key, &cre),

@@ -48,6 +48,15 @@ struct Powers {
     decide: bool,
 }
 
+impl Powers {
+    fn of(scopes: &[String]) -> Self {
+        Self {
+            edit: scopes.iter().any(|s| s == "marketing:write"),
+            decide: scopes.iter().any(|s| s == "marketing:approve"),
+        }
+    }
+}
+
 /// One variant: its preview, warnings, and the actions the member may take.
 #[component]
 fn CreativeCard(
@@ -243,10 +252,7 @@ pub fn AdCreativesPage() -> impl IntoView {
                     Ok(p) => p,
                 };
                 let scopes = member.await.map(|m| m.scopes).unwrap_or_default();
-                let powers = Powers {
-                    edit: scopes.iter().any(|s| s == "marketing:write"),
-                    decide: scopes.iter().any(|s| s == "marketing:approve"),
-                };
+                let powers = Powers::of(&scopes);
                 let (platform, brand, objective) = (get("platform"), get("brand"), get("objective"));
                 let whole_set = platform.is_some() && brand.is_some() && objective.is_some();
                 let set = (platform.clone().unwrap_or_default(), brand.clone().unwrap_or_default(), objective.clone().unwrap_or_default());
@@ -316,10 +322,7 @@ pub fn AdCreativePage() -> impl IntoView {
                     Ok(d) => d,
                 };
                 let scopes = member.await.map(|m| m.scopes).unwrap_or_default();
-                let powers = Powers {
-                    edit: scopes.iter().any(|s| s == "marketing:write"),
-                    decide: scopes.iter().any(|s| s == "marketing:approve"),
-                };
+                let powers = Powers::of(&scopes);
                 let c = &d.view.creative;
                 let set = variant_set_page(c);
                 view! {

@@ -189,15 +189,9 @@ pub async fn decide_creative(
     use crate::domain::approval::{Decision, DecisionInput};
     use crate::server::services::ad_creatives;
     let (state, actor) = super::ssr::actor().await?;
-    let decision = match decision.as_str() {
-        "approve" => Decision::Approve,
-        "reject" => Decision::Reject,
-        _ => {
-            return Err(
-                crate::domain::Error::invalid("decision", "must be approve or reject").into(),
-            );
-        }
-    };
+    let decision: Decision = decision
+        .parse()
+        .map_err(|m: String| crate::domain::Error::invalid("decision", m))?;
     let input = DecisionInput {
         version: Some(version),
         note,
