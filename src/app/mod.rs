@@ -80,6 +80,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("ads") view=AdCreativesPage />
                         <Route path=path!("ads/creatives") view=AdCreativesPage />
                         <Route path=path!("ads/creatives/:id") view=AdCreativePage />
+                        <Route path=path!("ads/campaigns") view=pages::ad_campaigns::AdCampaignsPage />
+                        <Route path=path!("ads/campaigns/new") view=pages::ad_campaigns::NewAdCampaignPage />
+                        <Route path=path!("ads/campaigns/:id") view=pages::ad_campaign::AdCampaignPage />
                         <Route path=path!("blog") view=|| view! { <SectionPage section=pages::section::Section::Blog /> } />
                         <Route path=path!("crm") view=ContactsPage />
                         <Route path=path!("crm/contacts/:id") view=ContactPage />

@@ -253,6 +253,10 @@ pub struct AdCampaign {
     pub in_flight: Option<AdControl>,
     /// The provider's message when a step failed.
     pub last_error: Option<String>,
+    /// The hash of what the approver approves (see [`AdCampaign::content_of`]).
+    pub content_hash: String,
+    /// People in the audience when the launch was requested.
+    pub audience_size: i64,
     /// Bumped on every change.
     pub version: i64,
     /// Created.
@@ -265,6 +269,90 @@ impl AdCampaign {
     /// The console page where it is reviewed and decided.
     pub fn console_page(id: &AdCampaignId) -> String {
         format!("/ads/campaigns/{id}")
+    }
+
+    /// What an approval covers, as text to hash: everything that decides what is spent and
+    /// shown to whom. `creatives` are the `(id, content hash)` of the creatives carried and
+    /// `audience` the digest of the audience shown.
+    pub fn content_of(&self, creatives: &[(String, String)], audience: &str) -> String {
+        let mut text = format!(
+            "platform={}\nobjective={}\nsegment={}\nconnector={}\nbudget_cents={}\nstarts={}\nends={}\naudience={audience}\n",
+            self.platform,
+            self.objective,
+            self.segment_id,
+            self.connector_id,
+            self.daily_budget_cents,
+            self.starts_at.map(|t| t.to_string()).unwrap_or_default(),
+            self.ends_at.map(|t| t.to_string()).unwrap_or_default(),
+        );
+        for (id, hash) in creatives {
+            text.push_str(&format!("creative={id}:{hash}\n"));
+        }
+        text
+    }
+
+    /// The name every object created on the platform carries: readable there, and unique,
+    /// so an interrupted launch finds what it created before creating anything again.
+    pub fn remote_name(&self, step: &str) -> String {
+        let name: String = self.name.chars().take(60).collect();
+        format!("{name} · {step} · {}", self.id)
+    }
+
+    /// May a person decide it, seen at `version`?
+    pub fn check_decision(&self, version: Option<i64>) -> Result<(), Error> {
+        if self.status != AdCampaignStatus::PendingApproval {
+            return Err(Error::Conflict(format!(
+                "this launch is {}, so it was decided already",
+                self.status.as_str().replace('_', " ")
+            )));
+        }
+        match version {
+            Some(v) if v != self.version => Err(Error::stale("ad campaign", v)),
+            _ => Ok(()),
+        }
+    }
+
+    /// The status a finished control leaves.
+    pub fn status_after(control: AdControl) -> AdCampaignStatus {
+        match control {
+            AdControl::Pause => AdCampaignStatus::Paused,
+            AdControl::Resume => AdCampaignStatus::Active,
+            AdControl::Cancel => AdCampaignStatus::Cancelled,
+            AdControl::RetryLaunch => AdCampaignStatus::Active,
+        }
+    }
+
+    /// What the console shows as its state: the action in flight, else the status.
+    pub fn state_label(&self) -> String {
+        match self.in_flight {
+            Some(c) => c.in_progress().to_owned(),
+            None => self.status.as_str().replace('_', " "),
+        }
+    }
+
+    /// The ads it carries on the platform, as launch steps in creation order: the
+    /// audience first, then the platform's containers, the ads, and activation last.
+    pub fn launch_steps(&self) -> Vec<String> {
+        let mut steps = vec!["audience".to_owned(), "audience_members".to_owned()];
+        let n = self.creative_ids.len();
+        match self.platform {
+            AdPlatform::Google => steps.push("campaign".into()),
+            AdPlatform::Linkedin => {
+                steps.push("campaign_group".into());
+                steps.push("campaign".into());
+                steps.extend((0..n).map(|i| format!("ad:{i}")));
+            }
+            AdPlatform::Meta => {
+                steps.push("campaign".into());
+                steps.push("ad_set".into());
+                for i in 0..n {
+                    steps.push(format!("creative:{i}"));
+                    steps.push(format!("ad:{i}"));
+                }
+            }
+        }
+        steps.push("activate".into());
+        steps
     }
 
     /// Whether `control` makes sense now: 409 naming the status otherwise. Cancel
@@ -301,6 +389,133 @@ impl AdCampaign {
                     AdControl::RetryLaunch => "launched again",
                 }
             )))
+        }
+    }
+}
+
+/// An address as ad platforms match it: trimmed, lower-cased, SHA-256, hex. Plain
+/// addresses never leave the server.
+#[cfg(feature = "ssr")]
+pub fn hashed_email(email: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(email.trim().to_lowercase().as_bytes()))
+}
+
+/// The remote ids of a campaign's launch steps so far (`step` → id).
+pub type RemoteIds = std::collections::BTreeMap<String, String>;
+
+/// One call made (or, for the sandbox, that would have been made) to the platform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlatformCall {
+    /// `POST`, `GET`, `DELETE`.
+    pub method: String,
+    /// The path (with the query), without the host.
+    pub path: String,
+    /// The answer's status (0: no answer).
+    pub status: u16,
+    /// What it was for.
+    pub note: String,
+}
+
+/// One day of a campaign's delivery, as the platform reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayMetrics {
+    /// The day, `YYYY-MM-DD` (the platform account's day).
+    pub day: String,
+    /// Spend in cents.
+    pub spend_cents: i64,
+    /// Impressions.
+    pub impressions: i64,
+    /// Clicks.
+    pub clicks: i64,
+    /// Conversions the platform counted.
+    pub conversions: i64,
+}
+
+impl DayMetrics {
+    /// What replacing `old` with `self` adds to the campaign's counters.
+    pub fn minus(&self, old: &DayMetrics) -> DayMetrics {
+        DayMetrics {
+            day: self.day.clone(),
+            spend_cents: self.spend_cents - old.spend_cents,
+            impressions: self.impressions - old.impressions,
+            clicks: self.clicks - old.clicks,
+            conversions: self.conversions - old.conversions,
+        }
+    }
+}
+
+impl DayMetrics {
+    /// Every day added up.
+    pub fn total(days: &[DayMetrics]) -> DayMetrics {
+        days.iter().fold(DayMetrics::default(), |t, d| DayMetrics {
+            day: String::new(),
+            spend_cents: t.spend_cents + d.spend_cents,
+            impressions: t.impressions + d.impressions,
+            clicks: t.clicks + d.clicks,
+            conversions: t.conversions + d.conversions,
+        })
+    }
+
+    /// Spend per conversion in cents, `None` without conversions.
+    pub fn cac_cents(&self) -> Option<i64> {
+        (self.conversions > 0).then(|| self.spend_cents / self.conversions)
+    }
+}
+
+/// An ad campaign with what the platform reported and what was said to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdCampaignView {
+    /// The campaign.
+    pub ad: AdCampaign,
+    /// The platform's ids, by launch step.
+    pub remote_ids: RemoteIds,
+    /// The synced days, oldest first (empty in lists).
+    pub days: Vec<DayMetrics>,
+    /// Every synced day added up.
+    pub totals: DayMetrics,
+    /// The latest platform calls, oldest first (empty in lists).
+    pub calls: Vec<(Timestamp, PlatformCall)>,
+    /// The open approval request, if any.
+    pub pending_approval: Option<super::ids::ApprovalId>,
+}
+
+/// The ad campaign list filter as sent in a query string.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdCampaignFilterInput {
+    /// A status.
+    pub status: Option<String>,
+    /// `google`, `linkedin` or `meta`.
+    pub platform: Option<String>,
+}
+
+/// A validated ad campaign list filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AdCampaignFilter {
+    /// Only this status.
+    pub status: Option<AdCampaignStatus>,
+    /// Only this platform.
+    pub platform: Option<AdPlatform>,
+}
+
+impl AdCampaignFilterInput {
+    /// Validates every filter, naming each bad one.
+    pub fn parse(&self) -> Result<AdCampaignFilter, Error> {
+        let mut errors = Errors::new();
+        let status = filled(&self.status)
+            .and_then(|s| errors.check(s.parse().map_err(|m| FieldError::new("status", m))));
+        let platform = filled(&self.platform)
+            .and_then(|p| errors.check(p.parse().map_err(|m| FieldError::new("platform", m))));
+        errors.finish()?;
+        Ok(AdCampaignFilter { status, platform })
+    }
+}
+
+impl super::pagination::Keyed for AdCampaign {
+    fn position(&self) -> super::pagination::Position {
+        super::pagination::Position {
+            created_at: self.created_at,
+            id: self.id.to_string(),
         }
     }
 }
@@ -401,6 +616,8 @@ mod tests {
             status,
             in_flight,
             last_error: None,
+            content_hash: String::new(),
+            audience_size: 0,
             version: 1,
             created_at: now(),
             updated_at: now(),

@@ -29,6 +29,8 @@ wire_enum!(
         EmailSequence => "email_sequence",
         /// An ad creative.
         AdCreative => "ad_creative",
+        /// An ad campaign.
+        AdCampaign => "ad_campaign",
         /// The workspace itself (its settings).
         Workspace => "workspace",
         /// A suppressed address.
@@ -114,6 +116,18 @@ wire_enum!(
         AdCreativeRejected => "ad_creative.rejected",
         /// An ad creative was replaced by a regeneration.
         AdCreativeArchived => "ad_creative.archived",
+        /// A launch was requested (an ad campaign created, pending approval).
+        AdCampaignRequested => "ad_campaign.requested",
+        /// A launch was approved: the launch job is queued.
+        AdCampaignApproved => "ad_campaign.approved",
+        /// A launch was rejected; nothing was created.
+        AdCampaignRejected => "ad_campaign.rejected",
+        /// A person asked for a pause, a resume, a cancel or a launch retry.
+        AdCampaignControlled => "ad_campaign.controlled",
+        /// The platform confirmed a new status (launched, paused, resumed, cancelled, failed).
+        AdCampaignStatusChanged => "ad_campaign.status_changed",
+        /// A day of spend and results was synced from the platform.
+        AdMetricsSynced => "ad_campaign.metrics_synced",
         /// A recipient replied.
         ReplyRecorded => "event.reply",
         /// A message bounced.
@@ -162,6 +176,12 @@ impl Action {
             | EmailSent => SubjectKind::EmailSequence,
             AdCreativeGenerated | AdCreativeEdited | AdCreativeApproved | AdCreativeRejected
             | AdCreativeArchived => SubjectKind::AdCreative,
+            AdCampaignRequested
+            | AdCampaignApproved
+            | AdCampaignRejected
+            | AdCampaignControlled
+            | AdCampaignStatusChanged
+            | AdMetricsSynced => SubjectKind::AdCampaign,
             ReplyRecorded | BounceRecorded | UnsubscribeRecorded | ConversionRecorded => {
                 SubjectKind::Event
             }
@@ -183,6 +203,8 @@ impl Action {
                 | Self::BounceRecorded
                 | Self::UnsubscribeRecorded
                 | Self::ConversionRecorded
+                | Self::AdCampaignStatusChanged
+                | Self::AdMetricsSynced
         )
     }
 
@@ -192,6 +214,7 @@ impl Action {
             Self::EmailSent => Some("sequence.email.sent"),
             Self::ReplyRecorded => Some("sequence.email.replied"),
             Self::ApprovalApproved | Self::ApprovalRejected => Some("approval.decided"),
+            Self::AdCampaignStatusChanged => Some("ad_campaign.status_changed"),
             _ => None,
         }
     }
@@ -227,6 +250,12 @@ pub struct Counts {
     pub conversions: i64,
     /// Conversion value, in cents.
     pub conversion_value_cents: i64,
+    /// Ad spend, in cents.
+    pub spend_cents: i64,
+    /// Ad impressions.
+    pub impressions: i64,
+    /// Ad clicks.
+    pub clicks: i64,
 }
 
 impl Counts {
@@ -249,6 +278,8 @@ pub struct Change {
     pub campaign: Option<(CampaignId, Timestamp)>,
     /// A conversion's value, in cents.
     pub value_cents: i64,
+    /// What a metrics sync changes on its day (the new day minus the day as it was).
+    pub synced: Option<Counts>,
 }
 
 impl Change {
@@ -260,6 +291,7 @@ impl Change {
             summary: summary.into(),
             campaign: None,
             value_cents: 0,
+            synced: None,
         }
     }
 
@@ -275,8 +307,17 @@ impl Change {
         self
     }
 
+    /// A synced day that changes the counters by `delta`.
+    pub fn synced(mut self, delta: Counts) -> Self {
+        self.synced = Some(delta);
+        self
+    }
+
     /// What it adds to its campaign's counters.
     pub fn counts(&self) -> Counts {
+        if self.action == Action::AdMetricsSynced {
+            return self.synced.unwrap_or_default();
+        }
         Counts {
             conversion_value_cents: if self.action == Action::ConversionRecorded {
                 self.value_cents

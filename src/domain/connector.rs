@@ -286,11 +286,17 @@ const GOOGLE_ADS_SETTINGS: &[Spec] = &[
         false,
         "Login customer id (manager)",
     ),
-    s("api_version", Text, false, "API version (default v19)"),
+    s("api_version", Text, false, "API version (default v26)"),
     s("base_url", BaseUrl, false, "API base URL (override)"),
 ];
 const LINKEDIN_SETTINGS: &[Spec] = &[
     s("ad_account_id", Digits, true, "Ad account id"),
+    s(
+        "organization_id",
+        Digits,
+        false,
+        "Organization id (the page ads are posted as)",
+    ),
     s("api_version", Digits, true, "API version (YYYYMM)"),
     s("base_url", BaseUrl, false, "API base URL (override)"),
 ];
@@ -301,7 +307,13 @@ const META_SETTINGS: &[Spec] = &[
         true,
         "Ad account id (without act_)",
     ),
-    s("api_version", Text, true, "Graph API version (e.g. v21.0)"),
+    s(
+        "page_id",
+        Digits,
+        false,
+        "Facebook page id (ads run as this page)",
+    ),
+    s("api_version", Text, true, "Graph API version (e.g. v26.0)"),
     s("base_url", BaseUrl, false, "API base URL (override)"),
 ];
 const WEBFLOW_SETTINGS: &[Spec] = &[

@@ -280,3 +280,56 @@ mod tests {
         assert_eq!(cadence_edit("0 3").unwrap().cadence_days, Some(vec![0, 3]));
     }
 }
+
+/// The launch form as typed: dates as `YYYY-MM-DD` (UTC days), the budget as dollars, the
+/// creatives as the ids ticked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LaunchForm {
+    /// `google`, `linkedin` or `meta`.
+    pub platform: String,
+    /// `leads`, `traffic`, `awareness` or `conversions`.
+    pub objective: String,
+    /// `seg_…`.
+    pub segment_id: String,
+    /// `brd_…`.
+    pub brand_id: String,
+    /// `cnr_…`.
+    pub connector_id: String,
+    /// "250" or "1,250.50".
+    pub daily_budget_usd: String,
+    /// `cre_…` ids separated by commas or spaces.
+    pub creative_ids: String,
+    /// First day.
+    pub start_date: Option<String>,
+    /// Last day.
+    pub end_date: Option<String>,
+}
+
+impl LaunchForm {
+    /// The JSON input the same rules judge.
+    pub fn input(&self) -> Result<super::ad_campaign::LaunchInput, Error> {
+        let budget = if self.daily_budget_usd.trim().is_empty() {
+            None
+        } else {
+            Some(dollars(&self.daily_budget_usd, "daily_budget_usd")?)
+        };
+        let some = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_owned());
+        Ok(super::ad_campaign::LaunchInput {
+            platform: some(&self.platform),
+            objective: some(&self.objective),
+            segment_id: some(&self.segment_id),
+            brand_id: some(&self.brand_id),
+            connector_id: some(&self.connector_id),
+            daily_budget_usd: budget,
+            creative_ids: Some(words(&self.creative_ids)),
+            starts_at: filled(&self.start_date).map(|d| {
+                if d.len() == 10 {
+                    format!("{d}T00:00:00Z")
+                } else {
+                    d.to_owned()
+                }
+            }),
+            ends_at: end_of_day(&self.end_date),
+        })
+    }
+}

@@ -19,6 +19,12 @@ wire_enum!(
         ConnectorCheck => "connector_check",
         /// Delivering one change to one outgoing-webhook endpoint.
         WebhookDelivery => "webhook_delivery",
+        /// Creating an approved ad campaign on its platform, step by step.
+        AdLaunch => "ad_launch",
+        /// Pausing, resuming or cancelling an ad campaign on its platform.
+        AdControl => "ad_control",
+        /// Pulling an ad campaign's daily spend and results from its platform.
+        AdMetricsSync => "ad_metrics_sync",
     }
 );
 
@@ -29,6 +35,9 @@ impl JobKind {
             Self::EmailSend => "Email sending",
             Self::ConnectorCheck => "Connector check",
             Self::WebhookDelivery => "Webhook delivery",
+            Self::AdLaunch => "Ad launch",
+            Self::AdControl => "Ad control",
+            Self::AdMetricsSync => "Ad metrics sync",
         }
     }
 
@@ -36,8 +45,16 @@ impl JobKind {
     /// launch, a publish, a delivery) is not: if its worker died mid-call, nobody knows
     /// whether the effect happened, so it becomes `uncertain` for a person instead of being
     /// run again blindly.
+    ///
+    /// The ad kinds are safe by construction: a launch writes each step as started before
+    /// its call and looks a started step up on the platform by its unique name before
+    /// creating it again; status changes set a status (doing it twice is doing it once);
+    /// a sync replaces its days.
     pub fn rerun_safe(self) -> bool {
-        matches!(self, Self::ConnectorCheck)
+        matches!(
+            self,
+            Self::ConnectorCheck | Self::AdLaunch | Self::AdControl | Self::AdMetricsSync
+        )
     }
 }
 

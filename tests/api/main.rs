@@ -5,7 +5,9 @@
 
 mod support;
 
+mod ad_campaigns;
 mod ad_creatives;
+mod ad_platforms;
 mod api_keys;
 mod approved;
 mod brands;

@@ -37,8 +37,12 @@ fn status_tone(status: CreativeStatus) -> &'static str {
     }
 }
 
-fn ads_tabs() -> Vec<(&'static str, &'static str)> {
-    vec![("/ads/creatives", "Variant picker")]
+/// The Ads section's tabs.
+pub fn ads_tabs() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("/ads/creatives", "Variant picker"),
+        ("/ads/campaigns", "Campaigns"),
+    ]
 }
 
 /// What the signed-in member may do here.

@@ -1,5 +1,7 @@
 //! One file per console page.
 
+pub mod ad_campaign;
+pub mod ad_campaigns;
 pub mod ad_creatives;
 pub mod api_keys;
 pub mod approvals;

@@ -1,6 +1,7 @@
 //! Server functions: the console's door into the use cases. Each one extracts the session's
 //! actor, calls one service and shapes the answer; none holds a rule of its own.
 
+pub mod ad_campaigns;
 pub mod ad_creatives;
 pub mod api_keys;
 pub mod approvals;

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: one router per resource, every route in the OpenAPI
 //! document generated from the handlers themselves.
 
+pub mod ad_campaigns;
 pub mod ad_creatives;
 mod answers;
 pub mod api_keys;
@@ -82,6 +83,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(campaigns::router())
         .merge(email_sequences::router())
         .merge(ad_creatives::router())
+        .merge(ad_campaigns::router())
         .merge(sequence_runs::router())
         .merge(suppressions::router())
         .merge(events::router())

@@ -59,6 +59,24 @@ pub async fn deliver(
     request: reqwest::RequestBuilder,
     provider: &str,
 ) -> Result<serde_json::Value, crate::domain::delivery::Outcome> {
+    exchange(request, provider).await.map(|a| a.body)
+}
+
+/// A 2xx answer: its status, the headers a client reads ids from, and the JSON body.
+pub struct Answer {
+    /// The status code.
+    pub status: u16,
+    /// The headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// The body as JSON (`null` when empty or not JSON).
+    pub body: serde_json::Value,
+}
+
+/// [`deliver`], keeping the answer's status and headers.
+pub async fn exchange(
+    request: reqwest::RequestBuilder,
+    provider: &str,
+) -> Result<Answer, crate::domain::delivery::Outcome> {
     use crate::domain::delivery::{Outcome, http_status};
     let response = request.send().await.map_err(|e| {
         // Connecting (TCP and TLS) happens before a byte of the request is written.
@@ -75,13 +93,16 @@ pub async fn deliver(
         }
     })?;
     let status = response.status();
-    let retry_after = response
-        .headers()
-        .contains_key(reqwest::header::RETRY_AFTER);
+    let headers = response.headers().clone();
+    let retry_after = headers.contains_key(reqwest::header::RETRY_AFTER);
     let body = response.text().await.unwrap_or_default();
     let value: serde_json::Value = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
     if status.is_success() {
-        return Ok(value);
+        return Ok(Answer {
+            status: status.as_u16(),
+            headers,
+            body: value,
+        });
     }
     let message = provider_message(&value)
         .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());

@@ -4,12 +4,14 @@
 //! Each has its connection test; the mail senders also send (launching and publishing join
 //! them with the features that need them).
 
+pub mod ads;
 mod gmail;
 mod google_ads;
 mod graph;
 mod http;
 mod linkedin;
 mod meta;
+mod sandbox_ads;
 mod sanity;
 mod smtp;
 mod webflow;

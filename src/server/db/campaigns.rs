@@ -165,22 +165,27 @@ pub async fn add_counts(
     at: crate::domain::time::Timestamp,
 ) -> Result<(), Error> {
     sqlx::query(
-        "update campaigns set sends = sends + $1, replies = replies + $2, conversions = conversions + $3 \
-         where workspace_id = $4 and id = $5",
+        "update campaigns set sends = sends + $1, replies = replies + $2, conversions = conversions + $3, \
+         spend_cents = spend_cents + $4 where workspace_id = $5 and id = $6",
     )
     .bind(counts.sends)
     .bind(counts.replies)
     .bind(counts.conversions)
+    .bind(counts.spend_cents)
     .bind(workspace.as_str())
     .bind(campaign.as_str())
     .execute(&mut **tx)
     .await?;
     sqlx::query(
-        "insert into campaign_days (campaign_id, workspace_id, day, sends, replies, conversions, conversion_value_cents) \
-         values ($1, $2, $3, $4, $5, $6, $7) on conflict (campaign_id, day) do update set \
+        "insert into campaign_days (campaign_id, workspace_id, day, sends, replies, conversions, conversion_value_cents, \
+         spend_cents, impressions, clicks) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (campaign_id, day) do update set \
          sends = campaign_days.sends + excluded.sends, replies = campaign_days.replies + excluded.replies, \
          conversions = campaign_days.conversions + excluded.conversions, \
-         conversion_value_cents = campaign_days.conversion_value_cents + excluded.conversion_value_cents",
+         conversion_value_cents = campaign_days.conversion_value_cents + excluded.conversion_value_cents, \
+         spend_cents = campaign_days.spend_cents + excluded.spend_cents, \
+         impressions = campaign_days.impressions + excluded.impressions, \
+         clicks = campaign_days.clicks + excluded.clicks",
     )
     .bind(campaign.as_str())
     .bind(workspace.as_str())
@@ -189,6 +194,9 @@ pub async fn add_counts(
     .bind(counts.replies)
     .bind(counts.conversions)
     .bind(counts.conversion_value_cents)
+    .bind(counts.spend_cents)
+    .bind(counts.impressions)
+    .bind(counts.clicks)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -2,6 +2,7 @@
 //! table family. Every query is one SQL text both databases accept, unless a comment says
 //! why the dialects must differ.
 
+pub mod ad_campaigns;
 pub mod ad_creatives;
 pub mod api_keys;
 pub mod approvals;

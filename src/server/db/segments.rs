@@ -505,3 +505,45 @@ pub async fn enroll_mailable(
             .map(|(id, email)| (id.as_str(), email.as_str())),
     ))
 }
+
+/// The `(contact id, address)` of every mailable member, read by `executor` (inside a
+/// transaction, it is the audience as that transaction sees it).
+pub async fn mailable_addresses<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    executor: E,
+    workspace: &WorkspaceId,
+    audience: &Audience<'_>,
+) -> Result<Vec<(String, String)>, Error> {
+    let w = audience_where(audience);
+    let sql = format!(
+        "select c.id, c.email from contacts c where c.workspace_id = $1 and {MAILABLE} and {}",
+        w.sql
+    );
+    let mut query = sqlx::query(&sql).bind(workspace.as_str());
+    for p in &w.params {
+        query = query.bind(p.as_str());
+    }
+    query
+        .fetch_all(executor)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
+        .collect()
+}
+
+/// How many members can be mailed (or shown ads): not unsubscribed, bounced or suppressed.
+pub async fn mailable_count(
+    db: &Db,
+    workspace: &WorkspaceId,
+    audience: &Audience<'_>,
+) -> Result<i64, Error> {
+    let w = audience_where(audience);
+    let sql = format!(
+        "select count(*) as n from contacts c where c.workspace_id = $1 and {MAILABLE} and {}",
+        w.sql
+    );
+    let mut query = sqlx::query(&sql).bind(workspace.as_str());
+    for p in &w.params {
+        query = query.bind(p.as_str());
+    }
+    Ok(query.fetch_one(db.pool()).await?.try_get("n")?)
+}

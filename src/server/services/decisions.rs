@@ -2,6 +2,7 @@
 //! flow through the gate runs, bound to exactly that request.
 
 use super::Context;
+use super::ad_campaigns::AdCampaignAtGate;
 use super::ad_creatives::CreativeAtGate;
 use super::approvals::{self, already_decided};
 use super::gate;
@@ -34,8 +35,12 @@ pub async fn decide_request(
         SubjectType::AdCreative => {
             gate::decide::<CreativeAtGate>(ctx, actor, subject, decision, input, Some(id)).await?;
         }
+        SubjectType::AdCampaign => {
+            gate::decide::<AdCampaignAtGate>(ctx, actor, subject, decision, input, Some(id))
+                .await?;
+        }
         // Nothing opens these requests yet; reaching here is a server bug.
-        SubjectType::AdCampaign | SubjectType::BlogPublish => {
+        SubjectType::BlogPublish => {
             return Err(Error::internal(std::io::Error::other(format!(
                 "no decision is wired for {} requests",
                 approval.subject_type

@@ -66,6 +66,7 @@ pub async fn load(ctx: &Context) -> Result<Loaded, Error> {
     }
     let seeded = fill(ctx, &people["admin"]).await?;
     sequences(ctx, &seeded, &people["marketer"], &people["approver"]).await?;
+    ad_campaigns(ctx, &seeded, &people["marketer"], &people["approver"]).await?;
     Ok(Loaded::Created)
 }
 
@@ -113,6 +114,7 @@ struct Seeded {
     ops_leaders: String,
     vip: String,
     mail: String,
+    ads: String,
 }
 
 async fn fill(ctx: &Context, actor: &Actor) -> Result<Seeded, Error> {
@@ -224,7 +226,7 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<Seeded, Error> {
     let ids: Vec<String> = first_ten.items.iter().map(|c| c.id.to_string()).collect();
     segments::add_members(ctx, actor, &vip.segment.id, &ids).await?;
 
-    let mut mail = String::new();
+    let (mut mail, mut ads) = (String::new(), String::new());
     for name in ["Sandbox mail", "Sandbox ads", "Sandbox CMS"] {
         let sandbox = ConnectorInput {
             kind: ConnectorKind::Sandbox.as_str().to_owned(),
@@ -235,6 +237,8 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<Seeded, Error> {
         connectors::test(ctx, actor, &c.id).await?;
         if mail.is_empty() {
             mail = c.id.to_string();
+        } else if ads.is_empty() {
+            ads = c.id.to_string();
         }
     }
 
@@ -243,19 +247,7 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<Seeded, Error> {
         Channel,
         CampaignStatus,
         &crate::domain::ids::SegmentId,
-    ); 4] = [
-        (
-            "LinkedIn: live tracking",
-            Channel::Ads,
-            CampaignStatus::Active,
-            &ops_leaders.segment.id,
-        ),
-        (
-            "Google: instant quotes",
-            Channel::Ads,
-            CampaignStatus::Paused,
-            &ops_leaders.segment.id,
-        ),
+    ); 2] = [
         (
             "Blog: one invoice a month",
             Channel::Blog,
@@ -289,6 +281,7 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<Seeded, Error> {
         ops_leaders: ops_leaders.segment.id.to_string(),
         vip: vip.segment.id.to_string(),
         mail,
+        ads,
     })
 }
 
@@ -339,5 +332,121 @@ async fn sequences(
         },
     )
     .await?;
+    Ok(())
+}
+
+/// Ad campaigns on the sandbox ad account through the real gate and jobs: live with two
+/// weeks of spend, paused, cancelled, rejected, and one waiting for the approver.
+async fn ad_campaigns(
+    ctx: &Context,
+    seeded: &Seeded,
+    marketer: &Actor,
+    approver: &Actor,
+) -> Result<(), Error> {
+    use super::jobs::{self, JobSettings, Runners};
+    use super::{ad_campaigns, ad_creatives};
+    use crate::domain::ad_campaign::{AdControl, LaunchInput};
+    use crate::domain::ad_creative::GenerateCreativesInput;
+    use crate::domain::approval::DecisionInput;
+    use crate::domain::job::JobKind;
+    let runners = Runners::standard().only(&[
+        JobKind::AdLaunch,
+        JobKind::AdControl,
+        JobKind::AdMetricsSync,
+    ]);
+    let run_jobs = || async {
+        for _ in 0..3 {
+            jobs::round(ctx, &runners, "demo", &JobSettings::default()).await?;
+        }
+        Ok::<(), Error>(())
+    };
+    let two_weeks_ago = ctx.now().plus(time::Duration::days(-14)).to_string();
+    let plans: [(&str, &str, f64, Option<&str>); 5] = [
+        ("linkedin", "leads", 120.0, Some("live")),
+        ("google", "traffic", 80.0, Some("pause")),
+        ("meta", "awareness", 40.0, Some("cancel")),
+        ("meta", "conversions", 300.0, Some("reject")),
+        ("google", "leads", 60.0, None),
+    ];
+    for (platform, objective, budget, fate) in plans {
+        let made = ad_creatives::generate(
+            ctx,
+            marketer,
+            &GenerateCreativesInput {
+                platform: Some(platform.into()),
+                brand_id: Some(seeded.brand.clone()),
+                objective: Some(format!("{objective}: book a freight review")),
+                count: Some(2),
+                campaign_id: None,
+                final_url: Some("https://tenex-freight.example/review".into()),
+            },
+        )
+        .await?;
+        let mut creative_ids = Vec::new();
+        for v in made {
+            ad_creatives::decide(
+                ctx,
+                approver,
+                &v.creative.id,
+                Decision::Approve,
+                &DecisionInput::default(),
+            )
+            .await?;
+            creative_ids.push(v.creative.id.to_string());
+        }
+        let adc = ad_campaigns::create(
+            ctx,
+            marketer,
+            &LaunchInput {
+                platform: Some(platform.into()),
+                objective: Some(objective.into()),
+                segment_id: Some(seeded.ops_leaders.clone()),
+                brand_id: Some(seeded.brand.clone()),
+                connector_id: Some(seeded.ads.clone()),
+                daily_budget_usd: Some(budget),
+                creative_ids: Some(creative_ids),
+                starts_at: Some(two_weeks_ago.clone()),
+                ends_at: None,
+            },
+        )
+        .await?;
+        let id = adc.ad.id;
+        match fate {
+            None => continue,
+            Some("reject") => {
+                ad_campaigns::decide(
+                    ctx,
+                    approver,
+                    &id,
+                    Decision::Reject,
+                    &DecisionInput {
+                        note: Some(
+                            "$300 a day is more than this quarter allows; start at $100.".into(),
+                        ),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                continue;
+            }
+            Some(_) => {}
+        }
+        ad_campaigns::decide(
+            ctx,
+            approver,
+            &id,
+            Decision::Approve,
+            &DecisionInput::default(),
+        )
+        .await?;
+        run_jobs().await?;
+        let control = match fate {
+            Some("pause") => AdControl::Pause,
+            Some("cancel") => AdControl::Cancel,
+            _ => continue,
+        };
+        ad_campaigns::control(ctx, marketer, &id, control).await?;
+        run_jobs().await?;
+    }
     Ok(())
 }

@@ -38,7 +38,11 @@ pub struct Runners {
 impl Runners {
     /// Every kind this build knows how to run.
     pub fn standard() -> Self {
-        Self::default().with(Arc::new(super::connectors::CheckJob))
+        Self::default()
+            .with(Arc::new(super::connectors::CheckJob))
+            .with(Arc::new(super::ad_jobs::LaunchJob))
+            .with(Arc::new(super::ad_jobs::ControlJob))
+            .with(Arc::new(super::ad_jobs::SyncJob))
     }
 
     /// Adds (or replaces) the implementation of one kind.

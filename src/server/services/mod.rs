@@ -2,7 +2,9 @@
 //! the database; every door (JSON API, server functions, CLI, workers) calls these.
 
 pub mod accounts;
+pub mod ad_campaigns;
 pub mod ad_creatives;
+mod ad_jobs;
 pub mod api_keys;
 pub mod approvals;
 pub mod audit_log;

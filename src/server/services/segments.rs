@@ -99,6 +99,14 @@ pub async fn find(ctx: &Context, actor: &Actor, id: &SegmentId) -> Result<Segmen
         .ok_or(Error::NotFound("segment"))
 }
 
+/// How many of the segment's members can be reached: not unsubscribed, bounced or
+/// suppressed (the audience an email sequence or an ad campaign gets).
+pub async fn reachable(ctx: &Context, actor: &Actor, id: &SegmentId) -> Result<i64, Error> {
+    let segment = find(ctx, actor, id).await?;
+    let audience = segments::SegmentAudience::of(&segment)?;
+    segments::mailable_count(&ctx.db, actor.workspace_id(), &audience.get()).await
+}
+
 /// One segment with its live count.
 pub async fn get(ctx: &Context, actor: &Actor, id: &SegmentId) -> Result<SegmentView, Error> {
     let segment = find(ctx, actor, id).await?;
