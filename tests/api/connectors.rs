@@ -408,7 +408,7 @@ async fn ad_account_tests_send_each_platforms_headers() {
     let key = admin(&app).await;
     let fake = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path("/v19/customers/1234567890/googleAds:search"))
+        .and(path("/v26/customers/1234567890/googleAds:search"))
         .and(header("developer-token", "dev-tok"))
         .and(header("login-customer-id", "9876543210"))
         .and(header("authorization", "Bearer g-tok"))
