@@ -24,6 +24,8 @@ create table ad_campaigns (
     last_error text,
     -- what the approver approved: the creatives' copy, budget, dates, audience
     content_hash text not null,
+    -- JSON: the creatives exactly as approved; the launch creates these, never the live rows
+    approved_creatives text,
     audience_size bigint not null default 0,
     version bigint not null,
     created_at text not null,

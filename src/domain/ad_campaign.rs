@@ -478,6 +478,32 @@ pub struct AdCampaignView {
     pub calls: Vec<(Timestamp, PlatformCall)>,
     /// The open approval request, if any.
     pub pending_approval: Option<super::ids::ApprovalId>,
+    /// Where the campaign is managed on the platform, once it exists there.
+    pub platform_url: Option<String>,
+}
+
+/// The platform's own page for the campaign (its ad manager), from the ad account's id and
+/// the campaign's remote id; `None` before it exists there or for a sandbox.
+pub fn platform_url(
+    platform: AdPlatform,
+    account: Option<&str>,
+    remote: &RemoteIds,
+) -> Option<String> {
+    let account = account.filter(|a| !a.is_empty())?;
+    let campaign = remote.get("campaign")?;
+    let id = campaign.rsplit('/').next().unwrap_or(campaign);
+    Some(match platform {
+        AdPlatform::Google => format!(
+            "https://ads.google.com/aw/campaigns?__e={}&campaignId={id}",
+            account.replace('-', "")
+        ),
+        AdPlatform::Linkedin => {
+            format!("https://www.linkedin.com/campaignmanager/accounts/{account}/campaigns/{id}")
+        }
+        AdPlatform::Meta => format!(
+            "https://adsmanager.facebook.com/adsmanager/manage/campaigns?act={account}&selected_campaign_ids={id}"
+        ),
+    })
 }
 
 /// The ad campaign list filter as sent in a query string.

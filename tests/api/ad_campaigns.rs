@@ -177,6 +177,11 @@ async fn a_launch_goes_to_the_platform_only_after_a_person_approves_it(app: Test
     ] {
         assert!(ids.contains_key(step), "{step} missing from {live}");
     }
+    assert_eq!(
+        live["platform_url"],
+        Value::Null,
+        "a sandbox has no ad manager"
+    );
     let calls = live["platform_calls"].as_array().unwrap();
     assert!(
         calls

@@ -153,11 +153,38 @@ async fn meta_gets_the_chain_paused_then_activated_with_cents_and_hashed_address
     .await;
     let account = meta_account(&app, &t, &fake).await;
     let id = approved_launch(&app, &t, &account, "meta").await;
+    // The creative is edited after the launch was approved: the launch still creates the
+    // copy the approver approved.
+    let cre = fetch(&app, &t, &id).await["creative_ids"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let creative = app
+        .get(
+            &format!("/api/v1/marketing/ad-creatives/{cre}"),
+            &t.marketer.key,
+        )
+        .await
+        .json();
+    let approved_headline = creative["headlines"][0].as_str().unwrap().to_owned();
+    let r = app
+        .api(
+            axum::http::Method::PATCH,
+            &format!("/api/v1/marketing/ad-creatives/{cre}"),
+            Some(&t.marketer.key),
+            Some(json!({"version": creative["version"], "headlines": ["Never approved"]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
     ad_round(&app, 0).await;
     let live = fetch(&app, &t, &id).await;
     assert_eq!(live["status"], "active", "{live}");
     assert_eq!(live["platform_ids"]["campaign"], "cmp1");
     assert_eq!(live["platform_ids"]["ad:0"], "ad1");
+    assert_eq!(
+        live["platform_url"],
+        "https://adsmanager.facebook.com/adsmanager/manage/campaigns?act=123&selected_campaign_ids=cmp1"
+    );
 
     let audience = &received(&fake, "POST", "/v26.0/act_123/customaudiences").await[0];
     assert_eq!(header(audience, "authorization"), "Bearer meta-token");
@@ -196,6 +223,7 @@ async fn meta_gets_the_chain_paused_then_activated_with_cents_and_hashed_address
     assert_eq!(creative["object_story_spec"]["page_id"], "555");
     let link = &creative["object_story_spec"]["link_data"];
     assert_eq!(link["link"], "https://tenex.example/demo");
+    assert_eq!(link["name"], approved_headline.as_str());
     assert!(
         link["call_to_action"]["type"].as_str().is_some(),
         "{creative}"
@@ -628,6 +656,10 @@ async fn linkedin_gets_versioned_restli_calls_with_decimal_budgets_and_ids_from_
     assert_eq!(live["status"], "active", "{live}");
     assert_eq!(live["platform_ids"]["campaign"], "123456789");
     assert_eq!(live["platform_ids"]["ad:0"], "urn:li:sponsoredCreative:555");
+    assert_eq!(
+        live["platform_url"],
+        "https://www.linkedin.com/campaignmanager/accounts/507404993/campaigns/123456789"
+    );
 
     for r in fake.received_requests().await.unwrap() {
         assert_eq!(header(&r, "linkedin-version"), "202607", "{}", r.url);

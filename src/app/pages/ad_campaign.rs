@@ -214,6 +214,9 @@ pub fn AdCampaignPage() -> impl IntoView {
                             </section>
                             <section aria-labelledby="ids-title" class=CARD>
                                 <h2 id="ids-title" class="text-lg font-semibold">"Platform ids"</h2>
+                                {v.platform_url.clone().map(|url| view! {
+                                    <p class="mt-2 text-sm"><a class="text-indigo-700 hover:underline" href=url rel="noopener noreferrer" target="_blank">{format!("Open in {}", a.platform.name())}</a></p>
+                                })}
                                 {if v.remote_ids.is_empty() {
                                     view! { <p class="mt-2 text-sm text-slate-600">"Nothing created on the platform yet."</p> }.into_any()
                                 } else {

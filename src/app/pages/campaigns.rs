@@ -208,9 +208,13 @@ pub fn CampaignPage() -> impl IntoView {
                                   ("Brand", d.row.brand_name.clone().unwrap_or_else(|| "—".into())),
                                   ("Artifact", c.artifact.as_ref().map(|a| format!("{} {}", a.kind.replace('_', " "), a.id)).unwrap_or_else(|| "—".into()))]
                                     .into_iter().map(|(k, v)| view! { <div class=CARD><dt class="text-xs uppercase tracking-wide text-slate-500">{k}</dt><dd class="mt-1 break-words font-medium">{v}</dd></div> }).collect_view()}
-                                {c.artifact.as_ref().filter(|a| a.kind == "email_sequence").map(|a| view! {
+                                {c.artifact.as_ref().and_then(|a| match a.kind.as_str() {
+                                    "email_sequence" => Some((format!("/email/sequences/{}", a.id), "Sequence preview")),
+                                    "ad_campaign" => Some((format!("/ads/campaigns/{}", a.id), "Ad campaign")),
+                                    _ => None,
+                                }).map(|(href, label)| view! {
                                     <div class=CARD><dt class="text-xs uppercase tracking-wide text-slate-500">"Open"</dt>
-                                    <dd class="mt-1"><a class="font-medium text-indigo-700 hover:underline" href=format!("/email/sequences/{}", a.id)>"Sequence preview"</a></dd></div>
+                                    <dd class="mt-1"><a class="font-medium text-indigo-700 hover:underline" href=href>{label}</a></dd></div>
                                 })}
                             </dl>
                             <section aria-labelledby="rollup" class="mt-6">

@@ -35,7 +35,7 @@ pub struct LaunchChoices {
 pub struct AdCampaignPage {
     /// The campaign, its platform ids, days and calls.
     pub view: AdCampaignView,
-    /// Its creatives, in order.
+    /// Its creatives, in order (as approved, once approved).
     pub creatives: Vec<AdCreative>,
     /// Names of its segment, brand and ad account.
     pub segment_name: String,
@@ -70,7 +70,7 @@ pub async fn list_ad_campaigns(
 #[server(prefix = "/rpc", endpoint = "launch_form_options")]
 pub async fn launch_form_options() -> Result<LaunchChoices, UiError> {
     use crate::domain::ad_creative::{CreativeFilterInput, CreativeStatus};
-    use crate::domain::connector::ConnectorRole;
+    use crate::domain::connector::{ConnectorKind, ConnectorRole};
     use crate::domain::pagination::PageRequest;
     use crate::server::services::{ad_creatives, brands, connectors, segments, settings};
     let (state, actor) = super::ssr::actor().await?;
@@ -85,11 +85,16 @@ pub async fn launch_form_options() -> Result<LaunchChoices, UiError> {
     }
     let mut brands = brands::list(&state.ctx, &actor, &all).await?.items;
     brands.sort_by_key(|b| !b.is_default);
-    let ad_accounts = connectors::list(&state.ctx, &actor, &all)
+    let mut accounts: Vec<_> = connectors::list(&state.ctx, &actor, &all)
         .await?
         .items
         .into_iter()
         .filter(|c| c.can(ConnectorRole::AdAccount))
+        .collect();
+    // Real ad accounts first, then sandboxes, each by name.
+    accounts.sort_by_key(|c| (c.kind == ConnectorKind::Sandbox, c.name.to_lowercase()));
+    let ad_accounts = accounts
+        .into_iter()
         .map(|c| (c.id.to_string(), c.name, c.kind.as_str().to_owned()))
         .collect();
     let filter = CreativeFilterInput {
@@ -154,16 +159,11 @@ pub async fn request_launch(
 #[server(prefix = "/rpc", endpoint = "ad_campaign_detail")]
 pub async fn ad_campaign_detail(id: AdCampaignId) -> Result<AdCampaignPage, UiError> {
     use crate::domain::approval::SubjectType;
-    use crate::server::services::{
-        ad_campaigns, ad_creatives, approvals, brands, connectors, segments,
-    };
+    use crate::server::services::{ad_campaigns, approvals, brands, connectors, segments};
     let (state, actor) = super::ssr::actor().await?;
     let ctx = &state.ctx;
     let view = ad_campaigns::get(ctx, &actor, &id).await?;
-    let mut creatives = Vec::new();
-    for cid in &view.ad.creative_ids {
-        creatives.push(ad_creatives::get(ctx, &actor, cid).await?.creative);
-    }
+    let creatives = ad_campaigns::creatives(ctx, &actor, &view.ad).await?;
     let segment_name = segments::find(ctx, &actor, &view.ad.segment_id).await?.name;
     let brand_name = brands::get(ctx, &actor, &view.ad.brand_id).await?.name;
     let connector = connectors::get(ctx, &actor, &view.ad.connector_id).await?;

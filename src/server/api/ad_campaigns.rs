@@ -108,6 +108,9 @@ pub struct AdCampaignJson {
     pub audience_size: i64,
     /// The platform's ids by launch step (`campaign`, `ad_set`, `ad:0`, …).
     pub platform_ids: std::collections::BTreeMap<String, String>,
+    /// The campaign in the platform's own ad manager, once it exists there (on
+    /// `GET /ad-campaigns/{id}`; none for a sandbox).
+    pub platform_url: Option<String>,
     /// Every synced day added up.
     pub metrics: MetricsJson,
     /// The synced days, oldest first (on `GET /ad-campaigns/{id}`).
@@ -148,6 +151,7 @@ impl From<AdCampaignView> for AdCampaignJson {
             error: a.last_error,
             audience_size: a.audience_size,
             platform_ids: v.remote_ids,
+            platform_url: v.platform_url,
             metrics: MetricsJson::of(&v.totals, false),
             days: v.days.iter().map(|d| MetricsJson::of(d, true)).collect(),
             platform_calls: v

@@ -54,6 +54,9 @@ impl SandboxAds {
             (AdPlatform::Linkedin, "campaign_group") => {
                 "/rest/adAccounts/sandbox/adCampaignGroups".into()
             }
+            (AdPlatform::Linkedin, "activate") => {
+                "/rest/adAccounts/sandbox/adCampaigns/sandbox (PARTIAL_UPDATE)".into()
+            }
             (AdPlatform::Linkedin, "ad") => {
                 "/rest/adAccounts/sandbox/creatives?action=createInline".into()
             }

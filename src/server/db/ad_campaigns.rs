@@ -9,6 +9,7 @@ use crate::domain::ad_campaign::{
     AdCampaign, AdCampaignFilter, AdCampaignStatus, AdControl, DayMetrics, PlatformCall as Call,
     RemoteIds as Remote,
 };
+use crate::domain::ad_creative::AdCreative;
 use crate::domain::ids::{AdCampaignId, WorkspaceId};
 use crate::domain::pagination::PageRequest;
 use crate::domain::time::Timestamp;
@@ -251,6 +252,36 @@ pub async fn finish_step(
     .execute(db.pool())
     .await?;
     Ok(())
+}
+
+/// Pins the creatives exactly as approved.
+pub async fn pin_creatives(
+    tx: &mut Tx,
+    id: &AdCampaignId,
+    creatives: &[AdCreative],
+) -> Result<(), Error> {
+    sqlx::query("update ad_campaigns set approved_creatives = $1 where id = $2")
+        .bind(serde_json::to_string(creatives).map_err(Error::internal)?)
+        .bind(id.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The creatives as approved (empty before approval).
+pub async fn approved_creatives(db: &Db, id: &AdCampaignId) -> Result<Vec<AdCreative>, Error> {
+    let text: Option<String> =
+        sqlx::query("select approved_creatives from ad_campaigns where id = $1")
+            .bind(id.as_str())
+            .fetch_optional(db.pool())
+            .await?
+            .map(|r| r.try_get::<Option<String>, _>(0))
+            .transpose()?
+            .flatten();
+    match text {
+        None => Ok(Vec::new()),
+        Some(t) => serde_json::from_str(&t).map_err(Error::internal),
+    }
 }
 
 /// Pins the audience approved: hashed addresses.

@@ -304,10 +304,24 @@ async fn view(
     )
     .await?
     .map(|a| a.id);
-    let calls = if detail {
-        ad_campaigns::calls(&ctx.db, &ad.id, 100).await?
+    let (calls, platform_url) = if detail {
+        let connector = connectors::get(&ctx.db, actor.workspace_id(), &ad.connector_id)
+            .await?
+            .map(|s| s.connector);
+        let account = connector.as_ref().and_then(|c| {
+            let name = match c.kind {
+                ConnectorKind::GoogleAds => "customer_id",
+                ConnectorKind::LinkedinAds | ConnectorKind::MetaAds => "ad_account_id",
+                _ => return None,
+            };
+            c.settings.get(name).map(String::as_str)
+        });
+        (
+            ad_campaigns::calls(&ctx.db, &ad.id, 100).await?,
+            crate::domain::ad_campaign::platform_url(ad.platform, account, &remote_ids),
+        )
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
     Ok(AdCampaignView {
         totals: DayMetrics::total(&days),
@@ -315,6 +329,7 @@ async fn view(
         remote_ids,
         calls,
         pending_approval: pending,
+        platform_url,
         ad,
     })
 }
@@ -324,6 +339,26 @@ pub async fn get(ctx: &Context, actor: &Actor, id: &AdCampaignId) -> Result<AdCa
     actor.require(Scope::MarketingRead)?;
     let ad = find(ctx, actor, id).await?;
     view(ctx, actor, ad, true).await
+}
+
+/// The creatives a campaign carries: as approved once it was, else as they are now.
+pub async fn creatives(
+    ctx: &Context,
+    actor: &Actor,
+    ad: &AdCampaign,
+) -> Result<Vec<AdCreative>, Error> {
+    actor.require(Scope::MarketingRead)?;
+    let pinned = ad_campaigns::approved_creatives(&ctx.db, &ad.id).await?;
+    if !pinned.is_empty() {
+        return Ok(pinned);
+    }
+    let mut live = Vec::with_capacity(ad.creative_ids.len());
+    for id in &ad.creative_ids {
+        if let Some(c) = ad_creatives::get(&ctx.db, actor.workspace_id(), id).await? {
+            live.push(c);
+        }
+    }
+    Ok(live)
 }
 
 /// Ad campaigns matching the filter, newest first, with their totals.
@@ -493,6 +528,7 @@ pub struct AdCampaignAtGate {
     ad: AdCampaign,
     audience: Option<AudienceFingerprint>,
     segment: Option<crate::domain::segment::Segment>,
+    creatives: Vec<AdCreative>,
 }
 
 impl AdCampaignAtGate {
@@ -518,6 +554,7 @@ impl Gated for AdCampaignAtGate {
             ad: find(ctx, actor, &id).await?,
             audience: None,
             segment: None,
+            creatives: Vec::new(),
         })
     }
 
@@ -554,6 +591,7 @@ impl Gated for AdCampaignAtGate {
         }
         self.audience = Some(audience);
         self.segment = Some(segment);
+        self.creatives = creatives;
         Ok(hash)
     }
 
@@ -648,6 +686,9 @@ impl Gated for AdCampaignAtGate {
                 }
                 let hashes: Vec<String> = pairs.iter().map(|(_, e)| hashed_email(e)).collect();
                 ad_campaigns::pin_audience(tx, &ad.id, &hashes).await?;
+                // What the hash covered, as read: a later edit of a creative changes the
+                // live row, never what this launch creates.
+                ad_campaigns::pin_creatives(tx, &ad.id, &self.creatives).await?;
                 enqueue_in(
                     tx,
                     ad,

@@ -13,7 +13,7 @@ use crate::domain::ids::{AdCampaignId, WorkspaceId};
 use crate::domain::job::{JobKind, JobOutcome, JobRecord};
 use crate::domain::time::Timestamp;
 use crate::server::connectors::ads::{AdApi, Launch, api_for};
-use crate::server::db::{ad_campaigns, ad_creatives, campaigns, connectors};
+use crate::server::db::{ad_campaigns, campaigns, connectors};
 
 /// How often a live campaign's metrics are pulled.
 const SYNC_EVERY: time::Duration = time::Duration::hours(6);
@@ -158,14 +158,15 @@ async fn launch(ctx: &Context, job: &JobRecord, loaded: &Loaded) -> JobOutcome {
     if ad.status != AdCampaignStatus::Launching {
         return JobOutcome::Done(format!("nothing to launch: the campaign is {}", ad.status));
     }
-    let mut creatives = Vec::with_capacity(ad.creative_ids.len());
-    for id in &ad.creative_ids {
-        match ad_creatives::get(&ctx.db, ws, id).await {
-            Ok(Some(c)) => creatives.push(c),
-            Ok(None) => return JobOutcome::Permanent(format!("creative {id} was deleted")),
-            Err(e) => return internal(e),
+    let creatives = match ad_campaigns::approved_creatives(&ctx.db, &ad.id).await {
+        Ok(c) if c.len() == ad.creative_ids.len() => c,
+        Ok(_) => {
+            return JobOutcome::Permanent(
+                "the creatives approved for this launch were not pinned; it cannot launch".into(),
+            );
         }
-    }
+        Err(e) => return internal(e),
+    };
     let audience = match ad_campaigns::audience(&ctx.db, &ad.id).await {
         Ok(a) => a,
         Err(e) => return internal(e),
