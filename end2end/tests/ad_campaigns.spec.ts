@@ -95,7 +95,7 @@ test('a launch on the sandbox waits for the approver, then pauses, resumes and c
 test('the campaign list shows the demo campaigns in their states with their spend', async ({ page }) => {
   await logIn(page, MARKETER, '/ads/campaigns');
   await expect(page.getByRole('tab', { name: 'Campaigns' }).or(page.getByRole('link', { name: 'Campaigns' })).first()).toBeVisible();
-  for (const state of ['active', 'paused', 'cancelled', 'rejected', 'pending approval']) {
+  for (const state of ['active', 'paused', 'cancelled', 'completed', 'failed', 'rejected', 'pending approval']) {
     await expect(page.getByRole('cell', { name: state, exact: true }).first()).toBeVisible();
   }
   await accessible(page);

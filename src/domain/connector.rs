@@ -239,7 +239,7 @@ impl ConnectorKind {
             ConnectorKind::MetaAds => META_SETTINGS,
             ConnectorKind::Webflow => WEBFLOW_SETTINGS,
             ConnectorKind::Sanity => SANITY_SETTINGS,
-            ConnectorKind::Sandbox => &[],
+            ConnectorKind::Sandbox => SANDBOX_SETTINGS,
         }
     }
 
@@ -327,6 +327,14 @@ const SANITY_SETTINGS: &[Spec] = &[
     s("api_version", Text, true, "API version (e.g. v2024-06-01)"),
     s("base_url", BaseUrl, false, "API base URL (override)"),
 ];
+/// The sandbox's one knob: a launch step it refuses like a platform would, so the failure
+/// and "Retry launch" paths can be tried without a real account.
+const SANDBOX_SETTINGS: &[Spec] = &[s(
+    "refuse_step",
+    Text,
+    false,
+    "Refuse this ad launch step (e.g. ad_set), to try failures",
+)];
 const SMTP_SECRETS: &[Spec] = &[s("password", Secret, false, "Password")];
 const TOKEN_SECRETS: &[Spec] = &[s("access_token", Secret, true, "OAuth access token")];
 const GOOGLE_ADS_SECRETS: &[Spec] = &[
@@ -877,7 +885,7 @@ mod tests {
     }
 
     #[test]
-    fn sandbox_plays_every_role_and_takes_no_settings() {
+    fn sandbox_plays_every_role_and_takes_only_its_refusal_knob() {
         assert_eq!(ConnectorKind::Sandbox.roles().len(), 3);
         assert!(
             ConnectorConfig::parse(
@@ -895,6 +903,16 @@ mod tests {
                 None,
                 Some("Try it"),
                 &BTreeMap::new(),
+                &BTreeMap::new()
+            )
+            .is_ok()
+        );
+        assert!(
+            ConnectorConfig::parse(
+                ConnectorKind::Sandbox,
+                None,
+                Some("Try it"),
+                &map(&[("refuse_step", "ad_set")]),
                 &BTreeMap::new()
             )
             .is_ok()

@@ -105,6 +105,8 @@ typed_id!(/// An ad creative.
     AdCreativeId, "cre", "ad creative");
 typed_id!(/// An ad campaign (the platform-side launch of a campaign).
     AdCampaignId, "adc", "ad campaign");
+typed_id!(/// A blog draft.
+    DraftId, "drf", "blog draft");
 
 #[cfg(test)]
 mod tests {

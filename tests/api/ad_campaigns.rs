@@ -21,6 +21,7 @@ on_both_databases!(
     a_cancel_during_the_launch_stops_it_and_removes_what_was_created,
     another_workspaces_ad_campaign_is_not_found,
     the_inbox_decides_a_launch_like_its_own_route,
+    a_sandbox_told_to_refuse_a_step_fails_the_launch_until_it_is_told_otherwise,
 );
 
 pub const PATH: &str = "/api/v1/marketing/ad-campaigns";
@@ -615,4 +616,66 @@ async fn the_inbox_decides_a_launch_like_its_own_route(app: TestApp) {
             .await
             .unwrap();
     assert_eq!(pinned, 3);
+}
+
+async fn a_sandbox_told_to_refuse_a_step_fails_the_launch_until_it_is_told_otherwise(app: TestApp) {
+    let t = team(&app, "acme", 1).await;
+    let account = connector(
+        &app,
+        &t,
+        json!({"kind": "sandbox", "name": "Refusing", "settings": {"refuse_step": "ad_set"}}),
+    )
+    .await;
+    let creatives = approved_creatives(&app, &t, "meta", 1).await;
+    let adc = requested(&app, &t, launch_body(&t, &account, "meta", &creatives)).await;
+    let id = id(&adc);
+    app.post(&format!("{PATH}/{id}/approve"), &t.approver.key, json!({}))
+        .await;
+    ad_round(&app, 0).await;
+    let failed = fetch(&app, &t, &id).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("refuses the launch step ad_set"),
+        "{failed}"
+    );
+    assert!(failed["platform_ids"].get("ad_set").is_none(), "{failed}");
+    let refused = failed["platform_calls"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(refused["status"], 400, "{failed}");
+    // Told otherwise, the retry resumes after the campaign it already created.
+    let r = app
+        .api(
+            axum::http::Method::PATCH,
+            &format!("/api/v1/connectors/{account}"),
+            Some(&t.admin.key),
+            Some(json!({"version": 1, "settings": {"refuse_step": ""}})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let campaign_before = failed["platform_ids"]["campaign"].clone();
+    app.post(
+        &format!("{PATH}/{id}/retry-launch"),
+        &t.marketer.key,
+        json!({}),
+    )
+    .await;
+    ad_round(&app, 0).await;
+    let live = fetch(&app, &t, &id).await;
+    assert_eq!(live["status"], "active", "{live}");
+    assert_eq!(live["error"], Value::Null);
+    assert_eq!(live["platform_ids"]["campaign"], campaign_before);
+    let creates = live["platform_calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["path"] == "/v26.0/act_sandbox/campaigns")
+        .count();
+    assert_eq!(creates, 1, "the campaign was created once: {live}");
 }

@@ -80,9 +80,12 @@ pub fn api_for(
     secrets: BTreeMap<String, String>,
     http: reqwest::Client,
 ) -> Result<Box<dyn AdApi>, Outcome> {
+    let refuse_step = settings.get("refuse_step").cloned();
     let wire = Wire::new(http, settings, secrets);
     Ok(match kind {
-        ConnectorKind::Sandbox => Box::new(super::sandbox_ads::SandboxAds::new(platform)),
+        ConnectorKind::Sandbox => {
+            Box::new(super::sandbox_ads::SandboxAds::new(platform, refuse_step))
+        }
         ConnectorKind::GoogleAds => Box::new(super::google_ads::GoogleAds::new(wire)),
         ConnectorKind::LinkedinAds => Box::new(super::linkedin::LinkedinAds::new(wire)),
         ConnectorKind::MetaAds => Box::new(super::meta::MetaAds::new(wire)),

@@ -15,28 +15,42 @@ use crate::domain::delivery::Outcome;
 /// The sandbox, playing `platform`.
 pub struct SandboxAds {
     platform: AdPlatform,
+    refuse_step: Option<String>,
     calls: Mutex<Vec<Call>>,
 }
 
 impl SandboxAds {
-    /// A sandbox account of `platform`.
-    pub fn new(platform: AdPlatform) -> Self {
+    /// A sandbox account of `platform` that refuses the launch step `refuse_step` (the
+    /// connector's setting), if any.
+    pub fn new(platform: AdPlatform, refuse_step: Option<String>) -> Self {
         Self {
             platform,
+            refuse_step: refuse_step.filter(|s| !s.trim().is_empty()),
             calls: Mutex::new(Vec::new()),
         }
     }
 
     fn record(&self, method: &str, path: String, note: impl Into<String>) {
+        self.record_status(method, path, 200, note);
+    }
+
+    fn record_status(&self, method: &str, path: String, status: u16, note: impl Into<String>) {
         self.calls
             .lock()
             .expect("the call log lock is never poisoned")
             .push(Call {
                 method: method.to_owned(),
                 path,
-                status: 200,
+                status,
                 note: note.into(),
             });
+    }
+
+    /// Whether `step` (`ad:1`, or its kind `ad`) is the one this account refuses.
+    fn refuses(&self, step: &str) -> bool {
+        self.refuse_step.as_deref().is_some_and(|refused| {
+            refused == step || step.split(':').next() == Some(refused.trim())
+        })
     }
 
     /// The path the real client would call to create the object of `step`.
@@ -98,6 +112,13 @@ impl AdApi for SandboxAds {
         _remote: &Remote,
     ) -> Result<String, Outcome> {
         let c = launch.campaign;
+        if self.refuses(step) {
+            let reason = format!(
+                "HTTP 400: the sandbox refuses the launch step {step}, as its connector's refuse_step setting asks"
+            );
+            self.record_status("POST", self.create_path(step), 400, reason.clone());
+            return Err(Outcome::Permanent(format!("sandbox: {reason}")));
+        }
         let note = match step {
             "audience" => format!("create audience \"{}\"", c.remote_name(step)),
             "audience_members" => format!(

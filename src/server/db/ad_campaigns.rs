@@ -167,20 +167,6 @@ pub async fn move_to(
     Ok(done.rows_affected() == 1)
 }
 
-/// Campaigns whose metrics are worth syncing: live now, or stopped within `since`.
-pub async fn to_sync(db: &Db, since: Timestamp) -> Result<Vec<(WorkspaceId, AdCampaignId)>, Error> {
-    let rows = sqlx::query(
-        "select workspace_id, id from ad_campaigns where status in ('active', 'paused') \
-         or (status in ('cancelled', 'completed') and updated_at >= $1)",
-    )
-    .bind(since.to_string())
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| Ok((get_parsed(r, "workspace_id")?, get_parsed(r, "id")?)))
-        .collect()
-}
-
 /// The remote ids of the launch steps done so far, and the steps started without one.
 pub async fn steps(db: &Db, id: &AdCampaignId) -> Result<(Remote, Vec<String>), Error> {
     let rows = sqlx::query(

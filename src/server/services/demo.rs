@@ -66,7 +66,14 @@ pub async fn load(ctx: &Context) -> Result<Loaded, Error> {
     }
     let seeded = fill(ctx, &people["admin"]).await?;
     sequences(ctx, &seeded, &people["marketer"], &people["approver"]).await?;
-    ad_campaigns(ctx, &seeded, &people["marketer"], &people["approver"]).await?;
+    ad_campaigns(
+        ctx,
+        &seeded,
+        &people["admin"],
+        &people["marketer"],
+        &people["approver"],
+    )
+    .await?;
     Ok(Loaded::Created)
 }
 
@@ -335,11 +342,13 @@ async fn sequences(
     Ok(())
 }
 
-/// Ad campaigns on the sandbox ad account through the real gate and jobs: live with two
-/// weeks of spend, paused, cancelled, rejected, and one waiting for the approver.
+/// Ad campaigns on the sandbox ad accounts through the real gate and jobs: live with two
+/// weeks of spend, paused, cancelled, completed, failed (refused by the platform), rejected,
+/// and one waiting for the approver.
 async fn ad_campaigns(
     ctx: &Context,
     seeded: &Seeded,
+    admin: &Actor,
     marketer: &Actor,
     approver: &Actor,
 ) -> Result<(), Error> {
@@ -361,12 +370,30 @@ async fn ad_campaigns(
         Ok::<(), Error>(())
     };
     let two_weeks_ago = ctx.now().plus(time::Duration::days(-14)).to_string();
-    let plans: [(&str, &str, f64, Option<&str>); 5] = [
+    let two_days_ago = ctx.now().plus(time::Duration::days(-2)).to_string();
+    // A second sandbox account that refuses ad sets, so a failed launch can be seen and
+    // retried (after clearing its refuse_step setting).
+    let refusing = connectors::create(
+        ctx,
+        admin,
+        &ConnectorInput {
+            kind: ConnectorKind::Sandbox.as_str().to_owned(),
+            name: "Sandbox ads (refuses ad sets)".into(),
+            settings: [("refuse_step".to_owned(), serde_json::json!("ad_set"))]
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let plans: [(&str, &str, f64, Option<&str>); 7] = [
         ("linkedin", "leads", 120.0, Some("live")),
         ("google", "traffic", 80.0, Some("pause")),
         ("meta", "awareness", 40.0, Some("cancel")),
         ("meta", "conversions", 300.0, Some("reject")),
         ("google", "leads", 60.0, None),
+        ("linkedin", "awareness", 50.0, Some("ended")),
+        ("meta", "traffic", 35.0, Some("refused")),
     ];
     for (platform, objective, budget, fate) in plans {
         let made = ad_creatives::generate(
@@ -402,11 +429,15 @@ async fn ad_campaigns(
                 objective: Some(objective.into()),
                 segment_id: Some(seeded.ops_leaders.clone()),
                 brand_id: Some(seeded.brand.clone()),
-                connector_id: Some(seeded.ads.clone()),
+                connector_id: Some(if fate == Some("refused") {
+                    refusing.id.to_string()
+                } else {
+                    seeded.ads.clone()
+                }),
                 daily_budget_usd: Some(budget),
                 creative_ids: Some(creative_ids),
                 starts_at: Some(two_weeks_ago.clone()),
-                ends_at: None,
+                ends_at: (fate == Some("ended")).then(|| two_days_ago.clone()),
             },
         )
         .await?;
