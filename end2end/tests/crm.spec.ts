@@ -114,7 +114,7 @@ test('a static segment takes members by email and lets them go', async ({ page }
 
 test('a connector can be renamed without retyping its secrets', async ({ page }) => {
   await logIn(page, ADMIN, '/settings/connectors');
-  await page.getByText('Edit Sandbox ads').click();
+  await page.getByText('Edit Sandbox ads', { exact: true }).click();
   const renamed = `Sandbox ads ${Date.now()}`;
   await page.locator('details[open] input[name="name"]').fill(renamed);
   await page.getByRole('button', { name: 'Save connector' }).click();

@@ -12,9 +12,14 @@ test('an admin sees the background jobs, filtered by kind and status; a marketer
   await expect(table.getByRole('row', { name: /Connector check/ }).first()).toContainText('succeeded');
   await accessible(admin);
 
+  // The demo's launch on the sandbox that refuses ad sets failed, with the platform's reason.
   await admin.getByLabel('Status').selectOption('failed');
   await admin.getByRole('button', { name: 'Show' }).click();
   await expect(admin).toHaveURL(/status=failed/);
+  await expect(table.getByRole('row', { name: /Ad launch/ }).first()).toContainText('failed');
+  await admin.getByLabel('Kind').selectOption('connector_check');
+  await admin.getByRole('button', { name: 'Show' }).click();
+  await expect(admin).toHaveURL(/kind=connector_check/);
   await expect(admin.getByText('No jobs')).toBeVisible();
   await admin.getByLabel('Status').selectOption('succeeded');
   await admin.getByLabel('Kind').selectOption('connector_check');

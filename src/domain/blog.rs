@@ -83,6 +83,80 @@ impl BlogDraft {
     }
 }
 
+/// A draft with what is derived from its body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftView {
+    /// The draft.
+    #[serde(flatten)]
+    pub draft: BlogDraft,
+    /// The body as safe HTML.
+    pub body_html: String,
+    /// Words in the body.
+    pub word_count: usize,
+    /// Minutes to read it.
+    pub reading_minutes: usize,
+}
+
+impl DraftView {
+    /// The draft with its rendering.
+    pub fn of(draft: BlogDraft) -> Self {
+        let words = super::markdown::word_count(&draft.body_markdown);
+        Self {
+            body_html: draft.body_html(),
+            word_count: words,
+            reading_minutes: super::markdown::reading_minutes(words),
+            draft,
+        }
+    }
+}
+
+impl super::pagination::Keyed for BlogDraft {
+    fn position(&self) -> super::pagination::Position {
+        super::pagination::Position {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+        }
+    }
+}
+
+/// The draft list filter, as sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftFilterInput {
+    /// `draft`, `pending_approval` or `published`.
+    pub status: Option<String>,
+    /// `cmp_…`.
+    pub campaign_id: Option<String>,
+}
+
+/// A checked draft list filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DraftFilter {
+    /// Only this status.
+    pub status: Option<DraftStatus>,
+    /// Only this campaign's.
+    pub campaign_id: Option<CampaignId>,
+}
+
+impl DraftFilterInput {
+    /// Every filter checked, each bad one named.
+    pub fn parse(&self) -> Result<DraftFilter, Error> {
+        let mut errors = Errors::new();
+        let status = filled(&self.status)
+            .and_then(|s| errors.check(s.parse().map_err(|m| FieldError::new("status", m))));
+        let campaign_id = filled(&self.campaign_id).and_then(|c| {
+            errors.check(
+                c.parse()
+                    .map_err(|e: super::ids::BadId| FieldError::new("campaign_id", e.to_string())),
+            )
+        });
+        errors.finish()?;
+        Ok(DraftFilter {
+            status,
+            campaign_id,
+        })
+    }
+}
+
 /// A slug made from `text`: lower-case ASCII letters and digits joined by single dashes,
 /// accents folded (`Café déjà vu` → `cafe-deja-vu`), at most [`MAX_SLUG`] characters.
 pub fn slugify(text: &str) -> String {

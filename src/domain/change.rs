@@ -31,6 +31,8 @@ wire_enum!(
         AdCreative => "ad_creative",
         /// An ad campaign.
         AdCampaign => "ad_campaign",
+        /// A blog draft.
+        BlogDraft => "blog_draft",
         /// The workspace itself (its settings).
         Workspace => "workspace",
         /// A suppressed address.
@@ -128,6 +130,10 @@ wire_enum!(
         AdCampaignStatusChanged => "ad_campaign.status_changed",
         /// A day of spend and results was synced from the platform.
         AdMetricsSynced => "ad_campaign.metrics_synced",
+        /// A blog draft was written (by hand or generated).
+        BlogDraftCreated => "blog_draft.created",
+        /// A blog draft was edited.
+        BlogDraftEdited => "blog_draft.edited",
         /// A recipient replied.
         ReplyRecorded => "event.reply",
         /// A message bounced.
@@ -182,6 +188,7 @@ impl Action {
             | AdCampaignControlled
             | AdCampaignStatusChanged
             | AdMetricsSynced => SubjectKind::AdCampaign,
+            BlogDraftCreated | BlogDraftEdited => SubjectKind::BlogDraft,
             ReplyRecorded | BounceRecorded | UnsubscribeRecorded | ConversionRecorded => {
                 SubjectKind::Event
             }

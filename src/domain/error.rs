@@ -35,6 +35,15 @@ pub enum Error {
     /// The thing is in a state that does not allow this, or the edit is stale.
     #[error("{0}")]
     Conflict(String),
+    /// An edit made at a version someone else already moved past; `current` is the thing
+    /// as it is now (its JSON), so the client can show both and merge.
+    #[error("{message}")]
+    StaleEdit {
+        /// What happened, safe to show.
+        message: String,
+        /// The current state, as the API shows it.
+        current: Box<serde_json::Value>,
+    },
     /// The audience an approval request was shown with is not the audience now: the
     /// approver would enroll people they never saw. Refresh the preview and review it.
     #[error(

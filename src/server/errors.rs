@@ -40,6 +40,10 @@ pub struct Problem {
     /// For `internal` and `upstream_failed`: quote it when reporting the problem.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_id: Option<String>,
+    /// For a stale edit's `conflict`: the resource as it is now, to merge with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
     /// For `audience_changed`: the recipients the preview showed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previewed_recipients: Option<i64>,
@@ -68,6 +72,7 @@ impl Problem {
             code: code.to_owned(),
             errors: Vec::new(),
             error_id: None,
+            current: None,
             previewed_recipients: None,
             current_recipients: None,
         }
@@ -91,7 +96,7 @@ pub fn status_and_code(error: &Error) -> (StatusCode, &'static str) {
     match error {
         Error::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
         Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-        Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+        Error::Conflict(_) | Error::StaleEdit { .. } => (StatusCode::CONFLICT, "conflict"),
         Error::AudienceChanged { .. } => (StatusCode::CONFLICT, "audience_changed"),
         Error::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthorized"),
         Error::ForbiddenScope(_) => (StatusCode::FORBIDDEN, "forbidden_scope"),
@@ -138,6 +143,7 @@ impl IntoResponse for ApiError {
         problem.error_id = error_id;
         match self.0 {
             Error::Invalid(fields) => problem.errors = fields,
+            Error::StaleEdit { current, .. } => problem.current = Some(*current),
             Error::AudienceChanged { previewed, current } => {
                 problem.previewed_recipients = Some(previewed);
                 problem.current_recipients = Some(current);

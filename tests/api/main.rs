@@ -10,6 +10,7 @@ mod ad_creatives;
 mod ad_platforms;
 mod api_keys;
 mod approved;
+mod blog_drafts;
 mod brands;
 mod campaigns;
 mod cli;

@@ -7,6 +7,7 @@ mod answers;
 pub mod api_keys;
 pub mod approvals;
 pub mod audit_log;
+pub mod blog_drafts;
 pub mod brands;
 pub mod campaigns;
 pub mod connectors;
@@ -84,6 +85,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(email_sequences::router())
         .merge(ad_creatives::router())
         .merge(ad_campaigns::router())
+        .merge(blog_drafts::router())
         .merge(sequence_runs::router())
         .merge(suppressions::router())
         .merge(events::router())

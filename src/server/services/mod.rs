@@ -8,6 +8,7 @@ mod ad_jobs;
 pub mod api_keys;
 pub mod approvals;
 pub mod audit_log;
+pub mod blog_drafts;
 pub mod brands;
 pub mod campaigns;
 pub mod connectors;
