@@ -737,3 +737,69 @@ async fn linkedin_gets_versioned_restli_calls_with_decimal_budgets_and_ids_from_
     );
     assert_eq!(fetch(&app, &t, &id).await["status"], "paused");
 }
+
+#[tokio::test]
+async fn a_lookup_that_fails_keeps_the_step_marked_so_a_later_attempt_still_finds_it() {
+    let app = spawn().await;
+    let t = team(&app, "acme", 1).await;
+    let fake = meta_fake().await;
+    let account = meta_account(&app, &t, &fake).await;
+    let id = approved_launch(&app, &t, &account, "meta").await;
+    let name = fetch(&app, &t, &id).await["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let now = app.ctx().now().to_string();
+    for (step, remote) in [
+        ("audience", Some("aud1")),
+        ("audience_members", Some("aud1")),
+        ("campaign", None),
+    ] {
+        sqlx::query(
+            "insert into ad_campaign_steps (ad_campaign_id, step, remote_id, started_at, done_at) values ($1, $2, $3, $4, $5)",
+        )
+        .bind(&id)
+        .bind(step)
+        .bind(remote)
+        .bind(&now)
+        .bind(remote.map(|_| now.clone()))
+        .execute(app.db().pool())
+        .await
+        .unwrap();
+    }
+    // The lookup is throttled once, then finds what the crashed attempt created.
+    Mock::given(method("GET"))
+        .and(path("/v26.0/act_123/campaigns"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "60"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&fake)
+        .await;
+    answer(
+        &fake,
+        "GET",
+        "/v26.0/act_123/campaigns",
+        ok(json!({"data": [{"id": "cmp-before-crash", "name": format!("{name} · campaign · {id}")}]})),
+    )
+    .await;
+    answer(
+        &fake,
+        "POST",
+        "/v26.0/cmp-before-crash",
+        ok(json!({"success": true})),
+    )
+    .await;
+    let first = ad_round(&app, 0).await;
+    assert_eq!(first.retried, 1, "{first:?}");
+    assert_eq!(fetch(&app, &t, &id).await["status"], "launching");
+    ad_round(&app, 2).await;
+    let live = fetch(&app, &t, &id).await;
+    assert_eq!(live["status"], "active", "{live}");
+    assert_eq!(live["platform_ids"]["campaign"], "cmp-before-crash");
+    assert!(
+        received(&fake, "POST", "/v26.0/act_123/campaigns")
+            .await
+            .is_empty(),
+        "a throttled lookup let the campaign be created twice"
+    );
+}

@@ -194,38 +194,41 @@ async fn launch(ctx: &Context, job: &JobRecord, loaded: &Loaded) -> JobOutcome {
         if remote.contains_key(&step) {
             continue;
         }
-        let step_result = async {
-            if started.contains(&step)
-                && let Some(found) = api.find(&step, &spec, &remote).await?
-            {
-                return Ok(found);
+        // A step started by an earlier attempt may exist on the platform already.
+        let found = if started.contains(&step) {
+            match api.find(&step, &spec, &remote).await {
+                Ok(found) => found,
+                Err(failure) => return launch_failed(ctx, job, &current, failure).await,
             }
-            ad_campaigns::start_step(&ctx.db, &ad.id, &step, ctx.now())
-                .await
-                .map_err(|e| Outcome::Transient(e.to_string()))?;
-            api.create(&step, &spec, &remote).await
-        }
-        .await;
-        match step_result {
-            Ok(id) => {
-                if let Err(e) =
-                    ad_campaigns::finish_step(&ctx.db, &ad.id, &step, &id, ctx.now()).await
-                {
+        } else {
+            None
+        };
+        let id = match found {
+            Some(id) => id,
+            None => {
+                if let Err(e) = ad_campaigns::start_step(&ctx.db, &ad.id, &step, ctx.now()).await {
                     return internal(e);
                 }
-                remote.insert(step, id);
-            }
-            Err(failure) => {
-                // A refusal, or a call that never left, created nothing: the step starts
-                // afresh next time instead of being looked for.
-                if !matches!(failure, Outcome::Uncertain(_))
-                    && let Err(e) = ad_campaigns::forget_step(&ctx.db, &ad.id, &step).await
-                {
-                    return internal(e);
+                match api.create(&step, &spec, &remote).await {
+                    Ok(id) => id,
+                    Err(failure) => {
+                        // This create was refused or never left: nothing exists, so the
+                        // step starts afresh next time instead of being looked for. Only
+                        // this attempt's own certain failure may clear the mark.
+                        if !matches!(failure, Outcome::Uncertain(_))
+                            && let Err(e) = ad_campaigns::forget_step(&ctx.db, &ad.id, &step).await
+                        {
+                            return internal(e);
+                        }
+                        return launch_failed(ctx, job, &current, failure).await;
+                    }
                 }
-                return launch_failed(ctx, job, &current, failure).await;
             }
+        };
+        if let Err(e) = ad_campaigns::finish_step(&ctx.db, &ad.id, &step, &id, ctx.now()).await {
+            return internal(e);
         }
+        remote.insert(step, id);
     }
     let current = match ad_campaigns::get(ctx.db.pool(), ws, &ad.id).await {
         Ok(Some(c)) => c,
