@@ -167,6 +167,32 @@ pub async fn move_to(
     Ok(done.rows_affected() == 1)
 }
 
+/// Records what a replacement approval request covers: its content hash and the audience
+/// size, at `version` (bumped); false when the campaign moved meanwhile.
+pub async fn set_content(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    id: &AdCampaignId,
+    version: i64,
+    content_hash: &str,
+    audience_size: i64,
+    at: Timestamp,
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "update ad_campaigns set content_hash = $1, audience_size = $2, version = version + 1, updated_at = $3 \
+         where workspace_id = $4 and id = $5 and version = $6",
+    )
+    .bind(content_hash)
+    .bind(audience_size)
+    .bind(at.to_string())
+    .bind(workspace.as_str())
+    .bind(id.as_str())
+    .bind(version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// The remote ids of the launch steps done so far, and the steps started without one.
 pub async fn steps(db: &Db, id: &AdCampaignId) -> Result<(Remote, Vec<String>), Error> {
     let rows = sqlx::query(

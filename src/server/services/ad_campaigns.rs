@@ -602,17 +602,15 @@ impl Gated for AdCampaignAtGate {
         let now = ctx.now();
         let result: Result<(), Error> = async {
             let mut tx = ctx.db.begin().await?;
-            sqlx::query(
-                "update ad_campaigns set content_hash = $1, audience_size = $2, version = version + 1, updated_at = $3 \
-                 where workspace_id = $4 and id = $5 and version = $6",
+            ad_campaigns::set_content(
+                &mut tx,
+                actor.workspace_id(),
+                &self.ad.id,
+                self.ad.version,
+                &hash,
+                audience.count,
+                now,
             )
-            .bind(&hash)
-            .bind(audience.count)
-            .bind(now.to_string())
-            .bind(actor.workspace_id().as_str())
-            .bind(self.ad.id.as_str())
-            .bind(self.ad.version)
-            .execute(&mut *tx)
             .await?;
             let ad = AdCampaign {
                 content_hash: hash.clone(),
