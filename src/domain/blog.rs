@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::{Error, Errors, FieldError};
-use super::ids::{BrandId, CampaignId, DraftId};
+use super::ids::{BrandId, CampaignId, ConnectorId, DraftId};
 use super::text::{filled, optional_line, optional_text, required_line};
 use super::time::Timestamp;
 use super::wire::wire_enum;
@@ -33,7 +33,7 @@ wire_enum!(
         Draft => "draft",
         /// A publish of one version waits for an approver.
         PendingApproval => "pending_approval",
-        /// Published; later edits are a new version to publish again.
+        /// Published (some version is live); later edits are a new version to publish again.
         Published => "published",
     }
 );
@@ -65,6 +65,10 @@ pub struct BlogDraft {
     pub status: DraftStatus,
     /// Bumped on every edit.
     pub version: i64,
+    /// The CMS connector a pending publish request names.
+    pub publish_connector_id: Option<ConnectorId>,
+    /// The newest version that went live.
+    pub published_version: Option<i64>,
     /// Created.
     pub created_at: Timestamp,
     /// Last changed.
@@ -80,6 +84,42 @@ impl BlogDraft {
     /// The console page of the draft.
     pub fn console_page(id: &DraftId) -> String {
         format!("/blog/drafts/{id}")
+    }
+
+    /// May a publish of the draft, seen at `version`, be requested now?
+    pub fn check_publish_request(&self, version: Option<i64>) -> Result<(), Error> {
+        if let Some(v) = version
+            && v != self.version
+        {
+            return Err(Error::stale("blog draft", v));
+        }
+        if self.status == DraftStatus::PendingApproval {
+            return Err(Error::Conflict(format!(
+                "a publish of version {} is already waiting for an approver; edit the draft to withdraw it, or wait for the decision",
+                self.version
+            )));
+        }
+        if self.body_markdown.trim().is_empty() {
+            return Err(Error::invalid(
+                "body_markdown",
+                "is empty; write the post before publishing it",
+            ));
+        }
+        Ok(())
+    }
+
+    /// May the open publish request be decided, by an approver who saw `version`?
+    pub fn check_decision(&self, version: Option<i64>) -> Result<(), Error> {
+        if self.status != DraftStatus::PendingApproval {
+            return Err(Error::Conflict(format!(
+                "no publish of this draft is waiting for a decision (it is {})",
+                self.status.as_str().replace('_', " ")
+            )));
+        }
+        match version {
+            Some(v) if v != self.version => Err(Error::stale("blog draft", v)),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -358,6 +398,89 @@ impl DraftInput {
             brand_id,
         })
     }
+}
+
+/// Longest topic of a generated draft.
+pub const MAX_TOPIC: usize = 300;
+
+/// A draft to generate, as a client sends it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GenerateDraftInput {
+    /// `brd_…`: whose voice, facts and forbidden phrases.
+    pub brand_id: Option<String>,
+    /// What the post is about, 1–300 characters.
+    pub topic: Option<String>,
+    /// Up to 10 keywords, each at most 40 characters.
+    pub keywords: Option<Vec<String>>,
+    /// `cmp_…` of a blog campaign.
+    pub campaign_id: Option<String>,
+}
+
+/// A checked generation request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenerateDraft {
+    /// Brand.
+    pub brand_id: BrandId,
+    /// Topic.
+    pub topic: String,
+    /// Keywords.
+    pub keywords: Vec<String>,
+    /// Campaign.
+    pub campaign_id: Option<CampaignId>,
+}
+
+impl GenerateDraftInput {
+    /// Every field checked, each bad one named.
+    pub fn parse(&self) -> Result<GenerateDraft, Error> {
+        let mut errors = Errors::new();
+        let brand_id = match filled(&self.brand_id) {
+            None => {
+                errors.push(FieldError::new("brand_id", "is required"));
+                None
+            }
+            Some(b) => errors.check(
+                b.parse()
+                    .map_err(|e: super::ids::BadId| FieldError::new("brand_id", e.to_string())),
+            ),
+        };
+        let topic = match &self.topic {
+            None => {
+                errors.push(FieldError::new("topic", "is required"));
+                None
+            }
+            Some(t) => errors.check(required_line("topic", t, MAX_TOPIC)),
+        };
+        let keywords = keyword_list(&mut errors, self.keywords.as_deref().unwrap_or(&[]));
+        let campaign_id = filled(&self.campaign_id).and_then(|c| {
+            errors.check(
+                c.parse()
+                    .map_err(|e: super::ids::BadId| FieldError::new("campaign_id", e.to_string())),
+            )
+        });
+        errors.finish()?;
+        Ok(GenerateDraft {
+            brand_id: brand_id.expect("checked"),
+            topic: topic.expect("checked"),
+            keywords,
+            campaign_id,
+        })
+    }
+}
+
+fn keyword_list(errors: &mut Errors, list: &[String]) -> Vec<String> {
+    if list.len() > MAX_TAGS {
+        errors.push(FieldError::new(
+            "keywords",
+            format!("must list at most {MAX_TAGS} keywords"),
+        ));
+        return Vec::new();
+    }
+    list.iter()
+        .enumerate()
+        .filter_map(|(i, k)| errors.check(required_line(&format!("keywords[{i}]"), k, MAX_TAG)))
+        .collect()
 }
 
 /// An edit of a draft at `version`: omitted fields stay.

@@ -33,6 +33,8 @@ wire_enum!(
         AdCampaign => "ad_campaign",
         /// A blog draft.
         BlogDraft => "blog_draft",
+        /// A publish job.
+        PublishJob => "publish_job",
         /// The workspace itself (its settings).
         Workspace => "workspace",
         /// A suppressed address.
@@ -134,6 +136,16 @@ wire_enum!(
         BlogDraftCreated => "blog_draft.created",
         /// A blog draft was edited.
         BlogDraftEdited => "blog_draft.edited",
+        /// Publishing a version of a draft to a CMS was requested.
+        BlogPublishRequested => "blog_draft.publish_requested",
+        /// A publish was approved: its publish job is queued.
+        BlogPublishApproved => "blog_draft.publish_approved",
+        /// A publish was rejected; nothing went out.
+        BlogPublishRejected => "blog_draft.publish_rejected",
+        /// A publish job ended: the post is live, or the job gave up.
+        PublishJobFinished => "publish_job.finished",
+        /// A person queued a failed publish job again.
+        PublishJobRetried => "publish_job.retried",
         /// A recipient replied.
         ReplyRecorded => "event.reply",
         /// A message bounced.
@@ -188,7 +200,9 @@ impl Action {
             | AdCampaignControlled
             | AdCampaignStatusChanged
             | AdMetricsSynced => SubjectKind::AdCampaign,
-            BlogDraftCreated | BlogDraftEdited => SubjectKind::BlogDraft,
+            BlogDraftCreated | BlogDraftEdited | BlogPublishRequested | BlogPublishApproved
+            | BlogPublishRejected => SubjectKind::BlogDraft,
+            PublishJobFinished | PublishJobRetried => SubjectKind::PublishJob,
             ReplyRecorded | BounceRecorded | UnsubscribeRecorded | ConversionRecorded => {
                 SubjectKind::Event
             }
@@ -212,6 +226,7 @@ impl Action {
                 | Self::ConversionRecorded
                 | Self::AdCampaignStatusChanged
                 | Self::AdMetricsSynced
+                | Self::PublishJobFinished
         )
     }
 
@@ -222,6 +237,7 @@ impl Action {
             Self::ReplyRecorded => Some("sequence.email.replied"),
             Self::ApprovalApproved | Self::ApprovalRejected => Some("approval.decided"),
             Self::AdCampaignStatusChanged => Some("ad_campaign.status_changed"),
+            Self::PublishJobFinished => Some("publish_job.finished"),
             _ => None,
         }
     }

@@ -187,6 +187,8 @@ pub enum ValueKind {
     Label,
     /// A password or token: kept exactly as typed (no trimming), up to 8 KB.
     Secret,
+    /// An http(s) address with `{slug}` where a post's slug goes.
+    UrlTemplate,
 }
 
 /// One setting or secret of a connector kind.
@@ -319,22 +321,72 @@ const META_SETTINGS: &[Spec] = &[
 const WEBFLOW_SETTINGS: &[Spec] = &[
     s("site_id", Text, true, "Site id"),
     s("collection_id", Text, true, "Collection id"),
+    s(
+        "body_field",
+        Text,
+        false,
+        "Rich-text field for the body (default post-body)",
+    ),
+    s(
+        "summary_field",
+        Text,
+        false,
+        "Field for the excerpt (default post-summary)",
+    ),
+    s(
+        "seo_title_field",
+        Text,
+        false,
+        "Field for the SEO title (none when empty)",
+    ),
+    s(
+        "seo_description_field",
+        Text,
+        false,
+        "Field for the SEO description (none when empty)",
+    ),
+    s(
+        "post_url",
+        UrlTemplate,
+        false,
+        "Public post address, e.g. https://example.com/blog/{slug}",
+    ),
     s("base_url", BaseUrl, false, "API base URL (override)"),
 ];
 const SANITY_SETTINGS: &[Spec] = &[
     s("project_id", Label, true, "Project id"),
     s("dataset", Text, true, "Dataset"),
-    s("api_version", Text, true, "API version (e.g. v2024-06-01)"),
+    s("api_version", Text, true, "API version (e.g. v2025-02-19)"),
+    s(
+        "document_type",
+        Text,
+        false,
+        "Document type of posts (default post)",
+    ),
+    s(
+        "post_url",
+        UrlTemplate,
+        false,
+        "Public post address, e.g. https://example.com/blog/{slug}",
+    ),
     s("base_url", BaseUrl, false, "API base URL (override)"),
 ];
 /// The sandbox's one knob: a launch step it refuses like a platform would, so the failure
 /// and "Retry launch" paths can be tried without a real account.
-const SANDBOX_SETTINGS: &[Spec] = &[s(
-    "refuse_step",
-    Text,
-    false,
-    "Refuse this ad launch step (e.g. ad_set), to try failures",
-)];
+const SANDBOX_SETTINGS: &[Spec] = &[
+    s(
+        "refuse_step",
+        Text,
+        false,
+        "Refuse this ad launch step (e.g. ad_set) or publish, to try failures",
+    ),
+    s(
+        "post_url",
+        UrlTemplate,
+        false,
+        "Public post address (default https://sandbox.tenex.invalid/blog/{slug})",
+    ),
+];
 const SMTP_SECRETS: &[Spec] = &[s("password", Secret, false, "Password")];
 const TOKEN_SECRETS: &[Spec] = &[s("access_token", Secret, true, "OAuth access token")];
 const GOOGLE_ADS_SECRETS: &[Spec] = &[
@@ -391,6 +443,30 @@ pub fn check_base_url(field: &str, text: &str) -> Result<String, FieldError> {
     }
 }
 
+/// A post address template: an http(s) URL holding `{slug}`.
+fn check_url_template(field: &str, text: &str) -> Result<String, FieldError> {
+    if !text.contains("{slug}") {
+        return Err(FieldError::new(
+            field,
+            "must contain {slug} where the post's slug goes, e.g. https://example.com/blog/{slug}",
+        ));
+    }
+    let filled = text.replace("{slug}", "post");
+    match url::Url::parse(&filled) {
+        Ok(url)
+            if matches!(url.scheme(), "http" | "https")
+                && url.host().is_some()
+                && !text.chars().any(char::is_whitespace) =>
+        {
+            Ok(text.to_owned())
+        }
+        _ => Err(FieldError::new(
+            field,
+            "must be an http(s) address, e.g. https://example.com/blog/{slug}",
+        )),
+    }
+}
+
 fn check_value(field: &str, spec: &Spec, raw: &str) -> Result<String, FieldError> {
     let text = raw.trim();
     match spec.kind {
@@ -433,6 +509,7 @@ fn check_value(field: &str, spec: &Spec, raw: &str) -> Result<String, FieldError
             .map(|w| (*w).to_owned())
             .ok_or_else(|| FieldError::new(field, format!("must be one of {}", words.join(", ")))),
         BaseUrl => check_base_url(field, text),
+        UrlTemplate => check_url_template(field, text),
         Digits => {
             let digits: String = text.chars().filter(|c| *c != '-').collect();
             if !digits.is_empty()
@@ -657,6 +734,24 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_post_address_must_hold_the_slug_and_be_a_web_address() {
+        let spec = s("post_url", UrlTemplate, false, "Post URL");
+        assert_eq!(
+            check_value("post_url", &spec, " https://example.com/blog/{slug} ").unwrap(),
+            "https://example.com/blog/{slug}"
+        );
+        for bad in [
+            "https://example.com/blog/",
+            "ftp://example.com/{slug}",
+            "javascript:alert(1)//{slug}",
+            "https://exa mple.com/{slug}",
+        ] {
+            let e = check_value("post_url", &spec, bad).unwrap_err();
+            assert_eq!(e.field, "post_url", "{bad}");
+        }
     }
 
     #[test]

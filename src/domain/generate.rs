@@ -7,6 +7,7 @@ use super::brand::Brand;
 use super::sequence::{MAX_BODY, MAX_SUBJECT};
 
 pub mod ads;
+pub mod blog;
 
 /// Longest objective the builtin writer puts in a subject.
 const SUBJECT_OBJECTIVE: usize = 60;

@@ -107,6 +107,8 @@ typed_id!(/// An ad campaign (the platform-side launch of a campaign).
     AdCampaignId, "adc", "ad campaign");
 typed_id!(/// A blog draft.
     DraftId, "drf", "blog draft");
+typed_id!(/// A publish job (one approved publish of a blog draft to a CMS).
+    PublishJobId, "pub", "publish job");
 
 #[cfg(test)]
 mod tests {

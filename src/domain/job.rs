@@ -25,6 +25,8 @@ wire_enum!(
         AdControl => "ad_control",
         /// Pulling an ad campaign's daily spend and results from its platform.
         AdMetricsSync => "ad_metrics_sync",
+        /// Publishing an approved blog post to its CMS.
+        BlogPublish => "blog_publish",
     }
 );
 
@@ -38,6 +40,7 @@ impl JobKind {
             Self::AdLaunch => "Ad launch",
             Self::AdControl => "Ad control",
             Self::AdMetricsSync => "Ad metrics sync",
+            Self::BlogPublish => "Blog publish",
         }
     }
 
@@ -49,11 +52,17 @@ impl JobKind {
     /// The ad kinds are safe by construction: a launch writes each step as started before
     /// its call and looks a started step up on the platform by its unique name before
     /// creating it again; status changes set a status (doing it twice is doing it once);
-    /// a sync replaces its days.
+    /// a sync replaces its days. A publish writes its item's creation as started before the
+    /// call and looks the item up by slug before creating it again; everything else it does
+    /// (update, publish, Sanity's replace-by-id transaction) comes out the same when repeated.
     pub fn rerun_safe(self) -> bool {
         matches!(
             self,
-            Self::ConnectorCheck | Self::AdLaunch | Self::AdControl | Self::AdMetricsSync
+            Self::ConnectorCheck
+                | Self::AdLaunch
+                | Self::AdControl
+                | Self::AdMetricsSync
+                | Self::BlogPublish
         )
     }
 }
@@ -168,6 +177,9 @@ pub enum JobOutcome {
     Done(String),
     /// Failed in a way worth trying again (a timeout, a 5xx, a 429).
     Transient(String),
+    /// Failed in a way worth trying again, and the provider said not before this many
+    /// seconds (its `Retry-After`).
+    Later(String, u64),
     /// Failed for good (a 4xx, bad settings).
     Permanent(String),
     /// The call was interrupted after the provider may have acted.
@@ -200,8 +212,12 @@ pub struct Next {
     pub error: Option<String>,
 }
 
+/// The longest a provider's `Retry-After` is waited for; a longer ask waits this long.
+pub const LONGEST_WAIT_SECS: u64 = 6 * 3600;
+
 /// The one policy: what `outcome` of attempt number `attempt` (1 for the first) of a job
-/// of `kind` allowing `max_attempts` leads to at `now`.
+/// of `kind` allowing `max_attempts` leads to at `now`. A retry waits the backoff, or what
+/// the provider asked for when that is longer.
 pub fn next_after(
     kind: JobKind,
     outcome: &JobOutcome,
@@ -209,11 +225,15 @@ pub fn next_after(
     max_attempts: u32,
     now: Timestamp,
 ) -> Next {
+    let asked = match outcome {
+        JobOutcome::Later(_, secs) => (*secs).min(LONGEST_WAIT_SECS) as i64,
+        _ => 0,
+    };
     let retry = |reason: &str| {
         if attempt < max_attempts {
             Next {
                 status: JobStatus::Queued,
-                due_at: now.plus(time::Duration::seconds(backoff_seconds(attempt))),
+                due_at: now.plus(time::Duration::seconds(backoff_seconds(attempt).max(asked))),
                 error: Some(reason.to_owned()),
             }
         } else {
@@ -230,7 +250,7 @@ pub fn next_after(
             due_at: now,
             error: None,
         },
-        JobOutcome::Transient(r) => retry(r),
+        JobOutcome::Transient(r) | JobOutcome::Later(r, _) => retry(r),
         JobOutcome::Uncertain(r) if kind.rerun_safe() => retry(r),
         JobOutcome::Uncertain(r) => Next {
             status: JobStatus::Uncertain,
@@ -328,6 +348,23 @@ mod tests {
         );
         assert_eq!(n.status, JobStatus::Failed);
         assert!(n.error.unwrap().contains("gave up after 3 attempts"));
+    }
+
+    #[test]
+    fn a_providers_retry_after_is_waited_when_longer_than_the_backoff() {
+        let later = |secs| JobOutcome::Later("HTTP 429: slow down".into(), secs);
+        let n = next_after(JobKind::BlogPublish, &later(300), 1, 6, at(0));
+        assert_eq!((n.status, n.due_at), (JobStatus::Queued, at(300)));
+        let n = next_after(JobKind::BlogPublish, &later(5), 1, 6, at(0));
+        assert_eq!(n.due_at, at(60), "never sooner than the backoff");
+        let n = next_after(JobKind::BlogPublish, &later(10 * 86_400), 1, 6, at(0));
+        assert_eq!(
+            n.due_at,
+            at(LONGEST_WAIT_SECS as i64),
+            "a wait of days is capped"
+        );
+        let n = next_after(JobKind::BlogPublish, &later(30), 6, 6, at(0));
+        assert_eq!(n.status, JobStatus::Failed, "attempts still run out");
     }
 
     #[test]

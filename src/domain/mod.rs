@@ -31,6 +31,7 @@ pub mod money;
 pub mod outbox;
 pub mod pagination;
 pub mod portable_text;
+pub mod publish;
 #[cfg(feature = "ssr")]
 pub mod schedule;
 pub mod secret;

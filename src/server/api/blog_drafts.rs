@@ -8,15 +8,17 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::approvals::ApprovalJson;
 use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch};
 use super::list::ListJson;
 use crate::domain::Error;
-use crate::domain::blog::{DraftEdit, DraftFilterInput, DraftInput, DraftView};
+use crate::domain::blog::{DraftEdit, DraftFilterInput, DraftInput, DraftView, GenerateDraftInput};
 use crate::domain::ids::DraftId;
 use crate::domain::pagination::PageRequest;
+use crate::domain::publish::PublishInput;
 use crate::server::auth::api_key::ApiActor;
 use crate::server::errors::{ApiError, Problem};
-use crate::server::services::{Context, blog_drafts};
+use crate::server::services::{Context, blog_drafts, publishing};
 use crate::server::state::AppState;
 
 /// A blog draft with its rendering. A stale `PATCH` answers 409 with this same shape in the
@@ -53,6 +55,10 @@ pub struct DraftJson {
     pub status: String,
     /// Bumped on every edit; send it back with `PATCH`.
     pub version: i64,
+    /// The newest version that went live (null: never published).
+    pub published_version: Option<i64>,
+    /// `cnr_…` of the CMS a pending publish request names (while `pending_approval`).
+    pub publish_connector_id: Option<String>,
     /// Created.
     pub created_at: String,
     /// Last changed.
@@ -78,6 +84,8 @@ impl From<DraftView> for DraftJson {
             reading_minutes: v.reading_minutes,
             status: d.status.as_str().to_owned(),
             version: d.version,
+            published_version: d.published_version,
+            publish_connector_id: d.publish_connector_id.map(|c| c.to_string()),
             created_at: d.created_at.to_string(),
             updated_at: d.updated_at.to_string(),
         }
@@ -102,6 +110,57 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_draft, list_drafts))
         .routes(routes!(get_draft, edit_draft))
+        .routes(routes!(publish_draft))
+        .routes(routes!(generate_draft))
+}
+
+/// Generates a draft from a brand, a topic and keywords, in the brand's voice and without
+/// its forbidden phrases; 502 when the generator could not write a usable post.
+#[utoipa::path(post, path = "/marketing/blog-drafts/generate", tag = "marketing", request_body = GenerateDraftInput,
+    responses((status = 201, body = DraftJson), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json")))]
+async fn generate_draft(
+    State(ctx): State<Context>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<GenerateDraftInput>,
+) -> Result<(StatusCode, Json<DraftJson>), ApiError> {
+    let draft = blog_drafts::generate(&ctx, &actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(draft.into())))
+}
+
+/// The answer to a publish request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublishRequestedJson {
+    /// The open approval request; once an approver approves it, a publish job runs.
+    pub approval: ApprovalJson,
+}
+
+/// Asks an approver to publish the draft, as it is now, to a CMS connector. Nothing reaches
+/// the CMS before a person approves; editing the draft withdraws the request. 409 when a
+/// request is already open or `version` (body or `If-Match`) is not current.
+#[utoipa::path(post, path = "/marketing/blog-drafts/{id}/publish", tag = "marketing", request_body = PublishInput,
+    params(("id" = String, Path, description = "`drf_…`")),
+    responses((status = 202, body = PublishRequestedJson), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn publish_draft(
+    State(ctx): State<Context>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<DraftId>,
+    if_match: IfMatch,
+    ApiJson(input): ApiJson<PublishInput>,
+) -> Result<(StatusCode, Json<PublishRequestedJson>), ApiError> {
+    let input = PublishInput {
+        version: if_match.optional_version(input.version)?,
+        ..input
+    };
+    let approval = publishing::request(&ctx, &actor, &id, &input).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(PublishRequestedJson {
+            approval: approval.into(),
+        }),
+    ))
 }
 
 /// Writes a draft by hand. Without a `slug`, one is made from the title (numbered when

@@ -18,6 +18,7 @@ pub mod events;
 pub mod extract;
 pub mod idempotency;
 pub mod list;
+pub mod publish_jobs;
 pub mod segments;
 pub mod sequence_runs;
 pub mod settings;
@@ -86,6 +87,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(ad_creatives::router())
         .merge(ad_campaigns::router())
         .merge(blog_drafts::router())
+        .merge(publish_jobs::router())
         .merge(sequence_runs::router())
         .merge(suppressions::router())
         .merge(events::router())

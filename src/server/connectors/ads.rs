@@ -2,15 +2,14 @@
 //! and the wire they share (each call recorded: method, path, status — never a body).
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
-use super::http::{self, Answer};
 use crate::domain::ad_campaign::{AdCampaign, DayMetrics};
 use crate::domain::ad_creative::AdCreative;
 use crate::domain::connector::ConnectorKind;
 use crate::domain::delivery::Outcome;
 
-pub use crate::domain::ad_campaign::{PlatformCall as Call, RemoteIds as Remote};
+pub use super::wire::{Call, Wire, id_in};
+pub use crate::domain::ad_campaign::RemoteIds as Remote;
 
 /// What a launch creates: the campaign as approved, its creatives in order, and its
 /// audience as SHA-256 hashes of normalised addresses.
@@ -95,139 +94,6 @@ pub fn api_for(
             )));
         }
     })
-}
-
-/// A connector's settings and secrets, the shared HTTP client, and the record of calls.
-pub struct Wire {
-    http: reqwest::Client,
-    settings: BTreeMap<String, String>,
-    secrets: BTreeMap<String, String>,
-    calls: Mutex<Vec<Call>>,
-}
-
-impl Wire {
-    /// A wire over `http` for a connector with `settings` and opened `secrets`.
-    pub fn new(
-        http: reqwest::Client,
-        settings: BTreeMap<String, String>,
-        secrets: BTreeMap<String, String>,
-    ) -> Self {
-        Self {
-            http,
-            settings,
-            secrets,
-            calls: Mutex::new(Vec::new()),
-        }
-    }
-
-    /// A setting, or `default`.
-    pub fn setting<'a>(&'a self, name: &str, default: &'a str) -> &'a str {
-        self.settings
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
-            .unwrap_or(default)
-    }
-
-    /// A setting the connector must have for ads, or a permanent failure naming it.
-    pub fn required(&self, name: &str, what: &str) -> Result<&str, Outcome> {
-        self.settings
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| {
-                Outcome::Permanent(format!(
-                    "the connector has no {what} (setting `{name}`); an admin adds it under Connectors"
-                ))
-            })
-    }
-
-    /// An opened secret.
-    pub fn secret(&self, name: &str) -> &str {
-        self.secrets.get(name).map_or("", String::as_str)
-    }
-
-    /// The base URL: the `base_url` override, else `default`.
-    pub fn base(&self, default: &str) -> String {
-        self.setting("base_url", default)
-            .trim_end_matches('/')
-            .to_owned()
-    }
-
-    /// The HTTP client.
-    pub fn http(&self) -> &reqwest::Client {
-        &self.http
-    }
-
-    /// Sends `request` to `provider`, recording `method path` with the answer's status.
-    pub async fn send(
-        &self,
-        request: reqwest::RequestBuilder,
-        provider: &str,
-        note: &str,
-    ) -> Result<Answer, Outcome> {
-        let (method, path) = request
-            .try_clone()
-            .and_then(|r| r.build().ok())
-            .map(|r| {
-                let url = r.url();
-                let path = match url.query() {
-                    Some(q) => format!("{}?{q}", url.path()),
-                    None => url.path().to_owned(),
-                };
-                (r.method().to_string(), path)
-            })
-            .unwrap_or_default();
-        let answer = http::exchange(request, provider).await;
-        let status = match &answer {
-            Ok(a) => a.status,
-            Err(e) => status_in(e),
-        };
-        self.calls
-            .lock()
-            .expect("the call log lock is never poisoned")
-            .push(Call {
-                method,
-                path,
-                status,
-                note: match &answer {
-                    Ok(_) => note.to_owned(),
-                    Err(e) => format!("{note}: {}", e.reason().unwrap_or_default()),
-                },
-            });
-        answer
-    }
-
-    /// The calls recorded so far.
-    pub fn calls(&self) -> Vec<Call> {
-        self.calls
-            .lock()
-            .expect("the call log lock is never poisoned")
-            .clone()
-    }
-}
-
-/// The HTTP status named in a failure's reason ("… HTTP 503: …"), else 0.
-fn status_in(outcome: &Outcome) -> u16 {
-    outcome
-        .reason()
-        .and_then(|r| r.split("HTTP ").nth(1))
-        .and_then(|r| r.get(..3))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
-}
-
-/// A required id from a create's answer, or an uncertain failure: the platform said yes
-/// but did not say to what, so the step is looked up by name on the next attempt.
-pub fn id_in(value: Option<&str>, what: &str, provider: &str) -> Result<String, Outcome> {
-    value
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            Outcome::Uncertain(format!(
-                "{provider} accepted the {what} but its answer carried no id"
-            ))
-        })
 }
 
 /// The id a previous step stored, or a permanent failure (steps run in order).

@@ -77,10 +77,20 @@ pub async fn exchange(
     request: reqwest::RequestBuilder,
     provider: &str,
 ) -> Result<Answer, crate::domain::delivery::Outcome> {
+    exchange_waiting(request, provider)
+        .await
+        .map_err(|(o, _)| o)
+}
+
+/// [`exchange`], with the seconds a refusal's `Retry-After` asked to wait, when it said.
+pub async fn exchange_waiting(
+    request: reqwest::RequestBuilder,
+    provider: &str,
+) -> Result<Answer, (crate::domain::delivery::Outcome, Option<u64>)> {
     use crate::domain::delivery::{Outcome, http_status};
     let response = request.send().await.map_err(|e| {
         // Connecting (TCP and TLS) happens before a byte of the request is written.
-        if e.is_connect() {
+        let outcome = if e.is_connect() {
             Outcome::Transient(format!("{provider}: could not connect"))
         } else if e.is_timeout() {
             Outcome::Uncertain(format!(
@@ -90,11 +100,15 @@ pub async fn exchange(
             Outcome::Uncertain(format!(
                 "{provider}: the connection failed after the request was sent"
             ))
-        }
+        };
+        (outcome, None)
     })?;
     let status = response.status();
     let headers = response.headers().clone();
-    let retry_after = headers.contains_key(reqwest::header::RETRY_AFTER);
+    let wait = headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .map(retry_after_secs);
     let body = response.text().await.unwrap_or_default();
     let value: serde_json::Value = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
     if status.is_success() {
@@ -106,5 +120,40 @@ pub async fn exchange(
     }
     let message = provider_message(&value)
         .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
-    Err(http_status(status.as_u16(), &truncate(&message, 300), retry_after).from_provider(provider))
+    let outcome = http_status(status.as_u16(), &truncate(&message, 300), wait.is_some())
+        .from_provider(provider);
+    Err((outcome, wait))
+}
+
+/// A `Retry-After` value in seconds: a number of seconds, or an HTTP date (seconds from
+/// now); anything unreadable asks for a minute.
+fn retry_after_secs(value: &str) -> u64 {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return secs;
+    }
+    httpdate::parse_http_date(value)
+        .ok()
+        .and_then(|at| at.duration_since(std::time::SystemTime::now()).ok())
+        .map_or(60, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(retry_after_secs("120"), 120);
+        assert_eq!(retry_after_secs(" 7 "), 7);
+        assert_eq!(retry_after_secs("soon"), 60);
+        let in_a_while = std::time::SystemTime::now() + std::time::Duration::from_secs(600);
+        let secs = retry_after_secs(&httpdate::fmt_http_date(in_a_while));
+        assert!((590..=600).contains(&secs), "{secs}");
+        assert_eq!(
+            retry_after_secs("Wed, 21 Oct 2015 07:28:00 GMT"),
+            60,
+            "a date past"
+        );
+    }
 }

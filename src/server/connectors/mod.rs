@@ -5,6 +5,7 @@
 //! them with the features that need them).
 
 pub mod ads;
+pub mod cms;
 mod gmail;
 mod google_ads;
 mod graph;
@@ -12,9 +13,11 @@ mod http;
 mod linkedin;
 mod meta;
 mod sandbox_ads;
+mod sandbox_cms;
 mod sanity;
 mod smtp;
 mod webflow;
+pub mod wire;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;

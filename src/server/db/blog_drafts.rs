@@ -8,11 +8,13 @@ use super::{
 };
 use crate::domain::Error;
 use crate::domain::blog::{BlogDraft, DraftFilter};
-use crate::domain::ids::{DraftId, WorkspaceId};
+use crate::domain::ids::{ConnectorId, DraftId, WorkspaceId};
 use crate::domain::pagination::PageRequest;
+use crate::domain::time::Timestamp;
 
 const COLUMNS: &str = "d.id, d.campaign_id, d.brand_id, d.title, d.slug, d.excerpt, d.tags, d.seo_title, \
-                       d.seo_description, d.body_markdown, d.status, d.version, d.created_at, d.updated_at";
+                       d.seo_description, d.body_markdown, d.status, d.version, d.publish_connector_id, d.published_version, \
+                       d.created_at, d.updated_at";
 
 fn optional_id<T: std::str::FromStr>(row: &AnyRow, column: &str) -> Result<Option<T>, Error> {
     match row.try_get::<Option<String>, _>(column)? {
@@ -36,6 +38,8 @@ fn draft(row: &AnyRow) -> Result<BlogDraft, Error> {
         body_markdown: row.try_get("body_markdown")?,
         status: get_parsed(row, "status")?,
         version: row.try_get("version")?,
+        publish_connector_id: optional_id(row, "publish_connector_id")?,
+        published_version: row.try_get("published_version")?,
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
     })
@@ -77,7 +81,8 @@ pub async fn insert(tx: &mut Tx, workspace: &WorkspaceId, d: &BlogDraft) -> Resu
     Ok(())
 }
 
-/// Saves an edit if the draft is still at `expected_version`; false when it is not.
+/// Saves an edit if the draft is still at `expected_version`; false when it is not. The
+/// status is not an edit's to change: a publish request and its outcome move it.
 pub async fn update(
     tx: &mut Tx,
     workspace: &WorkspaceId,
@@ -86,8 +91,8 @@ pub async fn update(
 ) -> Result<bool, Error> {
     let done = sqlx::query(
         "update blog_drafts set title = $1, slug = $2, excerpt = $3, tags = $4, seo_title = $5, seo_description = $6, \
-         body_markdown = $7, status = $8, version = $9, updated_at = $10 \
-         where workspace_id = $11 and id = $12 and version = $13",
+         body_markdown = $7, version = $8, updated_at = $9 \
+         where workspace_id = $10 and id = $11 and version = $12",
     )
     .bind(&d.title)
     .bind(&d.slug)
@@ -96,7 +101,6 @@ pub async fn update(
     .bind(&d.seo_title)
     .bind(&d.seo_description)
     .bind(&d.body_markdown)
-    .bind(d.status.as_str())
     .bind(d.version)
     .bind(d.updated_at.to_string())
     .bind(workspace.as_str())
@@ -156,4 +160,74 @@ pub async fn list(
     let query = c.bind(sqlx::query(&sql).bind(workspace.as_str()));
     let rows = bind_page(query, page).fetch_all(db.pool()).await?;
     rows.iter().map(draft).collect()
+}
+
+/// Opens a publish request on the draft at `version` for `connector`; false when the draft
+/// moved on or a request is already open.
+pub async fn request_publish(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    id: &DraftId,
+    version: i64,
+    connector: &ConnectorId,
+    at: Timestamp,
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "update blog_drafts set status = 'pending_approval', publish_connector_id = $1, updated_at = $2 \
+         where workspace_id = $3 and id = $4 and version = $5 and status <> 'pending_approval'",
+    )
+    .bind(connector.as_str())
+    .bind(at.to_string())
+    .bind(workspace.as_str())
+    .bind(id.as_str())
+    .bind(version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Closes the draft's open publish request (decided or withdrawn) while it is at
+/// `version`: back to published when a version is live, else draft. False when there was
+/// no open request at that version.
+pub async fn close_request(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    id: &DraftId,
+    version: i64,
+    at: Timestamp,
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "update blog_drafts set status = case when published_version is null then 'draft' else 'published' end, \
+         publish_connector_id = null, updated_at = $1 \
+         where workspace_id = $2 and id = $3 and version = $4 and status = 'pending_approval'",
+    )
+    .bind(at.to_string())
+    .bind(workspace.as_str())
+    .bind(id.as_str())
+    .bind(version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records that `version` went live: the draft is published (unless a new request is open,
+/// which keeps it pending). Its version is not bumped: nobody's text changed.
+pub async fn mark_published(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    id: &DraftId,
+    version: i64,
+) -> Result<(), Error> {
+    sqlx::query(
+        "update blog_drafts set published_version = case when published_version is null or published_version < $1 \
+         then $1 else published_version end, \
+         status = case when status = 'pending_approval' then status else 'published' end \
+         where workspace_id = $2 and id = $3",
+    )
+    .bind(version)
+    .bind(workspace.as_str())
+    .bind(id.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

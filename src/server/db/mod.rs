@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod messages;
 pub mod outbox;
+pub mod publish_jobs;
 pub mod segments;
 pub mod sender_days;
 pub mod sequences;

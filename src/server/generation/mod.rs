@@ -5,6 +5,7 @@ mod openai;
 use crate::domain::Error;
 use crate::domain::ad_platform::AdCopy;
 use crate::domain::generate::ads::{CreativeBrief, builtin_ad_variants};
+use crate::domain::generate::blog::{PostBrief, PostDraft, builtin_post, check_post};
 use crate::domain::generate::{SequenceBrief, StepDraft, builtin_email_steps, check_drafts};
 use crate::server::config::GeneratorSettings;
 
@@ -75,6 +76,24 @@ impl Generator {
                 Ok(variants)
             }
             Self::OpenAi(client) => client.ad_variants(brief).await,
+        }
+    }
+
+    /// A blog post on the brief's topic in the brand's voice, free of its forbidden
+    /// phrases and within the draft limits; an unusable answer is asked again once
+    /// (OpenAI) and otherwise reported as `Upstream`, never stored.
+    pub async fn blog_post(&self, brief: &PostBrief<'_>) -> Result<PostDraft, Error> {
+        match self {
+            Self::Builtin => {
+                let post = builtin_post(brief);
+                check_post(brief, &post).map_err(|reason| {
+                    Error::internal(std::io::Error::other(format!(
+                        "builtin post writer: {reason}"
+                    )))
+                })?;
+                Ok(post)
+            }
+            Self::OpenAi(client) => client.blog_post(brief).await,
         }
     }
 }

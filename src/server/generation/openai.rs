@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 
 use crate::domain::Error;
 use crate::domain::ad_platform::{AdCopy, AdPlatform};
+use crate::domain::blog;
 use crate::domain::generate::ads::CreativeBrief;
+use crate::domain::generate::blog::{PostBrief, PostDraft, check_post};
 use crate::domain::generate::{SequenceBrief, StepDraft, check_drafts};
 use crate::domain::sequence::Step;
 use crate::domain::template::{STANDARD_VARIABLES, StepTemplates};
@@ -202,6 +204,80 @@ fn usable_ads(brief: &CreativeBrief<'_>, content: &str) -> Result<Vec<AdCopy>, S
     Ok(kept)
 }
 
+fn post_schema() -> Value {
+    let text = json!({"type": "string"});
+    json!({
+        "type": "object",
+        "properties": {
+            "title": text, "excerpt": text, "seo_title": text, "seo_description": text,
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "body_markdown": text
+        },
+        "required": ["title", "excerpt", "seo_title", "seo_description", "tags", "body_markdown"],
+        "additionalProperties": false
+    })
+}
+
+fn post_instructions(brief: &PostBrief<'_>) -> String {
+    let b = brief.brand;
+    format!(
+        "Write a blog post for {name} about: {topic}\n\
+         Keywords to be found by (use them naturally): {keywords}\n\
+         Company: {overview}\n\
+         Selling points: {usps}\n\
+         Readers: {markets}\n\
+         Voice: {voice}\n\
+         Never use these words or phrases anywhere: {forbidden}\n\
+         The body is Markdown (CommonMark with GFM tables and task lists allowed), 500 to 1,200 words, \
+         with ## section headings and no top-level # heading (the title is separate); no HTML, no images. \
+         Title at most {title} characters; excerpt one or two sentences, at most {excerpt}; \
+         seo_title at most {seo_title}; seo_description at most {seo_description}; \
+         up to {tags} short lower-case tags.",
+        name = b.name,
+        topic = brief.topic,
+        keywords = if brief.keywords.is_empty() {
+            "(none)".to_owned()
+        } else {
+            brief.keywords.join(", ")
+        },
+        overview = b.company_overview,
+        usps = b.usps.join("; "),
+        markets = b.icp_market_segments.join("; "),
+        voice = b.brand_voice,
+        forbidden = if b.do_not_say.is_empty() {
+            "(none)".to_owned()
+        } else {
+            b.do_not_say.join(", ")
+        },
+        title = blog::MAX_TITLE,
+        excerpt = blog::MAX_EXCERPT,
+        seo_title = blog::MAX_SEO_TITLE,
+        seo_description = blog::MAX_SEO_DESCRIPTION,
+        tags = blog::MAX_TAGS,
+    )
+}
+
+/// The post of an answer, checked like any other.
+fn usable_post(brief: &PostBrief<'_>, content: &str) -> Result<PostDraft, String> {
+    let post: PostDraft = serde_json::from_str(content)
+        .map_err(|e| format!("the answer is not the expected JSON ({e})"))?;
+    let post = PostDraft {
+        title: post.title.trim().to_owned(),
+        excerpt: post.excerpt.trim().to_owned(),
+        seo_title: post.seo_title.trim().to_owned(),
+        seo_description: post.seo_description.trim().to_owned(),
+        tags: post
+            .tags
+            .iter()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        body_markdown: post.body_markdown,
+    };
+    check_post(brief, &post)?;
+    Ok(post)
+}
+
 fn schema() -> Value {
     json!({
         "type": "object",
@@ -386,6 +462,18 @@ impl OpenAi {
             "email_sequence",
             schema,
             |content| usable(brief, content),
+        )
+        .await
+    }
+
+    /// A blog post.
+    pub async fn blog_post(&self, brief: &PostBrief<'_>) -> Result<PostDraft, Error> {
+        self.ask_until_usable(
+            "You write clear, honest B2B blog posts in Markdown. You answer only with JSON.",
+            post_instructions(brief),
+            "blog_post",
+            post_schema,
+            |content| usable_post(brief, content),
         )
         .await
     }

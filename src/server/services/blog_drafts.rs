@@ -5,10 +5,12 @@ use super::Context;
 use super::event_record;
 use crate::domain::actor::{Actor, Scope};
 use crate::domain::blog::{
-    BlogDraft, DraftEdit, DraftFilter, DraftInput, DraftStatus, DraftView, slugify,
+    BlogDraft, DraftEdit, DraftFilter, DraftInput, DraftStatus, DraftView, GenerateDraftInput,
+    NewDraft, slugify,
 };
 use crate::domain::campaign::Channel;
 use crate::domain::change::{Action, Change};
+use crate::domain::generate::blog::PostBrief;
 use crate::domain::ids::DraftId;
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::{Error, FieldError};
@@ -23,6 +25,52 @@ pub async fn create(ctx: &Context, actor: &Actor, input: &DraftInput) -> Result<
     actor.require(Scope::MarketingWrite)?;
     actor.require(Scope::MarketingRead)?;
     let new = input.parse()?;
+    store(ctx, actor, new, "wrote").await
+}
+
+/// Generates a draft from a brand, a topic and keywords: the generator writes title,
+/// excerpt, tags, SEO fields and a Markdown body in the brand's voice, never with its
+/// forbidden phrases; the result is stored like a draft written by hand.
+pub async fn generate(
+    ctx: &Context,
+    actor: &Actor,
+    input: &GenerateDraftInput,
+) -> Result<DraftView, Error> {
+    actor.require(Scope::MarketingWrite)?;
+    actor.require(Scope::MarketingRead)?;
+    let ask = input.parse()?;
+    let brand = brands::get(&ctx.db, actor.workspace_id(), &ask.brand_id)
+        .await?
+        .ok_or_else(|| Error::invalid("brand_id", "no such brand in this workspace"))?;
+    let post = ctx
+        .generator
+        .blog_post(&PostBrief {
+            brand: &brand,
+            topic: &ask.topic,
+            keywords: &ask.keywords,
+        })
+        .await?;
+    let new = NewDraft {
+        title: post.title,
+        body_markdown: post.body_markdown,
+        slug: None,
+        excerpt: post.excerpt,
+        tags: post.tags,
+        seo_title: post.seo_title,
+        seo_description: post.seo_description,
+        campaign_id: ask.campaign_id,
+        brand_id: Some(brand.id),
+    };
+    store(ctx, actor, new, "generated").await
+}
+
+/// Stores a new draft after checking its campaign and brand; `verb` says how it was made.
+async fn store(
+    ctx: &Context,
+    actor: &Actor,
+    new: NewDraft,
+    verb: &str,
+) -> Result<DraftView, Error> {
     let ws = actor.workspace_id();
     let mut errors = Vec::new();
     if let Some(id) = &new.campaign_id {
@@ -54,7 +102,13 @@ pub async fn create(ctx: &Context, actor: &Actor, input: &DraftInput) -> Result<
     }
     let slug = match new.slug {
         Some(s) => s,
-        None => free_slug(ctx, actor, &slugify(&new.title)).await?,
+        None => {
+            // A title in a script without Latin letters gives no slug: start from "post".
+            let base = Some(slugify(&new.title))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "post".into());
+            free_slug(ctx, actor, &base).await?
+        }
     };
     let now = ctx.now();
     let draft = BlogDraft {
@@ -70,6 +124,8 @@ pub async fn create(ctx: &Context, actor: &Actor, input: &DraftInput) -> Result<
         body_markdown: new.body_markdown,
         status: DraftStatus::Draft,
         version: 1,
+        publish_connector_id: None,
+        published_version: None,
         created_at: now,
         updated_at: now,
     };
@@ -78,7 +134,7 @@ pub async fn create(ctx: &Context, actor: &Actor, input: &DraftInput) -> Result<
     let mut change = Change::new(
         Action::BlogDraftCreated,
         &draft.id,
-        format!("wrote draft \"{}\"", draft.title),
+        format!("{verb} draft \"{}\"", draft.title),
     );
     if let Some(c) = &draft.campaign_id {
         change = change.for_campaign(c, now);
@@ -154,13 +210,16 @@ pub async fn edit(
         return Err(stale(current, version));
     }
     let now = ctx.now();
-    let edited = BlogDraft {
+    let mut edited = BlogDraft {
         version: version + 1,
         updated_at: now,
         ..edit.apply(&current)?
     };
     let ws = actor.workspace_id();
     let mut tx = ctx.db.begin().await?;
+    // What an approver would decide is no longer this text.
+    edited.status = super::publishing::withdraw_in(&mut tx, actor, &current, now).await?;
+    edited.publish_connector_id = None;
     if !blog_drafts::update(&mut tx, ws, &edited, version).await? {
         drop(tx);
         return Err(stale(find(ctx, actor, id).await?, version));

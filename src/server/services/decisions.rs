@@ -6,6 +6,7 @@ use super::ad_campaigns::AdCampaignAtGate;
 use super::ad_creatives::CreativeAtGate;
 use super::approvals::{self, already_decided};
 use super::gate;
+use super::publishing::PublishAtGate;
 use super::sequences::SequenceAtGate;
 use crate::domain::Error;
 use crate::domain::actor::Actor;
@@ -39,12 +40,8 @@ pub async fn decide_request(
             gate::decide::<AdCampaignAtGate>(ctx, actor, subject, decision, input, Some(id))
                 .await?;
         }
-        // Nothing opens these requests yet; reaching here is a server bug.
         SubjectType::BlogPublish => {
-            return Err(Error::internal(std::io::Error::other(format!(
-                "no decision is wired for {} requests",
-                approval.subject_type
-            ))));
+            gate::decide::<PublishAtGate>(ctx, actor, subject, decision, input, Some(id)).await?;
         }
     }
     approvals::get(ctx, actor, id).await

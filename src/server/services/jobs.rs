@@ -43,6 +43,7 @@ impl Runners {
             .with(Arc::new(super::ad_jobs::LaunchJob))
             .with(Arc::new(super::ad_jobs::ControlJob))
             .with(Arc::new(super::ad_jobs::SyncJob))
+            .with(Arc::new(super::publishing::PublishRunner))
     }
 
     /// Adds (or replaces) the implementation of one kind.

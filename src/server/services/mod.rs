@@ -20,6 +20,7 @@ pub mod events;
 pub mod gate;
 pub mod jobs;
 mod passwords;
+pub mod publishing;
 pub mod runs;
 pub mod segments;
 pub mod sending;
