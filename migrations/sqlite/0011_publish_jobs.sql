@@ -31,5 +31,7 @@ create table publish_jobs (
     created_at text not null,
     updated_at text not null
 );
+-- one publish job per approval: a decision cannot queue the same publish twice
+create unique index publish_jobs_approval on publish_jobs (approval_id);
 create index publish_jobs_list on publish_jobs (workspace_id, created_at desc, id desc);
 create index publish_jobs_by_draft on publish_jobs (workspace_id, draft_id, connector_id, created_at desc);

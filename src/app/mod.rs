@@ -29,7 +29,6 @@ use pages::email_sequences::{EmailSequencesPage, NewSequencePage};
 use pages::home::HomePage;
 use pages::login::LoginPage;
 use pages::not_found::NotFoundPage;
-use pages::section::SectionPage;
 use pages::settings::SettingsPage;
 
 /// The HTML document around the app (server only).
@@ -83,7 +82,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("ads/campaigns") view=pages::ad_campaigns::AdCampaignsPage />
                         <Route path=path!("ads/campaigns/new") view=pages::ad_campaigns::NewAdCampaignPage />
                         <Route path=path!("ads/campaigns/:id") view=pages::ad_campaign::AdCampaignPage />
-                        <Route path=path!("blog") view=|| view! { <SectionPage section=pages::section::Section::Blog /> } />
+                        <Route path=path!("blog") view=pages::blog::BlogPage />
+                        <Route path=path!("blog/publish-jobs") view=pages::blog::PublishJobsPage />
+                        <Route path=path!("blog/drafts/:id") view=pages::blog_draft::BlogDraftPage />
                         <Route path=path!("crm") view=ContactsPage />
                         <Route path=path!("crm/contacts/:id") view=ContactPage />
                         <Route path=path!("crm/import") view=ImportPage />

@@ -169,7 +169,7 @@ impl PublishJob {
     /// The console page listing publish jobs.
     pub const CONSOLE_PAGE: &'static str = "/blog/publish-jobs";
 
-    /// Whether a person may queue it again.
+    /// Whether the console offers to queue it again (the service checks the runner's rule).
     pub fn retryable(&self) -> bool {
         self.status == PublishStatus::Failed
     }

@@ -194,6 +194,11 @@ async fn webflow_throttling_is_waited_out_and_a_lost_answer_never_makes_a_second
         ))
         .mount(&fake)
         .await;
+    Mock::given(method("PATCH"))
+        .and(path(format!("{ITEMS}/item9")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "item9"})))
+        .mount(&fake)
+        .await;
     publish_ok(&fake).await;
     let cms = webflow(&app, &t, &fake).await;
     let drf = approved_draft(&app, &t, &cms).await;
@@ -221,6 +226,10 @@ async fn webflow_throttling_is_waited_out_and_a_lost_answer_never_makes_a_second
     let lookups = received(&fake, "GET", ITEMS).await;
     assert_eq!(lookups.len(), 1);
     assert_eq!(lookups[0].url.query(), Some("slug=how-we-cut-cac"));
+    // The found item's content is not trusted: the approved post is written to it first.
+    let patched = received(&fake, "PATCH", &format!("{ITEMS}/item9")).await;
+    assert_eq!(patched.len(), 1);
+    assert_eq!(body(&patched[0])["fieldData"]["name"], "How we cut CAC");
     let job = job_of(&app, &t, &drf).await;
     assert_eq!(job["external_id"], "item9", "the item the lost answer made");
     assert_eq!(job["attempts"], 3);
@@ -340,4 +349,73 @@ async fn sanity_gets_one_transaction_replacing_the_published_document_and_deleti
         body(&calls[1])["mutations"][0]["createOrReplace"]["_id"],
         doc_id
     );
+}
+
+#[tokio::test]
+async fn an_answer_without_an_id_or_a_sanity_outage_is_retried_without_a_second_item() {
+    let app = spawn().await;
+    let t = team(&app, "acme", 1).await;
+    let fake = MockServer::start().await;
+    // Webflow says yes but not to what; the next attempt finds the item by its slug.
+    Mock::given(method("POST"))
+        .and(path(ITEMS))
+        .respond_with(ResponseTemplate::new(202).set_body_json(json!({"isDraft": true})))
+        .mount(&fake)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(ITEMS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"items": [{"id": "item5", "fieldData": {"slug": "how-we-cut-cac"}}]}),
+        ))
+        .mount(&fake)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path(format!("{ITEMS}/item5")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "item5"})))
+        .mount(&fake)
+        .await;
+    publish_ok(&fake).await;
+    let cms = webflow(&app, &t, &fake).await;
+    let drf = approved_draft(&app, &t, &cms).await;
+    assert_eq!(publish_round(&app, 0).await.retried, 1);
+    assert_eq!(publish_round(&app, 1).await.succeeded, 1);
+    assert_eq!(
+        received(&fake, "POST", ITEMS).await.len(),
+        1,
+        "created once"
+    );
+    assert_eq!(job_of(&app, &t, &drf).await["external_id"], "item5");
+
+    // Sanity down (503 without Retry-After: it may have taken it) is tried again; the
+    // replace-by-id transaction makes a second try harmless.
+    let mutate = "/v2025-02-19/data/mutate/production";
+    Mock::given(method("POST"))
+        .and(path(mutate))
+        .respond_with(ResponseTemplate::new(503).set_body_string("unavailable"))
+        .up_to_n_times(1)
+        .mount(&fake)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(mutate))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"transactionId": "tx2", "results": []})),
+        )
+        .mount(&fake)
+        .await;
+    let sanity = connector(
+        &app,
+        &t,
+        json!({"kind": "sanity", "name": "Sanity", "settings": {"project_id": "abc123", "dataset": "production",
+               "api_version": "v2025-02-19", "base_url": fake.uri()}, "secrets": {"api_token": "sn-token"}}),
+    )
+    .await;
+    let other = id(&draft(&app, &t, "Second post", "Body.").await);
+    approve(&app, &t, &request(&app, &t, &other, &sanity).await).await;
+    let round = publish_round(&app, 0).await;
+    assert_eq!(round.retried, 1, "{round:?}");
+    let job = job_of(&app, &t, &other).await;
+    assert!(job["error"].as_str().unwrap().contains("503"), "{job}");
+    assert_eq!(publish_round(&app, 1).await.succeeded, 1);
+    assert_eq!(received(&fake, "POST", mutate).await.len(), 2);
 }

@@ -18,6 +18,7 @@ use crate::world::{Ahead, Team, connector, id, smtp_connector, team};
 
 on_both_databases!(
     a_post_goes_public_only_after_a_person_approves_that_version,
+    an_older_approved_version_never_goes_out_after_a_newer_one,
     a_republish_updates_the_item_the_first_publish_made,
     an_edit_withdraws_the_open_request_and_a_rejection_publishes_nothing,
     a_bad_publish_request_is_named_and_opens_nothing,
@@ -426,7 +427,18 @@ async fn a_refused_publish_fails_with_the_reason_and_a_retry_runs_it_again(app: 
         .await
         .json();
     assert_eq!(job["status"], "succeeded");
-    assert_eq!(job["calls"].as_array().unwrap().len(), 3, "{job}");
+    let calls: Vec<(&str, u64)> = job["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["method"].as_str().unwrap(), c["status"].as_u64().unwrap()))
+        .collect();
+    // Created, refused; then on retry the known item is written again and published.
+    assert_eq!(
+        calls,
+        [("POST", 202), ("POST", 400), ("PATCH", 200), ("POST", 202)],
+        "{job}"
+    );
     let r = app
         .post(
             &format!("{JOBS}/{pub_id}/retry"),
@@ -492,4 +504,52 @@ async fn a_generated_draft_speaks_in_the_brands_voice(app: TestApp) {
         1,
         "only the good one"
     );
+}
+
+async fn an_older_approved_version_never_goes_out_after_a_newer_one(app: TestApp) {
+    let t = team(&app, "acme", 1).await;
+    let cms = sandbox_cms(&app, &t, json!({})).await;
+    let drf = id(&draft(&app, &t, "Two versions", "Old text.").await);
+    approve(&app, &t, &request(&app, &t, &drf, &cms).await).await;
+    edit(&app, &t, &drf, 1, "New text.").await;
+    approve(&app, &t, &request(&app, &t, &drf, &cms).await).await;
+    let round = publish_round(&app, 0).await;
+    assert_eq!((round.succeeded, round.failed), (1, 1), "{round:?}");
+    let listed = jobs_of(&app, &t, &drf).await;
+    let (newer, older) = (&listed[0], &listed[1]);
+    assert_eq!(newer["status"], "succeeded");
+    assert_eq!(older["status"], "failed");
+    assert!(
+        older["error"].as_str().unwrap().contains("superseded"),
+        "{older}"
+    );
+    assert!(
+        older["calls"].as_array().unwrap().is_empty(),
+        "nothing sent: {older}"
+    );
+    // Retrying the older one cannot turn the post back either.
+    let r = app
+        .post(
+            &format!("{JOBS}/{}/retry", id(older)),
+            &t.marketer.key,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(publish_round(&app, 0).await.failed, 1);
+    let d = app
+        .get(&format!("{DRAFTS}/{drf}"), &t.marketer.key)
+        .await
+        .json();
+    assert_eq!(d["published_version"], 2);
+    // A connector with publishes cannot be deleted from under them.
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/connectors/{cms}"),
+            Some(&t.admin.key),
+            None,
+        )
+        .await;
+    r.assert_problem(409, "conflict");
 }

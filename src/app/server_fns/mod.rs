@@ -6,6 +6,7 @@ pub mod ad_creatives;
 pub mod api_keys;
 pub mod approvals;
 pub mod audit_log;
+pub mod blog;
 pub mod brands;
 pub mod campaigns;
 pub mod connectors;

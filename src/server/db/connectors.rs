@@ -162,3 +162,21 @@ pub async fn list(
         .await?;
     rows.iter().map(stored).collect()
 }
+
+/// How many ad campaigns, publish jobs and drafts waiting to be published name the connector.
+pub async fn uses_elsewhere(
+    db: &Db,
+    workspace: &WorkspaceId,
+    id: &ConnectorId,
+) -> Result<i64, Error> {
+    let row = sqlx::query(
+        "select (select count(*) from ad_campaigns where workspace_id = $1 and connector_id = $2) \
+         + (select count(*) from publish_jobs where workspace_id = $1 and connector_id = $2) \
+         + (select count(*) from blog_drafts where workspace_id = $1 and publish_connector_id = $2) as uses",
+    )
+    .bind(workspace.as_str())
+    .bind(id.as_str())
+    .fetch_one(db.pool())
+    .await?;
+    Ok(row.try_get("uses")?)
+}

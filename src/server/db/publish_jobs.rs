@@ -187,15 +187,16 @@ pub async fn earlier_item(
     Ok(row.map(|r| r.try_get("external_id")).transpose()?)
 }
 
-/// The highest version of the draft a publish to the same connector made live, if any.
-pub async fn newest_published_version(
+/// The highest version of the draft approved for publishing to the same connector, by any
+/// publish job whatever its state.
+pub async fn newest_version(
     db: &Db,
     job: &PublishJob,
     workspace: &WorkspaceId,
 ) -> Result<Option<i64>, Error> {
     let row = sqlx::query(
-        "select max(p.version) as version from publish_jobs p join jobs j on j.id = p.job_id \
-         where p.workspace_id = $1 and p.draft_id = $2 and p.connector_id = $3 and j.status = 'succeeded'",
+        "select max(version) as version from publish_jobs \
+         where workspace_id = $1 and draft_id = $2 and connector_id = $3",
     )
     .bind(workspace.as_str())
     .bind(job.draft_id.as_str())
@@ -203,6 +204,20 @@ pub async fn newest_published_version(
     .fetch_one(db.pool())
     .await?;
     Ok(row.try_get("version")?)
+}
+
+/// Whether a publish of the draft to the same connector (this one included) started
+/// creating an item and never learnt its id: the item may exist.
+pub async fn create_interrupted(db: &Db, job: &PublishJob) -> Result<bool, Error> {
+    let row = sqlx::query(
+        "select 1 from publish_jobs where draft_id = $1 and connector_id = $2 \
+         and create_started_at is not null and external_id is null limit 1",
+    )
+    .bind(job.draft_id.as_str())
+    .bind(job.connector_id.as_str())
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.is_some())
 }
 
 /// Writes the item's creation as started (before the call that creates it), or clears the
@@ -214,19 +229,6 @@ pub async fn start_create(db: &Db, id: &PublishJobId, at: Option<Timestamp>) -> 
         .execute(db.pool())
         .await?;
     Ok(())
-}
-
-/// Whether the item's creation was started by an earlier attempt.
-pub async fn create_started(db: &Db, id: &PublishJobId) -> Result<bool, Error> {
-    let row = sqlx::query("select create_started_at from publish_jobs where id = $1")
-        .bind(id.as_str())
-        .fetch_optional(db.pool())
-        .await?;
-    Ok(row
-        .map(|r| r.try_get::<Option<String>, _>("create_started_at"))
-        .transpose()?
-        .flatten()
-        .is_some())
 }
 
 /// Records the item the job publishes to: one it created (or found), or an earlier

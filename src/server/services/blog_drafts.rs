@@ -210,7 +210,7 @@ pub async fn edit(
         return Err(stale(current, version));
     }
     let now = ctx.now();
-    let mut edited = BlogDraft {
+    let edited = BlogDraft {
         version: version + 1,
         updated_at: now,
         ..edit.apply(&current)?
@@ -218,8 +218,7 @@ pub async fn edit(
     let ws = actor.workspace_id();
     let mut tx = ctx.db.begin().await?;
     // What an approver would decide is no longer this text.
-    edited.status = super::publishing::withdraw_in(&mut tx, actor, &current, now).await?;
-    edited.publish_connector_id = None;
+    super::publishing::withdraw_in(&mut tx, actor, &current, now).await?;
     if !blog_drafts::update(&mut tx, ws, &edited, version).await? {
         drop(tx);
         return Err(stale(find(ctx, actor, id).await?, version));
@@ -237,7 +236,8 @@ pub async fn edit(
     }
     event_record::record(&mut tx, actor.into(), &change, now).await?;
     tx.commit().await?;
-    Ok(DraftView::of(edited))
+    // Read back: the status is the row's (a withdrawn request, a publish that finished).
+    Ok(DraftView::of(find(ctx, actor, id).await?))
 }
 
 fn stale(current: BlogDraft, version: i64) -> Error {

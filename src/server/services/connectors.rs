@@ -200,6 +200,13 @@ pub async fn delete(ctx: &Context, actor: &Actor, id: &ConnectorId) -> Result<()
             stored.connector.name
         )));
     }
+    let others = connectors::uses_elsewhere(&ctx.db, actor.workspace_id(), id).await?;
+    if others > 0 {
+        return Err(Error::Conflict(format!(
+            "\"{}\" is named by {others} ad campaign(s), publish job(s) or publish request(s); it cannot be removed while they exist (their history points to it)",
+            stored.connector.name
+        )));
+    }
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
     connectors::delete(&mut tx, actor.workspace_id(), id).await?;

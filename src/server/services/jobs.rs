@@ -27,6 +27,10 @@ pub trait Job: Send + Sync {
 
     /// Runs one attempt of `job`. Errors of the work itself are outcomes, not `Err`.
     async fn run(&self, ctx: &Context, job: &JobRecord) -> JobOutcome;
+
+    /// Called once when `job` ended without success for good (a refusal, attempts run
+    /// out, a worker that stopped): the kind records what that means for its subject.
+    async fn gave_up(&self, _ctx: &Context, _job: &JobRecord, _reason: &str) {}
 }
 
 /// The job kinds a worker hosts, each with its implementation.
@@ -119,6 +123,13 @@ pub async fn round(
         if jobs::settle_lapsed(&ctx.db, &job, &next, now).await? {
             tracing::warn!(job = %job.id, kind = %job.kind, status = %next.status, "a job's worker stopped mid-run");
             round.lapsed += 1;
+            if next.status.is_finished()
+                && let Some(runner) = runners.get(job.kind)
+            {
+                runner
+                    .gave_up(ctx, &job, next.error.as_deref().unwrap_or_default())
+                    .await;
+            }
         }
     }
     let kinds = runners.kinds();
@@ -156,6 +167,12 @@ pub async fn round(
         }
         if !jobs::finish(&ctx.db, &job.id, worker, &next, ctx.now()).await? {
             tracing::warn!(job = %job.id, "a job finished after its lease was taken over");
+        } else if matches!(next.status, JobStatus::Failed | JobStatus::Uncertain)
+            && let Some(runner) = runners.get(job.kind)
+        {
+            runner
+                .gave_up(ctx, &job, next.error.as_deref().unwrap_or_default())
+                .await;
         }
     }
     Ok(round)

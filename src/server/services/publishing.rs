@@ -12,12 +12,12 @@ use super::jobs::Job;
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
 use crate::domain::approval::{Approval, Decision, SubjectType};
-use crate::domain::blog::{BlogDraft, DraftStatus};
+use crate::domain::blog::BlogDraft;
 use crate::domain::change::{Action, Change};
 use crate::domain::connector::{Connector, ConnectorRole};
 use crate::domain::delivery::Outcome;
 use crate::domain::ids::{DraftId, PublishJobId};
-use crate::domain::job::{JobKind, JobOutcome, JobRecord, NewJob};
+use crate::domain::job::{JobKind, JobOutcome, JobRecord, JobStatus, NewJob};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::publish::{Post, PublishFilter, PublishInput, PublishJob};
 use crate::domain::time::Timestamp;
@@ -106,23 +106,16 @@ pub async fn request(
     approvals::get(ctx, actor, &approval_id).await
 }
 
-/// Withdraws the draft's open publish request because it is being edited, in the edit's
-/// transaction, and returns the draft's status after. Nothing to withdraw is not an error.
+/// Withdraws the draft's open publish request, if one is open at the version being edited,
+/// in the edit's transaction: what an approver would decide is no longer this text. Looks
+/// at the row, not at the draft as loaded, so a request opened meanwhile is withdrawn too.
 pub async fn withdraw_in(
     tx: &mut Tx,
     actor: &Actor,
     draft: &BlogDraft,
     now: Timestamp,
-) -> Result<DraftStatus, Error> {
-    if draft.status != DraftStatus::PendingApproval {
-        return Ok(draft.status);
-    }
+) -> Result<(), Error> {
     let ws = actor.workspace_id();
-    let after = if draft.published_version.is_some() {
-        DraftStatus::Published
-    } else {
-        DraftStatus::Draft
-    };
     if blog_drafts::close_request(tx, ws, &draft.id, draft.version, now).await? {
         approval_rows::cancel_pending(
             tx,
@@ -135,7 +128,7 @@ pub async fn withdraw_in(
         )
         .await?;
     }
-    Ok(after)
+    Ok(())
 }
 
 /// A draft at the gate, with its requested connector.
@@ -322,16 +315,21 @@ pub async fn latest_for_draft(
 pub async fn retry(ctx: &Context, actor: &Actor, id: &PublishJobId) -> Result<PublishJob, Error> {
     actor.require(Scope::MarketingWrite)?;
     let job = get(ctx, actor, id).await?;
-    if !job.retryable() {
+    let ws = actor.workspace_id();
+    let (job_id, _) = publish_jobs::runner_job(&ctx.db, ws, id)
+        .await?
+        .ok_or(Error::NotFound("publish job"))?;
+    let runner = jobs::get(&ctx.db, ws, &job_id)
+        .await?
+        .ok_or(Error::NotFound("publish job"))?;
+    // The runner's one rule for what may run again.
+    if !runner.retry_is_safe() || runner.status == JobStatus::Cancelled {
         return Err(Error::Conflict(format!(
             "this publish job is {}, so there is nothing to retry",
             job.status
         )));
     }
-    let ws = actor.workspace_id();
-    let (job_id, job_status) = publish_jobs::runner_job(&ctx.db, ws, id)
-        .await?
-        .ok_or(Error::NotFound("publish job"))?;
+    let job_status = runner.status;
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
     if !jobs::requeue(&mut tx, ws, &job_id, job_status, now).await? {
@@ -373,7 +371,7 @@ impl Job for PublishRunner {
         };
         let api = match client(ctx, &publish, job).await {
             Ok(api) => api,
-            Err(outcome) => return finish_failed(ctx, job, &publish, outcome).await,
+            Err(outcome) => return outcome,
         };
         let result = publish_post(ctx, job, &publish, api.as_ref()).await;
         if let Err(e) = publish_jobs::record_calls(
@@ -389,17 +387,42 @@ impl Job for PublishRunner {
         }
         match result {
             Ok(outcome) => outcome,
-            Err(failure) => {
-                let outcome = match failure {
-                    // Safe to repeat: the item is looked up before it is created again.
-                    Outcome::Uncertain(r) | Outcome::Transient(r) => match api.asked_to_wait() {
-                        Some(secs) => JobOutcome::Later(r, secs),
-                        None => JobOutcome::Transient(r),
-                    },
-                    other => other.into(),
-                };
-                finish_failed(ctx, job, &publish, outcome).await
-            }
+            // The policy retries an uncertain publish (the kind is safe to run again: the
+            // item is looked up before it is created again).
+            Err(Outcome::Transient(r)) => match api.asked_to_wait() {
+                Some(secs) => JobOutcome::Later(r, secs),
+                None => JobOutcome::Transient(r),
+            },
+            Err(other) => other.into(),
+        }
+    }
+
+    async fn gave_up(&self, ctx: &Context, job: &JobRecord, reason: &str) {
+        let ws = &job.workspace_id;
+        let Ok(id) = job.subject_id.parse::<PublishJobId>() else {
+            return;
+        };
+        let recorded: Result<(), Error> = async {
+            let Some(publish) = publish_jobs::get(&ctx.db, ws, &id).await? else {
+                return Ok(());
+            };
+            let now = ctx.now();
+            let change = Change::new(
+                Action::PublishJobFinished,
+                &publish.id,
+                format!(
+                    "publishing \"{}\" (version {}) to {} failed: {reason}",
+                    publish.post.title, publish.post.version, publish.connector_name
+                ),
+            );
+            let mut tx = ctx.db.begin().await?;
+            event_record::record(&mut tx, By::System(ws), &change, now).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        if let Err(e) = recorded {
+            tracing::warn!(error = %e, "a failed publish was not recorded");
         }
     }
 }
@@ -435,19 +458,21 @@ async fn publish_post(
     let ws = &job.workspace_id;
     let store = |e: Error| Outcome::Transient(e.to_string());
     let post = &publish.post;
-    // A newer version went live meanwhile: publishing this one would turn the post back.
-    if let Some(newest) = publish_jobs::newest_published_version(&ctx.db, publish, ws)
+    // A newer version was approved for the same place: publishing this one, now or after
+    // it, would turn the post back.
+    if let Some(newest) = publish_jobs::newest_version(&ctx.db, publish, ws)
         .await
         .map_err(store)?
         && newest > post.version
     {
-        return Ok(JobOutcome::Done(format!(
-            "version {newest} is live already; version {} was not published over it",
+        return Ok(JobOutcome::Permanent(format!(
+            "superseded: version {newest} was approved since, so version {} is not published over it",
             post.version
         )));
     }
     let (item, update) = match &publish.external_id {
-        Some(id) => (id.clone(), publish.earlier_external_id.is_some()),
+        // Known from an earlier attempt: what it holds now is not trusted, it is written.
+        Some(id) => (id.clone(), true),
         None => match publish_jobs::earlier_item(&ctx.db, publish, ws)
             .await
             .map_err(store)?
@@ -458,7 +483,7 @@ async fn publish_post(
                     .map_err(store)?;
                 (earlier, true)
             }
-            None => (create_item(ctx, publish, api).await?, false),
+            None => create_item(ctx, publish, api).await?,
         },
     };
     api.publish(post, &item, update).await?;
@@ -487,29 +512,31 @@ async fn publish_post(
     Ok(JobOutcome::Done(summary))
 }
 
-/// Creates the post's item, or finds the one an interrupted attempt created.
+/// Creates the post's item, or finds the one an interrupted attempt (of this job or another
+/// publish of the draft to the same place) created; returns it and whether it must be
+/// written before it is published (a found item holds whatever it held, never trusted).
 async fn create_item(
     ctx: &Context,
     publish: &PublishJob,
     api: &dyn CmsApi,
-) -> Result<String, Outcome> {
+) -> Result<(String, bool), Outcome> {
     let store = |e: Error| Outcome::Transient(e.to_string());
-    let started = publish_jobs::create_started(&ctx.db, &publish.id)
+    let interrupted = publish_jobs::create_interrupted(&ctx.db, publish)
         .await
         .map_err(store)?;
-    let found = if started {
+    let found = if interrupted {
         api.find(&publish.post).await?
     } else {
         None
     };
-    let id = match found {
-        Some(id) => id,
+    let (id, update) = match found {
+        Some(id) => (id, true),
         None => {
             publish_jobs::start_create(&ctx.db, &publish.id, Some(ctx.now()))
                 .await
                 .map_err(store)?;
             match api.create(&publish.post).await {
-                Ok(id) => id,
+                Ok(id) => (id, false),
                 Err(failure) => {
                     // Refused for certain: nothing was made, so the next attempt need not
                     // look. Otherwise the item may exist, and the mark stays.
@@ -526,45 +553,5 @@ async fn create_item(
     publish_jobs::set_item(&ctx.db, &publish.id, &id, false, ctx.now())
         .await
         .map_err(store)?;
-    Ok(id)
-}
-
-/// A failed attempt's outcome; when it is the last, the end is recorded (and announced).
-async fn finish_failed(
-    ctx: &Context,
-    job: &JobRecord,
-    publish: &PublishJob,
-    outcome: JobOutcome,
-) -> JobOutcome {
-    let last = matches!(outcome, JobOutcome::Permanent(_)) || job.attempts >= job.max_attempts;
-    if last {
-        let reason = match &outcome {
-            JobOutcome::Permanent(r)
-            | JobOutcome::Transient(r)
-            | JobOutcome::Later(r, _)
-            | JobOutcome::Uncertain(r)
-            | JobOutcome::Done(r) => r.clone(),
-        };
-        let ws = &job.workspace_id;
-        let now = ctx.now();
-        let change = Change::new(
-            Action::PublishJobFinished,
-            &publish.id,
-            format!(
-                "publishing \"{}\" (version {}) to {} failed: {reason}",
-                publish.post.title, publish.post.version, publish.connector_name
-            ),
-        );
-        let recorded: Result<(), Error> = async {
-            let mut tx = ctx.db.begin().await?;
-            event_record::record(&mut tx, By::System(ws), &change, now).await?;
-            tx.commit().await?;
-            Ok(())
-        }
-        .await;
-        if let Err(e) = recorded {
-            tracing::warn!(error = %e, "a failed publish was not recorded");
-        }
-    }
-    outcome
+    Ok((id, update))
 }
