@@ -22,7 +22,7 @@ test('log in, see the console shell, log out', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Approvals' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Q4 carrier onboarding sequence' })).toBeVisible();
 
-  await page.locator('summary').click();
+  await page.locator('summary', { hasText: 'Open the user menu' }).click();
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.goto('/');

@@ -304,3 +304,61 @@ async fn ad_variants_are_asked_for_by_schema_cut_to_the_limits_and_retried() {
         .to_owned();
     assert!(feedback.contains("headlines"), "{feedback}");
 }
+
+#[tokio::test]
+async fn a_blog_post_is_asked_for_by_schema_and_one_using_a_forbidden_word_is_asked_again() {
+    let server = MockServer::start().await;
+    let post = |excerpt: &str| {
+        json!({"title": "Overnight pallets, explained", "excerpt": excerpt, "seo_title": "Overnight pallets",
+               "seo_description": "How overnight pallet delivery works.", "tags": ["pallets", " logistics "],
+               "body_markdown": "## How it works\n\nWe collect by 6 pm and deliver by 9 am."})
+        .to_string()
+    };
+    // The first answer says a word the brand never says; the second is fine.
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .and(body_partial_json(json!({"response_format": {"type": "json_schema", "json_schema": {"name": "blog_post"}}})))
+        .respond_with(completion(&post("The cheapest way to ship.")))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(completion(&post("A fair way to ship.")))
+        .mount(&server)
+        .await;
+    let app = app_with_generator(&server).await.unwrap();
+    let (key, body) = seed(&app).await;
+    let r = app
+        .post(
+            "/api/v1/marketing/blog-drafts/generate",
+            &key,
+            json!({"brand_id": body["brand_id"], "topic": "overnight pallets", "keywords": ["pallets"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let d = r.json();
+    assert_eq!(d["title"], "Overnight pallets, explained");
+    assert_eq!(d["excerpt"], "A fair way to ship.");
+    assert_eq!(d["tags"], json!(["pallets", "logistics"]));
+    assert_eq!(d["slug"], "overnight-pallets-explained");
+    assert!(
+        d["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("<h2>How it works</h2>")
+    );
+    let asked: Vec<Request> = server.received_requests().await.unwrap();
+    assert_eq!(asked.len(), 2);
+    let first: Value = serde_json::from_slice(&asked[0].body).unwrap();
+    let prompt = first["messages"][1]["content"].as_str().unwrap();
+    assert!(
+        prompt.contains("overnight pallets") && prompt.contains("cheapest"),
+        "{prompt}"
+    );
+    let second: Value = serde_json::from_slice(&asked[1].body).unwrap();
+    let reason = second["messages"].as_array().unwrap().last().unwrap()["content"]
+        .as_str()
+        .unwrap();
+    assert!(reason.contains("never says: cheapest"), "{reason}");
+}

@@ -498,6 +498,24 @@ async fn a_generated_draft_speaks_in_the_brands_voice(app: TestApp) {
         )
         .await;
     assert_eq!(r.error_fields(), ["brand_id"], "{}", r.text);
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/knowledge/brands/{}", t.brand),
+            Some(&t.admin.key),
+            Some(json!({"version": 1, "do_not_say": ["cheapest"]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .post(
+            &format!("{DRAFTS}/generate"),
+            &t.marketer.key,
+            json!({"brand_id": t.brand, "topic": "the cheapest pallets"}),
+        )
+        .await;
+    assert_eq!(r.error_fields(), ["topic"], "{}", r.text);
+    assert!(r.text.contains("cheapest"), "{}", r.text);
     let listed = app.get(DRAFTS, &t.marketer.key).await.json();
     assert_eq!(
         listed["items"].as_array().unwrap().len(),

@@ -69,6 +69,16 @@ pub fn ApprovalsPage(decided: bool) -> impl IntoView {
                                                 <td class=TD>
                                                     <p class="text-xs uppercase tracking-wide text-slate-500">{a.subject_type.label()}</p>
                                                     <a class="font-medium text-indigo-700 hover:underline" href=a.console_page()>{a.subject_name.clone()}</a>
+                                                    {row.post.map(|p| view! {
+                                                        <details class="mt-2" data-testid="post-preview">
+                                                            <summary class="cursor-pointer text-sm text-indigo-700">{format!("Preview version {} as it will be published", p.version)}</summary>
+                                                            <div class="mt-2 max-w-2xl rounded-md bg-white p-4 ring-1 ring-slate-200">
+                                                                <p class="text-xl font-semibold text-slate-900">{p.title}</p>
+                                                                <p class="mt-1 text-sm text-slate-600">{p.excerpt}</p>
+                                                                <article class="post-body mt-3" inner_html=p.body_html></article>
+                                                            </div>
+                                                        </details>
+                                                    })}
                                                 </td>
                                                 <td class=TD>
                                                     {a.requested_by_email.clone()}

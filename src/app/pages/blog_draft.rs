@@ -486,7 +486,7 @@ fn PublishPanel(
                         {can_decide.then(|| view! {
                             <ActionForm action=decide attr:class="mt-3 space-y-2">
                                 <input type="hidden" name="id" value=draft_id.clone() />
-                                <input type="hidden" name="version" prop:value=move || version.get().to_string() />
+                                <input type="hidden" name="version" value=move || version.get().to_string() />
                                 <p class="text-sm text-slate-700">"You are deciding exactly what the preview shows."</p>
                                 <label for="publish-note" class=LABEL>"Note " <span class="font-normal text-slate-500">"(required to reject)"</span></label>
                                 <textarea id="publish-note" name="note" rows="2" class=INPUT></textarea>
@@ -500,7 +500,7 @@ fn PublishPanel(
                     None if can_write && has_cms => view! {
                         <ActionForm action=request attr:class="mt-3 space-y-2">
                             <input type="hidden" name="id" value=draft_id.clone() />
-                            <input type="hidden" name="version" prop:value=move || version.get().to_string() />
+                            <input type="hidden" name="version" value=move || version.get().to_string() />
                             <label for="publish-connector" class=LABEL>"Publish to"</label>
                             <select id="publish-connector" name="connector_id" class=SELECT>
                                 {cms.iter().map(|(cid, name, kind)| view! { <option value=cid.clone()>{format!("{name} ({kind})")}</option> }).collect_view()}

@@ -14,6 +14,21 @@ pub struct InboxRow {
     pub approval: Approval,
     /// "5 min ago", "3 days ago".
     pub age: String,
+    /// For a pending blog publish: the post as it would go out.
+    pub post: Option<PostPreview>,
+}
+
+/// A post waiting to be published, as the approver will see it live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostPreview {
+    /// The draft's version the request is for.
+    pub version: i64,
+    /// Title.
+    pub title: String,
+    /// Excerpt.
+    pub excerpt: String,
+    /// The body, rendered and sanitised: what publishes.
+    pub body_html: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -54,12 +69,45 @@ pub async fn approval_inbox(
     };
     let page = PageRequest::parse(limit.as_deref(), cursor.as_deref())?;
     let now = state.ctx.now().unix_seconds();
-    Ok(approvals::list(&state.ctx, &actor, &filter, &page)
-        .await?
-        .map(|a| InboxRow {
+    let listed = approvals::list(&state.ctx, &actor, &filter, &page).await?;
+    let mut rows = Vec::with_capacity(listed.items.len());
+    for a in listed.items {
+        let post = post_preview(&state.ctx, &actor, &a).await?;
+        rows.push(InboxRow {
             age: age(now - a.created_at.unix_seconds()),
             approval: a,
-        }))
+            post,
+        });
+    }
+    Ok(Page {
+        items: rows,
+        next_cursor: listed.next_cursor,
+    })
+}
+
+/// The post a pending blog publish would send. An edit withdraws the request, so while it
+/// is pending the draft is exactly what was requested.
+#[cfg(feature = "ssr")]
+async fn post_preview(
+    ctx: &crate::server::services::Context,
+    actor: &crate::domain::actor::Actor,
+    a: &Approval,
+) -> Result<Option<PostPreview>, crate::domain::Error> {
+    use crate::domain::approval::{ApprovalStatus, SubjectType};
+    use crate::server::services::blog_drafts;
+    if a.subject_type != SubjectType::BlogPublish || a.status != ApprovalStatus::Pending {
+        return Ok(None);
+    }
+    let Ok(id) = a.subject_id.parse() else {
+        return Ok(None);
+    };
+    let v = blog_drafts::get(ctx, actor, &id).await?;
+    Ok(Some(PostPreview {
+        version: v.draft.version,
+        title: v.draft.title,
+        excerpt: v.draft.excerpt,
+        body_html: v.body_html,
+    }))
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -42,6 +42,17 @@ pub async fn generate(
     let brand = brands::get(&ctx.db, actor.workspace_id(), &ask.brand_id)
         .await?
         .ok_or_else(|| Error::invalid("brand_id", "no such brand in this workspace"))?;
+    let said = brand.forbidden_phrases_in(&ask.topic);
+    if !said.is_empty() {
+        return Err(Error::invalid(
+            "topic",
+            format!(
+                "uses words {} never says ({}); a post about it could not be written in its voice",
+                brand.name,
+                said.join(", ")
+            ),
+        ));
+    }
     let post = ctx
         .generator
         .blog_post(&PostBrief {

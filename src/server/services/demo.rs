@@ -74,6 +74,14 @@ pub async fn load(ctx: &Context) -> Result<Loaded, Error> {
         &people["approver"],
     )
     .await?;
+    blog(
+        ctx,
+        &seeded,
+        &people["admin"],
+        &people["marketer"],
+        &people["approver"],
+    )
+    .await?;
     Ok(Loaded::Created)
 }
 
@@ -122,6 +130,7 @@ struct Seeded {
     vip: String,
     mail: String,
     ads: String,
+    cms: String,
 }
 
 async fn fill(ctx: &Context, actor: &Actor) -> Result<Seeded, Error> {
@@ -233,7 +242,7 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<Seeded, Error> {
     let ids: Vec<String> = first_ten.items.iter().map(|c| c.id.to_string()).collect();
     segments::add_members(ctx, actor, &vip.segment.id, &ids).await?;
 
-    let (mut mail, mut ads) = (String::new(), String::new());
+    let (mut mail, mut ads, mut cms) = (String::new(), String::new(), String::new());
     for name in ["Sandbox mail", "Sandbox ads", "Sandbox CMS"] {
         let sandbox = ConnectorInput {
             kind: ConnectorKind::Sandbox.as_str().to_owned(),
@@ -246,6 +255,8 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<Seeded, Error> {
             mail = c.id.to_string();
         } else if ads.is_empty() {
             ads = c.id.to_string();
+        } else {
+            cms = c.id.to_string();
         }
     }
 
@@ -289,6 +300,7 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<Seeded, Error> {
         vip: vip.segment.id.to_string(),
         mail,
         ads,
+        cms,
     })
 }
 
@@ -373,19 +385,7 @@ async fn ad_campaigns(
     let two_days_ago = ctx.now().plus(time::Duration::days(-2)).to_string();
     // A second sandbox account that refuses ad sets, so a failed launch can be seen and
     // retried (after clearing its refuse_step setting).
-    let refusing = connectors::create(
-        ctx,
-        admin,
-        &ConnectorInput {
-            kind: ConnectorKind::Sandbox.as_str().to_owned(),
-            name: "Sandbox ads (refuses ad sets)".into(),
-            settings: [("refuse_step".to_owned(), serde_json::json!("ad_set"))]
-                .into_iter()
-                .collect(),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let refusing = refusing_sandbox(ctx, admin, "Sandbox ads (refuses ad sets)", "ad_set").await?;
     let plans: [(&str, &str, f64, Option<&str>); 7] = [
         ("linkedin", "leads", 120.0, Some("live")),
         ("google", "traffic", 80.0, Some("pause")),
@@ -480,4 +480,185 @@ async fn ad_campaigns(
         run_jobs().await?;
     }
     Ok(())
+}
+
+/// Blog drafts in every state through the real gate and publish jobs on the sandbox CMS: a
+/// draft being written, a generated one, one waiting for the approver, one published, one
+/// published and edited since, one rejected with a note, and one whose publish failed on a
+/// CMS that refuses (retry it after clearing the connector's refuse_step).
+async fn blog(
+    ctx: &Context,
+    seeded: &Seeded,
+    admin: &Actor,
+    marketer: &Actor,
+    approver: &Actor,
+) -> Result<(), Error> {
+    use super::jobs::{self, JobSettings, Runners};
+    use super::{blog_drafts, gate, publishing};
+    use crate::domain::approval::DecisionInput;
+    use crate::domain::blog::{DraftEdit, DraftInput, GenerateDraftInput};
+    use crate::domain::job::JobKind;
+    use crate::domain::publish::PublishInput;
+    use publishing::PublishAtGate;
+    let runners = &Runners::standard().only(&[JobKind::BlogPublish]);
+    let refusing =
+        refusing_sandbox(ctx, admin, "Sandbox CMS (refuses to publish)", "publish").await?;
+    let write = |title: &str, body: &str, excerpt: &str, tags: &[&str]| DraftInput {
+        title: Some(title.into()),
+        body_markdown: Some(body.into()),
+        excerpt: Some(excerpt.into()),
+        tags: Some(tags.iter().map(|t| (*t).to_owned()).collect()),
+        brand_id: Some(seeded.brand.clone()),
+        ..Default::default()
+    };
+    let publish = |draft: &crate::domain::blog::DraftView, cms: &str| {
+        let id = draft.draft.id.clone();
+        let input = PublishInput {
+            connector_id: Some(cms.to_owned()),
+            version: Some(draft.draft.version),
+        };
+        async move { publishing::request(ctx, marketer, &id, &input).await }
+    };
+    let decide =
+        |draft: &crate::domain::blog::DraftView, decision: Decision, note: Option<&str>| {
+            let id = draft.draft.id.to_string();
+            let input = DecisionInput {
+                note: note.map(str::to_owned),
+                ..Default::default()
+            };
+            async move {
+                gate::decide::<PublishAtGate>(ctx, approver, &id, decision, &input, None).await?;
+                jobs::round(ctx, runners, "demo", &JobSettings::default()).await?;
+                Ok::<(), Error>(())
+            }
+        };
+
+    blog_drafts::create(
+        ctx,
+        marketer,
+        &write(
+            "Five questions to ask a new carrier",
+            "Choosing a carrier is mostly about what happens when things go wrong.\n\n## 1. Who answers at 2 a.m.?\n\n_Draft: add the other four._\n",
+            "",
+            &["carriers"],
+        ),
+    )
+    .await?;
+    blog_drafts::generate(
+        ctx,
+        marketer,
+        &GenerateDraftInput {
+            brand_id: Some(seeded.brand.clone()),
+            topic: Some("cutting detention fees at busy docks".into()),
+            keywords: Some(vec!["detention".into(), "dock scheduling".into()]),
+            campaign_id: None,
+        },
+    )
+    .await?;
+    let waiting = blog_drafts::create(
+        ctx,
+        marketer,
+        &write(
+            "Live tracking without the phone calls",
+            "Every load in Tenex Freight reports where it is, so nobody has to call the driver.\n\n## What you see\n\n- The last position and the time it was sent\n- The expected arrival, updated as the truck moves\n- [x] Alerts when a load is late\n",
+            "How live tracking replaces the status call.",
+            &["tracking", "operations"],
+        ),
+    )
+    .await?;
+    publish(&waiting, &seeded.cms).await?;
+    let live = blog_drafts::create(
+        ctx,
+        marketer,
+        &write(
+            "One invoice a month, not fifty",
+            "Freight invoices arrive one load at a time. We settle them **once a month**.\n\n| Before | After |\n|---|---|\n| 50 invoices | 1 invoice |\n| 3 days of matching | 1 hour |\n\nRead more on [our pricing page](https://tenex-freight.example/pricing).\n",
+            "Why monthly settlement saves finance teams days of matching.",
+            &["finance", "invoicing"],
+        ),
+    )
+    .await?;
+    publish(&live, &seeded.cms).await?;
+    decide(&live, Decision::Approve, None).await?;
+    let edited = blog_drafts::create(
+        ctx,
+        marketer,
+        &write(
+            "Instant quotes from 400 carriers",
+            "Ask once, compare every vetted carrier, book in one click.\n",
+            "How instant quotes work.",
+            &["quotes"],
+        ),
+    )
+    .await?;
+    publish(&edited, &seeded.cms).await?;
+    decide(&edited, Decision::Approve, None).await?;
+    blog_drafts::edit(
+        ctx,
+        marketer,
+        &edited.draft.id,
+        &DraftEdit {
+            version: Some(edited.draft.version),
+            body_markdown: Some(
+                "Ask once, compare every vetted carrier, book in one click.\n\n## New: lane history\n\nSee what each carrier charged on your lanes last quarter.\n".into(),
+            ),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let rejected = blog_drafts::create(
+        ctx,
+        marketer,
+        &write(
+            "Why we never miss a pickup",
+            "We never miss a pickup.\n",
+            "",
+            &[],
+        ),
+    )
+    .await?;
+    publish(&rejected, &seeded.cms).await?;
+    decide(
+        &rejected,
+        Decision::Reject,
+        Some("We can't promise this; say how we handle the rare miss instead."),
+    )
+    .await?;
+    let failed = blog_drafts::create(
+        ctx,
+        marketer,
+        &write(
+            "Carrier scorecards, explained",
+            "Each carrier gets a monthly score from on-time pickups, damage claims and billing accuracy.\n",
+            "What goes into a carrier's score.",
+            &["carriers"],
+        ),
+    )
+    .await?;
+    publish(&failed, &refusing.id.to_string()).await?;
+    decide(&failed, Decision::Approve, None).await?;
+    Ok(())
+}
+
+/// A sandbox connector that refuses `step` as a provider would, so the failure and retry
+/// paths can be seen (and tried again after clearing its `refuse_step`).
+async fn refusing_sandbox(
+    ctx: &Context,
+    admin: &Actor,
+    name: &str,
+    step: &str,
+) -> Result<crate::domain::connector::Connector, Error> {
+    connectors::create(
+        ctx,
+        admin,
+        &ConnectorInput {
+            kind: ConnectorKind::Sandbox.as_str().to_owned(),
+            name: name.into(),
+            settings: [("refuse_step".to_owned(), serde_json::json!(step))]
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        },
+    )
+    .await
 }
