@@ -86,6 +86,27 @@ impl BlogDraft {
         format!("/blog/drafts/{id}")
     }
 
+    /// Whether `other` holds the same text in every field a person edits.
+    pub fn same_content(&self, other: &Self) -> bool {
+        (
+            &self.title,
+            &self.slug,
+            &self.excerpt,
+            &self.tags,
+            &self.seo_title,
+            &self.seo_description,
+            &self.body_markdown,
+        ) == (
+            &other.title,
+            &other.slug,
+            &other.excerpt,
+            &other.tags,
+            &other.seo_title,
+            &other.seo_description,
+            &other.body_markdown,
+        )
+    }
+
     /// May a publish of the draft, seen at `version`, be requested now?
     pub fn check_publish_request(&self, version: Option<i64>) -> Result<(), Error> {
         if let Some(v) = version

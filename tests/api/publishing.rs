@@ -260,6 +260,12 @@ async fn an_edit_withdraws_the_open_request_and_a_rejection_publishes_nothing(ap
     let cms = sandbox_cms(&app, &t, json!({})).await;
     let drf = id(&draft(&app, &t, "Withdrawn", "Text.").await);
     let approval = request(&app, &t, &drf, &cms).await;
+    // An autosave of the same text is no edit: same version, the request stays open.
+    let same = edit(&app, &t, &drf, 1, "Text.").await;
+    assert_eq!(
+        (same["version"].clone(), same["status"].clone()),
+        (json!(1), json!("pending_approval"))
+    );
     let edited = edit(&app, &t, &drf, 1, "Text, changed after asking.").await;
     assert_eq!(edited["status"], "draft");
     assert_eq!(edited["publish_connector_id"], Value::Null);

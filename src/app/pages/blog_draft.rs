@@ -17,7 +17,8 @@ use crate::app::components::ui::{
 use crate::app::error::{UiError, route_id};
 use crate::app::format::when;
 use crate::app::server_fns::blog::{
-    DecideBlogPublish, EditorPage, RequestBlogPublish, Saved, blog_editor, save_blog_draft,
+    DecideBlogPublish, EditorPage, RequestBlogPublish, Saved, blog_editor, blog_publish_state,
+    save_blog_draft,
 };
 use crate::domain::approval::ApprovalStatus;
 use crate::domain::blog::{
@@ -75,6 +76,19 @@ impl Fields {
         }
     }
 
+    /// What is typed now; `None` once the editor is gone.
+    fn typed(&self) -> Option<Typed> {
+        Some(Typed {
+            title: self.title.try_get_untracked()?,
+            slug: self.slug.try_get_untracked()?,
+            excerpt: self.excerpt.try_get_untracked()?,
+            tags: self.tags.try_get_untracked()?,
+            seo_title: self.seo_title.try_get_untracked()?,
+            seo_description: self.seo_description.try_get_untracked()?,
+            body: self.body.try_get_untracked()?,
+        })
+    }
+
     fn take(&self, d: &DraftView) {
         let d = &d.draft;
         self.title.set(d.title.clone());
@@ -87,17 +101,44 @@ impl Fields {
     }
 }
 
+/// The editor's text at one moment, as a save sends it.
+#[derive(Clone)]
+struct Typed {
+    title: String,
+    slug: String,
+    excerpt: String,
+    tags: String,
+    seo_title: String,
+    seo_description: String,
+    body: String,
+}
+
+impl Typed {
+    async fn save(self, id: DraftId, version: i64) -> Result<Saved, UiError> {
+        save_blog_draft(
+            id,
+            version,
+            self.title,
+            self.slug,
+            self.excerpt,
+            self.tags,
+            self.seo_title,
+            self.seo_description,
+            self.body,
+        )
+        .await
+    }
+}
+
 /// The editor page.
 #[component]
 pub fn BlogDraftPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let member = expect_context::<MemberResource>();
-    let refresh = RwSignal::new(0u32);
-    let page = Resource::new(
-        move || (id(), refresh.get()),
-        |(id, _)| async move { blog_editor(route_id(&id, "blog draft")?).await },
-    );
+    let page = Resource::new(id, |id| async move {
+        blog_editor(route_id(&id, "blog draft")?).await
+    });
     view! {
         <Title text="Draft editor" />
         <p class="mb-2 text-sm"><a class="text-indigo-700 hover:underline" href="/blog">"← Drafts"</a></p>
@@ -109,7 +150,7 @@ pub fn BlogDraftPage() -> impl IntoView {
                         let scopes = member.await.map(|m| m.scopes).unwrap_or_default();
                         let can_write = scopes.iter().any(|s| s == "marketing:write");
                         let can_decide = scopes.iter().any(|s| s == "marketing:approve");
-                        view! { <Editor page=p can_write=can_write can_decide=can_decide refresh=refresh /> }.into_any()
+                        view! { <Editor page=p can_write=can_write can_decide=can_decide /> }.into_any()
                     }
                 }
             })}
@@ -118,12 +159,7 @@ pub fn BlogDraftPage() -> impl IntoView {
 }
 
 #[component]
-fn Editor(
-    page: EditorPage,
-    can_write: bool,
-    can_decide: bool,
-    refresh: RwSignal<u32>,
-) -> impl IntoView {
+fn Editor(page: EditorPage, can_write: bool, can_decide: bool) -> impl IntoView {
     let id: DraftId = page.draft.draft.id.clone();
     let fields = Fields::of(&page.draft);
     let version = RwSignal::new(page.draft.draft.version);
@@ -133,46 +169,48 @@ fn Editor(
     // was pressed since.
     let typed = RwSignal::new(0u64);
 
+    // Every read and write after a wait is a `try_`: the editor may be gone by then (the
+    // person went elsewhere in the console), and a gone editor must not take the app down.
     let save = {
         let id = id.clone();
         move || {
-            if matches!(
-                state.get_untracked(),
-                SaveState::Saving | SaveState::Conflict(_)
-            ) {
+            let (Some(current), Some(at), Some(seen)) = (
+                state.try_get_untracked(),
+                typed.try_get_untracked(),
+                version.try_get_untracked(),
+            ) else {
+                return;
+            };
+            if matches!(current, SaveState::Saving | SaveState::Conflict(_)) {
                 return;
             }
-            let at = typed.get_untracked();
+            let Some(text) = fields.typed() else {
+                return;
+            };
             state.set(SaveState::Saving);
             let id = id.clone();
             spawn_local(async move {
-                let answer = save_blog_draft(
-                    id,
-                    version.get_untracked(),
-                    fields.title.get_untracked(),
-                    fields.slug.get_untracked(),
-                    fields.excerpt.get_untracked(),
-                    fields.tags.get_untracked(),
-                    fields.seo_title.get_untracked(),
-                    fields.seo_description.get_untracked(),
-                    fields.body.get_untracked(),
-                )
-                .await;
-                match answer {
+                match text.save(id, seen).await {
                     Ok(Saved::Saved(d)) => {
-                        version.set(d.draft.version);
-                        status.set(d.draft.status);
-                        // The server may have tidied a field (trimmed, deduplicated tags).
-                        if typed.get_untracked() == at {
-                            fields.slug.set(d.draft.slug.clone());
-                            state.set(SaveState::Saved);
+                        version.try_set(d.draft.version);
+                        status.try_set(d.draft.status);
+                        if typed.try_get_untracked() == Some(at) {
+                            // The server may have tidied a field (trimmed, deduplicated).
+                            fields.slug.try_set(d.draft.slug.clone());
+                            state.try_set(SaveState::Saved);
                         } else {
-                            state.set(SaveState::Unsaved);
+                            state.try_set(SaveState::Unsaved);
                         }
                     }
-                    Ok(Saved::Conflict(theirs)) => state.set(SaveState::Conflict(Box::new(theirs))),
-                    Err(UiError::Transport(_)) => state.set(SaveState::Offline),
-                    Err(e) => state.set(SaveState::Refused(e.to_string())),
+                    Ok(Saved::Conflict(theirs)) => {
+                        state.try_set(SaveState::Conflict(Box::new(theirs)));
+                    }
+                    Err(UiError::Transport(_)) => {
+                        state.try_set(SaveState::Offline);
+                    }
+                    Err(e) => {
+                        state.try_set(SaveState::Refused(e.to_string()));
+                    }
                 }
             });
         }
@@ -191,7 +229,7 @@ fn Editor(
             let save = save.clone();
             set_timeout(
                 move || {
-                    if typed.get_untracked() == at {
+                    if typed.try_get_untracked() == Some(at) {
                         save();
                     }
                 },
@@ -216,7 +254,9 @@ fn Editor(
             let save = save.clone();
             set_timeout(
                 move || {
-                    if typed.get_untracked() == at && state.get_untracked() == again {
+                    if typed.try_get_untracked() == Some(at)
+                        && state.try_get_untracked() == Some(again)
+                    {
                         save();
                     }
                 },
@@ -227,23 +267,41 @@ fn Editor(
     let online = {
         let save = save.clone();
         window_event_listener(leptos::ev::online, move |_| {
-            if state.get_untracked() == SaveState::Offline {
+            if state.try_get_untracked() == Some(SaveState::Offline) {
                 state.set(SaveState::Unsaved);
                 save();
             }
         })
     };
     let leaving = window_event_listener(leptos::ev::beforeunload, move |ev| {
-        if !matches!(state.get_untracked(), SaveState::Saved) {
+        if !matches!(state.try_get_untracked(), Some(SaveState::Saved) | None) {
             ev.prevent_default();
             ev.set_return_value("You have changes that are not saved yet.");
         }
     });
-    on_cleanup(move || {
-        online.remove();
-        leaving.remove();
+    // Leaving for another page of the console with text not saved yet: it is saved on the
+    // way out (a conflict stays for the person to resolve when they come back).
+    on_cleanup({
+        let id = id.clone();
+        move || {
+            online.remove();
+            leaving.remove();
+            let pending = matches!(
+                state.try_get_untracked(),
+                Some(SaveState::Unsaved | SaveState::Offline | SaveState::Saving)
+            );
+            if let (true, Some(text), Some(seen)) =
+                (pending, fields.typed(), version.try_get_untracked())
+            {
+                spawn_local(async move {
+                    let _ = text.save(id, seen).await;
+                });
+            }
+        }
     });
 
+    // Nothing is typed into the fields while two versions are being reconciled.
+    let locked = move || !can_write || matches!(state.get(), SaveState::Conflict(_));
     let text_input = |label: &'static str,
                       name: &'static str,
                       signal: RwSignal<String>,
@@ -254,7 +312,7 @@ fn Editor(
         view! {
             <div>
                 <label for=id.clone() class=LABEL>{label}</label>
-                <input id=id name=name class=format!("mt-1 {INPUT}") readonly=!can_write
+                <input id=id name=name class=format!("mt-1 {INPUT}") readonly=locked
                     aria-describedby=max.map(|_| help.clone())
                     prop:value=move || signal.get()
                     on:input=move |ev| { signal.set(event_target_value(&ev)); schedule(); } />
@@ -272,7 +330,7 @@ fn Editor(
 
     view! {
         <div class="mb-4 flex flex-wrap items-center justify-between gap-3">
-            <h1 class="text-2xl font-semibold text-slate-900">{move || fields.title.get()}</h1>
+            <h1 class="text-2xl font-semibold text-slate-900">{move || { let t = fields.title.get(); if t.trim().is_empty() { "Untitled draft".to_owned() } else { t } }}</h1>
             <div class="flex items-center gap-3 text-sm">
                 {move || view! { <Badge text=status.get().as_str().replace('_', " ") tone=draft_tone(status.get()) /> }}
                 <span class="text-slate-600" data-testid="draft-version">{move || format!("version {}", version.get())}</span>
@@ -288,11 +346,6 @@ fn Editor(
             }.into_any()),
             _ => None,
         }}
-        {(status.get_untracked() == DraftStatus::PendingApproval && can_write).then(|| view! {
-            <p role="note" class="mb-4 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">
-                "A publish of this version is waiting for an approver. Editing withdraws the request; you can ask again after."
-            </p>
-        })}
         <div class="grid gap-6 xl:grid-cols-3">
             <div class="space-y-6 xl:col-span-2">
                 <div class=format!("{CARD} grid gap-4 sm:grid-cols-2")>
@@ -300,7 +353,7 @@ fn Editor(
                     {text_input("Slug", "slug", fields.slug, None)}
                     <div class="sm:col-span-2">
                         <label for="draft-excerpt" class=LABEL>"Excerpt"</label>
-                        <textarea id="draft-excerpt" rows="2" class=format!("mt-1 {INPUT}") readonly=!can_write
+                        <textarea id="draft-excerpt" rows="2" class=format!("mt-1 {INPUT}") readonly=locked
                             aria-describedby="draft-excerpt-count"
                             prop:value=move || fields.excerpt.get()
                             on:input={ let schedule = schedule.clone(); move |ev| { fields.excerpt.set(event_target_value(&ev)); schedule(); } }></textarea>
@@ -313,7 +366,7 @@ fn Editor(
                 <div class="grid gap-4 lg:grid-cols-2">
                     <div class=CARD>
                         <label for="draft-body" class=LABEL>"Markdown"</label>
-                        <textarea id="draft-body" rows="24" spellcheck="true" readonly=!can_write
+                        <textarea id="draft-body" rows="24" spellcheck="true" readonly=locked
                             class=format!("mt-1 font-mono {INPUT}") aria-describedby="draft-stats"
                             prop:value=move || fields.body.get()
                             on:input={ let schedule = schedule.clone(); move |ev| { fields.body.set(event_target_value(&ev)); schedule(); } }></textarea>
@@ -327,7 +380,7 @@ fn Editor(
                     </section>
                 </div>
             </div>
-            <PublishPanel page=page id=id version=version status=status state=state can_write=can_write can_decide=can_decide refresh=refresh />
+            <PublishPanel id=id cms=page.choices.cms version=version status=status state=state can_write=can_write can_decide=can_decide />
         </div>
     }
 }
@@ -384,19 +437,19 @@ fn ConflictView(
         save();
     };
     view! {
-        <section role="alert" aria-labelledby="conflict-heading" class="mb-6 rounded-lg bg-red-50 p-4 ring-1 ring-red-200" data-testid="conflict">
+        <section aria-labelledby="conflict-heading" class="mb-6 rounded-lg bg-red-50 p-4 ring-1 ring-red-200" data-testid="conflict">
             <h2 id="conflict-heading" class="text-base font-semibold text-red-900">
                 {format!("Someone else saved this draft (now version {their_version}) while you were editing")}
             </h2>
-            <p class="mt-1 text-sm text-red-900">"Nothing you typed is lost. Keep yours, take theirs, or merge the two by hand."</p>
+            <p class="mt-1 text-sm text-red-900">"Nothing has been overwritten. Keep yours (saved over theirs), take theirs (yours is discarded), or merge the two texts by hand (your title and other fields are kept)."</p>
             <div class="mt-3 grid gap-4 lg:grid-cols-2">
                 <div>
                     <h3 class="text-sm font-medium text-slate-800">"Yours"</h3>
-                    <pre class="mt-1 max-h-80 overflow-auto whitespace-pre-wrap rounded bg-white p-3 text-sm ring-1 ring-slate-200" data-testid="conflict-mine">{move || mine.body.get()}</pre>
+                    <pre tabindex="0" aria-label="Your text" class="mt-1 max-h-80 overflow-auto whitespace-pre-wrap rounded bg-white p-3 text-sm ring-1 ring-slate-200" data-testid="conflict-mine">{move || mine.body.get()}</pre>
                 </div>
                 <div>
                     <h3 class="text-sm font-medium text-slate-800">{format!("Theirs (version {their_version}): {}", theirs.draft.title)}</h3>
-                    <pre class="mt-1 max-h-80 overflow-auto whitespace-pre-wrap rounded bg-white p-3 text-sm ring-1 ring-slate-200" data-testid="conflict-theirs">{their_body}</pre>
+                    <pre tabindex="0" aria-label="Their text" class="mt-1 max-h-80 overflow-auto whitespace-pre-wrap rounded bg-white p-3 text-sm ring-1 ring-slate-200" data-testid="conflict-theirs">{their_body}</pre>
                 </div>
             </div>
             {move || merging.get().then(|| { let save_merged = save_merged.clone(); view! {
@@ -409,55 +462,40 @@ fn ConflictView(
             } })}
             <div class="mt-3 flex flex-wrap gap-2">
                 <button type="button" class=BUTTON_PRIMARY on:click=keep>"Keep mine"</button>
-                <button type="button" class=BUTTON_SECONDARY on:click=take>"Take theirs"</button>
+                <button type="button" class=BUTTON_SECONDARY on:click=take>"Take theirs, discard mine"</button>
                 <button type="button" class=BUTTON_SECONDARY on:click=move |_| merging.set(true)>"Merge by hand"</button>
             </div>
         </section>
     }
 }
 
+/// Publishing, refreshed on its own (after every save, request and decision) so the
+/// editor beside it is never rebuilt under the person typing.
 #[component]
 fn PublishPanel(
-    page: EditorPage,
     id: DraftId,
+    cms: Vec<(String, String, String)>,
     version: RwSignal<i64>,
     status: RwSignal<DraftStatus>,
     state: RwSignal<SaveState>,
     can_write: bool,
     can_decide: bool,
-    refresh: RwSignal<u32>,
 ) -> impl IntoView {
     let request = ServerAction::<RequestBlogPublish>::new();
     let decide = ServerAction::<DecideBlogPublish>::new();
-    Effect::new(move |_| {
-        if matches!(request.value().get(), Some(Ok(())))
-            || matches!(decide.value().get(), Some(Ok(())))
+    let publishing = Resource::new(
+        move || {
+            (
+                version.get(),
+                request.version().get(),
+                decide.version().get(),
+            )
+        },
         {
-            refresh.update(|n| *n += 1);
-        }
-    });
-    let pending = page
-        .approvals
-        .iter()
-        .find(|a| a.status == ApprovalStatus::Pending)
-        .cloned();
-    let connector_name = |cid: &str| {
-        page.choices
-            .cms
-            .iter()
-            .find(|(c, _, _)| c == cid)
-            .map(|(_, name, kind)| format!("{name} ({kind})"))
-            .unwrap_or_else(|| "a CMS".to_owned())
-    };
-    let target = page
-        .draft
-        .draft
-        .publish_connector_id
-        .as_ref()
-        .map(|c| connector_name(c.as_str()));
-    let published = page.draft.draft.published_version;
-    let cms = page.choices.cms.clone();
-    let has_cms = !cms.is_empty();
+            let id = id.clone();
+            move |_| blog_publish_state(id.clone())
+        },
+    );
     let error = move || {
         request
             .value()
@@ -465,77 +503,101 @@ fn PublishPanel(
             .and_then(Result::err)
             .or_else(|| decide.value().get().and_then(Result::err))
     };
-    let draft_id = id.to_string();
+    let saved = move || matches!(state.get(), SaveState::Saved);
     view! {
         <aside class="space-y-4" aria-label="Publishing">
-            <div class=CARD>
-                <h2 class="text-base font-semibold text-slate-900">"Publishing"</h2>
-                <p class="mt-1 text-sm text-slate-600">
-                    {match published {
-                        Some(v) => format!("Version {v} is live."),
-                        None => "Not published yet.".to_owned(),
-                    }}
-                </p>
-                {move || error().map(|e| view! { <div class="mt-3"><ErrorNotice error=e /></div> })}
-                {match pending {
-                    Some(a) => view! {
-                        <div class="mt-3 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200" data-testid="publish-pending">
-                            <p class="font-medium">{format!("Waiting for an approver: version {} to {}", version.get_untracked(), target.clone().unwrap_or_default())}</p>
-                            <p class="mt-1">{format!("Requested by {} · {}", a.requested_by_email, when(&a.created_at))}</p>
-                        </div>
-                        {can_decide.then(|| view! {
-                            <ActionForm action=decide attr:class="mt-3 space-y-2">
-                                <input type="hidden" name="id" value=draft_id.clone() />
-                                <input type="hidden" name="version" value=move || version.get().to_string() />
-                                <p class="text-sm text-slate-700">"You are deciding exactly what the preview shows."</p>
-                                <label for="publish-note" class=LABEL>"Note " <span class="font-normal text-slate-500">"(required to reject)"</span></label>
-                                <textarea id="publish-note" name="note" rows="2" class=INPUT></textarea>
-                                <div class="flex gap-2">
-                                    <button type="submit" name="decision" value="approve" class=BUTTON_PRIMARY>"Approve and publish"</button>
-                                    <button type="submit" name="decision" value="reject" class=BUTTON_SECONDARY>"Reject"</button>
-                                </div>
-                            </ActionForm>
-                        })}
-                    }.into_any(),
-                    None if can_write && has_cms => view! {
-                        <ActionForm action=request attr:class="mt-3 space-y-2">
-                            <input type="hidden" name="id" value=draft_id.clone() />
-                            <input type="hidden" name="version" value=move || version.get().to_string() />
-                            <label for="publish-connector" class=LABEL>"Publish to"</label>
-                            <select id="publish-connector" name="connector_id" class=SELECT>
-                                {cms.iter().map(|(cid, name, kind)| view! { <option value=cid.clone()>{format!("{name} ({kind})")}</option> }).collect_view()}
-                            </select>
-                            <button type="submit" class=BUTTON_PRIMARY
-                                disabled=move || !matches!(state.get(), SaveState::Saved) || request.pending().get()>
-                                "Request publish"
-                            </button>
-                            {move || (!matches!(state.get(), SaveState::Saved)).then(|| view! {
-                                <p class="text-xs text-slate-600">"Saving first: the request is for the saved version."</p>
+            <Transition fallback=Loading>
+                {move || {
+                    let cms = cms.clone();
+                    let id = id.clone();
+                    Suspend::new(async move {
+                        let p = match publishing.await {
+                            Err(e) => return view! { <ErrorNotice error=e /> }.into_any(),
+                            Ok(p) => p,
+                        };
+                        status.try_set(p.draft.status);
+                        let draft_id = id.to_string();
+                        let pending = p.approvals.iter().find(|a| a.status == ApprovalStatus::Pending).cloned();
+                        let target = p.draft.publish_connector_id.as_ref().map(|c| {
+                            cms.iter()
+                                .find(|(cid, _, _)| cid == c.as_str())
+                                .map(|(_, name, kind)| format!("{name} ({kind})"))
+                                .unwrap_or_else(|| "a CMS".to_owned())
+                        });
+                        let has_cms = !cms.is_empty();
+                        view! {
+                            <div class=CARD>
+                                <h2 class="text-base font-semibold text-slate-900">"Publishing"</h2>
+                                <p class="mt-1 text-sm text-slate-600">
+                                    {match p.draft.published_version {
+                                        Some(v) => format!("Version {v} is live."),
+                                        None => "Not published yet.".to_owned(),
+                                    }}
+                                </p>
+                                {move || error().map(|e| view! { <div class="mt-3"><ErrorNotice error=e /></div> })}
+                                {match pending {
+                                    Some(a) => view! {
+                                        <div class="mt-3 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200" data-testid="publish-pending">
+                                            <p class="font-medium">{format!("Waiting for an approver: version {} to {}", p.draft.version, target.unwrap_or_default())}</p>
+                                            <p class="mt-1">{format!("Requested by {} · {}", a.requested_by_email, when(&a.created_at))}</p>
+                                            {can_write.then(|| view! { <p class="mt-1">"Editing withdraws the request; you can ask again after."</p> })}
+                                        </div>
+                                        {can_decide.then(|| view! {
+                                            <ActionForm action=decide attr:class="mt-3 space-y-2">
+                                                <input type="hidden" name="id" value=draft_id.clone() />
+                                                <input type="hidden" name="version" value=p.draft.version />
+                                                <p class="text-sm text-slate-700">{format!("You are deciding version {} exactly as the preview shows it.", p.draft.version)}</p>
+                                                <label for="publish-note" class=LABEL>"Note " <span class="font-normal text-slate-500">"(required to reject)"</span></label>
+                                                <textarea id="publish-note" name="note" rows="2" class=INPUT></textarea>
+                                                <div class="flex gap-2">
+                                                    <button type="submit" name="decision" value="approve" class=BUTTON_PRIMARY disabled=move || !saved() || decide.pending().get()>"Approve and publish"</button>
+                                                    <button type="submit" name="decision" value="reject" class=BUTTON_SECONDARY disabled=move || !saved() || decide.pending().get()>"Reject"</button>
+                                                </div>
+                                            </ActionForm>
+                                        })}
+                                    }.into_any(),
+                                    None if can_write && has_cms => view! {
+                                        <ActionForm action=request attr:class="mt-3 space-y-2">
+                                            <input type="hidden" name="id" value=draft_id.clone() />
+                                            <input type="hidden" name="version" value=move || version.get().to_string() />
+                                            <label for="publish-connector" class=LABEL>"Publish to"</label>
+                                            <select id="publish-connector" name="connector_id" class=SELECT>
+                                                {cms.iter().map(|(cid, name, kind)| view! { <option value=cid.clone()>{format!("{name} ({kind})")}</option> }).collect_view()}
+                                            </select>
+                                            <button type="submit" class=BUTTON_PRIMARY disabled=move || !saved() || request.pending().get()>
+                                                "Request publish"
+                                            </button>
+                                            {move || (!saved()).then(|| view! {
+                                                <p class="text-xs text-slate-600">"Saving first: the request is for the saved version."</p>
+                                            })}
+                                        </ActionForm>
+                                    }.into_any(),
+                                    None if can_write => view! {
+                                        <p class="mt-3 text-sm text-slate-600">"Publishing needs a Webflow, Sanity or sandbox connector (Settings → Connectors)."</p>
+                                    }.into_any(),
+                                    None => ().into_any(),
+                                }}
+                            </div>
+                            {p.latest_job.map(|j| {
+                                let live = (j.status == PublishStatus::Succeeded).then(|| j.external_url.clone()).flatten();
+                                view! {
+                                    <div class=CARD data-testid="latest-publish-job">
+                                        <h2 class="text-base font-semibold text-slate-900">"Latest publish job"</h2>
+                                        <p class="mt-2 flex items-center gap-2 text-sm">
+                                            <Badge text=j.status.as_str().to_owned() tone=job_tone(j.status) />
+                                            {format!("version {} to {} · {} attempt(s)", j.post.version, j.connector_name, j.attempts)}
+                                        </p>
+                                        {live.map(|url| view! { <p class="mt-2 text-sm"><a class="break-all text-indigo-700 hover:underline" href=url.clone() target="_blank" rel="noopener noreferrer">{format!("Live post: {url}")}</a></p> })}
+                                        {j.error.clone().map(|e| view! { <p class="mt-2 text-sm text-red-800">{e}</p> })}
+                                        <p class="mt-2 text-sm"><a class="text-indigo-700 hover:underline" href="/blog/publish-jobs">"All publish jobs"</a></p>
+                                    </div>
+                                }
                             })}
-                        </ActionForm>
-                    }.into_any(),
-                    None if can_write => view! {
-                        <p class="mt-3 text-sm text-slate-600">"Publishing needs a Webflow, Sanity or sandbox connector (Settings → Connectors)."</p>
-                    }.into_any(),
-                    None => ().into_any(),
+                        }.into_any()
+                    })
                 }}
-            </div>
-            {page.latest_job.map(|j| {
-                let live = (j.status == PublishStatus::Succeeded).then(|| j.external_url.clone()).flatten();
-                view! {
-                    <div class=CARD data-testid="latest-publish-job">
-                        <h2 class="text-base font-semibold text-slate-900">"Latest publish job"</h2>
-                        <p class="mt-2 flex items-center gap-2 text-sm">
-                            <Badge text=j.status.as_str().to_owned() tone=job_tone(j.status) />
-                            {format!("version {} to {} · {} attempt(s)", j.post.version, j.connector_name, j.attempts)}
-                        </p>
-                        {live.map(|url| view! { <p class="mt-2 text-sm"><a class="break-all text-indigo-700 hover:underline" href=url.clone() target="_blank" rel="noopener noreferrer">{format!("Live post: {url}")}</a></p> })}
-                        {j.error.clone().map(|e| view! { <p class="mt-2 text-sm text-red-800">{e}</p> })}
-                        <p class="mt-2 text-sm"><a class="text-indigo-700 hover:underline" href="/blog/publish-jobs">"All publish jobs"</a></p>
-                    </div>
-                }
-            })}
-            {(status.get_untracked() != DraftStatus::PendingApproval && !can_write).then(|| view! {
+            </Transition>
+            {(!can_write).then(|| view! {
                 <p class="text-sm text-slate-600">"You can read this draft; editing needs the marketing:write scope."</p>
             })}
         </aside>

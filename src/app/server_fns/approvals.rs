@@ -54,7 +54,7 @@ pub async fn approval_inbox(
 ) -> Result<Page<InboxRow>, UiError> {
     use crate::domain::approval::{ApprovalFilter, ApprovalStatus};
     use crate::domain::pagination::PageRequest;
-    use crate::server::services::approvals;
+    use crate::server::services::{approvals, publishing};
     let (state, actor) = super::ssr::actor().await?;
     let filter = if tab == "decided" {
         ApprovalFilter {
@@ -72,7 +72,14 @@ pub async fn approval_inbox(
     let listed = approvals::list(&state.ctx, &actor, &filter, &page).await?;
     let mut rows = Vec::with_capacity(listed.items.len());
     for a in listed.items {
-        let post = post_preview(&state.ctx, &actor, &a).await?;
+        let post = publishing::pending_post(&state.ctx, &actor, &a)
+            .await
+            .map(|p| PostPreview {
+                version: p.version,
+                body_html: p.body_html(),
+                title: p.title,
+                excerpt: p.excerpt,
+            });
         rows.push(InboxRow {
             age: age(now - a.created_at.unix_seconds()),
             approval: a,
@@ -83,31 +90,6 @@ pub async fn approval_inbox(
         items: rows,
         next_cursor: listed.next_cursor,
     })
-}
-
-/// The post a pending blog publish would send. An edit withdraws the request, so while it
-/// is pending the draft is exactly what was requested.
-#[cfg(feature = "ssr")]
-async fn post_preview(
-    ctx: &crate::server::services::Context,
-    actor: &crate::domain::actor::Actor,
-    a: &Approval,
-) -> Result<Option<PostPreview>, crate::domain::Error> {
-    use crate::domain::approval::{ApprovalStatus, SubjectType};
-    use crate::server::services::blog_drafts;
-    if a.subject_type != SubjectType::BlogPublish || a.status != ApprovalStatus::Pending {
-        return Ok(None);
-    }
-    let Ok(id) = a.subject_id.parse() else {
-        return Ok(None);
-    };
-    let v = blog_drafts::get(ctx, actor, &id).await?;
-    Ok(Some(PostPreview {
-        version: v.draft.version,
-        title: v.draft.title,
-        excerpt: v.draft.excerpt,
-        body_html: v.body_html,
-    }))
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::error::UiError;
 use crate::domain::approval::Approval;
-use crate::domain::blog::DraftView;
+use crate::domain::blog::{BlogDraft, DraftView};
 use crate::domain::ids::{DraftId, PublishJobId};
 use crate::domain::pagination::Page;
 use crate::domain::publish::PublishJob;
@@ -25,13 +25,20 @@ pub struct BlogOptions {
     pub cms: Vec<(String, String, String)>,
 }
 
-/// Everything the editor shows besides the draft.
+/// The editor's draft and what it can be published to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EditorPage {
     /// The draft with its rendering.
     pub draft: DraftView,
     /// Connectors it can be published to.
     pub choices: BlogOptions,
+}
+
+/// Where a draft's publishing stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishState {
+    /// The draft as stored (status, version, the requested and the live version).
+    pub draft: BlogDraft,
     /// Its publish requests, newest first.
     pub approvals: Vec<Approval>,
     /// Its latest publish job.
@@ -127,17 +134,27 @@ pub fn split_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The editor's draft, its publish state and choices.
+/// The editor's draft and choices.
 #[server(prefix = "/rpc", endpoint = "blog_editor")]
 pub async fn blog_editor(id: DraftId) -> Result<EditorPage, UiError> {
+    use crate::server::services::blog_drafts;
+    let (state, actor) = super::ssr::actor().await?;
+    let ctx = &state.ctx;
+    Ok(EditorPage {
+        draft: blog_drafts::get(ctx, &actor, &id).await?,
+        choices: ssr::choices(ctx, &actor).await?,
+    })
+}
+
+/// Where the draft's publishing stands.
+#[server(prefix = "/rpc", endpoint = "blog_publish_state")]
+pub async fn blog_publish_state(id: DraftId) -> Result<PublishState, UiError> {
     use crate::domain::approval::SubjectType;
     use crate::server::services::{approvals, blog_drafts, publishing};
     let (state, actor) = super::ssr::actor().await?;
     let ctx = &state.ctx;
-    let draft = blog_drafts::get(ctx, &actor, &id).await?;
-    Ok(EditorPage {
-        draft,
-        choices: ssr::choices(ctx, &actor).await?,
+    Ok(PublishState {
+        draft: blog_drafts::get(ctx, &actor, &id).await?.draft,
         approvals: approvals::history(ctx, &actor, SubjectType::BlogPublish, id.as_str()).await?,
         latest_job: publishing::latest_for_draft(ctx, &actor, &id).await?,
     })
@@ -259,9 +276,8 @@ mod ssr {
     use super::BlogOptions;
     use crate::domain::Error;
     use crate::domain::actor::Actor;
-    use crate::domain::connector::{ConnectorKind, ConnectorRole};
     use crate::domain::pagination::PageRequest;
-    use crate::server::services::{Context, brands, connectors};
+    use crate::server::services::{Context, brands, publishing};
 
     pub async fn choices(ctx: &Context, actor: &Actor) -> Result<BlogOptions, Error> {
         let all = PageRequest {
@@ -270,20 +286,13 @@ mod ssr {
         };
         let mut brand_rows = brands::list(ctx, actor, &all).await?.items;
         brand_rows.sort_by_key(|b| !b.is_default);
-        let mut cms: Vec<_> = connectors::list(ctx, actor, &all)
-            .await?
-            .items
-            .into_iter()
-            .filter(|c| c.can(ConnectorRole::Cms))
-            .collect();
-        // Real CMSes first, then sandboxes, each by name.
-        cms.sort_by_key(|c| (c.kind == ConnectorKind::Sandbox, c.name.to_lowercase()));
         Ok(BlogOptions {
             brands: brand_rows
                 .into_iter()
                 .map(|b| (b.id.to_string(), b.name))
                 .collect(),
-            cms: cms
+            cms: publishing::destinations(ctx, actor)
+                .await?
                 .into_iter()
                 .map(|c| (c.id.to_string(), c.name, c.kind.as_str().to_owned()))
                 .collect(),

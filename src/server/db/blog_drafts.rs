@@ -128,6 +128,22 @@ pub async fn get(
     row.as_ref().map(draft).transpose()
 }
 
+/// One draft, read in the caller's transaction.
+pub async fn get_in(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    id: &DraftId,
+) -> Result<Option<BlogDraft>, Error> {
+    let sql =
+        format!("select {COLUMNS} from blog_drafts d where d.workspace_id = $1 and d.id = $2");
+    let row = sqlx::query(&sql)
+        .bind(workspace.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.as_ref().map(draft).transpose()
+}
+
 /// Whether a draft of the workspace has `slug`.
 pub async fn slug_exists(db: &Db, workspace: &WorkspaceId, slug: &str) -> Result<bool, Error> {
     let row = sqlx::query("select 1 from blog_drafts where workspace_id = $1 and slug = $2")

@@ -226,6 +226,11 @@ pub async fn edit(
         updated_at: now,
         ..edit.apply(&current)?
     };
+    // An autosave of text that did not change is not an edit: no new version, and an open
+    // publish request stays.
+    if edited.same_content(&current) {
+        return Ok(DraftView::of(current));
+    }
     let ws = actor.workspace_id();
     let mut tx = ctx.db.begin().await?;
     // What an approver would decide is no longer this text.
@@ -246,9 +251,13 @@ pub async fn edit(
         change = change.for_campaign(c, now);
     }
     event_record::record(&mut tx, actor.into(), &change, now).await?;
+    // Read back in the transaction: the status is the row's (a withdrawn request, a publish
+    // that finished), and the version is this edit's, never a later one's.
+    let saved = blog_drafts::get_in(&mut tx, ws, id)
+        .await?
+        .ok_or(Error::NotFound("blog draft"))?;
     tx.commit().await?;
-    // Read back: the status is the row's (a withdrawn request, a publish that finished).
-    Ok(DraftView::of(find(ctx, actor, id).await?))
+    Ok(DraftView::of(saved))
 }
 
 fn stale(current: BlogDraft, version: i64) -> Error {

@@ -280,6 +280,37 @@ impl Gated for PublishAtGate {
     }
 }
 
+/// The post an open blog-publish request would send, when the draft still holds exactly
+/// what the request was opened for (its content hash); `None` otherwise, or when it cannot
+/// be read (the inbox shows the request without a preview rather than failing).
+pub async fn pending_post(ctx: &Context, actor: &Actor, approval: &Approval) -> Option<Post> {
+    use crate::domain::approval::ApprovalStatus;
+    if approval.subject_type != SubjectType::BlogPublish
+        || approval.status != ApprovalStatus::Pending
+    {
+        return None;
+    }
+    let id: DraftId = approval.subject_id.parse().ok()?;
+    let draft = find_draft(ctx, actor, &id).await.ok()?;
+    let post = Post::of(&draft);
+    let connector = draft.publish_connector_id.as_ref()?;
+    (post.content_hash(connector) == approval.content_hash).then_some(post)
+}
+
+/// The connectors posts can be published to: real CMSes first, then sandboxes, by name.
+pub async fn destinations(ctx: &Context, actor: &Actor) -> Result<Vec<Connector>, Error> {
+    use crate::domain::connector::ConnectorKind;
+    // A workspace has a handful of connectors; 200 is every one in practice.
+    let every = PageRequest {
+        limit: 200,
+        after: None,
+    };
+    let mut all = super::connectors::list(ctx, actor, &every).await?.items;
+    all.retain(|c| c.can(ConnectorRole::Cms));
+    all.sort_by_key(|c| (c.kind == ConnectorKind::Sandbox, c.name.to_lowercase()));
+    Ok(all)
+}
+
 /// Publish jobs, newest first.
 pub async fn list(
     ctx: &Context,
