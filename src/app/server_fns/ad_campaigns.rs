@@ -187,17 +187,9 @@ pub async fn decide_launch(
     decision: String,
     note: Option<String>,
 ) -> Result<(), UiError> {
-    use crate::domain::approval::{Decision, DecisionInput};
     use crate::server::services::ad_campaigns;
     let (state, actor) = super::ssr::actor().await?;
-    let decision: Decision = decision
-        .parse()
-        .map_err(|m: String| crate::domain::Error::invalid("decision", m))?;
-    let input = DecisionInput {
-        version: Some(version),
-        note,
-        acknowledge_warnings: false,
-    };
+    let (decision, input) = super::ssr::decision_form(&decision, version, note)?;
     ad_campaigns::decide(&state.ctx, &actor, &id, decision, &input).await?;
     Ok(())
 }

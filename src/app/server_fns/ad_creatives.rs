@@ -186,17 +186,9 @@ pub async fn decide_creative(
     decision: String,
     note: Option<String>,
 ) -> Result<CreativeView, UiError> {
-    use crate::domain::approval::{Decision, DecisionInput};
     use crate::server::services::ad_creatives;
     let (state, actor) = super::ssr::actor().await?;
-    let decision: Decision = decision
-        .parse()
-        .map_err(|m: String| crate::domain::Error::invalid("decision", m))?;
-    let input = DecisionInput {
-        version: Some(version),
-        note,
-        acknowledge_warnings: false,
-    };
+    let (decision, input) = super::ssr::decision_form(&decision, version, note)?;
     Ok(ad_creatives::decide(&state.ctx, &actor, &id, decision, &input).await?)
 }
 

@@ -224,18 +224,10 @@ pub async fn decide_blog_publish(
     decision: String,
     note: Option<String>,
 ) -> Result<(), UiError> {
-    use crate::domain::approval::{Decision, DecisionInput};
     use crate::server::services::gate;
     use crate::server::services::publishing::PublishAtGate;
     let (state, actor) = super::ssr::actor().await?;
-    let decision: Decision = decision
-        .parse()
-        .map_err(|m: String| crate::domain::Error::invalid("decision", m))?;
-    let input = DecisionInput {
-        version: Some(version),
-        note,
-        acknowledge_warnings: false,
-    };
+    let (decision, input) = super::ssr::decision_form(&decision, version, note)?;
     gate::decide::<PublishAtGate>(&state.ctx, &actor, id.as_str(), decision, &input, None).await?;
     Ok(())
 }

@@ -53,6 +53,30 @@ pub(crate) mod ssr {
         })
     }
 
+    /// A console decision form (`approve` or `reject`, the version shown, the note) as the
+    /// gate's input.
+    pub fn decision_form(
+        decision: &str,
+        version: i64,
+        note: Option<String>,
+    ) -> Result<
+        (
+            crate::domain::approval::Decision,
+            crate::domain::approval::DecisionInput,
+        ),
+        UiError,
+    > {
+        let decision = decision
+            .parse()
+            .map_err(|m: String| Error::invalid("decision", m))?;
+        let input = crate::domain::approval::DecisionInput {
+            version: Some(version),
+            note,
+            acknowledge_warnings: false,
+        };
+        Ok((decision, input))
+    }
+
     /// The state and the logged-in actor, or `unauthorized`.
     pub async fn actor() -> Result<(AppState, Actor), UiError> {
         let state = state()?;

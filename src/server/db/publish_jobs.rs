@@ -102,22 +102,18 @@ pub async fn get(
     row.as_ref().map(publish_job).transpose()
 }
 
-/// The runner's job of a publish job, with its status.
+/// The runner's job of a publish job.
 pub async fn runner_job(
     db: &Db,
     workspace: &WorkspaceId,
     id: &PublishJobId,
-) -> Result<Option<(JobId, JobStatus)>, Error> {
-    let row = sqlx::query(
-        "select j.id, j.status from publish_jobs p join jobs j on j.id = p.job_id \
-         where p.workspace_id = $1 and p.id = $2",
-    )
-    .bind(workspace.as_str())
-    .bind(id.as_str())
-    .fetch_optional(db.pool())
-    .await?;
-    row.map(|r| Ok((get_parsed(&r, "id")?, get_parsed(&r, "status")?)))
-        .transpose()
+) -> Result<Option<JobId>, Error> {
+    let row = sqlx::query("select job_id from publish_jobs where workspace_id = $1 and id = $2")
+        .bind(workspace.as_str())
+        .bind(id.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|r| get_parsed(&r, "job_id")).transpose()
 }
 
 /// One page of publish jobs, newest first.

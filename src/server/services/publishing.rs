@@ -347,7 +347,7 @@ pub async fn retry(ctx: &Context, actor: &Actor, id: &PublishJobId) -> Result<Pu
     actor.require(Scope::MarketingWrite)?;
     let job = get(ctx, actor, id).await?;
     let ws = actor.workspace_id();
-    let (job_id, _) = publish_jobs::runner_job(&ctx.db, ws, id)
+    let job_id = publish_jobs::runner_job(&ctx.db, ws, id)
         .await?
         .ok_or(Error::NotFound("publish job"))?;
     let runner = jobs::get(&ctx.db, ws, &job_id)
