@@ -13,6 +13,19 @@ pub fn when_or(at: Option<&Timestamp>, none: &str) -> String {
     at.map_or_else(|| none.to_owned(), when)
 }
 
+/// `12,345`: a whole number with thousands separators.
+pub fn count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
 /// Percent-encodes a value for a URL query string.
 pub fn query_value(text: &str) -> String {
     text.bytes()
@@ -44,5 +57,14 @@ mod tests {
         let t = Timestamp::parse_rfc3339("2026-11-30T13:05:59.123Z").unwrap();
         assert_eq!(when(&t), "2026-11-30 13:05 UTC");
         assert_eq!(when_or(None, "never"), "never");
+    }
+
+    #[test]
+    fn counts_group_thousands() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(1234567), "1,234,567");
+        assert_eq!(count(-4200), "-4,200");
     }
 }

@@ -26,7 +26,7 @@ use pages::crm_segment::SegmentPage;
 use pages::crm_segments::{SegmentBuilderPage, SegmentsPage};
 use pages::email_sequence::EmailSequencePage;
 use pages::email_sequences::{EmailSequencesPage, NewSequencePage};
-use pages::home::HomePage;
+use pages::dashboard::DashboardPage;
 use pages::login::LoginPage;
 use pages::not_found::NotFoundPage;
 use pages::settings::SettingsPage;
@@ -67,7 +67,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
-                        <Route path=path!("") view=HomePage />
+                        <Route path=path!("") view=DashboardPage />
                         <Route path=path!("campaigns") view=CampaignsPage />
                         <Route path=path!("campaigns/:id") view=CampaignPage />
                         <Route path=path!("approvals") view=|| view! { <ApprovalsPage decided=false /> } />
@@ -99,6 +99,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("settings/jobs") view=pages::jobs::JobsPage />
                         <Route path=path!("settings/suppressions") view=pages::suppressions::SuppressionsPage />
                         <Route path=path!("settings/workspace") view=pages::workspace_settings::WorkspaceSettingsPage />
+                        <Route path=path!("settings/webhooks") view=pages::webhooks::WebhooksPage />
+                        <Route path=path!("settings/webhooks/:id") view=pages::webhooks::WebhookPage />
                     </ParentRoute>
                 </Routes>
             </div>

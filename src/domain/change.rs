@@ -4,6 +4,8 @@
 //! outgoing-webhook deliveries the change triggers. What a change means for each of those
 //! is decided here, once.
 
+use serde::{Deserialize, Serialize};
+
 use super::ids::CampaignId;
 use super::time::Timestamp;
 use super::wire::wire_enum;
@@ -41,6 +43,8 @@ wire_enum!(
         Suppression => "suppression",
         /// A background job.
         Job => "job",
+        /// An outgoing-webhook endpoint.
+        WebhookEndpoint => "webhook_endpoint",
         /// A reported event (a reply, a bounce, a conversion).
         Event => "event",
     }
@@ -162,6 +166,14 @@ wire_enum!(
         JobRetried => "job.retried",
         /// An admin changed the workspace's settings.
         SettingsUpdated => "workspace.settings_updated",
+        /// An admin added a webhook endpoint.
+        WebhookCreated => "webhook_endpoint.created",
+        /// An admin edited (or switched on or off) a webhook endpoint.
+        WebhookUpdated => "webhook_endpoint.updated",
+        /// An admin deleted a webhook endpoint.
+        WebhookDeleted => "webhook_endpoint.deleted",
+        /// An admin sent a test event or redelivered an event.
+        WebhookSent => "webhook_endpoint.sent",
     }
 );
 
@@ -209,6 +221,9 @@ impl Action {
             SuppressionAdded | SuppressionRemoved => SubjectKind::Suppression,
             JobRetried => SubjectKind::Job,
             SettingsUpdated => SubjectKind::Workspace,
+            WebhookCreated | WebhookUpdated | WebhookDeleted | WebhookSent => {
+                SubjectKind::WebhookEndpoint
+            }
         }
     }
 
@@ -231,44 +246,80 @@ impl Action {
     }
 
     /// The outgoing-webhook event this change triggers, if any.
-    pub fn webhook_event(self) -> Option<&'static str> {
+    pub fn webhook_event(self) -> Option<WebhookEvent> {
         match self {
-            Self::EmailSent => Some("sequence.email.sent"),
-            Self::ReplyRecorded => Some("sequence.email.replied"),
-            Self::ApprovalApproved | Self::ApprovalRejected => Some("approval.decided"),
-            Self::AdCampaignStatusChanged => Some("ad_campaign.status_changed"),
-            Self::PublishJobFinished => Some("publish_job.finished"),
+            Self::EmailSent => Some(WebhookEvent::EmailSent),
+            Self::ReplyRecorded => Some(WebhookEvent::EmailReplied),
+            Self::BounceRecorded => Some(WebhookEvent::EmailBounced),
+            Self::ApprovalRequested => Some(WebhookEvent::ApprovalRequested),
+            Self::ApprovalApproved | Self::ApprovalRejected => Some(WebhookEvent::ApprovalDecided),
+            Self::AdCampaignStatusChanged => Some(WebhookEvent::AdCampaignStatusChanged),
+            Self::PublishJobFinished => Some(WebhookEvent::PublishJobFinished),
+            Self::ConversionRecorded => Some(WebhookEvent::ConversionRecorded),
             _ => None,
         }
     }
 
-    /// What the change adds to its campaign's counters (sends, replies, conversions).
+    /// What the change adds to its campaign's counters.
     pub fn counts(self) -> Counts {
+        let one = Counts::default();
         match self {
             Self::EmailSent => Counts {
                 sends: 1,
-                ..Counts::default()
+                deliveries: 1,
+                ..one
             },
-            Self::ReplyRecorded => Counts {
-                replies: 1,
-                ..Counts::default()
+            Self::ReplyRecorded => Counts { replies: 1, ..one },
+            Self::BounceRecorded => Counts { bounces: 1, ..one },
+            Self::UnsubscribeRecorded => Counts {
+                unsubscribes: 1,
+                ..one
             },
             Self::ConversionRecorded => Counts {
                 conversions: 1,
-                ..Counts::default()
+                ..one
             },
-            _ => Counts::default(),
+            _ => one,
         }
     }
 }
 
-/// What one change adds to a campaign's totals and to its counters for one day.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+wire_enum!(
+    /// What an outgoing webhook can be told about.
+    WebhookEvent {
+        /// A sequence message was accepted by its provider.
+        EmailSent => "sequence.email.sent",
+        /// A recipient replied.
+        EmailReplied => "sequence.email.replied",
+        /// A message bounced.
+        EmailBounced => "sequence.email.bounced",
+        /// Someone asked for a human's approval.
+        ApprovalRequested => "approval.requested",
+        /// An approver approved or rejected.
+        ApprovalDecided => "approval.decided",
+        /// An ad campaign's platform confirmed a new status.
+        AdCampaignStatusChanged => "ad_campaign.status_changed",
+        /// A publish job ended (live, or given up).
+        PublishJobFinished => "publish_job.finished",
+        /// A conversion was recorded.
+        ConversionRecorded => "conversion.recorded",
+    }
+);
+
+/// What one change adds to a campaign's totals and to its counters for one day; a
+/// rollup's measures for a day or a range are the same sums.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
-    /// Messages sent.
+    /// Messages handed to a provider and accepted.
     pub sends: i64,
+    /// Sent messages that did not bounce.
+    pub deliveries: i64,
     /// Replies.
     pub replies: i64,
+    /// Bounces.
+    pub bounces: i64,
+    /// Unsubscribes.
+    pub unsubscribes: i64,
     /// Conversions.
     pub conversions: i64,
     /// Conversion value, in cents.
@@ -286,6 +337,51 @@ impl Counts {
     pub fn is_zero(&self) -> bool {
         *self == Self::default()
     }
+
+    /// Adds `other` to these.
+    pub fn add(&mut self, other: &Counts) {
+        self.sends += other.sends;
+        self.deliveries += other.deliveries;
+        self.replies += other.replies;
+        self.bounces += other.bounces;
+        self.unsubscribes += other.unsubscribes;
+        self.conversions += other.conversions;
+        self.conversion_value_cents += other.conversion_value_cents;
+        self.spend_cents += other.spend_cents;
+        self.impressions += other.impressions;
+        self.clicks += other.clicks;
+    }
+
+    /// Customer acquisition cost (spend ÷ conversions) in cents, rounded; `None` without
+    /// conversions.
+    pub fn cac_cents(&self) -> Option<i64> {
+        (self.conversions > 0)
+            .then(|| (self.spend_cents + self.conversions / 2).div_euclid(self.conversions))
+    }
+
+    /// Replies ÷ sends; `None` before anything was sent.
+    pub fn reply_rate(&self) -> Option<f64> {
+        (self.sends > 0).then(|| self.replies as f64 / self.sends as f64)
+    }
+}
+
+/// When a change counts: at an instant (its day is that instant's day in the workspace's
+/// time zone), or on a calendar day the provider already named (an ad platform's day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountedOn {
+    /// At this instant.
+    At(Timestamp),
+    /// On this day.
+    Day(time::Date),
+}
+
+/// Where a change counts: for a campaign, or for the workspace alone (unattributed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally {
+    /// The campaign it counts for; `None` when no campaign earned it.
+    pub campaign: Option<CampaignId>,
+    /// When.
+    pub on: CountedOn,
 }
 
 /// One state change, as recorded.
@@ -297,12 +393,14 @@ pub struct Change {
     pub subject_id: String,
     /// A short human summary (the audit log's line, the webhook's text).
     pub summary: String,
-    /// The campaign it counts for, with the day it counts on.
-    pub campaign: Option<(CampaignId, Timestamp)>,
+    /// Where and when it counts.
+    pub tally: Option<Tally>,
     /// A conversion's value, in cents.
     pub value_cents: i64,
     /// What a metrics sync changes on its day (the new day minus the day as it was).
     pub synced: Option<Counts>,
+    /// A bounce: when the message it reports was sent (that day loses a delivery).
+    pub bounced_message_sent_at: Option<Timestamp>,
 }
 
 impl Change {
@@ -312,16 +410,43 @@ impl Change {
             action,
             subject_id: subject_id.to_string(),
             summary: summary.into(),
-            campaign: None,
+            tally: None,
             value_cents: 0,
             synced: None,
+            bounced_message_sent_at: None,
         }
     }
 
-    /// Counted for `campaign` on the UTC day of `at`.
+    /// Counted for `campaign` on the day of `at`.
     pub fn for_campaign(mut self, campaign: &CampaignId, at: Timestamp) -> Self {
-        self.campaign = Some((campaign.clone(), at));
+        self.tally = Some(Tally {
+            campaign: Some(campaign.clone()),
+            on: CountedOn::At(at),
+        });
         self
+    }
+
+    /// Counted for `campaign` on `day` as the provider named it.
+    pub fn for_campaign_on(mut self, campaign: &CampaignId, day: time::Date) -> Self {
+        self.tally = Some(Tally {
+            campaign: Some(campaign.clone()),
+            on: CountedOn::Day(day),
+        });
+        self
+    }
+
+    /// Counted for the workspace alone on the day of `at`: no campaign earned it.
+    pub fn unattributed(mut self, at: Timestamp) -> Self {
+        self.tally = Some(Tally {
+            campaign: None,
+            on: CountedOn::At(at),
+        });
+        self
+    }
+
+    /// The campaign it counts for, if any.
+    pub fn campaign(&self) -> Option<&CampaignId> {
+        self.tally.as_ref().and_then(|t| t.campaign.as_ref())
     }
 
     /// A conversion worth `cents`.
@@ -336,7 +461,13 @@ impl Change {
         self
     }
 
-    /// What it adds to its campaign's counters.
+    /// A bounce of the message sent at `sent_at`.
+    pub fn bounced_message(mut self, sent_at: Option<Timestamp>) -> Self {
+        self.bounced_message_sent_at = sent_at;
+        self
+    }
+
+    /// What it adds to its counters on its own day.
     pub fn counts(&self) -> Counts {
         if self.action == Action::AdMetricsSynced {
             return self.synced.unwrap_or_default();
@@ -348,6 +479,21 @@ impl Change {
                 0
             },
             ..self.action.counts()
+        }
+    }
+
+    /// What it takes from the counters of an earlier day: a bounce takes the delivery of
+    /// its message back from the day that message was sent.
+    pub fn taken_back(&self) -> Option<(Timestamp, Counts)> {
+        match (self.action, self.bounced_message_sent_at) {
+            (Action::BounceRecorded, Some(sent_at)) => Some((
+                sent_at,
+                Counts {
+                    deliveries: -1,
+                    ..Counts::default()
+                },
+            )),
+            _ => None,
         }
     }
 }
@@ -373,7 +519,11 @@ mod tests {
         let sent = Change::new(Action::EmailSent, "seq_1", "sent");
         assert!(!sent.action.audited());
         assert_eq!(sent.counts().sends, 1);
-        assert_eq!(sent.action.webhook_event(), Some("sequence.email.sent"));
+        assert_eq!(
+            sent.action.webhook_event().map(|e| e.as_str()),
+            Some("sequence.email.sent")
+        );
+        assert_eq!(sent.counts().deliveries, 1);
         let approved = Change::new(Action::SequenceApproved, "seq_1", "approved");
         assert!(approved.action.audited());
         assert!(approved.counts().is_zero());
@@ -386,8 +536,50 @@ mod tests {
         assert!(completed.counts().is_zero());
         assert_eq!(
             Action::ApprovalRejected.webhook_event(),
-            Some("approval.decided")
+            Some(WebhookEvent::ApprovalDecided)
         );
+    }
+
+    #[test]
+    fn every_webhook_event_comes_from_some_change() {
+        for e in WebhookEvent::ALL {
+            assert!(
+                Action::ALL.iter().any(|a| a.webhook_event() == Some(*e)),
+                "{e} is never sent"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bounce_counts_on_its_day_and_takes_a_delivery_back_from_its_message() {
+        let sent = Timestamp::parse_rfc3339("2026-11-02T10:00:00Z").unwrap();
+        let b = Change::new(Action::BounceRecorded, "evt_1", "bounced").bounced_message(Some(sent));
+        assert_eq!(b.counts().bounces, 1);
+        assert_eq!(b.counts().deliveries, 0);
+        let (day, back) = b.taken_back().unwrap();
+        assert_eq!(day, sent);
+        assert_eq!(back.deliveries, -1);
+        let r = Change::new(Action::ReplyRecorded, "evt_2", "replied").bounced_message(Some(sent));
+        assert!(r.taken_back().is_none());
+    }
+
+    #[test]
+    fn cac_is_spend_over_conversions_and_reply_rate_replies_over_sends() {
+        let mut c = Counts::default();
+        assert_eq!(c.cac_cents(), None);
+        assert_eq!(c.reply_rate(), None);
+        c.add(&Counts {
+            sends: 8,
+            replies: 2,
+            spend_cents: 1000,
+            conversions: 3,
+            ..Counts::default()
+        });
+        assert_eq!(c.cac_cents(), Some(333));
+        assert_eq!(c.reply_rate(), Some(0.25));
+        c.add(&c.clone());
+        assert_eq!(c.sends, 16);
+        assert_eq!(c.cac_cents(), Some(333));
     }
 
     #[test]

@@ -70,6 +70,8 @@ pub struct Event {
     pub occurred_at: Timestamp,
     /// Conversion value in cents.
     pub value_cents: i64,
+    /// A bounce: when the message it reports was sent (that day loses a delivery).
+    pub message_sent_at: Option<Timestamp>,
     /// When it was recorded.
     pub created_at: Timestamp,
 }

@@ -101,6 +101,10 @@ typed_id!(/// A background job.
     JobId, "job", "job");
 typed_id!(/// An outgoing-webhook endpoint.
     WebhookEndpointId, "whk", "webhook endpoint");
+typed_id!(/// One event sent to one webhook endpoint.
+    WebhookDeliveryId, "whd", "webhook delivery");
+typed_id!(/// An event as webhooks carry it (the same id on every endpoint and redelivery).
+    WebhookEventId, "wev", "webhook event");
 typed_id!(/// An ad creative.
     AdCreativeId, "cre", "ad creative");
 typed_id!(/// An ad campaign (the platform-side launch of a campaign).

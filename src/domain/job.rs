@@ -44,6 +44,22 @@ impl JobKind {
         }
     }
 
+    /// Attempts a job of this kind gets: a webhook delivery is tried for about a day.
+    pub fn max_attempts(self) -> u32 {
+        match self {
+            Self::WebhookDelivery => super::webhook::MAX_ATTEMPTS,
+            _ => DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+
+    /// Seconds to wait after failed attempt `attempt` (1-based).
+    pub fn backoff_seconds(self, attempt: u32) -> i64 {
+        match self {
+            Self::WebhookDelivery => super::webhook::retry_delay_seconds(attempt),
+            _ => backoff_seconds(attempt),
+        }
+    }
+
     /// Whether running it twice is harmless. A job whose effect is outside (a mail, a
     /// launch, a publish, a delivery) is not: if its worker died mid-call, nobody knows
     /// whether the effect happened, so it becomes `uncertain` for a person instead of being
@@ -55,10 +71,13 @@ impl JobKind {
     /// a sync replaces its days. A publish writes its item's creation as started before the
     /// call and looks the item up by slug before creating it again; everything else it does
     /// (update, publish, Sanity's replace-by-id transaction) comes out the same when repeated.
+    /// A webhook delivery is at-least-once by contract: every body carries its event id for
+    /// receivers to drop a repeat.
     pub fn rerun_safe(self) -> bool {
         matches!(
             self,
             Self::ConnectorCheck
+                | Self::WebhookDelivery
                 | Self::AdLaunch
                 | Self::AdControl
                 | Self::AdMetricsSync
@@ -233,7 +252,9 @@ pub fn next_after(
         if attempt < max_attempts {
             Next {
                 status: JobStatus::Queued,
-                due_at: now.plus(time::Duration::seconds(backoff_seconds(attempt).max(asked))),
+                due_at: now.plus(time::Duration::seconds(
+                    kind.backoff_seconds(attempt).max(asked),
+                )),
                 error: Some(reason.to_owned()),
             }
         } else {
@@ -323,7 +344,7 @@ mod tests {
     #[test]
     fn a_transient_failure_is_retried_with_backoff_until_attempts_run_out() {
         let n = next_after(
-            JobKind::WebhookDelivery,
+            JobKind::ConnectorCheck,
             &JobOutcome::Transient("HTTP 503".into()),
             1,
             3,
@@ -332,7 +353,7 @@ mod tests {
         assert_eq!(n.status, JobStatus::Queued);
         assert_eq!(n.due_at, at(60));
         let n = next_after(
-            JobKind::WebhookDelivery,
+            JobKind::ConnectorCheck,
             &JobOutcome::Transient("HTTP 503".into()),
             2,
             3,
@@ -340,7 +361,7 @@ mod tests {
         );
         assert_eq!(n.due_at, at(120));
         let n = next_after(
-            JobKind::WebhookDelivery,
+            JobKind::ConnectorCheck,
             &JobOutcome::Transient("HTTP 503".into()),
             3,
             3,
@@ -348,6 +369,22 @@ mod tests {
         );
         assert_eq!(n.status, JobStatus::Failed);
         assert!(n.error.unwrap().contains("gave up after 3 attempts"));
+    }
+
+    #[test]
+    fn a_webhook_delivery_is_tried_for_about_a_day() {
+        let kind = JobKind::WebhookDelivery;
+        let max = kind.max_attempts();
+        let mut waited = 0;
+        for attempt in 1..max {
+            let n = next_after(kind, &JobOutcome::Transient("HTTP 500".into()), attempt, max, at(0));
+            assert_eq!(n.status, JobStatus::Queued);
+            waited += n.due_at.unix_seconds() - at(0).unix_seconds();
+        }
+        let hours = waited as f64 / 3600.0;
+        assert!((20.0..=30.0).contains(&hours), "{hours} h");
+        let n = next_after(kind, &JobOutcome::Transient("HTTP 500".into()), max, max, at(0));
+        assert_eq!(n.status, JobStatus::Failed);
     }
 
     #[test]
@@ -369,8 +406,10 @@ mod tests {
 
     #[test]
     fn an_interrupted_call_with_an_outside_effect_is_uncertain_not_retried() {
-        let n = after_lapsed_lease(JobKind::WebhookDelivery, 1, 6, at(0));
+        let n = after_lapsed_lease(JobKind::EmailSend, 1, 6, at(0));
         assert_eq!(n.status, JobStatus::Uncertain);
+        let n = after_lapsed_lease(JobKind::WebhookDelivery, 1, 6, at(0));
+        assert_eq!(n.status, JobStatus::Queued, "receivers drop repeats by event id");
         let n = after_lapsed_lease(JobKind::ConnectorCheck, 1, 6, at(0));
         assert_eq!(n.status, JobStatus::Queued, "a check may simply run again");
     }
@@ -436,7 +475,8 @@ mod tests {
             finished_at: None,
         };
         assert!(job(JobKind::WebhookDelivery, JobStatus::Failed).retry_is_safe());
-        assert!(!job(JobKind::WebhookDelivery, JobStatus::Uncertain).retry_is_safe());
+        assert!(!job(JobKind::EmailSend, JobStatus::Uncertain).retry_is_safe());
+        assert!(job(JobKind::WebhookDelivery, JobStatus::Uncertain).retry_is_safe());
         assert!(!job(JobKind::WebhookDelivery, JobStatus::Running).retry_is_safe());
         assert!(!job(JobKind::ConnectorCheck, JobStatus::Succeeded).retry_is_safe());
     }

@@ -32,6 +32,7 @@ pub mod outbox;
 pub mod pagination;
 pub mod portable_text;
 pub mod publish;
+pub mod rollup;
 #[cfg(feature = "ssr")]
 pub mod schedule;
 pub mod secret;
@@ -43,6 +44,7 @@ pub mod template;
 pub mod text;
 pub mod time;
 pub mod user;
+pub mod webhook;
 pub mod wire;
 pub mod workspace;
 

@@ -498,7 +498,7 @@ impl SendWindowInput {
                 ));
                 None
             }
-            Some(tz) => errors.check(check_timezone(tz)),
+            Some(tz) => errors.check(super::time::check_time_zone("send_window.timezone", tz)),
         };
         Some(SendWindow {
             days,
@@ -507,31 +507,6 @@ impl SendWindowInput {
             timezone: timezone?,
         })
     }
-}
-
-/// The IANA name as the time zone database spells it, or an error naming the field.
-fn check_timezone(tz: &str) -> Result<String, FieldError> {
-    let bad = || {
-        FieldError::new(
-            "send_window.timezone",
-            format!(
-                "`{tz}` is not an IANA time zone name (e.g. Europe/Berlin, America/New_York, UTC)"
-            ),
-        )
-    };
-    if tz.len() > 64
-        || !tz
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
-    {
-        return Err(bad());
-    }
-    // The zone database lives on the server; the browser only checks the shape.
-    #[cfg(feature = "ssr")]
-    {
-        jiff::tz::TimeZone::get(tz).map_err(|_| bad())?;
-    }
-    Ok(tz.to_owned())
 }
 
 impl PreviewInput {

@@ -98,6 +98,60 @@ impl Clock for SystemClock {
     }
 }
 
+/// The IANA name as the time zone database spells it, or an error naming `field`.
+pub fn check_time_zone(field: &str, tz: &str) -> Result<String, super::FieldError> {
+    let tz = tz.trim();
+    let bad = || {
+        super::FieldError::new(
+            field,
+            format!(
+                "`{tz}` is not an IANA time zone name (e.g. Europe/Berlin, America/New_York, UTC)"
+            ),
+        )
+    };
+    if tz.is_empty()
+        || tz.len() > 64
+        || !tz
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
+    {
+        return Err(bad());
+    }
+    // The zone database lives on the server; the browser only checks the shape.
+    #[cfg(feature = "ssr")]
+    {
+        jiff::tz::TimeZone::get(tz).map_err(|_| bad())?;
+    }
+    Ok(tz.to_owned())
+}
+
+/// The calendar day `at` falls on in the time zone `zone` (UTC when the zone is unknown
+/// here; it was checked when saved).
+#[cfg(feature = "ssr")]
+pub fn local_date(at: Timestamp, zone: &str) -> time::Date {
+    let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let offset = tz
+        .to_offset(jiff::Timestamp::from_second(at.unix_seconds()).unwrap_or(jiff::Timestamp::UNIX_EPOCH))
+        .seconds();
+    (at.as_datetime() + time::Duration::seconds(i64::from(offset))).date()
+}
+
+/// Parses a calendar day written `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Option<time::Date> {
+    time::Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// A calendar day written `YYYY-MM-DD`.
+pub fn format_date(day: time::Date) -> String {
+    day.format(format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default()
+}
+
+/// The first instant of `day`, UTC.
+pub fn start_of_utc_day(day: time::Date) -> Timestamp {
+    Timestamp::from_datetime(day.midnight().assume_utc())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +171,37 @@ mod tests {
         let t = Timestamp::parse_rfc3339("2026-01-02T05:00:00+02:00").unwrap();
         assert_eq!(t.to_string(), "2026-01-02T03:00:00.000000Z");
         assert_eq!(t.to_string().parse::<Timestamp>().unwrap(), t);
+    }
+
+    #[test]
+    fn a_day_starts_where_the_time_zone_says() {
+        let at = Timestamp::parse_rfc3339("2026-03-01T03:30:00Z").unwrap();
+        assert_eq!(format_date(local_date(at, "UTC")), "2026-03-01");
+        assert_eq!(format_date(local_date(at, "America/New_York")), "2026-02-28");
+        assert_eq!(format_date(local_date(at, "Asia/Tokyo")), "2026-03-01");
+        let late = Timestamp::parse_rfc3339("2026-03-01T20:00:00Z").unwrap();
+        assert_eq!(format_date(local_date(late, "Asia/Tokyo")), "2026-03-02");
+        // Summer time in Berlin: 22:30 UTC is already the next day.
+        let summer = Timestamp::parse_rfc3339("2026-07-01T22:30:00Z").unwrap();
+        assert_eq!(format_date(local_date(summer, "Europe/Berlin")), "2026-07-02");
+        assert_eq!(format_date(local_date(summer, "Nowhere/Else")), "2026-07-01");
+    }
+
+    #[test]
+    fn time_zone_names_are_checked_against_the_database() {
+        assert_eq!(check_time_zone("tz", " Europe/Berlin ").unwrap(), "Europe/Berlin");
+        for bad in ["", "Mars/Olympus", "UTC; drop", "x".repeat(65).as_str()] {
+            assert_eq!(check_time_zone("time_zone", bad).unwrap_err().field, "time_zone");
+        }
+    }
+
+    #[test]
+    fn days_are_written_and_read_as_iso_dates() {
+        let d = parse_date("2026-02-28").unwrap();
+        assert_eq!(format_date(d), "2026-02-28");
+        assert!(parse_date("2026-02-30").is_none());
+        assert!(parse_date("28/02/2026").is_none());
+        assert_eq!(start_of_utc_day(d).to_string(), "2026-02-28T00:00:00.000000Z");
     }
 
     #[test]

@@ -54,11 +54,25 @@ pub const DEFAULT_DAILY_BUDGET_CAP_CENTS: i64 = 100_000;
 /// The highest cap an admin may set: $1,000,000 a day.
 pub const MAX_DAILY_BUDGET_CAP_CENTS: i64 = 100_000_000;
 
+/// How far back a conversion looks for the campaign that earned it, unless an admin says
+/// otherwise.
+pub const DEFAULT_ATTRIBUTION_WINDOW_DAYS: i64 = 30;
+/// The longest attribution window an admin may set.
+pub const MAX_ATTRIBUTION_WINDOW_DAYS: i64 = 365;
+
 /// What an admin decides for the whole workspace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkspaceSettings {
     /// No ad campaign may be launched with a daily budget above this, in cents.
     pub daily_budget_cap_cents: i64,
+    /// Where a day starts for rollups: an IANA time zone name.
+    pub time_zone: String,
+    /// A conversion that names no campaign counts for the contact's most recent campaign
+    /// touch at most this many days before it.
+    pub attribution_window_days: i64,
+    /// Whether outgoing webhooks may go to private addresses (an on-premise receiver,
+    /// plain `http` allowed there).
+    pub private_webhook_targets: bool,
     /// Bumped on every change; 0 while nothing was ever changed.
     pub version: i64,
     /// When an admin last changed them.
@@ -69,6 +83,9 @@ impl Default for WorkspaceSettings {
     fn default() -> Self {
         Self {
             daily_budget_cap_cents: DEFAULT_DAILY_BUDGET_CAP_CENTS,
+            time_zone: "UTC".into(),
+            attribution_window_days: DEFAULT_ATTRIBUTION_WINDOW_DAYS,
+            private_webhook_targets: false,
             version: 0,
             updated_at: None,
         }
@@ -85,6 +102,15 @@ pub struct SettingsEdit {
     /// The most any ad campaign may spend a day, in dollars (more than 0, at most two
     /// decimals, at most 1,000,000).
     pub daily_budget_cap_usd: Option<f64>,
+    /// Where a day starts for rollups: an IANA time zone name (e.g. `Europe/Berlin`).
+    /// Changing it recomputes the workspace's daily counters.
+    pub time_zone: Option<String>,
+    /// How many days back (1 to 365) a conversion that names no campaign looks for the
+    /// contact's most recent campaign touch.
+    pub attribution_window_days: Option<i64>,
+    /// Allow outgoing webhooks to private addresses (and plain `http` there), for an
+    /// on-premise receiver.
+    pub private_webhook_targets: Option<bool>,
 }
 
 impl SettingsEdit {
@@ -111,9 +137,29 @@ impl SettingsEdit {
                 },
             )),
         };
+        let time_zone = match &self.time_zone {
+            None => Some(current.time_zone.clone()),
+            Some(tz) => errors.check(super::time::check_time_zone("time_zone", tz)),
+        };
+        let window = match self.attribution_window_days {
+            None => Some(current.attribution_window_days),
+            Some(days) if (1..=MAX_ATTRIBUTION_WINDOW_DAYS).contains(&days) => Some(days),
+            Some(_) => {
+                errors.push(FieldError::new(
+                    "attribution_window_days",
+                    format!("must be a whole number of days from 1 to {MAX_ATTRIBUTION_WINDOW_DAYS}"),
+                ));
+                None
+            }
+        };
         errors.finish()?;
         Ok(WorkspaceSettings {
             daily_budget_cap_cents: cap.expect("checked"),
+            time_zone: time_zone.expect("checked"),
+            attribution_window_days: window.expect("checked"),
+            private_webhook_targets: self
+                .private_webhook_targets
+                .unwrap_or(current.private_webhook_targets),
             version: current.version + 1,
             updated_at: Some(at),
         })
@@ -132,6 +178,7 @@ mod tests {
         let edited = SettingsEdit {
             version: Some(0),
             daily_budget_cap_usd: Some(250.5),
+            ..SettingsEdit::default()
         }
         .apply(&current, at)
         .unwrap();
@@ -142,6 +189,7 @@ mod tests {
             let e = SettingsEdit {
                 version: Some(0),
                 daily_budget_cap_usd: Some(bad),
+                ..SettingsEdit::default()
             }
             .apply(&current, at)
             .unwrap_err();
@@ -150,6 +198,46 @@ mod tests {
                 "{bad}: {e:?}"
             );
         }
+    }
+
+    #[test]
+    fn time_zone_and_attribution_window_are_checked_and_kept_when_left_out() {
+        let at = Timestamp::parse_rfc3339("2026-12-01T09:00:00Z").unwrap();
+        let current = WorkspaceSettings::default();
+        assert_eq!(current.time_zone, "UTC");
+        assert_eq!(current.attribution_window_days, 30);
+        let edited = SettingsEdit {
+            version: Some(0),
+            time_zone: Some("America/New_York".into()),
+            attribution_window_days: Some(7),
+            private_webhook_targets: Some(true),
+            ..SettingsEdit::default()
+        }
+        .apply(&current, at)
+        .unwrap();
+        assert_eq!(edited.time_zone, "America/New_York");
+        assert_eq!(edited.attribution_window_days, 7);
+        assert!(edited.private_webhook_targets);
+        assert_eq!(edited.daily_budget_cap_cents, current.daily_budget_cap_cents);
+        let kept = SettingsEdit {
+            version: Some(1),
+            ..SettingsEdit::default()
+        }
+        .apply(&edited, at)
+        .unwrap();
+        assert_eq!(kept.time_zone, "America/New_York");
+        assert!(kept.private_webhook_targets);
+        let e = SettingsEdit {
+            version: Some(0),
+            time_zone: Some("Mars/Base".into()),
+            attribution_window_days: Some(0),
+            ..SettingsEdit::default()
+        }
+        .apply(&current, at)
+        .unwrap_err();
+        let Error::Invalid(fields) = e else { panic!() };
+        let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(names, ["time_zone", "attribution_window_days"]);
     }
 
     #[test]

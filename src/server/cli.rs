@@ -35,7 +35,8 @@ enum Command {
     /// Run only the background workers, until SIGINT or SIGTERM.
     Worker {
         /// Host only these job kinds, comma-separated (email_send, connector_check,
-        /// webhook_delivery); every kind when absent.
+        /// webhook_delivery, ad_launch, ad_control, ad_metrics_sync, blog_publish); every
+        /// kind when absent.
         #[arg(long, value_delimiter = ',')]
         kinds: Option<Vec<crate::domain::job::JobKind>>,
     },
@@ -46,6 +47,16 @@ enum Command {
     /// Installation administration.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The day counters behind rollups and the dashboard.
+    #[command(subcommand)]
+    Rollups(RollupsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum RollupsCommand {
+    /// Recompute every workspace's day counters from the raw rows (sent messages, events,
+    /// synced ad days), one transaction per workspace.
+    Rebuild,
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,6 +133,20 @@ async fn execute(command: Command, settings: Settings) -> Result<(), String> {
             Ok(())
         }
         Command::Demo => load_demo(&ctx).await,
+        Command::Rollups(RollupsCommand::Rebuild) => {
+            let started = std::time::Instant::now();
+            let done = crate::server::services::rollups::rebuild_all(&ctx)
+                .await
+                .map_err(describe)?;
+            println!(
+                "Rebuilt the rollups of {} workspace(s): {} raw rows read, {} counter days written in {:.1} s.",
+                done.workspaces,
+                done.rows_read,
+                done.days_written,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Worker { kinds } => {
             let hosted = super::worker::Hosted::kinds(
                 settings.send_settings(),

@@ -24,7 +24,8 @@ async fn admins_change_the_budget_cap_at_a_version_and_others_read_it(app: TestA
     let fresh = app.get(PATH, &t.marketer.key).await.json();
     assert_eq!(
         fresh,
-        json!({"daily_budget_cap_usd": 1000.0, "version": 0, "updated_at": null})
+        json!({"daily_budget_cap_usd": 1000.0, "time_zone": "UTC", "attribution_window_days": 30,
+               "private_webhook_targets": false, "version": 0, "updated_at": null})
     );
     // A default key reads but cannot change it.
     patch(

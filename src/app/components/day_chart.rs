@@ -42,7 +42,8 @@ pub fn DayChart(
     /// Writes a value ("$12.50", "1,204").
     format: fn(f64) -> String,
     /// An id unique on the page.
-    id: &'static str,
+    #[prop(into)]
+    id: String,
 ) -> impl IntoView {
     if bars.is_empty() {
         return view! { <p class="text-sm text-slate-600">"No days synced yet."</p> }.into_any();
@@ -62,12 +63,13 @@ pub fn DayChart(
         format(bars.iter().map(|b| b.value).fold(0.0, f64::max))
     );
     let every = (bars.len() / 6).max(1);
+    let shown = RwSignal::new(None::<String>);
     let title_id = format!("{id}-title");
     let desc_id = format!("{id}-desc");
     let labelled_by = format!("{title_id} {desc_id}");
     view! {
         <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") class="h-auto w-full" role="img"
-            aria-labelledby=labelled_by data-chart=id>
+            aria-labelledby=labelled_by data-chart=id.clone()>
             <title id=title_id>{title}</title>
             <desc id=desc_id>{description}</desc>
             {[0.0, 0.5, 1.0].into_iter().map(|f| {
@@ -83,15 +85,25 @@ pub fn DayChart(
                 let label = (i % every == 0).then(|| view! {
                     <text x=x + bar_w / 2.0 y=HEIGHT - 8.0 text-anchor="middle" font-size="11" fill="#475569">{b.day[5..].to_owned()}</text>
                 });
+                let tip = format!("{}: {}", b.day, format(b.value));
+                let hover = tip.clone();
+                // A full-height, invisible target per day makes small bars easy to point at.
                 view! {
                     <rect x=x y=TOP + plot_h - h width=bar_w height=h.max(0.5) rx="2" fill="#4f46e5" data-day=b.day.clone() data-value=b.value.to_string()>
-                        <title>{format!("{}: {}", b.day, format(b.value))}</title>
+                        <title>{tip.clone()}</title>
+                    </rect>
+                    <rect x=LEFT + slot * i as f64 y=TOP width=slot height=plot_h fill="transparent" data-hover-day=b.day.clone()
+                        on:mouseenter=move |_| shown.set(Some(hover.clone())) on:mouseleave=move |_| shown.set(None)>
+                        <title>{tip}</title>
                     </rect>
                     {label}
                 }
             }).collect_view()}
             <line x1=LEFT x2=WIDTH - 8.0 y1=TOP + plot_h y2=TOP + plot_h stroke="#94a3b8" />
         </svg>
+        <p class="h-5 text-xs font-medium text-slate-700" aria-hidden="true" data-hover-value=id>
+            {move || shown.get().unwrap_or_default()}
+        </p>
     }
     .into_any()
 }

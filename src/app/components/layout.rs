@@ -11,7 +11,7 @@ use crate::app::server_fns::session::{MemberView, current_member};
 pub type MemberResource = Resource<Result<MemberView, UiError>>;
 
 const NAV: [(&str, &str); 8] = [
-    ("/", "Home"),
+    ("/", "Dashboard"),
     ("/campaigns", "Campaigns"),
     ("/approvals", "Approvals"),
     ("/email", "Email"),

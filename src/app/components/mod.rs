@@ -6,4 +6,5 @@ pub mod crm_tabs;
 pub mod day_chart;
 pub mod layout;
 pub mod pager;
+pub mod results;
 pub mod ui;

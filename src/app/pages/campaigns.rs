@@ -12,7 +12,10 @@ use crate::app::components::ui::{
 };
 use crate::app::error::route_id;
 use crate::app::format::when;
+use crate::app::components::results::{ResultCharts, ResultTiles};
 use crate::app::server_fns::campaigns::{campaign_filter_options, get_campaign, list_campaigns};
+use crate::app::server_fns::rollups::load_campaign_metrics;
+use crate::domain::rollup::RangeInput;
 use crate::domain::campaign::{CampaignFilterInput, CampaignStatus, Channel};
 
 /// The colour of a status badge.
@@ -187,6 +190,10 @@ pub fn CampaignPage() -> impl IntoView {
         move || params.read().get("id").unwrap_or_default(),
         |id| async move { get_campaign(route_id(&id, "campaign")?).await },
     );
+    let metrics = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        |id| async move { load_campaign_metrics(route_id(&id, "campaign")?, RangeInput::default()).await },
+    );
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -194,8 +201,6 @@ pub fn CampaignPage() -> impl IntoView {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     Ok(d) => {
                         let c = d.row.campaign.clone();
-                        let r = c.rollup;
-                        let money = |cents: i64| format!("${}.{:02}", cents / 100, cents % 100);
                         view! {
                             <Title text=c.name.clone() />
                             <p class="mb-2 text-sm"><a class="text-indigo-700 hover:underline" href="/campaigns">"← Campaigns"</a></p>
@@ -219,11 +224,18 @@ pub fn CampaignPage() -> impl IntoView {
                             </dl>
                             <section aria-labelledby="rollup" class="mt-6">
                                 <h2 id="rollup" class="mb-3 text-lg font-semibold">"Results"</h2>
-                                <dl class="grid grid-cols-2 gap-4 sm:grid-cols-5">
-                                    {[("Sends", r.sends.to_string()), ("Replies", r.replies.to_string()), ("Conversions", r.conversions.to_string()),
-                                      ("Spend", money(r.spend_cents)), ("CAC", r.cac_cents().map(money).unwrap_or_else(|| "—".into()))]
-                                        .into_iter().map(|(k, v)| view! { <div class=CARD><dt class="text-xs uppercase tracking-wide text-slate-500">{k}</dt><dd class="mt-1 text-2xl font-semibold">{v}</dd></div> }).collect_view()}
-                                </dl>
+                                <Transition fallback=Loading>
+                                    {move || Suspend::new(async move {
+                                        match metrics.await {
+                                            Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                                            Ok(m) => view! {
+                                                <p class="mb-3 text-sm text-slate-600">{format!("{} to {} ({} days, days start in {}).", m.from, m.to, m.len, m.time_zone)}</p>
+                                                <ResultTiles view=m.clone() />
+                                                <div class="mt-4"><ResultCharts view=m prefix="campaign" /></div>
+                                            }.into_any(),
+                                        }
+                                    })}
+                                </Transition>
                             </section>
                             <section aria-labelledby="approvals" class="mt-6">
                                 <h2 id="approvals" class="mb-3 text-lg font-semibold">"Approvals"</h2>

@@ -29,7 +29,7 @@ pub fn SettingsPage() -> impl IntoView {
             <li>
                 <a href="/settings/workspace" class="block rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 hover:ring-indigo-300">
                     <h2 class="font-semibold">"Workspace"</h2>
-                    <p class="mt-1 text-sm text-slate-600">"The daily budget cap every ad campaign is held to."</p>
+                    <p class="mt-1 text-sm text-slate-600">"The daily budget cap, the time zone days start in, and how conversions are attributed."</p>
                 </a>
             </li>
             <li>
@@ -56,6 +56,12 @@ pub fn SettingsPage() -> impl IntoView {
                         <a href="/settings/audit-log" class="block rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 hover:ring-indigo-300">
                             <h2 class="font-semibold">"Audit log"</h2>
                             <p class="mt-1 text-sm text-slate-600">"Every change: who, what, when."</p>
+                        </a>
+                    </li>
+                    <li>
+                        <a href="/settings/webhooks" class="block rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 hover:ring-indigo-300">
+                            <h2 class="font-semibold">"Webhooks"</h2>
+                            <p class="mt-1 text-sm text-slate-600">"Signed event deliveries to other systems, with a delivery log."</p>
                         </a>
                     </li>
                     <li>

@@ -12,11 +12,13 @@ pub mod campaigns;
 pub mod connectors;
 pub mod crm;
 pub mod jobs;
+pub mod rollups;
 pub mod runs;
 pub mod sequences;
 pub mod session;
 pub mod settings;
 pub mod suppressions;
+pub mod webhooks;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {

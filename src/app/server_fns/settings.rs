@@ -18,16 +18,28 @@ pub async fn load_workspace_settings() -> Result<WorkspaceSettings, UiError> {
 pub async fn save_workspace_settings(
     version: i64,
     daily_budget_cap_usd: String,
+    time_zone: String,
+    attribution_window_days: String,
+    private_webhook_targets: Option<String>,
 ) -> Result<WorkspaceSettings, UiError> {
     use crate::domain::workspace::SettingsEdit;
     use crate::server::services::settings;
     let (state, actor) = super::ssr::actor().await?;
     let edit = SettingsEdit {
-        version: Some(version),
         daily_budget_cap_usd: Some(crate::domain::form::dollars(
             &daily_budget_cap_usd,
             "daily_budget_cap_usd",
         )?),
+        time_zone: Some(time_zone),
+        attribution_window_days: Some(
+            attribution_window_days
+                .trim()
+                .parse()
+                .map_err(|_| crate::domain::Error::invalid("attribution_window_days", "must be a whole number of days"))?,
+        ),
+        // An unticked box sends nothing.
+        private_webhook_targets: Some(private_webhook_targets.is_some()),
+        version: Some(version),
     };
     Ok(settings::update(&state.ctx, &actor, &edit).await?)
 }

@@ -19,10 +19,12 @@ pub mod extract;
 pub mod idempotency;
 pub mod list;
 pub mod publish_jobs;
+pub mod rollups;
 pub mod segments;
 pub mod sequence_runs;
 pub mod settings;
 pub mod suppressions;
+pub mod webhooks;
 pub mod whoami;
 
 use axum::Router;
@@ -52,7 +54,7 @@ use axum::http::StatusCode;
     security(("bearer" = [])),
     tags(
         (name = "identity", description = "Who is calling"),
-        (name = "admin", description = "API keys and the audit log"),
+        (name = "admin", description = "API keys, the audit log, workspace settings, background jobs and outgoing webhooks"),
         (name = "marketing", description = "Campaigns across channels"),
         (name = "crm", description = "Contacts, imports and segments"),
         (name = "knowledge", description = "Brands"),
@@ -92,7 +94,9 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(suppressions::router())
         .merge(events::router())
         .merge(approvals::router())
-        .merge(settings::router());
+        .merge(settings::router())
+        .merge(rollups::router())
+        .merge(webhooks::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

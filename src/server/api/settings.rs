@@ -19,6 +19,13 @@ use crate::server::state::AppState;
 pub struct SettingsJson {
     /// No ad campaign may be launched with a daily budget above this, in dollars.
     pub daily_budget_cap_usd: f64,
+    /// Where a day starts for rollups and the dashboard (IANA name).
+    pub time_zone: String,
+    /// How many days back a conversion that names no campaign looks for the contact's
+    /// most recent campaign touch.
+    pub attribution_window_days: i64,
+    /// Whether outgoing webhooks may go to private addresses (and plain `http` there).
+    pub private_webhook_targets: bool,
     /// Send it back with `PATCH` (0 until the first change).
     pub version: i64,
     /// When an admin last changed them; `null` while they are the defaults.
@@ -29,6 +36,9 @@ impl From<WorkspaceSettings> for SettingsJson {
     fn from(s: WorkspaceSettings) -> Self {
         Self {
             daily_budget_cap_usd: s.daily_budget_cap_cents as f64 / 100.0,
+            time_zone: s.time_zone,
+            attribution_window_days: s.attribution_window_days,
+            private_webhook_targets: s.private_webhook_targets,
             version: s.version,
             updated_at: s.updated_at.map(|t| t.to_string()),
         }

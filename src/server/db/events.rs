@@ -28,6 +28,7 @@ fn event(row: &AnyRow) -> Result<Event, Error> {
         source: get_parsed(row, "source")?,
         occurred_at: get_time(row, "occurred_at")?,
         value_cents: row.try_get("value_cents")?,
+        message_sent_at: super::get_opt_time(row, "message_sent_at")?,
         created_at: get_time(row, "created_at")?,
     })
 }
@@ -36,7 +37,7 @@ fn event(row: &AnyRow) -> Result<Event, Error> {
 pub async fn insert(tx: &mut Tx, workspace: &WorkspaceId, e: &Event) -> Result<bool, Error> {
     let done = sqlx::query(
         "insert into events (id, workspace_id, client_id, kind, contact_id, campaign_id, sequence_id, source, \
-         occurred_at, value_cents, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         occurred_at, value_cents, message_sent_at, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
          on conflict (workspace_id, client_id) do nothing",
     )
     .bind(e.id.as_str())
@@ -49,6 +50,7 @@ pub async fn insert(tx: &mut Tx, workspace: &WorkspaceId, e: &Event) -> Result<b
     .bind(e.source.as_str())
     .bind(e.occurred_at.to_string())
     .bind(e.value_cents)
+    .bind(e.message_sent_at.map(|t| t.to_string()))
     .bind(e.created_at.to_string())
     .execute(&mut **tx)
     .await?;
@@ -63,7 +65,7 @@ pub async fn by_client_id(
 ) -> Result<Option<Event>, Error> {
     let row = sqlx::query(
         "select id, client_id, kind, contact_id, campaign_id, sequence_id, source, occurred_at, value_cents, \
-         created_at from events where workspace_id = $1 and client_id = $2",
+         message_sent_at, created_at from events where workspace_id = $1 and client_id = $2",
     )
     .bind(workspace.as_str())
     .bind(client_id)

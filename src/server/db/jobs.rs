@@ -9,7 +9,7 @@ use super::{
 use crate::domain::Error;
 use crate::domain::ids::{JobId, WorkspaceId};
 use crate::domain::job::{
-    DEFAULT_MAX_ATTEMPTS, JobFilter, JobKind, JobRecord, JobStatus, NewJob, Next,
+    JobFilter, JobKind, JobRecord, JobStatus, NewJob, Next,
 };
 use crate::domain::pagination::PageRequest;
 use crate::domain::time::Timestamp;
@@ -47,6 +47,16 @@ fn job(row: &AnyRow) -> Result<JobRecord, Error> {
 /// Queues `new` in the caller's transaction (so a job exists exactly when the change that
 /// asked for it committed).
 pub async fn enqueue(tx: &mut Tx, new: &NewJob, now: Timestamp) -> Result<JobId, Error> {
+    enqueue_limited(tx, new, new.kind.max_attempts(), now).await
+}
+
+/// Queues `new` allowing `max_attempts` attempts (1 for work a person watches).
+pub async fn enqueue_limited(
+    tx: &mut Tx,
+    new: &NewJob,
+    max_attempts: u32,
+    now: Timestamp,
+) -> Result<JobId, Error> {
     let id = JobId::generate();
     sqlx::query(
         "insert into jobs (id, workspace_id, kind, subject_type, subject_id, payload, status, due_at, \
@@ -60,7 +70,7 @@ pub async fn enqueue(tx: &mut Tx, new: &NewJob, now: Timestamp) -> Result<JobId,
     .bind(&new.subject_id)
     .bind(new.payload.to_string())
     .bind(new.due_at.to_string())
-    .bind(i64::from(DEFAULT_MAX_ATTEMPTS))
+    .bind(i64::from(max_attempts))
     .bind(now.to_string())
     .execute(&mut **tx)
     .await?;

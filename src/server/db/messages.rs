@@ -410,22 +410,43 @@ pub async fn open_count(tx: &mut Tx, sequence: &SequenceId) -> Result<i64, Error
     .try_get("n")?)
 }
 
-/// The newest message sent to a contact in a workspace: its sequence (the contact's most
-/// recent campaign touch).
+/// The message most recently sent to `contact` (in `sequence`, when given) at or before
+/// `until` and, when given, at or after `since`: its sequence and when it was sent.
 pub async fn latest_sent_to(
     tx: &mut Tx,
     workspace: &WorkspaceId,
     contact: &ContactId,
-) -> Result<Option<SequenceId>, Error> {
-    let row = sqlx::query(
-        "select sequence_id from sequence_messages where workspace_id = $1 and contact_id = $2 \
-         and status = 'sent' order by sent_at desc limit 1",
-    )
-    .bind(workspace.as_str())
-    .bind(contact.as_str())
-    .fetch_optional(&mut **tx)
-    .await?;
-    row.map(|r| get_parsed(&r, "sequence_id")).transpose()
+    sequence: Option<&SequenceId>,
+    since: Option<Timestamp>,
+    until: Timestamp,
+) -> Result<Option<(SequenceId, Timestamp)>, Error> {
+    let mut sql = String::from(
+        "select sequence_id, sent_at from sequence_messages where workspace_id = $1 and contact_id = $2 \
+         and status = 'sent' and sent_at <= $3",
+    );
+    let mut next = 4;
+    if sequence.is_some() {
+        sql.push_str(&format!(" and sequence_id = ${next}"));
+        next += 1;
+    }
+    if since.is_some() {
+        sql.push_str(&format!(" and sent_at >= ${next}"));
+    }
+    sql.push_str(" order by sent_at desc limit 1");
+    let mut q = sqlx::query(&sql)
+        .bind(workspace.as_str())
+        .bind(contact.as_str())
+        .bind(until.to_string());
+    if let Some(seq) = sequence {
+        q = q.bind(seq.as_str());
+    }
+    if let Some(since) = since {
+        q = q.bind(since.to_string());
+    }
+    q.fetch_optional(&mut **tx)
+        .await?
+        .map(|r| Ok((get_parsed(&r, "sequence_id")?, get_time(&r, "sent_at")?)))
+        .transpose()
 }
 
 /// The message with one of `ids` (nearest first) in a workspace: its sequence and contact.

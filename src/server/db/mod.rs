@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod messages;
 pub mod outbox;
 pub mod publish_jobs;
+pub mod rollups;
 pub mod segments;
 pub mod sender_days;
 pub mod sequences;

@@ -450,10 +450,6 @@ impl Job for SyncJob {
 }
 
 /// The first moment of `day` (UTC), where its counts land.
-fn start_of(day: &str) -> Option<Timestamp> {
-    Timestamp::parse_rfc3339(&format!("{day}T00:00:00Z")).ok()
-}
-
 async fn sync(ctx: &Context, job: &JobRecord, loaded: &Loaded) -> JobOutcome {
     let ad = &loaded.ad;
     let ws = &job.workspace_id;
@@ -514,7 +510,7 @@ async fn record_day(
     ad: &AdCampaign,
     day: &DayMetrics,
 ) -> Result<bool, Error> {
-    let Some(at) = start_of(&day.day) else {
+    let Some(on) = crate::domain::time::parse_date(&day.day) else {
         return Ok(false);
     };
     let now = ctx.now();
@@ -544,7 +540,7 @@ async fn record_day(
             day.conversions
         ),
     )
-    .for_campaign(&ad.campaign_id, at)
+    .for_campaign_on(&ad.campaign_id, on)
     .synced(counts);
     record_system(&mut tx, ws, &change, now).await?;
     tx.commit().await?;

@@ -14,7 +14,7 @@ use crate::domain::event::{ContactRef, Event, EventInput, EventKind, EventSource
 use crate::domain::ids::{CampaignId, ContactId, EventId, SequenceId, WorkspaceId};
 use crate::domain::inbound::{InboundEmail, InboundKind};
 use crate::domain::time::Timestamp;
-use crate::server::db::{Tx, contacts, enrollments, events, messages};
+use crate::server::db::{Tx, contacts, enrollments, events, messages, workspace_settings};
 
 /// An event as recorded, and whether it had been recorded before (a retry).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +61,20 @@ pub async fn record(ctx: &Context, actor: &Actor, input: &EventInput) -> Result<
     let mut tx = ctx.db.begin().await?;
     let (campaign, sequence) = match named {
         Some(c) => (Some(c.id), sequence),
-        None => attribute(&mut tx, ws, &contact).await?,
+        None => {
+            let window = workspace_settings::get_in(&mut tx, ws)
+                .await?
+                .attribution_window_days;
+            attribute(&mut tx, ws, &contact, new.occurred_at, window).await?
+        }
+    };
+    let message_sent_at = match (new.kind, &sequence) {
+        (EventKind::Bounce, Some(seq)) => {
+            messages::latest_sent_to(&mut tx, ws, &contact, Some(seq), None, new.occurred_at)
+                .await?
+                .map(|(_, at)| at)
+        }
+        _ => None,
     };
     let event = Event {
         id: EventId::generate(),
@@ -73,6 +86,7 @@ pub async fn record(ctx: &Context, actor: &Actor, input: &EventInput) -> Result<
         source: EventSource::Api,
         occurred_at: new.occurred_at,
         value_cents: new.value_cents,
+        message_sent_at,
         created_at: now,
     };
     let recorded = store_in(&mut tx, ws, event).await?;
@@ -80,14 +94,18 @@ pub async fn record(ctx: &Context, actor: &Actor, input: &EventInput) -> Result<
     Ok(recorded)
 }
 
-/// The contact's most recent campaign touch: the sequence that last sent them a message.
+/// The campaign that earned an event naming none: the contact's most recent campaign touch
+/// (a message sent to them) at most `window_days` before it happened; none outside it.
 async fn attribute(
     tx: &mut Tx,
     workspace: &WorkspaceId,
     contact: &ContactId,
+    occurred_at: Timestamp,
+    window_days: i64,
 ) -> Result<(Option<CampaignId>, Option<SequenceId>), Error> {
-    match messages::latest_sent_to(tx, workspace, contact).await? {
-        Some(seq) => Ok((
+    let since = occurred_at.plus(time::Duration::days(-window_days));
+    match messages::latest_sent_to(tx, workspace, contact, None, Some(since), occurred_at).await? {
+        Some((seq, _)) => Ok((
             crate::server::db::sequences::campaign_of(tx, &seq).await?,
             Some(seq),
         )),
@@ -169,15 +187,17 @@ async fn apply_in(tx: &mut Tx, workspace: &WorkspaceId, event: &Event) -> Result
         EventKind::Unsubscribe => Action::UnsubscribeRecorded,
         EventKind::Conversion => Action::ConversionRecorded,
     };
-    let mut change = Change::new(
+    let change = Change::new(
         action,
         &event.id,
         format!("{} from {contact} ({})", event.kind, event.source),
     )
-    .worth(event.value_cents);
-    if let Some(campaign) = &event.campaign_id {
-        change = change.for_campaign(campaign, event.occurred_at);
-    }
+    .worth(event.value_cents)
+    .bounced_message(event.message_sent_at);
+    let change = match &event.campaign_id {
+        Some(campaign) => change.for_campaign(campaign, event.occurred_at),
+        None => change.unattributed(event.occurred_at),
+    };
     event_record::record(tx, By::System(workspace), &change, at).await
 }
 
@@ -232,6 +252,14 @@ pub async fn inbound(
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
     let campaign = crate::server::db::sequences::campaign_of(&mut tx, &sequence).await?;
+    let message_sent_at = match kind {
+        InboundKind::Bounce => {
+            messages::latest_sent_to(&mut tx, ws, &contact, Some(&sequence), None, now)
+                .await?
+                .map(|(_, at)| at)
+        }
+        _ => None,
+    };
     let event = Event {
         id: EventId::generate(),
         client_id: inbound_client_id(mail),
@@ -245,6 +273,7 @@ pub async fn inbound(
         source: EventSource::InboundEmail,
         occurred_at: now,
         value_cents: 0,
+        message_sent_at,
         created_at: now,
     };
     let recorded = store_in(&mut tx, ws, event).await?;
@@ -302,6 +331,7 @@ pub(crate) async fn unsubscribed_by_link_in(
         source: EventSource::UnsubscribeLink,
         occurred_at: now,
         value_cents: 0,
+        message_sent_at: None,
         created_at: now,
     };
     store_in(tx, workspace, event).await?;

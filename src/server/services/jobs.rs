@@ -48,6 +48,7 @@ impl Runners {
             .with(Arc::new(super::ad_jobs::ControlJob))
             .with(Arc::new(super::ad_jobs::SyncJob))
             .with(Arc::new(super::publishing::PublishRunner))
+            .with(Arc::new(super::webhook_deliveries::DeliveryJob))
     }
 
     /// Adds (or replaces) the implementation of one kind.

@@ -21,6 +21,7 @@ pub mod gate;
 pub mod jobs;
 mod passwords;
 pub mod publishing;
+pub mod rollups;
 pub mod runs;
 pub mod segments;
 pub mod sending;
@@ -28,6 +29,8 @@ pub mod sequences;
 pub mod settings;
 pub mod suppressions;
 pub mod unsubscribes;
+pub mod webhook_deliveries;
+pub mod webhooks;
 
 use std::sync::Arc;
 

@@ -1,0 +1,434 @@
+//! The day counters: per campaign (`campaign_days`) and per workspace channel
+//! (`workspace_days`, channel `none` for what no campaign earned), kept in the transaction of
+//! each change; and the campaign totals on `campaigns`. A rollup reads at most a row per
+//! day and channel (or per day of one campaign).
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use time::Date;
+
+use super::{Db, Tx, get_parsed};
+use crate::domain::Error;
+use crate::domain::campaign::Channel;
+use crate::domain::change::Counts;
+use crate::domain::ids::{CampaignId, WorkspaceId};
+use crate::domain::rollup::DayRange;
+use crate::domain::time::{format_date, parse_date};
+
+/// The measure columns, in the order `counts_row` reads and `bind_counts` binds them.
+const MEASURES: [&str; 10] = [
+    "sends",
+    "deliveries",
+    "replies",
+    "bounces",
+    "unsubscribes",
+    "conversions",
+    "conversion_value_cents",
+    "spend_cents",
+    "impressions",
+    "clicks",
+];
+
+fn values(c: &Counts) -> [i64; 10] {
+    [
+        c.sends,
+        c.deliveries,
+        c.replies,
+        c.bounces,
+        c.unsubscribes,
+        c.conversions,
+        c.conversion_value_cents,
+        c.spend_cents,
+        c.impressions,
+        c.clicks,
+    ]
+}
+
+fn counts_row(row: &AnyRow) -> Result<Counts, Error> {
+    let get = |c: &str| row.try_get::<i64, _>(c);
+    Ok(Counts {
+        sends: get("sends")?,
+        deliveries: get("deliveries")?,
+        replies: get("replies")?,
+        bounces: get("bounces")?,
+        unsubscribes: get("unsubscribes")?,
+        conversions: get("conversions")?,
+        conversion_value_cents: get("conversion_value_cents")?,
+        spend_cents: get("spend_cents")?,
+        impressions: get("impressions")?,
+        clicks: get("clicks")?,
+    })
+}
+
+fn day_of(row: &AnyRow) -> Result<Date, Error> {
+    let text: String = row.try_get("day")?;
+    parse_date(&text).ok_or_else(|| Error::internal(std::io::Error::other("unreadable day")))
+}
+
+/// `sum(x) as x, …` for every measure, as integers on both databases.
+fn sums() -> String {
+    MEASURES
+        .iter()
+        .map(|m| format!("cast(coalesce(sum({m}), 0) as bigint) as {m}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The upsert that adds `$first..$first+9` to the measures of a counter row.
+fn upsert(table: &str, key: &str, first: usize) -> String {
+    let columns = MEASURES.join(", ");
+    let params = (first..first + MEASURES.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let adds = MEASURES
+        .iter()
+        .map(|m| format!("{m} = {table}.{m} + excluded.{m}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("{columns}) values ({params}) on conflict ({key}) do update set {adds}")
+}
+
+fn bind_counts<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    c: &Counts,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for v in values(c) {
+        q = q.bind(v);
+    }
+    q
+}
+
+/// Adds `counts` on `day` for `campaign` (its totals, its day and its channel's day), or,
+/// without a campaign, to the workspace's unattributed day; in the caller's transaction.
+pub async fn add(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    campaign: Option<&CampaignId>,
+    day: Date,
+    counts: &Counts,
+) -> Result<(), Error> {
+    let day = format_date(day);
+    let channel = match campaign {
+        None => "none".to_owned(),
+        Some(campaign) => {
+            let channel: Option<String> = sqlx::query_scalar(
+                "update campaigns set sends = sends + $1, replies = replies + $2, conversions = conversions + $3, \
+                 spend_cents = spend_cents + $4 where workspace_id = $5 and id = $6 returning channel",
+            )
+            .bind(counts.sends)
+            .bind(counts.replies)
+            .bind(counts.conversions)
+            .bind(counts.spend_cents)
+            .bind(workspace.as_str())
+            .bind(campaign.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
+            let Some(channel) = channel else {
+                return Err(Error::internal(std::io::Error::other(format!(
+                    "counted for {campaign}, which this workspace does not have"
+                ))));
+            };
+            let sql = format!(
+                "insert into campaign_days (campaign_id, workspace_id, day, {}",
+                upsert("campaign_days", "campaign_id, day", 4)
+            );
+            let q = sqlx::query(&sql)
+                .bind(campaign.as_str())
+                .bind(workspace.as_str())
+                .bind(day.clone());
+            bind_counts(q, counts).execute(&mut **tx).await?;
+            channel
+        }
+    };
+    let sql = format!(
+        "insert into workspace_days (workspace_id, channel, day, {}",
+        upsert("workspace_days", "workspace_id, channel, day", 4)
+    );
+    let q = sqlx::query(&sql)
+        .bind(workspace.as_str())
+        .bind(channel)
+        .bind(day);
+    bind_counts(q, counts).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// One campaign's stored days within `range`.
+pub async fn campaign_days(
+    db: &Db,
+    workspace: &WorkspaceId,
+    campaign: &CampaignId,
+    range: &DayRange,
+) -> Result<Vec<(Date, Counts)>, Error> {
+    let sql = format!(
+        "select day, {} from campaign_days where campaign_id = $1 and workspace_id = $2 \
+         and day >= $3 and day <= $4 order by day",
+        MEASURES.join(", ")
+    );
+    let rows = sqlx::query(&sql)
+        .bind(campaign.as_str())
+        .bind(workspace.as_str())
+        .bind(format_date(range.from))
+        .bind(format_date(range.to))
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| Ok((day_of(r)?, counts_row(r)?)))
+        .collect()
+}
+
+/// The workspace's days within `range`: every channel (unattributed included), or one.
+pub async fn workspace_days(
+    db: &Db,
+    workspace: &WorkspaceId,
+    channel: Option<Channel>,
+    range: &DayRange,
+) -> Result<Vec<(Date, Counts)>, Error> {
+    let only = if channel.is_some() {
+        " and channel = $4"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "select day, {} from workspace_days where workspace_id = $1 and day >= $2 and day <= $3{only} \
+         group by day order by day",
+        sums()
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(workspace.as_str())
+        .bind(format_date(range.from))
+        .bind(format_date(range.to));
+    if let Some(c) = channel {
+        q = q.bind(c.as_str());
+    }
+    let rows = q.fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|r| Ok((day_of(r)?, counts_row(r)?)))
+        .collect()
+}
+
+/// The workspace's totals per channel within `range` (`None` for what no campaign earned).
+pub async fn by_channel(
+    db: &Db,
+    workspace: &WorkspaceId,
+    range: &DayRange,
+) -> Result<Vec<(Option<Channel>, Counts)>, Error> {
+    let sql = format!(
+        "select channel, {} from workspace_days where workspace_id = $1 and day >= $2 and day <= $3 \
+         group by channel order by channel",
+        sums()
+    );
+    let rows = sqlx::query(&sql)
+        .bind(workspace.as_str())
+        .bind(format_date(range.from))
+        .bind(format_date(range.to))
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let channel: String = r.try_get("channel")?;
+            Ok((channel.parse().ok(), counts_row(r)?))
+        })
+        .collect()
+}
+
+/// A campaign's totals over a range, with what names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignTotals {
+    /// The campaign.
+    pub id: CampaignId,
+    /// Its name.
+    pub name: String,
+    /// Its channel.
+    pub channel: Channel,
+    /// Its status.
+    pub status: crate::domain::campaign::CampaignStatus,
+    /// What it counted within the range.
+    pub counts: Counts,
+}
+
+/// Every campaign (of `channel`, when given) with something counted within `range`, with
+/// its totals over the range.
+pub async fn campaign_totals(
+    db: &Db,
+    workspace: &WorkspaceId,
+    channel: Option<Channel>,
+    range: &DayRange,
+) -> Result<Vec<CampaignTotals>, Error> {
+    let only = if channel.is_some() {
+        " and m.channel = $4"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "select d.campaign_id, m.name, m.channel, m.status, {} from campaign_days d \
+         join campaigns m on m.id = d.campaign_id \
+         where d.workspace_id = $1 and d.day >= $2 and d.day <= $3{only} \
+         group by d.campaign_id, m.name, m.channel, m.status",
+        MEASURES
+            .iter()
+            .map(|m| format!("cast(coalesce(sum(d.{m}), 0) as bigint) as {m}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(workspace.as_str())
+        .bind(format_date(range.from))
+        .bind(format_date(range.to));
+    if let Some(c) = channel {
+        q = q.bind(c.as_str());
+    }
+    let rows = q.fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CampaignTotals {
+                id: get_parsed(r, "campaign_id")?,
+                name: r.try_get("name")?,
+                channel: get_parsed(r, "channel")?,
+                status: get_parsed(r, "status")?,
+                counts: counts_row(r)?,
+            })
+        })
+        .collect()
+}
+
+/// What a rebuild counts from: every message sent (its campaign and when), every event
+/// (its campaign, if any, when, and for a bounce when its message was sent), every synced
+/// ad day. Read whole, in the caller's transaction.
+pub struct RawRows {
+    /// `(campaign, sent_at)` of each sent message.
+    pub sends: Vec<(CampaignId, String)>,
+    /// `(kind, campaign, occurred_at, value_cents, message_sent_at)` of each event.
+    pub events: Vec<(String, Option<CampaignId>, String, i64, Option<String>)>,
+    /// `(campaign, day, spend_cents, impressions, clicks, conversions)` of each synced day.
+    pub ad_days: Vec<(CampaignId, String, [i64; 4])>,
+}
+
+/// Reads the raw rows of a workspace.
+pub async fn raw_rows(tx: &mut Tx, workspace: &WorkspaceId) -> Result<RawRows, Error> {
+    let sends = sqlx::query(
+        "select s.campaign_id, m.sent_at from sequence_messages m join email_sequences s on s.id = m.sequence_id \
+         where m.workspace_id = $1 and m.status = 'sent' and m.sent_at is not null",
+    )
+    .bind(workspace.as_str())
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| Ok((get_parsed(r, "campaign_id")?, r.try_get("sent_at")?)))
+    .collect::<Result<_, Error>>()?;
+    let events = sqlx::query(
+        "select kind, campaign_id, occurred_at, value_cents, message_sent_at from events where workspace_id = $1",
+    )
+    .bind(workspace.as_str())
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| {
+        let campaign: Option<String> = r.try_get("campaign_id")?;
+        Ok((
+            r.try_get("kind")?,
+            campaign.and_then(|c| c.parse().ok()),
+            r.try_get("occurred_at")?,
+            r.try_get("value_cents")?,
+            r.try_get("message_sent_at")?,
+        ))
+    })
+    .collect::<Result<_, Error>>()?;
+    let ad_days = sqlx::query(
+        "select a.campaign_id, d.day, d.spend_cents, d.impressions, d.clicks, d.conversions from ad_campaign_days d \
+         join ad_campaigns a on a.id = d.ad_campaign_id where a.workspace_id = $1",
+    )
+    .bind(workspace.as_str())
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            get_parsed(r, "campaign_id")?,
+            r.try_get("day")?,
+            [
+                r.try_get("spend_cents")?,
+                r.try_get("impressions")?,
+                r.try_get("clicks")?,
+                r.try_get("conversions")?,
+            ],
+        ))
+    })
+    .collect::<Result<_, Error>>()?;
+    Ok(RawRows {
+        sends,
+        events,
+        ad_days,
+    })
+}
+
+/// Every workspace's id (for a rebuild of all).
+pub async fn workspaces(db: &Db) -> Result<Vec<WorkspaceId>, Error> {
+    sqlx::query("select id from workspaces order by id")
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| get_parsed(r, "id"))
+        .collect()
+}
+
+/// Forgets every counter of the workspace (before a rebuild writes them again).
+pub async fn clear(tx: &mut Tx, workspace: &WorkspaceId) -> Result<(), Error> {
+    for sql in [
+        "delete from campaign_days where workspace_id = $1",
+        "delete from workspace_days where workspace_id = $1",
+        "update campaigns set sends = 0, replies = 0, conversions = 0, spend_cents = 0 where workspace_id = $1",
+    ] {
+        sqlx::query(sql)
+            .bind(workspace.as_str())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Every counter row of the workspace, for comparing a rebuild with what was kept:
+/// `(campaign or channel, day, counts)` in a stable order, and the campaign totals.
+pub async fn snapshot(
+    db: &Db,
+    workspace: &WorkspaceId,
+) -> Result<(Vec<(String, String, Counts)>, Vec<(String, [i64; 4])>), Error> {
+    let mut days = Vec::new();
+    for (key, table) in [("campaign_id", "campaign_days"), ("channel", "workspace_days")] {
+        let sql = format!(
+            "select {key} as k, day, {} from {table} where workspace_id = $1 order by {key}, day",
+            MEASURES.join(", ")
+        );
+        for r in sqlx::query(&sql)
+            .bind(workspace.as_str())
+            .fetch_all(db.pool())
+            .await?
+        {
+            let counts = counts_row(&r)?;
+            // A row whose counts went back to zero is the same as no row.
+            if !counts.is_zero() {
+                days.push((r.try_get("k")?, r.try_get("day")?, counts));
+            }
+        }
+    }
+    let totals = sqlx::query(
+        "select id, sends, replies, conversions, spend_cents from campaigns where workspace_id = $1 order by id",
+    )
+    .bind(workspace.as_str())
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.try_get("id")?,
+            [
+                r.try_get("sends")?,
+                r.try_get("replies")?,
+                r.try_get("conversions")?,
+                r.try_get("spend_cents")?,
+            ],
+        ))
+    })
+    .collect::<Result<_, Error>>()?;
+    Ok((days, totals))
+}
