@@ -377,13 +377,25 @@ mod tests {
         let max = kind.max_attempts();
         let mut waited = 0;
         for attempt in 1..max {
-            let n = next_after(kind, &JobOutcome::Transient("HTTP 500".into()), attempt, max, at(0));
+            let n = next_after(
+                kind,
+                &JobOutcome::Transient("HTTP 500".into()),
+                attempt,
+                max,
+                at(0),
+            );
             assert_eq!(n.status, JobStatus::Queued);
             waited += n.due_at.unix_seconds() - at(0).unix_seconds();
         }
         let hours = waited as f64 / 3600.0;
         assert!((20.0..=30.0).contains(&hours), "{hours} h");
-        let n = next_after(kind, &JobOutcome::Transient("HTTP 500".into()), max, max, at(0));
+        let n = next_after(
+            kind,
+            &JobOutcome::Transient("HTTP 500".into()),
+            max,
+            max,
+            at(0),
+        );
         assert_eq!(n.status, JobStatus::Failed);
     }
 
@@ -409,7 +421,11 @@ mod tests {
         let n = after_lapsed_lease(JobKind::EmailSend, 1, 6, at(0));
         assert_eq!(n.status, JobStatus::Uncertain);
         let n = after_lapsed_lease(JobKind::WebhookDelivery, 1, 6, at(0));
-        assert_eq!(n.status, JobStatus::Queued, "receivers drop repeats by event id");
+        assert_eq!(
+            n.status,
+            JobStatus::Queued,
+            "receivers drop repeats by event id"
+        );
         let n = after_lapsed_lease(JobKind::ConnectorCheck, 1, 6, at(0));
         assert_eq!(n.status, JobStatus::Queued, "a check may simply run again");
     }

@@ -199,8 +199,7 @@ impl Series {
     /// The series over `range` from stored rows (several rows of one day are summed;
     /// rows outside the range are ignored).
     pub fn fill(range: DayRange, rows: impl IntoIterator<Item = (Date, Counts)>) -> Self {
-        let mut days: Vec<(Date, Counts)> =
-            range.days().map(|d| (d, Counts::default())).collect();
+        let mut days: Vec<(Date, Counts)> = range.days().map(|d| (d, Counts::default())).collect();
         let mut totals = Counts::default();
         for (day, counts) in rows {
             if day < range.from || day > range.to {
@@ -258,11 +257,17 @@ mod tests {
             "to"
         );
         assert_eq!(
-            field(DayRange::parse(Some("2026-11-05"), Some("2026-11-04"), None, today, None).unwrap_err()),
+            field(
+                DayRange::parse(Some("2026-11-05"), Some("2026-11-04"), None, today, None)
+                    .unwrap_err()
+            ),
             "from"
         );
         assert_eq!(
-            field(DayRange::parse(Some("2025-01-01"), Some("2026-01-01"), None, today, None).unwrap_err()),
+            field(
+                DayRange::parse(Some("2025-01-01"), Some("2026-01-02"), None, today, None)
+                    .unwrap_err()
+            ),
             "to"
         );
         assert_eq!(
@@ -278,16 +283,28 @@ mod tests {
 
     #[test]
     fn the_previous_range_has_the_same_length_and_ends_the_day_before() {
-        let r = DayRange::parse(Some("2026-11-01"), Some("2026-11-07"), None, d("2026-12-01"), None)
-            .unwrap();
+        let r = DayRange::parse(
+            Some("2026-11-01"),
+            Some("2026-11-07"),
+            None,
+            d("2026-12-01"),
+            None,
+        )
+        .unwrap();
         let p = r.previous();
         assert_eq!((p.from, p.to), (d("2026-10-25"), d("2026-10-31")));
     }
 
     #[test]
     fn a_series_has_every_day_and_sums_rows_of_one_day() {
-        let r = DayRange::parse(Some("2026-11-01"), Some("2026-11-04"), None, d("2026-12-01"), None)
-            .unwrap();
+        let r = DayRange::parse(
+            Some("2026-11-01"),
+            Some("2026-11-04"),
+            None,
+            d("2026-12-01"),
+            None,
+        )
+        .unwrap();
         let sends = |n| Counts {
             sends: n,
             ..Counts::default()

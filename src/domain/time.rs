@@ -131,7 +131,9 @@ pub fn check_time_zone(field: &str, tz: &str) -> Result<String, super::FieldErro
 pub fn local_date(at: Timestamp, zone: &str) -> time::Date {
     let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let offset = tz
-        .to_offset(jiff::Timestamp::from_second(at.unix_seconds()).unwrap_or(jiff::Timestamp::UNIX_EPOCH))
+        .to_offset(
+            jiff::Timestamp::from_second(at.unix_seconds()).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+        )
         .seconds();
     (at.as_datetime() + time::Duration::seconds(i64::from(offset))).date()
 }
@@ -177,21 +179,36 @@ mod tests {
     fn a_day_starts_where_the_time_zone_says() {
         let at = Timestamp::parse_rfc3339("2026-03-01T03:30:00Z").unwrap();
         assert_eq!(format_date(local_date(at, "UTC")), "2026-03-01");
-        assert_eq!(format_date(local_date(at, "America/New_York")), "2026-02-28");
+        assert_eq!(
+            format_date(local_date(at, "America/New_York")),
+            "2026-02-28"
+        );
         assert_eq!(format_date(local_date(at, "Asia/Tokyo")), "2026-03-01");
         let late = Timestamp::parse_rfc3339("2026-03-01T20:00:00Z").unwrap();
         assert_eq!(format_date(local_date(late, "Asia/Tokyo")), "2026-03-02");
         // Summer time in Berlin: 22:30 UTC is already the next day.
         let summer = Timestamp::parse_rfc3339("2026-07-01T22:30:00Z").unwrap();
-        assert_eq!(format_date(local_date(summer, "Europe/Berlin")), "2026-07-02");
-        assert_eq!(format_date(local_date(summer, "Nowhere/Else")), "2026-07-01");
+        assert_eq!(
+            format_date(local_date(summer, "Europe/Berlin")),
+            "2026-07-02"
+        );
+        assert_eq!(
+            format_date(local_date(summer, "Nowhere/Else")),
+            "2026-07-01"
+        );
     }
 
     #[test]
     fn time_zone_names_are_checked_against_the_database() {
-        assert_eq!(check_time_zone("tz", " Europe/Berlin ").unwrap(), "Europe/Berlin");
+        assert_eq!(
+            check_time_zone("tz", " Europe/Berlin ").unwrap(),
+            "Europe/Berlin"
+        );
         for bad in ["", "Mars/Olympus", "UTC; drop", "x".repeat(65).as_str()] {
-            assert_eq!(check_time_zone("time_zone", bad).unwrap_err().field, "time_zone");
+            assert_eq!(
+                check_time_zone("time_zone", bad).unwrap_err().field,
+                "time_zone"
+            );
         }
     }
 
@@ -201,7 +218,10 @@ mod tests {
         assert_eq!(format_date(d), "2026-02-28");
         assert!(parse_date("2026-02-30").is_none());
         assert!(parse_date("28/02/2026").is_none());
-        assert_eq!(start_of_utc_day(d).to_string(), "2026-02-28T00:00:00.000000Z");
+        assert_eq!(
+            start_of_utc_day(d).to_string(),
+            "2026-02-28T00:00:00.000000Z"
+        );
     }
 
     #[test]

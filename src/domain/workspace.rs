@@ -147,7 +147,9 @@ impl SettingsEdit {
             Some(_) => {
                 errors.push(FieldError::new(
                     "attribution_window_days",
-                    format!("must be a whole number of days from 1 to {MAX_ATTRIBUTION_WINDOW_DAYS}"),
+                    format!(
+                        "must be a whole number of days from 1 to {MAX_ATTRIBUTION_WINDOW_DAYS}"
+                    ),
                 ));
                 None
             }
@@ -218,7 +220,10 @@ mod tests {
         assert_eq!(edited.time_zone, "America/New_York");
         assert_eq!(edited.attribution_window_days, 7);
         assert!(edited.private_webhook_targets);
-        assert_eq!(edited.daily_budget_cap_cents, current.daily_budget_cap_cents);
+        assert_eq!(
+            edited.daily_budget_cap_cents,
+            current.daily_budget_cap_cents
+        );
         let kept = SettingsEdit {
             version: Some(1),
             ..SettingsEdit::default()

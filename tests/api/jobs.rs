@@ -263,7 +263,9 @@ async fn bodies(app: &TestApp) -> Vec<Value> {
             .fetch_all(app.db().pool())
             .await
             .unwrap();
-    rows.iter().map(|b| serde_json::from_str(b).unwrap()).collect()
+    rows.iter()
+        .map(|b| serde_json::from_str(b).unwrap())
+        .collect()
 }
 
 async fn subscribe(app: &TestApp, workspace: &str, id: &str, events: &[&str], enabled: bool) {

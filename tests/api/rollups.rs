@@ -28,19 +28,26 @@ async fn settings(app: &TestApp, key: &str, body: Value) {
     let mut body = body;
     body["version"] = version;
     let r = app
-        .api(Method::PATCH, "/api/v1/admin/settings", Some(key), Some(body))
+        .api(
+            Method::PATCH,
+            "/api/v1/admin/settings",
+            Some(key),
+            Some(body),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
 
 fn today() -> String {
-    format_date(Timestamp::from_datetime(time::OffsetDateTime::now_utc()).as_datetime().date())
+    format_date(
+        Timestamp::from_datetime(time::OffsetDateTime::now_utc())
+            .as_datetime()
+            .date(),
+    )
 }
 
 fn days_ago(n: i64) -> String {
-    format_date(
-        (time::OffsetDateTime::now_utc() - time::Duration::days(n)).date(),
-    )
+    format_date((time::OffsetDateTime::now_utc() - time::Duration::days(n)).date())
 }
 
 async fn campaign_of(app: &TestApp, key: &str, seq: &str) -> String {
@@ -71,12 +78,22 @@ async fn conversions_count_for_the_named_campaign_else_the_last_touch_in_the_win
     );
     let key = &t.marketer.key;
     // Named: counts for that campaign, whatever the contact's last touch.
-    let e = event(&app, key, json!({"id": "c-named", "type": "conversion", "email": "p0@north.test",
-                                   "campaign_id": named, "value_usd": 100})).await;
+    let e = event(
+        &app,
+        key,
+        json!({"id": "c-named", "type": "conversion", "email": "p0@north.test",
+                                   "campaign_id": named, "value_usd": 100}),
+    )
+    .await;
     assert_eq!(e["campaign_id"], named.as_str());
     // Not named, touched inside the window: the last touch.
-    let e = event(&app, key, json!({"id": "c-touch", "type": "conversion", "email": "p1@north.test",
-                                   "value_usd": 50.25})).await;
+    let e = event(
+        &app,
+        key,
+        json!({"id": "c-touch", "type": "conversion", "email": "p1@north.test",
+                                   "value_usd": 50.25}),
+    )
+    .await;
     assert_eq!(e["campaign_id"], touched.as_str());
     // Touched 40 days before the conversion: outside the 30-day window, unattributed.
     sqlx::query("update sequence_messages set sent_at = $1 where sequence_id = $2 and contact_id = (select id from contacts where email = 'p2@north.test')")
@@ -85,7 +102,12 @@ async fn conversions_count_for_the_named_campaign_else_the_last_touch_in_the_win
         .execute(app.db().pool())
         .await
         .unwrap();
-    let e = event(&app, key, json!({"id": "c-late", "type": "conversion", "email": "p2@north.test"})).await;
+    let e = event(
+        &app,
+        key,
+        json!({"id": "c-late", "type": "conversion", "email": "p2@north.test"}),
+    )
+    .await;
     assert_eq!(e["campaign_id"], Value::Null, "{e}");
     // A conversion before any touch is unattributed too.
     let e = event(&app, key, json!({"id": "c-early", "type": "conversion", "email": "p1@north.test",
@@ -93,7 +115,12 @@ async fn conversions_count_for_the_named_campaign_else_the_last_touch_in_the_win
     assert_eq!(e["campaign_id"], Value::Null, "{e}");
     // A wider window reaches the old touch.
     settings(&app, &t.admin.key, json!({"attribution_window_days": 45})).await;
-    let e = event(&app, key, json!({"id": "c-wide", "type": "conversion", "email": "p2@north.test"})).await;
+    let e = event(
+        &app,
+        key,
+        json!({"id": "c-wide", "type": "conversion", "email": "p2@north.test"}),
+    )
+    .await;
     assert_eq!(e["campaign_id"], touched.as_str());
 
     let from = days_ago(3);
@@ -105,12 +132,21 @@ async fn conversions_count_for_the_named_campaign_else_the_last_touch_in_the_win
     assert_eq!(all["totals"]["conversions"], 5, "{all}");
     assert_eq!(all["totals"]["conversion_value_usd"], 150.25);
     let email = app
-        .get(&format!("/api/v1/marketing/rollups?from={from}&channel=email"), key)
+        .get(
+            &format!("/api/v1/marketing/rollups?from={from}&channel=email"),
+            key,
+        )
         .await
         .json();
-    assert_eq!(email["totals"]["conversions"], 3, "the two unattributed are not email's");
+    assert_eq!(
+        email["totals"]["conversions"], 3,
+        "the two unattributed are not email's"
+    );
     let m = app
-        .get(&format!("/api/v1/marketing/campaigns/{touched}/metrics"), key)
+        .get(
+            &format!("/api/v1/marketing/campaigns/{touched}/metrics"),
+            key,
+        )
         .await;
     assert_eq!(m.status, 200, "{}", m.text);
     let m = m.json();
@@ -128,7 +164,10 @@ async fn conversions_count_for_the_named_campaign_else_the_last_touch_in_the_win
     assert_eq!(n["totals"]["reply_rate"], Value::Null, "nothing sent yet");
     // The same scope through the workspace route.
     let scoped = app
-        .get(&format!("/api/v1/marketing/rollups?from={from}&campaign_id={named}"), key)
+        .get(
+            &format!("/api/v1/marketing/rollups?from={from}&campaign_id={named}"),
+            key,
+        )
         .await
         .json();
     assert_eq!(scoped["totals"], n["totals"]);
@@ -144,7 +183,10 @@ async fn ranges_are_validated_and_every_day_is_present(app: TestApp) {
     assert_eq!(r["days"].as_array().unwrap().len(), 30);
     assert_eq!(r["to"], today());
     assert_eq!(r["time_zone"], "UTC");
-    assert_eq!(r["days"][0]["sends"], 0, "empty days are zeros, not missing");
+    assert_eq!(
+        r["days"][0]["sends"], 0,
+        "empty days are zeros, not missing"
+    );
     assert_eq!(r["totals"]["cac_usd"], Value::Null);
     let bad = |q: &'static str, field: &'static str| {
         let app = &app;
@@ -172,9 +214,12 @@ async fn ranges_are_validated_and_every_day_is_present(app: TestApp) {
     let seq = approved(&app, &other, &sandbox).await;
     let theirs = campaign_of(&app, &other.marketer.key, &seq).await;
     bad_campaign(&app, key, &theirs).await;
-    app.get(&format!("/api/v1/marketing/campaigns/{theirs}/metrics"), key)
-        .await
-        .assert_problem(404, "not_found");
+    app.get(
+        &format!("/api/v1/marketing/campaigns/{theirs}/metrics"),
+        key,
+    )
+    .await
+    .assert_problem(404, "not_found");
     let m = app
         .get(
             &format!("/api/v1/marketing/campaigns/{theirs}/metrics?from=2026-01-01&to=2026-01-03"),
@@ -191,14 +236,20 @@ async fn ranges_are_validated_and_every_day_is_present(app: TestApp) {
     assert_eq!(dates, ["2026-01-01", "2026-01-02", "2026-01-03"]);
     // 366 days is the most a range covers.
     let r = app
-        .get("/api/v1/marketing/rollups?from=2028-01-01&to=2028-12-31", key)
+        .get(
+            "/api/v1/marketing/rollups?from=2028-01-01&to=2028-12-31",
+            key,
+        )
         .await;
     assert_eq!(r.json()["days"].as_array().unwrap().len(), 366);
 }
 
 async fn bad_campaign(app: &TestApp, key: &str, campaign: &str) {
     let r = app
-        .get(&format!("/api/v1/marketing/rollups?campaign_id={campaign}"), key)
+        .get(
+            &format!("/api/v1/marketing/rollups?campaign_id={campaign}"),
+            key,
+        )
         .await;
     r.assert_problem(422, "validation_failed");
     assert_eq!(r.error_fields(), vec!["campaign_id".to_owned()]);
@@ -209,8 +260,13 @@ async fn the_time_zone_decides_where_a_day_starts(app: TestApp) {
     let key = &t.marketer.key;
     let (yesterday, today) = (days_ago(1), today());
     // Half past midnight UTC today is still yesterday evening in Los Angeles.
-    event(&app, key, json!({"id": "c1", "type": "conversion", "email": "p0@north.test",
-                            "occurred_at": format!("{today}T00:30:00Z")})).await;
+    event(
+        &app,
+        key,
+        json!({"id": "c1", "type": "conversion", "email": "p0@north.test",
+                            "occurred_at": format!("{today}T00:30:00Z")}),
+    )
+    .await;
     let per_day = |r: &Value| -> Vec<i64> {
         r["days"]
             .as_array()
@@ -221,13 +277,27 @@ async fn the_time_zone_decides_where_a_day_starts(app: TestApp) {
     };
     let path = format!("/api/v1/marketing/rollups?from={yesterday}&to={today}");
     assert_eq!(per_day(&app.get(&path, key).await.json()), vec![0, 1]);
-    settings(&app, &t.admin.key, json!({"time_zone": "America/Los_Angeles"})).await;
+    settings(
+        &app,
+        &t.admin.key,
+        json!({"time_zone": "America/Los_Angeles"}),
+    )
+    .await;
     let r = app.get(&path, key).await.json();
     assert_eq!(r["time_zone"], "America/Los_Angeles");
-    assert_eq!(per_day(&r), vec![1, 0], "the stored day was counted again: {r}");
+    assert_eq!(
+        per_day(&r),
+        vec![1, 0],
+        "the stored day was counted again: {r}"
+    );
     // A new event counts in the new zone too.
-    event(&app, key, json!({"id": "c2", "type": "conversion", "email": "p0@north.test",
-                            "occurred_at": format!("{today}T01:00:00Z")})).await;
+    event(
+        &app,
+        key,
+        json!({"id": "c2", "type": "conversion", "email": "p0@north.test",
+                            "occurred_at": format!("{today}T01:00:00Z")}),
+    )
+    .await;
     assert_eq!(per_day(&app.get(&path, key).await.json()), vec![2, 0]);
     // A bad zone is named and changes nothing.
     let version = app.get("/api/v1/admin/settings", &t.admin.key).await.json()["version"].clone();
@@ -256,12 +326,30 @@ async fn bounces_take_deliveries_back_and_replies_make_the_reply_rate(app: TestA
     let seq = approved(&app, &t, &sandbox).await;
     assert_eq!(round(&sender_at(&app, 0, "w1")).await.sent, 4);
     let key = &t.marketer.key;
-    event(&app, key, json!({"id": "b1", "type": "bounce", "email": "p0@north.test"})).await;
-    event(&app, key, json!({"id": "r1", "type": "reply", "email": "p1@north.test"})).await;
-    event(&app, key, json!({"id": "u1", "type": "unsubscribe", "email": "p2@north.test"})).await;
+    event(
+        &app,
+        key,
+        json!({"id": "b1", "type": "bounce", "email": "p0@north.test"}),
+    )
+    .await;
+    event(
+        &app,
+        key,
+        json!({"id": "r1", "type": "reply", "email": "p1@north.test"}),
+    )
+    .await;
+    event(
+        &app,
+        key,
+        json!({"id": "u1", "type": "unsubscribe", "email": "p2@north.test"}),
+    )
+    .await;
     let campaign = campaign_of(&app, key, &seq).await;
     let m = app
-        .get(&format!("/api/v1/marketing/campaigns/{campaign}/metrics"), key)
+        .get(
+            &format!("/api/v1/marketing/campaigns/{campaign}/metrics"),
+            key,
+        )
         .await
         .json();
     let totals = &m["totals"];
@@ -315,7 +403,8 @@ async fn rebuild_equals_incremental_after_a_random_mix(app: TestApp) {
     let mut mix = Mix(seed);
     let now = app.ctx().now();
     for i in 0..60 {
-        let kind = ["conversion", "conversion", "reply", "bounce", "unsubscribe"][mix.next(5) as usize];
+        let kind =
+            ["conversion", "conversion", "reply", "bounce", "unsubscribe"][mix.next(5) as usize];
         let mut body = json!({
             "id": format!("e{}", mix.next(45)),
             "type": kind,
@@ -329,7 +418,9 @@ async fn rebuild_equals_incremental_after_a_random_mix(app: TestApp) {
                 body["campaign_id"] = json!(campaigns[mix.next(2) as usize]);
             }
         }
-        let r = app.post("/api/v1/marketing/events", &t.marketer.key, body).await;
+        let r = app
+            .post("/api/v1/marketing/events", &t.marketer.key, body)
+            .await;
         assert!(
             [200, 201, 422].contains(&r.status.as_u16()),
             "event {i}: {}",
@@ -339,19 +430,27 @@ async fn rebuild_equals_incremental_after_a_random_mix(app: TestApp) {
     // The second step goes out to whoever is still enrolled.
     round(&sender_at(&app, 4, "w1")).await;
     let ws = t.admin.actor.workspace_id().clone();
-    let kept = tenex::server::db::rollups::snapshot(app.db(), &ws).await.unwrap();
+    let kept = tenex::server::db::rollups::snapshot(app.db(), &ws)
+        .await
+        .unwrap();
     assert!(!kept.0.is_empty());
     let quiet_ws = quiet.admin.actor.workspace_id().clone();
-    let quiet_before = tenex::server::db::rollups::snapshot(app.db(), &quiet_ws).await.unwrap();
+    let quiet_before = tenex::server::db::rollups::snapshot(app.db(), &quiet_ws)
+        .await
+        .unwrap();
     let done = tenex::server::services::rollups::rebuild_all(app.ctx())
         .await
         .unwrap();
     assert_eq!(done.workspaces, 2);
-    let rebuilt = tenex::server::db::rollups::snapshot(app.db(), &ws).await.unwrap();
+    let rebuilt = tenex::server::db::rollups::snapshot(app.db(), &ws)
+        .await
+        .unwrap();
     assert_eq!(rebuilt.0, kept.0, "day counters (seed {seed})");
     assert_eq!(rebuilt.1, kept.1, "campaign totals (seed {seed})");
     assert_eq!(
-        tenex::server::db::rollups::snapshot(app.db(), &quiet_ws).await.unwrap(),
+        tenex::server::db::rollups::snapshot(app.db(), &quiet_ws)
+            .await
+            .unwrap(),
         quiet_before
     );
     // A rebuild of a rebuild changes nothing either.
@@ -359,7 +458,9 @@ async fn rebuild_equals_incremental_after_a_random_mix(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(
-        tenex::server::db::rollups::snapshot(app.db(), &ws).await.unwrap(),
+        tenex::server::db::rollups::snapshot(app.db(), &ws)
+            .await
+            .unwrap(),
         rebuilt
     );
 }

@@ -27,12 +27,15 @@ on_both_databases!(
 
 const PATH: &str = "/api/v1/admin/webhooks";
 
+/// A status to answer with, and where a redirect points.
+type Answer = (u16, Option<&'static str>);
+
 /// What the receiver heard: each request's headers and body.
 #[derive(Clone, Default)]
 struct Receiver {
     heard: Arc<Mutex<Vec<(HeaderMap, String)>>>,
     /// Answers to give, in order; 200 once they run out.
-    answers: Arc<Mutex<VecDeque<(u16, Option<&'static str>)>>>,
+    answers: Arc<Mutex<VecDeque<Answer>>>,
 }
 
 async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: String) -> Response {
@@ -109,18 +112,44 @@ async fn endpoints_are_for_admins_checked_and_their_secret_is_shown_once(app: Te
         .await
         .assert_problem(403, "forbidden_scope");
     for (body, field) in [
-        (json!({"url": "http://93.184.216.34/h", "events": ["approval.decided"]}), "url"),
-        (json!({"url": "https://127.0.0.1/h", "events": ["approval.decided"]}), "url"),
-        (json!({"url": "https://[::1]/h", "events": ["approval.decided"]}), "url"),
-        (json!({"url": "https://10.1.2.3/h", "events": ["approval.decided"]}), "url"),
-        (json!({"url": "https://93.184.216.34/h", "events": ["email.opened"]}), "events"),
-        (json!({"url": "https://93.184.216.34/h", "events": []}), "events"),
+        (
+            json!({"url": "http://93.184.216.34/h", "events": ["approval.decided"]}),
+            "url",
+        ),
+        (
+            json!({"url": "https://127.0.0.1/h", "events": ["approval.decided"]}),
+            "url",
+        ),
+        (
+            json!({"url": "https://[::1]/h", "events": ["approval.decided"]}),
+            "url",
+        ),
+        (
+            json!({"url": "https://10.1.2.3/h", "events": ["approval.decided"]}),
+            "url",
+        ),
+        (
+            json!({"url": "https://93.184.216.34/h", "events": ["email.opened"]}),
+            "events",
+        ),
+        (
+            json!({"url": "https://93.184.216.34/h", "events": []}),
+            "events",
+        ),
         (json!({"url": "https://93.184.216.34/h"}), "events"),
-        (json!({"url": "https://u:p@93.184.216.34/h", "events": ["approval.decided"]}), "url"),
+        (
+            json!({"url": "https://u:p@93.184.216.34/h", "events": ["approval.decided"]}),
+            "url",
+        ),
     ] {
         let r = app.post(PATH, &t.admin.key, body.clone()).await;
         r.assert_problem(422, "validation_failed");
-        assert_eq!(r.error_fields(), vec![field.to_owned()], "{body}: {}", r.text);
+        assert_eq!(
+            r.error_fields(),
+            vec![field.to_owned()],
+            "{body}: {}",
+            r.text
+        );
     }
     assert_eq!(
         app.get(PATH, &t.admin.key).await.json()["items"],
@@ -131,7 +160,10 @@ async fn endpoints_are_for_admins_checked_and_their_secret_is_shown_once(app: Te
     assert_eq!(r.status, 201, "{}", r.text);
     let created = r.json();
     let secret = created["secret"].as_str().unwrap().to_owned();
-    assert!(secret.starts_with("whsec_") && secret.len() > 40, "{secret}");
+    assert!(
+        secret.starts_with("whsec_") && secret.len() > 40,
+        "{secret}"
+    );
     assert_eq!(created["secret_hint"], &secret[secret.len() - 4..]);
     assert_eq!(
         created["events"],
@@ -141,7 +173,10 @@ async fn endpoints_are_for_admins_checked_and_their_secret_is_shown_once(app: Te
     assert!(endpoint.starts_with("whk_"));
     let read = app.get(&format!("{PATH}/{endpoint}"), &t.admin.key).await;
     assert_eq!(read.status, 200);
-    assert!(!read.text.contains(&secret), "the secret is never shown again");
+    assert!(
+        !read.text.contains(&secret),
+        "the secret is never shown again"
+    );
     assert!(read.json().get("secret").is_none());
     let listed = app.get(PATH, &t.admin.key).await;
     assert!(!listed.text.contains(&secret));
@@ -171,7 +206,12 @@ async fn endpoints_are_for_admins_checked_and_their_secret_is_shown_once(app: Te
     assert!(log.contains("webhook_endpoint.created") && log.contains("webhook_endpoint.updated"));
     assert!(!log.contains(&secret));
     let r = app
-        .api(Method::DELETE, &format!("{PATH}/{endpoint}"), Some(&t.admin.key), None)
+        .api(
+            Method::DELETE,
+            &format!("{PATH}/{endpoint}"),
+            Some(&t.admin.key),
+            None,
+        )
         .await;
     assert_eq!(r.status, 204, "{}", r.text);
     app.get(&format!("{PATH}/{endpoint}"), &t.admin.key)
@@ -181,7 +221,8 @@ async fn endpoints_are_for_admins_checked_and_their_secret_is_shown_once(app: Te
 
 /// Runs the README's verification snippet (Python) on one delivery; true when it accepts.
 fn readme_snippet_accepts(secret: &str, header: &str, body: &str) -> bool {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let start = readme
         .find("<!-- webhook-verify -->")
         .expect("the README documents webhook verification");
@@ -250,8 +291,13 @@ async fn deliveries_are_signed_retried_for_a_day_then_switch_the_endpoint_off(ap
     assert_eq!(headers["tenex-event-id"], event["id"].as_str().unwrap());
     let signature = headers["tenex-signature"].to_str().unwrap().to_owned();
     let now = app.ctx().now().unix_seconds();
-    assert!(tenex::domain::webhook::verify(&secret, &signature, &body, now));
-    assert!(readme_snippet_accepts(&secret, &signature, &body), "the README's snippet verifies it");
+    assert!(tenex::domain::webhook::verify(
+        &secret, &signature, &body, now
+    ));
+    assert!(
+        readme_snippet_accepts(&secret, &signature, &body),
+        "the README's snippet verifies it"
+    );
     assert!(
         !readme_snippet_accepts(&secret, &signature, &body.replace("42", "43")),
         "and refuses a body that was changed"
@@ -260,7 +306,10 @@ async fn deliveries_are_signed_retried_for_a_day_then_switch_the_endpoint_off(ap
 
     // The receiver fails every time: eight attempts over about a day, then the endpoint is
     // switched off with the reason, and nothing more is queued for it.
-    rx.answers.lock().unwrap().extend(std::iter::repeat_n((500, None), 20));
+    rx.answers
+        .lock()
+        .unwrap()
+        .extend(std::iter::repeat_n((500, None), 20));
     app.post(
         "/api/v1/marketing/events",
         &t.marketer.key,
@@ -277,8 +326,14 @@ async fn deliveries_are_signed_retried_for_a_day_then_switch_the_endpoint_off(ap
         last = deliver(&at_hours(&app, hours)).await;
     }
     assert_eq!(last.failed, 1, "gave up by {hours} h");
-    assert!((18..=30).contains(&hours), "retried for about a day, not {hours} h");
-    let e = app.get(&format!("{PATH}/{endpoint}"), &t.admin.key).await.json();
+    assert!(
+        (18..=30).contains(&hours),
+        "retried for about a day, not {hours} h"
+    );
+    let e = app
+        .get(&format!("{PATH}/{endpoint}"), &t.admin.key)
+        .await
+        .json();
     assert_eq!(e["enabled"], false);
     let reason = e["disabled_reason"].as_str().unwrap();
     assert!(reason.contains("answered 500"), "{reason}");
@@ -310,7 +365,11 @@ async fn deliveries_are_signed_retried_for_a_day_then_switch_the_endpoint_off(ap
         json!({"id": "c3", "type": "conversion", "email": "p0@north.test"}),
     )
     .await;
-    assert_eq!(deliver(&at_hours(&app, 49)).await.claimed, 0, "a switched-off endpoint gets nothing");
+    assert_eq!(
+        deliver(&at_hours(&app, 49)).await.claimed,
+        0,
+        "a switched-off endpoint gets nothing"
+    );
 
     // Switched on again: a test event and a redelivery of the failed one go out at once.
     rx.answers.lock().unwrap().clear();
@@ -330,7 +389,10 @@ async fn deliveries_are_signed_retried_for_a_day_then_switch_the_endpoint_off(ap
     assert_eq!(test.json()["event_type"], "webhook.test");
     let again = app
         .post(
-            &format!("{PATH}/deliveries/{}/redeliver", failed["id"].as_str().unwrap()),
+            &format!(
+                "{PATH}/deliveries/{}/redeliver",
+                failed["id"].as_str().unwrap()
+            ),
             &t.admin.key,
             json!({}),
         )
@@ -339,16 +401,24 @@ async fn deliveries_are_signed_retried_for_a_day_then_switch_the_endpoint_off(ap
     assert_eq!(again.json()["event_id"], failed["event_id"]);
     assert_eq!(again.json()["cause"], "redeliver");
     assert_eq!(deliver(app.ctx()).await.succeeded, 2);
-    let heard_now = rx.heard.lock().unwrap();
+    let heard_now = rx.heard.lock().unwrap().clone();
     assert_eq!(heard_now.len(), heard + 2);
     let ids: Vec<String> = heard_now[heard..]
         .iter()
-        .map(|(_, b)| serde_json::from_str::<Value>(b).unwrap()["id"].as_str().unwrap().to_owned())
+        .map(|(_, b)| {
+            serde_json::from_str::<Value>(b).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert!(ids.contains(&failed["event_id"].as_str().unwrap().to_owned()));
     // The redelivery is a marketer's no-go too.
     app.post(
-        &format!("{PATH}/deliveries/{}/redeliver", failed["id"].as_str().unwrap()),
+        &format!(
+            "{PATH}/deliveries/{}/redeliver",
+            failed["id"].as_str().unwrap()
+        ),
         &t.marketer.key,
         json!({}),
     )
@@ -361,13 +431,21 @@ async fn private_targets_and_redirects_are_refused(app: TestApp) {
     let (base, rx) = receiver().await;
     let url = format!("{base}/hook");
     let r = app
-        .post(PATH, &t.admin.key, json!({"url": url, "events": ["conversion.recorded"]}))
+        .post(
+            PATH,
+            &t.admin.key,
+            json!({"url": url, "events": ["conversion.recorded"]}),
+        )
         .await;
     r.assert_problem(422, "validation_failed");
     assert!(r.text.contains("private address 127.0.0.1"), "{}", r.text);
     allow_private(&app, &t, true).await;
     let r = app
-        .post(PATH, &t.admin.key, json!({"url": url, "events": ["conversion.recorded"]}))
+        .post(
+            PATH,
+            &t.admin.key,
+            json!({"url": url, "events": ["conversion.recorded"]}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let endpoint = id(&r.json());
@@ -399,7 +477,10 @@ async fn private_targets_and_redirects_are_refused(app: TestApp) {
     let r = deliver(&at_hours(&app, 1)).await;
     assert_eq!(r.failed, 1, "{r:?}");
     assert_eq!(rx.heard.lock().unwrap().len(), 1, "nothing was sent");
-    let e = app.get(&format!("{PATH}/{endpoint}"), &t.admin.key).await.json();
+    let e = app
+        .get(&format!("{PATH}/{endpoint}"), &t.admin.key)
+        .await
+        .json();
     assert_eq!(e["enabled"], false);
     assert!(
         e["disabled_reason"]

@@ -117,6 +117,9 @@ pub fn ResultTiles(view: RollupView) -> impl IntoView {
     }
 }
 
+/// One chart: its key, its title, its bars and how a value is written.
+type Chart = (&'static str, &'static str, Vec<Bar>, fn(f64) -> String);
+
 /// A chart per measure over the range's days.
 #[component]
 pub fn ResultCharts(
@@ -133,9 +136,14 @@ pub fn ResultCharts(
             })
             .collect()
     };
-    let charts: Vec<(&'static str, &'static str, Vec<Bar>, fn(f64) -> String)> = vec![
+    let charts: Vec<Chart> = vec![
         ("sends", "Sends per day", series(|c| c.sends as f64), whole),
-        ("replies", "Replies per day", series(|c| c.replies as f64), whole),
+        (
+            "replies",
+            "Replies per day",
+            series(|c| c.replies as f64),
+            whole,
+        ),
         (
             "conversions",
             "Conversions per day",
@@ -178,7 +186,10 @@ mod tests {
     fn changes_read_as_people_say_them() {
         assert_eq!(change(12.0, 10.0, 30), "+20% vs the previous 30 days");
         assert_eq!(change(5.0, 10.0, 7), "-50% vs the previous 7 days");
-        assert_eq!(change(3.0, 0.0, 7), "up from nothing in the previous 7 days");
+        assert_eq!(
+            change(3.0, 0.0, 7),
+            "up from nothing in the previous 7 days"
+        );
         assert_eq!(change(0.0, 0.0, 7), "no change vs the previous 7 days");
     }
 }

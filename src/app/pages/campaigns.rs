@@ -6,17 +6,17 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::app::components::pager::{Pager, list_href};
+use crate::app::components::results::{ResultCharts, ResultTiles};
 use crate::app::components::ui::{
     BUTTON_PRIMARY, BUTTON_SECONDARY, Badge, CARD, EmptyState, ErrorNotice, INPUT, LABEL, Loading,
     PageHeader, SELECT, TABLE, TABLE_WRAP, TD, TH,
 };
 use crate::app::error::route_id;
 use crate::app::format::when;
-use crate::app::components::results::{ResultCharts, ResultTiles};
 use crate::app::server_fns::campaigns::{campaign_filter_options, get_campaign, list_campaigns};
 use crate::app::server_fns::rollups::load_campaign_metrics;
-use crate::domain::rollup::RangeInput;
 use crate::domain::campaign::{CampaignFilterInput, CampaignStatus, Channel};
+use crate::domain::rollup::RangeInput;
 
 /// The colour of a status badge.
 pub fn status_tone(status: CampaignStatus) -> &'static str {
@@ -192,7 +192,9 @@ pub fn CampaignPage() -> impl IntoView {
     );
     let metrics = Resource::new(
         move || params.read().get("id").unwrap_or_default(),
-        |id| async move { load_campaign_metrics(route_id(&id, "campaign")?, RangeInput::default()).await },
+        |id| async move {
+            load_campaign_metrics(route_id(&id, "campaign")?, RangeInput::default()).await
+        },
     );
     view! {
         <Transition fallback=Loading>

@@ -27,8 +27,11 @@ const PRESETS: [(&str, &str); 3] = [("7", "7 days"), ("30", "30 days"), ("90", "
 /// How many campaigns the table shows.
 const TOP: usize = 10;
 
-/// What the campaigns table can be ordered by: its key in the URL, its heading, its value.
-const SORTS: [(&str, &str, fn(&Counts) -> i64); 5] = [
+/// A column the campaigns table can be ordered by: its key in the URL, its heading, its value.
+type Sort = (&'static str, &'static str, fn(&Counts) -> i64);
+
+/// What the campaigns table can be ordered by.
+const SORTS: [Sort; 5] = [
     ("sends", "Sends", |c| c.sends),
     ("replies", "Replies", |c| c.replies),
     ("conversions", "Conversions", |c| c.conversions),
@@ -95,9 +98,8 @@ pub fn DashboardPage() -> impl IntoView {
         list_href("/", &params)
     };
     let custom = move || get("from").is_some() || get("to").is_some();
-    let preset_active = move |days: &str| {
-        !custom() && get("days").as_deref().unwrap_or("30") == days
-    };
+    let preset_active =
+        move |days: &str| !custom() && get("days").as_deref().unwrap_or("30") == days;
 
     view! {
         <Title text="Dashboard" />
@@ -267,11 +269,19 @@ mod tests {
 
     #[test]
     fn the_table_orders_by_the_chosen_column_cheapest_cac_first() {
-        let all = vec![result("a", 1, 900), result("b", 5, 1000), result("c", 0, 50)];
+        let all = vec![
+            result("a", 1, 900),
+            result("b", 5, 1000),
+            result("c", 0, 50),
+        ];
         let names = |v: Vec<CampaignResult>| v.into_iter().map(|c| c.name).collect::<Vec<_>>();
         assert_eq!(names(top(all.clone(), "conversions")), ["b", "a", "c"]);
         assert_eq!(names(top(all.clone(), "spend")), ["b", "a", "c"]);
-        assert_eq!(names(top(all.clone(), "cac")), ["b", "a", "c"], "no conversions: last");
+        assert_eq!(
+            names(top(all.clone(), "cac")),
+            ["b", "a", "c"],
+            "no conversions: last"
+        );
         assert_eq!(names(top(all, "nonsense")), ["b", "a", "c"]);
     }
 }

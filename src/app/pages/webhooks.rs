@@ -201,10 +201,12 @@ pub fn WebhookPage() -> impl IntoView {
     );
     // While a delivery is still pending, look again every few seconds: the runner sends it.
     Effect::new(move |_| {
-        let pending = detail
-            .get()
-            .and_then(Result::ok)
-            .is_some_and(|d| d.deliveries.items.iter().any(|x| x.status == DeliveryStatus::Pending));
+        let pending = detail.get().and_then(Result::ok).is_some_and(|d| {
+            d.deliveries
+                .items
+                .iter()
+                .any(|x| x.status == DeliveryStatus::Pending)
+        });
         if pending {
             set_timeout(
                 move || {

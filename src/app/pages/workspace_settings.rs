@@ -70,7 +70,11 @@ fn Summary(s: WorkspaceSettings) -> impl IntoView {
 /// The admin's form: every setting at the version shown.
 #[component]
 fn SettingsForm(s: WorkspaceSettings, save: ServerAction<SaveWorkspaceSettings>) -> impl IntoView {
-    let cap = format!("{}.{:02}", s.daily_budget_cap_cents / 100, s.daily_budget_cap_cents % 100);
+    let cap = format!(
+        "{}.{:02}",
+        s.daily_budget_cap_cents / 100,
+        s.daily_budget_cap_cents % 100
+    );
     view! {
         <section aria-labelledby="edit-title" class=format!("{CARD} mt-6")>
             <h2 id="edit-title" class="text-lg font-semibold">"Change settings"</h2>

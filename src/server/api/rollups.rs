@@ -15,8 +15,8 @@ use crate::domain::rollup::{RangeInput, RollupScope};
 use crate::domain::time::format_date;
 use crate::server::auth::api_key::ApiActor;
 use crate::server::errors::{ApiError, Problem};
-use crate::server::services::rollups::{self, Rollup};
 use crate::server::services::Context;
+use crate::server::services::rollups::{self, Rollup};
 use crate::server::state::AppState;
 
 /// A workspace rollup's range and scope.

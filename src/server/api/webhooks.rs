@@ -249,7 +249,9 @@ async fn edit_endpoint(
         version: Some(if_match.version_or(input.version)?),
         ..input
     };
-    Ok(Json(webhooks::update(&ctx, &actor, &id, &input).await?.into()))
+    Ok(Json(
+        webhooks::update(&ctx, &actor, &id, &input).await?.into(),
+    ))
 }
 
 /// Deletes an endpoint and its delivery log.

@@ -8,9 +8,7 @@ use super::{
 };
 use crate::domain::Error;
 use crate::domain::ids::{JobId, WorkspaceId};
-use crate::domain::job::{
-    JobFilter, JobKind, JobRecord, JobStatus, NewJob, Next,
-};
+use crate::domain::job::{JobFilter, JobKind, JobRecord, JobStatus, NewJob, Next};
 use crate::domain::pagination::PageRequest;
 use crate::domain::time::Timestamp;
 

@@ -74,10 +74,11 @@ fn sums() -> String {
         .join(", ")
 }
 
-/// The upsert that adds `$first..$first+9` to the measures of a counter row.
-fn upsert(table: &str, key: &str, first: usize) -> String {
+/// The tail of an upsert whose three key columns are `$1..$3`: it adds `$4..$13` to the
+/// measures of the counter row.
+fn upsert(table: &str, key: &str) -> String {
     let columns = MEASURES.join(", ");
-    let params = (first..first + MEASURES.len())
+    let params = (1..4 + MEASURES.len())
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ");
@@ -131,7 +132,7 @@ pub async fn add(
             };
             let sql = format!(
                 "insert into campaign_days (campaign_id, workspace_id, day, {}",
-                upsert("campaign_days", "campaign_id, day", 4)
+                upsert("campaign_days", "campaign_id, day")
             );
             let q = sqlx::query(&sql)
                 .bind(campaign.as_str())
@@ -143,7 +144,7 @@ pub async fn add(
     };
     let sql = format!(
         "insert into workspace_days (workspace_id, channel, day, {}",
-        upsert("workspace_days", "workspace_id, channel, day", 4)
+        upsert("workspace_days", "workspace_id, channel, day")
     );
     let q = sqlx::query(&sql)
         .bind(workspace.as_str())
@@ -298,10 +299,24 @@ pub async fn campaign_totals(
 pub struct RawRows {
     /// `(campaign, sent_at)` of each sent message.
     pub sends: Vec<(CampaignId, String)>,
-    /// `(kind, campaign, occurred_at, value_cents, message_sent_at)` of each event.
-    pub events: Vec<(String, Option<CampaignId>, String, i64, Option<String>)>,
+    /// Each event.
+    pub events: Vec<RawEvent>,
     /// `(campaign, day, spend_cents, impressions, clicks, conversions)` of each synced day.
     pub ad_days: Vec<(CampaignId, String, [i64; 4])>,
+}
+
+/// An event as a rebuild counts it.
+pub struct RawEvent {
+    /// `conversion`, `reply`, `bounce` or `unsubscribe`.
+    pub kind: String,
+    /// The campaign it counted for; `None`: unattributed.
+    pub campaign: Option<CampaignId>,
+    /// When it happened (stored text).
+    pub occurred_at: String,
+    /// A conversion's value.
+    pub value_cents: i64,
+    /// A bounce: when its message was sent (stored text).
+    pub message_sent_at: Option<String>,
 }
 
 /// Reads the raw rows of a workspace.
@@ -325,13 +340,13 @@ pub async fn raw_rows(tx: &mut Tx, workspace: &WorkspaceId) -> Result<RawRows, E
     .iter()
     .map(|r| {
         let campaign: Option<String> = r.try_get("campaign_id")?;
-        Ok((
-            r.try_get("kind")?,
-            campaign.and_then(|c| c.parse().ok()),
-            r.try_get("occurred_at")?,
-            r.try_get("value_cents")?,
-            r.try_get("message_sent_at")?,
-        ))
+        Ok(RawEvent {
+            kind: r.try_get("kind")?,
+            campaign: campaign.and_then(|c| c.parse().ok()),
+            occurred_at: r.try_get("occurred_at")?,
+            value_cents: r.try_get("value_cents")?,
+            message_sent_at: r.try_get("message_sent_at")?,
+        })
     })
     .collect::<Result<_, Error>>()?;
     let ad_days = sqlx::query(
@@ -387,14 +402,101 @@ pub async fn clear(tx: &mut Tx, workspace: &WorkspaceId) -> Result<(), Error> {
     Ok(())
 }
 
-/// Every counter row of the workspace, for comparing a rebuild with what was kept:
-/// `(campaign or channel, day, counts)` in a stable order, and the campaign totals.
-pub async fn snapshot(
-    db: &Db,
+/// Writes a rebuilt workspace's counters after [`clear`]: each campaign's days (in
+/// multi-row inserts), its totals, and the channel days summed from them.
+pub async fn write_all(
+    tx: &mut Tx,
     workspace: &WorkspaceId,
-) -> Result<(Vec<(String, String, Counts)>, Vec<(String, [i64; 4])>), Error> {
+    days: &[(Option<CampaignId>, Date, Counts)],
+) -> Result<usize, Error> {
+    let channels: std::collections::HashMap<String, String> =
+        sqlx::query("select id, channel from campaigns where workspace_id = $1")
+            .bind(workspace.as_str())
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("channel")?)))
+            .collect::<Result<_, Error>>()?;
+    let mut by_channel: std::collections::BTreeMap<(String, Date), Counts> = Default::default();
+    let mut totals: std::collections::BTreeMap<&str, Counts> = Default::default();
+    let mut rows = Vec::new();
+    for (campaign, day, counts) in days {
+        let channel = match campaign {
+            None => "none".to_owned(),
+            Some(c) => channels.get(c.as_str()).cloned().ok_or_else(|| {
+                Error::internal(std::io::Error::other(format!(
+                    "counted for {c}, which this workspace does not have"
+                )))
+            })?,
+        };
+        by_channel.entry((channel, *day)).or_default().add(counts);
+        if let Some(c) = campaign {
+            totals.entry(c.as_str()).or_default().add(counts);
+            rows.push((c.as_str(), format_date(*day), counts));
+        }
+    }
+    // 13 parameters a row; 400 rows stay far below either database's limit.
+    for chunk in rows.chunks(400) {
+        let values = (0..chunk.len())
+            .map(|i| {
+                let first = i * 13 + 1;
+                let params: Vec<String> = (first..first + 13).map(|p| format!("${p}")).collect();
+                format!("({})", params.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "insert into campaign_days (campaign_id, workspace_id, day, {}) values {values}",
+            MEASURES.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (campaign, day, counts) in chunk {
+            q = bind_counts(
+                q.bind(*campaign).bind(workspace.as_str()).bind(day.clone()),
+                counts,
+            );
+        }
+        q.execute(&mut **tx).await?;
+    }
+    for ((channel, day), counts) in &by_channel {
+        let sql = format!(
+            "insert into workspace_days (workspace_id, channel, day, {}",
+            upsert("workspace_days", "workspace_id, channel, day")
+        );
+        let q = sqlx::query(&sql)
+            .bind(workspace.as_str())
+            .bind(channel.as_str())
+            .bind(format_date(*day));
+        bind_counts(q, counts).execute(&mut **tx).await?;
+    }
+    for (campaign, c) in &totals {
+        sqlx::query(
+            "update campaigns set sends = $1, replies = $2, conversions = $3, spend_cents = $4 \
+             where workspace_id = $5 and id = $6",
+        )
+        .bind(c.sends)
+        .bind(c.replies)
+        .bind(c.conversions)
+        .bind(c.spend_cents)
+        .bind(workspace.as_str())
+        .bind(*campaign)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(rows.len() + by_channel.len())
+}
+
+/// Every counter row of a workspace, `(campaign or channel, day, counts)` in a stable
+/// order, and each campaign's totals (sends, replies, conversions, spend).
+pub type Snapshot = (Vec<(String, String, Counts)>, Vec<(String, [i64; 4])>);
+
+/// The workspace's counters as they stand, for comparing a rebuild with what was kept.
+pub async fn snapshot(db: &Db, workspace: &WorkspaceId) -> Result<Snapshot, Error> {
     let mut days = Vec::new();
-    for (key, table) in [("campaign_id", "campaign_days"), ("channel", "workspace_days")] {
+    for (key, table) in [
+        ("campaign_id", "campaign_days"),
+        ("channel", "workspace_days"),
+    ] {
         let sql = format!(
             "select {key} as k, day, {} from {table} where workspace_id = $1 order by {key}, day",
             MEASURES.join(", ")

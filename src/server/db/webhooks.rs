@@ -111,8 +111,9 @@ pub async fn get(
     workspace: &WorkspaceId,
     id: &WebhookEndpointId,
 ) -> Result<Option<WebhookEndpoint>, Error> {
-    let sql =
-        format!("select {ENDPOINT} from webhook_endpoints e where e.workspace_id = $1 and e.id = $2");
+    let sql = format!(
+        "select {ENDPOINT} from webhook_endpoints e where e.workspace_id = $1 and e.id = $2"
+    );
     let Some(row) = sqlx::query(&sql)
         .bind(workspace.as_str())
         .bind(id.as_str())
@@ -148,7 +149,11 @@ pub async fn list(
 
 /// Writes an edited endpoint if it is still at `e.version - 1`; false when someone edited
 /// it first.
-pub async fn update(tx: &mut Tx, workspace: &WorkspaceId, e: &WebhookEndpoint) -> Result<bool, Error> {
+pub async fn update(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    e: &WebhookEndpoint,
+) -> Result<bool, Error> {
     let done = sqlx::query(
         "update webhook_endpoints set url = $1, description = $2, enabled = $3, disabled_reason = $4, version = $5, \
          updated_at = $6 where workspace_id = $7 and id = $8 and version = $9",
@@ -172,7 +177,11 @@ pub async fn update(tx: &mut Tx, workspace: &WorkspaceId, e: &WebhookEndpoint) -
 }
 
 /// Deletes an endpoint with its subscriptions and log; false when it was not there.
-pub async fn delete(tx: &mut Tx, workspace: &WorkspaceId, id: &WebhookEndpointId) -> Result<bool, Error> {
+pub async fn delete(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    id: &WebhookEndpointId,
+) -> Result<bool, Error> {
     sqlx::query("delete from webhook_subscriptions where endpoint_id = $1")
         .bind(id.as_str())
         .execute(&mut **tx)
@@ -255,7 +264,11 @@ fn delivery(row: &AnyRow) -> Result<Delivery, Error> {
 }
 
 /// Stores a delivery, in the caller's transaction (the one that recorded its event).
-pub async fn insert_delivery(tx: &mut Tx, workspace: &WorkspaceId, d: &Delivery) -> Result<(), Error> {
+pub async fn insert_delivery(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    d: &Delivery,
+) -> Result<(), Error> {
     sqlx::query(
         "insert into webhook_deliveries (id, workspace_id, endpoint_id, event_id, event_type, body, cause, status, \
          attempts, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
@@ -281,7 +294,9 @@ pub async fn get_delivery(
     workspace: &WorkspaceId,
     id: &WebhookDeliveryId,
 ) -> Result<Option<Delivery>, Error> {
-    let sql = format!("select {DELIVERY} from webhook_deliveries d where d.workspace_id = $1 and d.id = $2");
+    let sql = format!(
+        "select {DELIVERY} from webhook_deliveries d where d.workspace_id = $1 and d.id = $2"
+    );
     let Some(row) = sqlx::query(&sql)
         .bind(workspace.as_str())
         .bind(id.as_str())
@@ -387,7 +402,12 @@ pub async fn record_attempt(
 }
 
 /// Marks a delivery given up, with why.
-pub async fn give_up(db: &Db, id: &WebhookDeliveryId, reason: &str, at: Timestamp) -> Result<(), Error> {
+pub async fn give_up(
+    db: &Db,
+    id: &WebhookDeliveryId,
+    reason: &str,
+    at: Timestamp,
+) -> Result<(), Error> {
     sqlx::query(
         "update webhook_deliveries set status = 'failed', error = $1, updated_at = $2 \
          where id = $3 and status = 'pending'",

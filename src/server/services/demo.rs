@@ -82,7 +82,52 @@ pub async fn load(ctx: &Context) -> Result<Loaded, Error> {
         &people["approver"],
     )
     .await?;
+    conversions(ctx, &people["marketer"]).await?;
     Ok(Loaded::Created)
+}
+
+/// Three weeks of conversions reported through the events API, as a CRM would: most name
+/// the campaign that earned them (the live ad campaign, the published blog series), some
+/// name none and stay unattributed.
+async fn conversions(ctx: &Context, marketer: &Actor) -> Result<(), Error> {
+    use crate::domain::campaign::CampaignFilter;
+    use crate::domain::event::EventInput;
+    use crate::domain::pagination::PageRequest;
+    let all = PageRequest {
+        limit: 200,
+        after: None,
+    };
+    let listed = campaigns::list(ctx, marketer, &CampaignFilter::default(), &all).await?;
+    let find = |channel: Channel, status: CampaignStatus| {
+        listed
+            .items
+            .iter()
+            .find(|c| c.channel == channel && c.status == status)
+            .map(|c| c.id.to_string())
+    };
+    let earners = [
+        find(Channel::Ads, CampaignStatus::Active),
+        find(Channel::Blog, CampaignStatus::Completed),
+        None,
+    ];
+    let now = ctx.now();
+    for i in 0..36_usize {
+        let day = (i * 7 % 21) as i64;
+        let input = EventInput {
+            id: Some(format!("demo-conversion-{i}")),
+            kind: Some("conversion".into()),
+            email: Some(contact_email(i * 5 % 200)),
+            campaign_id: earners[i % earners.len()].clone(),
+            occurred_at: Some(
+                now.plus(time::Duration::hours(-(day * 24 + (i as i64 % 9))))
+                    .to_string(),
+            ),
+            value_usd: Some([450.0, 1200.0, 800.0, 2500.0][i % 4]),
+            ..Default::default()
+        };
+        super::events::record(ctx, marketer, &input).await?;
+    }
+    Ok(())
 }
 
 const FIRST: [&str; 20] = [
@@ -122,6 +167,18 @@ const TITLES: [&str; 5] = [
 ];
 const PLANS: [&str; 3] = ["gold", "silver", "bronze"];
 const STAGES: [&str; 4] = ["contact", "lead", "qualified", "customer"];
+
+/// The address of demo contact number `i`.
+fn contact_email(i: usize) -> String {
+    let (first, last) = (FIRST[i % FIRST.len()], LAST[(i / 2) % LAST.len()]);
+    let (_, domain, _) = COMPANIES[(i * 7) % COMPANIES.len()];
+    format!(
+        "{}.{}{}@{domain}",
+        first.to_lowercase().replace('é', "e"),
+        last.to_lowercase(),
+        i
+    )
+}
 
 /// What the sequences of the demo are built on.
 struct Seeded {
@@ -164,12 +221,7 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<Seeded, Error> {
     for i in 0..200 {
         let (first, last) = (FIRST[i % FIRST.len()], LAST[(i / 2) % LAST.len()]);
         let (company, domain, industry) = COMPANIES[(i * 7) % COMPANIES.len()];
-        let email = format!(
-            "{}.{}{}@{domain}",
-            first.to_lowercase().replace('é', "e"),
-            last.to_lowercase(),
-            i
-        );
+        let email = contact_email(i);
         // Every twentieth contact (all operations leaders) has no first name, so the demo
         // sequence shows a missing-variable warning.
         let first = if i % 20 == 10 { "" } else { first };

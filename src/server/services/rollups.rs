@@ -197,7 +197,11 @@ pub async fn rebuild_all(ctx: &Context) -> Result<Rebuilt, Error> {
 /// send and a delivery on its day; an event counts by its kind on its day, for its campaign
 /// or unattributed; a bounce takes a delivery back from its message's day; a synced ad day
 /// is its spend, impressions, clicks and conversions.
-pub async fn rebuild_in(tx: &mut Tx, workspace: &WorkspaceId, zone: &str) -> Result<Rebuilt, Error> {
+pub async fn rebuild_in(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    zone: &str,
+) -> Result<Rebuilt, Error> {
     let raw = days::raw_rows(tx, workspace).await?;
     let mut sums: HashMap<(Option<CampaignId>, Date), Counts> = HashMap::new();
     let mut add = |campaign: Option<&CampaignId>, day: Date, counts: &Counts| {
@@ -211,10 +215,14 @@ pub async fn rebuild_in(tx: &mut Tx, workspace: &WorkspaceId, zone: &str) -> Res
     };
     for (campaign, sent_at) in &raw.sends {
         let change = Change::new(Action::EmailSent, "", "");
-        add(Some(campaign), local_date(at(sent_at)?, zone), &change.counts());
+        add(
+            Some(campaign),
+            local_date(at(sent_at)?, zone),
+            &change.counts(),
+        );
     }
-    for (kind, campaign, occurred_at, value_cents, message_sent_at) in &raw.events {
-        let action = match kind.parse::<EventKind>() {
+    for e in &raw.events {
+        let action = match e.kind.parse::<EventKind>() {
             Ok(EventKind::Reply) => Action::ReplyRecorded,
             Ok(EventKind::Bounce) => Action::BounceRecorded,
             Ok(EventKind::Unsubscribe) => Action::UnsubscribeRecorded,
@@ -222,14 +230,14 @@ pub async fn rebuild_in(tx: &mut Tx, workspace: &WorkspaceId, zone: &str) -> Res
             Err(_) => continue,
         };
         let change = Change::new(action, "", "")
-            .worth(*value_cents)
-            .bounced_message(message_sent_at.as_deref().map(at).transpose()?);
+            .worth(e.value_cents)
+            .bounced_message(e.message_sent_at.as_deref().map(at).transpose()?);
         add(
-            campaign.as_ref(),
-            local_date(at(occurred_at)?, zone),
+            e.campaign.as_ref(),
+            local_date(at(&e.occurred_at)?, zone),
             &change.counts(),
         );
-        if let (Some(campaign), Some((sent_at, back))) = (campaign, change.taken_back()) {
+        if let (Some(campaign), Some((sent_at, back))) = (&e.campaign, change.taken_back()) {
             add(Some(campaign), local_date(sent_at, zone), &back);
         }
     }
@@ -244,15 +252,13 @@ pub async fn rebuild_in(tx: &mut Tx, workspace: &WorkspaceId, zone: &str) -> Res
         };
         add(Some(campaign), day, &synced);
     }
+    let rows: Vec<(Option<CampaignId>, Date, Counts)> = sums
+        .into_iter()
+        .filter(|(_, counts)| !counts.is_zero())
+        .map(|((campaign, day), counts)| (campaign, day, counts))
+        .collect();
     days::clear(tx, workspace).await?;
-    let mut written = 0;
-    for ((campaign, day), counts) in &sums {
-        if counts.is_zero() {
-            continue;
-        }
-        days::add(tx, workspace, campaign.as_ref(), *day, counts).await?;
-        written += 1;
-    }
+    let written = days::write_all(tx, workspace, &rows).await?;
     Ok(Rebuilt {
         workspaces: 1,
         rows_read: raw.sends.len() + raw.events.len() + raw.ad_days.len(),

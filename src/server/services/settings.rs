@@ -3,12 +3,12 @@
 
 use super::Context;
 use super::event_record;
+use super::rollups;
 use crate::domain::Error;
 use crate::domain::actor::{Actor, Scope};
 use crate::domain::change::{Action, Change};
 use crate::domain::money::format_usd;
 use crate::domain::workspace::{SettingsEdit, WorkspaceSettings};
-use super::rollups;
 use crate::server::db::workspace_settings;
 
 /// The workspace's settings.

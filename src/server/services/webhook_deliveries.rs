@@ -129,9 +129,7 @@ async fn attempt(ctx: &Context, job: &JobRecord) -> Result<JobOutcome, Error> {
         ));
     };
     if !endpoint.enabled && delivery.cause == DeliveryCause::Event {
-        return Ok(JobOutcome::Permanent(
-            "the endpoint is switched off".into(),
-        ));
+        return Ok(JobOutcome::Permanent("the endpoint is switched off".into()));
     }
     let Some(sealed) = webhooks::sealed_secret(&ctx.db, ws, &endpoint.id).await? else {
         return Ok(JobOutcome::Done("the endpoint was deleted".into()));
