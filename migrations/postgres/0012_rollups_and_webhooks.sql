@@ -5,7 +5,15 @@
 alter table campaign_days add column deliveries bigint not null default 0;
 alter table campaign_days add column bounces bigint not null default 0;
 alter table campaign_days add column unsubscribes bigint not null default 0;
+-- What was counted before this migration, counted the way it is counted from now on (days
+-- were UTC until now; no bounce yet knew its message, so none takes a delivery back).
 update campaign_days set deliveries = sends;
+insert into campaign_days (campaign_id, workspace_id, day, bounces, unsubscribes)
+select campaign_id, workspace_id, substr(occurred_at, 1, 10),
+    sum(case when kind = 'bounce' then 1 else 0 end), sum(case when kind = 'unsubscribe' then 1 else 0 end)
+from events where campaign_id is not null and kind in ('bounce', 'unsubscribe')
+group by campaign_id, workspace_id, substr(occurred_at, 1, 10)
+on conflict (campaign_id, day) do update set bounces = excluded.bounces, unsubscribes = excluded.unsubscribes;
 
 -- The same measures summed per channel; channel `none` holds what no campaign earned
 -- (a conversion with no campaign touch inside the attribution window).
@@ -31,6 +39,24 @@ select d.workspace_id, m.channel, d.day, sum(d.sends), sum(d.deliveries), sum(d.
     sum(d.conversion_value_cents), sum(d.spend_cents), sum(d.impressions), sum(d.clicks)
 from campaign_days d join campaigns m on m.id = d.campaign_id
 group by d.workspace_id, m.channel, d.day;
+insert into workspace_days (workspace_id, channel, day, replies, bounces, unsubscribes, conversions,
+    conversion_value_cents)
+select workspace_id, 'none', substr(occurred_at, 1, 10),
+    sum(case when kind = 'reply' then 1 else 0 end), sum(case when kind = 'bounce' then 1 else 0 end),
+    sum(case when kind = 'unsubscribe' then 1 else 0 end), sum(case when kind = 'conversion' then 1 else 0 end),
+    sum(case when kind = 'conversion' then value_cents else 0 end)
+from events where campaign_id is null
+group by workspace_id, substr(occurred_at, 1, 10);
+
+-- Erasing a contact erases their messages, but what was sent stays counted: each sent
+-- message leaves its campaign and time here, with nothing about the person, so a rebuild
+-- still counts it.
+create table erased_sends (
+    workspace_id text not null references workspaces (id),
+    campaign_id text not null references campaigns (id),
+    sent_at text not null
+);
+create index erased_sends_by_workspace on erased_sends (workspace_id);
 
 -- A bounce takes its delivery back from the day its message was sent.
 alter table events add column message_sent_at text;

@@ -138,9 +138,11 @@ pub fn local_date(at: Timestamp, zone: &str) -> time::Date {
     (at.as_datetime() + time::Duration::seconds(i64::from(offset))).date()
 }
 
-/// Parses a calendar day written `YYYY-MM-DD`.
+/// Parses a calendar day written `YYYY-MM-DD`, in the years 1900 to 9999.
 pub fn parse_date(text: &str) -> Option<time::Date> {
-    time::Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).ok()
+    time::Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
+        .ok()
+        .filter(|d| (1900..=9999).contains(&d.year()))
 }
 
 /// A calendar day written `YYYY-MM-DD`.
@@ -218,6 +220,8 @@ mod tests {
         assert_eq!(format_date(d), "2026-02-28");
         assert!(parse_date("2026-02-30").is_none());
         assert!(parse_date("28/02/2026").is_none());
+        assert!(parse_date("-9999-01-01").is_none());
+        assert!(parse_date("0001-01-01").is_none());
         assert_eq!(
             start_of_utc_day(d).to_string(),
             "2026-02-28T00:00:00.000000Z"

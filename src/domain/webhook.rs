@@ -145,7 +145,11 @@ pub fn check_url(text: &str) -> Result<EndpointUrl, FieldError> {
 /// (unspecified, multicast, broadcast) are never allowed.
 pub fn address_allowed(ip: IpAddr, https: bool, private_allowed: bool) -> Result<(), String> {
     if never_a_host(ip) {
-        return Err(format!("{ip} is not the address of a single host"));
+        return Err("resolves to an address that is not a single host".into());
+    }
+    if is_link_local(ip) {
+        // Cloud metadata services live here; no receiver does.
+        return Err("resolves to a link-local address, which is never allowed".into());
     }
     if is_public(ip) {
         if https {
@@ -156,9 +160,17 @@ pub fn address_allowed(ip: IpAddr, https: bool, private_allowed: bool) -> Result
     } else if private_allowed {
         Ok(())
     } else {
-        Err(format!(
-            "resolves to the private address {ip}; an admin can allow private receivers (on-premise) in Settings → Workspace"
-        ))
+        Err(
+            "resolves to a private address; an admin can allow private receivers (on-premise) in Settings → Workspace"
+                .into(),
+        )
+    }
+}
+
+fn is_link_local(ip: IpAddr) -> bool {
+    match canonical(ip) {
+        IpAddr::V4(v4) => v4.is_link_local(),
+        IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) == 0xfe80,
     }
 }
 
@@ -209,14 +221,14 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || a >= 240)
         }
         IpAddr::V6(v6) => {
+            // Only global unicast (2000::/3) is public, less the special blocks in it: IETF
+            // protocol assignments (2001::/23, Teredo among them), documentation
+            // (2001:db8::/32) and 6to4 (2002::/16), which carry other addresses inside.
             let s = v6.segments();
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (s[0] & 0xfe00) == 0xfc00
-                || (s[0] & 0xffc0) == 0xfe80
-                || (s[0] == 0x2001 && s[1] == 0x0db8)
-                || (s[0] == 0x0100 && s[1..4] == [0, 0, 0]))
+            (s[0] & 0xe000) == 0x2000
+                && !(s[0] == 0x2001 && s[1] < 0x0200)
+                && !(s[0] == 0x2001 && s[1] == 0x0db8)
+                && s[0] != 0x2002
         }
     }
 }
@@ -465,6 +477,28 @@ fn mac_hex(secret: &str, unix_seconds: i64, body: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// The signature header as the delivery log keeps it: the time, not the MAC (a logged MAC
+/// with its body would be a request anyone reading the log could replay).
+pub fn redacted_signature(header: &str) -> String {
+    header
+        .split(',')
+        .map(|part| match part.split_once('=') {
+            Some(("v1", _)) => "v1=…".to_owned(),
+            _ => part.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The URL as logs and the audit trail show it: without its query string, which may carry a
+/// token.
+pub fn shown_url(url: &str) -> String {
+    match url.split_once('?') {
+        Some((base, _)) => format!("{base}?…"),
+        None => url.to_owned(),
+    }
+}
+
 /// What a receiver does: true when `header` signs `body` with `secret` within the tolerance
 /// of `now_unix`.
 #[cfg(feature = "ssr")]
@@ -479,7 +513,9 @@ pub fn verify(secret: &str, header: &str, body: &str, now_unix: i64) -> bool {
             _ => {}
         }
     }
-    let Some(t) = t else { return false };
+    let Some(t) = t else {
+        return false;
+    };
     if (now_unix - t).abs() > TOLERANCE_SECONDS {
         return false;
     }
@@ -517,6 +553,11 @@ mod tests {
             "::ffff:10.0.0.1",
             "64:ff9b::a9fe:a9fe",
             "2001:db8::1",
+            "::a9fe:a9fe",
+            "64:ff9b:1::1",
+            "fec0::1",
+            "2002:a00:1::1",
+            "2001:0:4136:e378::1",
         ] {
             assert!(!is_public(ip(private)), "{private}");
         }
@@ -535,8 +576,18 @@ mod tests {
         assert!(address_allowed(ip("8.8.8.8"), true, false).is_ok());
         assert!(address_allowed(ip("8.8.8.8"), false, true).is_err());
         let refused = address_allowed(ip("127.0.0.1"), true, false).unwrap_err();
-        assert!(refused.contains("private address 127.0.0.1"), "{refused}");
+        assert!(refused.contains("private address"), "{refused}");
+        assert!(
+            !refused.contains("127.0.0.1"),
+            "no map of the network: {refused}"
+        );
         assert!(address_allowed(ip("127.0.0.1"), false, true).is_ok());
+        for metadata in ["169.254.169.254", "fe80::1", "::ffff:169.254.169.254"] {
+            assert!(
+                address_allowed(ip(metadata), true, true).is_err(),
+                "{metadata}"
+            );
+        }
         assert!(address_allowed(ip("0.0.0.0"), false, true).is_err());
         assert!(address_allowed(ip("224.0.0.1"), false, true).is_err());
     }
@@ -648,6 +699,16 @@ mod tests {
             "too old: a replay"
         );
         assert!(!verify("whsec_test", "v1=abc", "{}", 1_700_000_000));
+    }
+
+    #[test]
+    fn the_log_keeps_neither_the_mac_nor_a_query_token() {
+        assert_eq!(redacted_signature("t=17,v1=abcdef"), "t=17,v1=…");
+        assert_eq!(
+            shown_url("https://h.test/in?token=s3cret"),
+            "https://h.test/in?…"
+        );
+        assert_eq!(shown_url("https://h.test/in"), "https://h.test/in");
     }
 
     #[test]

@@ -463,6 +463,32 @@ async fn a_resync_replaces_a_day_and_the_campaign_counts_it_once(app: TestApp) {
         (again["metrics"]["spend_usd"].as_f64().unwrap() - total).abs() < 0.001,
         "{again}"
     );
+    // The platform's days, as the campaign's metrics show them, are what a rebuild from
+    // the synced days counts.
+    let m = app
+        .get(
+            &format!("/api/v1/marketing/campaigns/{cmp}/metrics?days=120"),
+            &t.marketer.key,
+        )
+        .await
+        .json();
+    assert!(
+        (m["totals"]["spend_usd"].as_f64().unwrap() - total).abs() < 0.001,
+        "{m}"
+    );
+    let ws = t.admin.actor.workspace_id().clone();
+    let kept = tenex::server::db::rollups::snapshot(app.db(), &ws)
+        .await
+        .unwrap();
+    tenex::server::services::rollups::rebuild_all(app.ctx())
+        .await
+        .unwrap();
+    assert_eq!(
+        tenex::server::db::rollups::snapshot(app.db(), &ws)
+            .await
+            .unwrap(),
+        kept
+    );
     // A day the platform revised is replaced, and the campaign's spend moves by the
     // difference only.
     let day = days[0]["day"].as_str().unwrap().to_owned();

@@ -344,6 +344,16 @@ async fn bounces_take_deliveries_back_and_replies_make_the_reply_rate(app: TestA
         json!({"id": "u1", "type": "unsubscribe", "email": "p2@north.test"}),
     )
     .await;
+    // A client retrying its events counts each once.
+    for retried in ["b1", "r1"] {
+        let again = event(
+            &app,
+            key,
+            json!({"id": retried, "type": "reply", "email": "p3@north.test"}),
+        )
+        .await;
+        assert_eq!(again["duplicate"], true, "{again}");
+    }
     let campaign = campaign_of(&app, key, &seq).await;
     let m = app
         .get(
@@ -402,11 +412,16 @@ async fn rebuild_equals_incremental_after_a_random_mix(app: TestApp) {
         .unwrap_or(0x5eed_u64);
     let mut mix = Mix(seed);
     let now = app.ctx().now();
-    for i in 0..60 {
+    for i in 0..80 {
+        if i == 40 {
+            // Mid-way the zone changes: everything so far is counted again, and what follows
+            // counts in the new zone.
+            settings(&app, &t.admin.key, json!({"time_zone": "America/New_York"})).await;
+        }
         let kind =
             ["conversion", "conversion", "reply", "bounce", "unsubscribe"][mix.next(5) as usize];
         let mut body = json!({
-            "id": format!("e{}", mix.next(45)),
+            "id": format!("e{}", mix.next(60)),
             "type": kind,
             "email": format!("p{}@north.test", mix.next(8)),
             // From three days before the sends to most of a day after them.
@@ -414,9 +429,9 @@ async fn rebuild_equals_incremental_after_a_random_mix(app: TestApp) {
         });
         if kind == "conversion" {
             body["value_usd"] = json!(mix.next(50_000) as f64 / 100.0);
-            if mix.next(3) == 0 {
-                body["campaign_id"] = json!(campaigns[mix.next(2) as usize]);
-            }
+        }
+        if mix.next(3) == 0 {
+            body["campaign_id"] = json!(campaigns[mix.next(2) as usize]);
         }
         let r = app
             .post("/api/v1/marketing/events", &t.marketer.key, body)
@@ -429,6 +444,29 @@ async fn rebuild_equals_incremental_after_a_random_mix(app: TestApp) {
     }
     // The second step goes out to whoever is still enrolled.
     round(&sender_at(&app, 4, "w1")).await;
+    // Erasing a contact erases their messages, not what was counted.
+    let contacts = app
+        .get("/api/v1/crm/contacts?limit=200", &t.admin.key)
+        .await
+        .json();
+    let erased = contacts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["email"] == "p0@north.test")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/crm/contacts/{erased}"),
+            Some(&t.admin.key),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
     let ws = t.admin.actor.workspace_id().clone();
     let kept = tenex::server::db::rollups::snapshot(app.db(), &ws)
         .await

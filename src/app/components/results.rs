@@ -107,7 +107,7 @@ pub fn ResultTiles(view: RollupView) -> impl IntoView {
                 view! {
                     <div class=CARD data-tile=t.name>
                         <dt class="text-xs uppercase tracking-wide text-slate-600">{t.name}</dt>
-                        <dd class="mt-1 text-2xl font-semibold" data-value>{shown}</dd>
+                        <dd class="mt-1 text-2xl font-semibold" data-role="value">{shown}</dd>
                         <dd class="mt-1 text-xs text-slate-600">{delta}</dd>
                         {t.note.map(|n| view! { <dd class="text-xs text-slate-600">{n}</dd> })}
                     </div>

@@ -296,7 +296,7 @@ fn DeliveryRow(delivery: Delivery, redeliver: ServerAction<RedeliverWebhook>) ->
     let (id, id_form) = (x.id.to_string(), x.id.to_string());
     let redeliver_label = format!("Redeliver {} {}", x.event_type, x.event_id);
     view! {
-        <li class=CARD data-delivery=id>
+        <li class=CARD data-delivery=id data-cause=x.cause.as_str()>
             <div class="flex flex-wrap items-center gap-3">
                 <code class="text-sm font-medium">{x.event_type.clone()}</code>
                 <Badge text=x.status.as_str().to_owned() tone=delivery_tone(x.status) />

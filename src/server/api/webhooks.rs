@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch};
+use super::idempotency::NotReplayable;
 use super::list::{ListJson, PageQuery};
 use crate::domain::ids::{WebhookDeliveryId, WebhookEndpointId};
 use crate::domain::webhook::{Attempt, Delivery, EndpointInput, WebhookEndpoint};
@@ -62,7 +63,7 @@ impl From<WebhookEndpoint> for EndpointJson {
 }
 
 /// A new endpoint with its signing secret: shown here once, never again.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct CreatedJson {
     /// The endpoint.
     #[serde(flatten)]
@@ -184,7 +185,8 @@ const ID: &str = "`whk_…`";
 
 /// The workspace's webhook endpoints, newest first.
 #[utoipa::path(get, path = "/admin/webhooks", tag = "admin", params(PageQuery),
-    responses((status = 200, body = ListJson<EndpointJson>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ListJson<EndpointJson>), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn list_endpoints(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
@@ -209,7 +211,13 @@ async fn create_endpoint(
 ) -> Result<Response, ApiError> {
     let created = webhooks::create(&ctx, &actor, &input).await?;
     let location = format!("/api/v1/admin/webhooks/{}", created.endpoint.id);
-    Ok((
+    // The secret is never stored in the clear, not even as a replayable answer.
+    let replay_note = NotReplayable(format!(
+        "an earlier request with this Idempotency-Key added endpoint {}; its secret is shown only once, \
+         so delete it and add another if it was lost",
+        created.endpoint.id
+    ));
+    let mut response = (
         StatusCode::CREATED,
         [(header::LOCATION, location)],
         Json(CreatedJson {
@@ -217,7 +225,9 @@ async fn create_endpoint(
             secret: created.secret,
         }),
     )
-        .into_response())
+        .into_response();
+    response.extensions_mut().insert(replay_note);
+    Ok(response)
 }
 
 /// One endpoint (never its secret).
@@ -283,7 +293,8 @@ async fn send_test(
 /// response status, the start of the answer and timing.
 #[utoipa::path(get, path = "/admin/webhooks/{id}/deliveries", tag = "admin",
     params(("id" = String, Path, description = ID), PageQuery),
-    responses((status = 200, body = ListJson<DeliveryJson>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ListJson<DeliveryJson>), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn list_deliveries(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
@@ -300,7 +311,8 @@ async fn list_deliveries(
 /// attempt, as a new delivery in the log.
 #[utoipa::path(post, path = "/admin/webhooks/deliveries/{delivery_id}/redeliver", tag = "admin",
     params(("delivery_id" = String, Path, description = "`whd_…`")),
-    responses((status = 202, body = DeliveryJson), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 202, body = DeliveryJson), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
 async fn redeliver(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,

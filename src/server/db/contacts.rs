@@ -173,6 +173,17 @@ pub async fn update(
 
 /// Deletes a contact (its fields and memberships go with it).
 pub async fn delete(tx: &mut Tx, workspace: &WorkspaceId, id: &ContactId) -> Result<bool, Error> {
+    // Their messages go with them; what was sent stays counted (without the person).
+    sqlx::query(
+        "insert into erased_sends (workspace_id, campaign_id, sent_at) \
+         select m.workspace_id, s.campaign_id, m.sent_at from sequence_messages m \
+         join email_sequences s on s.id = m.sequence_id \
+         where m.workspace_id = $1 and m.contact_id = $2 and m.status = 'sent' and m.sent_at is not null",
+    )
+    .bind(workspace.as_str())
+    .bind(id.as_str())
+    .execute(&mut **tx)
+    .await?;
     sqlx::query("delete from contact_fields where contact_id = $1 and workspace_id = $2")
         .bind(id.as_str())
         .bind(workspace.as_str())

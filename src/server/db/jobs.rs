@@ -152,6 +152,28 @@ pub async fn finish(
     settle(db, id, "lease_holder = $7", worker.to_owned(), next, now).await
 }
 
+/// Extends `worker`'s lease on a running job to `until`, if it still holds it at `now`;
+/// false when the lease lapsed (the job may be someone else's by now).
+pub async fn renew(
+    db: &Db,
+    id: &JobId,
+    worker: &str,
+    now: Timestamp,
+    until: Timestamp,
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "update jobs set lease_until = $1 where id = $2 and status = 'running' and lease_holder = $3 \
+         and lease_until >= $4",
+    )
+    .bind(until.to_string())
+    .bind(id.as_str())
+    .bind(worker)
+    .bind(now.to_string())
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Running jobs whose lease lapsed before `now`: their worker died or hung.
 pub async fn lapsed(db: &Db, now: Timestamp) -> Result<Vec<JobRecord>, Error> {
     let sql = format!(

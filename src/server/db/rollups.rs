@@ -100,6 +100,28 @@ fn bind_counts<'q>(
     q
 }
 
+/// Keeps counting and rebuilding a workspace's counters apart on PostgreSQL: a change takes
+/// the shared lock before it reads the time zone and counts, a rebuild the exclusive one
+/// before it reads the raw rows, both until their transaction ends. (SQLite's write
+/// transactions already run one at a time.)
+pub async fn lock(tx: &mut Tx, workspace: &WorkspaceId, rebuild: bool) -> Result<(), Error> {
+    if !tx.backend_name().eq_ignore_ascii_case("postgresql") {
+        return Ok(());
+    }
+    let f = if rebuild {
+        "pg_advisory_xact_lock"
+    } else {
+        "pg_advisory_xact_lock_shared"
+    };
+    sqlx::query(&format!(
+        "select 1 from (select {f}(hashtext('rollups:' || $1))) as held"
+    ))
+    .bind(workspace.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Adds `counts` on `day` for `campaign` (its totals, its day and its channel's day), or,
 /// without a campaign, to the workspace's unattributed day; in the caller's transaction.
 pub async fn add(
@@ -297,7 +319,7 @@ pub async fn campaign_totals(
 /// (its campaign, if any, when, and for a bounce when its message was sent), every synced
 /// ad day. Read whole, in the caller's transaction.
 pub struct RawRows {
-    /// `(campaign, sent_at)` of each sent message.
+    /// `(campaign, sent_at)` of each sent message (those of erased contacts included).
     pub sends: Vec<(CampaignId, String)>,
     /// Each event.
     pub events: Vec<RawEvent>,
@@ -323,7 +345,8 @@ pub struct RawEvent {
 pub async fn raw_rows(tx: &mut Tx, workspace: &WorkspaceId) -> Result<RawRows, Error> {
     let sends = sqlx::query(
         "select s.campaign_id, m.sent_at from sequence_messages m join email_sequences s on s.id = m.sequence_id \
-         where m.workspace_id = $1 and m.status = 'sent' and m.sent_at is not null",
+         where m.workspace_id = $1 and m.status = 'sent' and m.sent_at is not null \
+         union all select campaign_id, sent_at from erased_sends where workspace_id = $1",
     )
     .bind(workspace.as_str())
     .fetch_all(&mut **tx)

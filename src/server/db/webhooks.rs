@@ -358,7 +358,8 @@ pub async fn list_deliveries(
     Ok(out)
 }
 
-/// Appends one attempt to a delivery's log and sets where the delivery stands.
+/// Appends one attempt to a delivery's log (numbered after the last one logged) and sets
+/// where the delivery stands.
 pub async fn record_attempt(
     db: &Db,
     id: &WebhookDeliveryId,
@@ -367,13 +368,18 @@ pub async fn record_attempt(
 ) -> Result<(), Error> {
     let mut tx = db.begin().await?;
     let headers = serde_json::to_string(&a.request_headers).map_err(Error::internal)?;
-    sqlx::query(
-        "insert into webhook_attempts (delivery_id, attempt, started_at, request_headers, response_status, \
-         response_body, duration_ms, error) values ($1, $2, $3, $4, $5, $6, $7, $8) \
-         on conflict (delivery_id, attempt) do nothing",
+    let number: i64 = sqlx::query_scalar(
+        "select cast(coalesce(max(attempt), 0) + 1 as bigint) from webhook_attempts where delivery_id = $1",
     )
     .bind(id.as_str())
-    .bind(a.attempt)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into webhook_attempts (delivery_id, attempt, started_at, request_headers, response_status, \
+         response_body, duration_ms, error) values ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id.as_str())
+    .bind(number)
     .bind(a.started_at.to_string())
     .bind(headers)
     .bind(a.response_status)
@@ -388,7 +394,7 @@ pub async fn record_attempt(
          error = $5, updated_at = $6, delivered_at = coalesce(delivered_at, $7) where id = $8",
     )
     .bind(status.as_str())
-    .bind(a.attempt)
+    .bind(number)
     .bind(a.response_status)
     .bind(a.duration_ms)
     .bind(a.error.clone())

@@ -73,6 +73,7 @@ async fn count(tx: &mut Tx, workspace: &WorkspaceId, change: &Change) -> Result<
     if counts.is_zero() && taken_back.is_none() {
         return Ok(());
     }
+    rollups::lock(tx, workspace, false).await?;
     let zone = workspace_settings::get_in(tx, workspace).await?.time_zone;
     let day = match tally.on {
         CountedOn::At(at) => local_date(at, &zone),

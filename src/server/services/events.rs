@@ -126,6 +126,7 @@ async fn store_in(tx: &mut Tx, workspace: &WorkspaceId, event: Event) -> Result<
         });
     }
     apply_in(tx, workspace, &event).await?;
+    record_in(tx, workspace, &event).await?;
     Ok(Recorded {
         event,
         duplicate: false,
@@ -181,6 +182,16 @@ async fn apply_in(tx: &mut Tx, workspace: &WorkspaceId, event: &Event) -> Result
         }
         EventKind::Conversion => {}
     }
+    Ok(())
+}
+
+/// The event on the event record: counted for its campaign (or unattributed) on the day it
+/// happened, and told to the webhooks that want it.
+async fn record_in(tx: &mut Tx, workspace: &WorkspaceId, event: &Event) -> Result<(), Error> {
+    let who = event
+        .contact_id
+        .as_ref()
+        .map_or_else(|| "an erased contact".to_owned(), ToString::to_string);
     let action = match event.kind {
         EventKind::Reply => Action::ReplyRecorded,
         EventKind::Bounce => Action::BounceRecorded,
@@ -190,7 +201,7 @@ async fn apply_in(tx: &mut Tx, workspace: &WorkspaceId, event: &Event) -> Result
     let change = Change::new(
         action,
         &event.id,
-        format!("{} from {contact} ({})", event.kind, event.source),
+        format!("{} from {who} ({})", event.kind, event.source),
     )
     .worth(event.value_cents)
     .bounced_message(event.message_sent_at);
@@ -198,7 +209,7 @@ async fn apply_in(tx: &mut Tx, workspace: &WorkspaceId, event: &Event) -> Result
         Some(campaign) => change.for_campaign(campaign, event.occurred_at),
         None => change.unattributed(event.occurred_at),
     };
-    event_record::record(tx, By::System(workspace), &change, at).await
+    event_record::record(tx, By::System(workspace), &change, event.created_at).await
 }
 
 /// What the inbound-mail webhook did with a message.

@@ -140,6 +140,16 @@ pub async fn round(
     let claimed = jobs::claim(&ctx.db, &kinds, worker, now, lease_until, settings.batch).await?;
     round.claimed = claimed.len();
     for job in claimed {
+        // A batch's jobs run one after another: each gets its full lease from when it
+        // starts, and one whose lease already lapsed is left to whoever settles it.
+        let now = ctx.now();
+        let until = now.plus(time::Duration::milliseconds(
+            settings.lease.as_millis() as i64
+        ));
+        if !jobs::renew(&ctx.db, &job.id, worker, now, until).await? {
+            tracing::warn!(job = %job.id, "a claimed job's lease lapsed before it started");
+            continue;
+        }
         let outcome = match runners.get(job.kind) {
             Some(runner) => {
                 // Cut off before the lease ends, so no other worker settles it meanwhile.

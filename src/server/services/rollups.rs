@@ -202,6 +202,7 @@ pub async fn rebuild_in(
     workspace: &WorkspaceId,
     zone: &str,
 ) -> Result<Rebuilt, Error> {
+    days::lock(tx, workspace, true).await?;
     let raw = days::raw_rows(tx, workspace).await?;
     let mut sums: HashMap<(Option<CampaignId>, Date), Counts> = HashMap::new();
     let mut add = |campaign: Option<&CampaignId>, day: Date, counts: &Counts| {

@@ -102,7 +102,7 @@ async fn given_up(ctx: &Context, job: &JobRecord, reason: &str) -> Result<(), Er
     // Only the endpoint's own events switch it off; a test or redelivery a person watches.
     if delivery.cause == DeliveryCause::Event {
         let why = format!(
-            "switched off on {}: a {} delivery failed for about a day ({reason})",
+            "switched off on {}: a {} delivery gave up ({reason})",
             &now.to_string()[..10],
             delivery.event_type
         );
@@ -123,6 +123,14 @@ async fn attempt(ctx: &Context, job: &JobRecord) -> Result<JobOutcome, Error> {
             "the endpoint was deleted; nothing to deliver".into(),
         ));
     };
+    if delivery.status != DeliveryStatus::Pending {
+        // Settled by an earlier run of this job (a retry after a lapsed lease): it is not
+        // sent twice.
+        return Ok(JobOutcome::Done(format!(
+            "already {}",
+            delivery.status.as_str()
+        )));
+    }
     let Some(endpoint) = webhooks::get(&ctx.db, ws, &delivery.endpoint_id).await? else {
         return Ok(JobOutcome::Done(
             "the endpoint was deleted; nothing to deliver".into(),
@@ -147,17 +155,16 @@ async fn attempt(ctx: &Context, job: &JobRecord) -> Result<JobOutcome, Error> {
         Err(Refusal::Now(reason)) => return Ok(JobOutcome::Permanent(reason)),
         Err(Refusal::Later(reason)) => return Ok(JobOutcome::Transient(reason)),
     };
-    let sent = post(&url, address, &delivery, &secret, ctx.now()).await;
+    // What a private receiver answers stays on the network it came from: only its status
+    // and timing are logged.
+    let keep_answer = webhook::is_public(address.ip());
+    let sent = post(&url, address, &delivery, &secret, ctx.now(), keep_answer).await;
     let status = if sent.outcome_is_success() {
         DeliveryStatus::Succeeded
     } else {
         DeliveryStatus::Pending
     };
-    let record = Attempt {
-        attempt: delivery.attempts + 1,
-        ..sent.attempt.clone()
-    };
-    webhooks::record_attempt(&ctx.db, &id, &record, status).await?;
+    webhooks::record_attempt(&ctx.db, &id, &sent.attempt, status).await?;
     Ok(sent.outcome)
 }
 
@@ -167,24 +174,49 @@ pub fn secret_context(endpoint: &WebhookEndpointId) -> String {
     format!("webhook:{endpoint}")
 }
 
-enum Refusal {
+/// Why an endpoint's address cannot be called.
+pub(super) enum Refusal {
     /// The address is not allowed: trying again will not help.
     Now(String),
     /// The name did not resolve: it may later.
     Later(String),
 }
 
+impl Refusal {
+    /// Why, in words.
+    pub(super) fn reason(self) -> String {
+        match self {
+            Self::Now(r) | Self::Later(r) => r,
+        }
+    }
+}
+
+/// How long a name lookup may take.
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Resolves the URL's host and checks every address it has; the call then goes to the
 /// first of them, pinned, so a second lookup cannot swap in a private address.
-async fn resolve_allowed(url: &EndpointUrl, private_ok: bool) -> Result<SocketAddr, Refusal> {
+pub(super) async fn resolve_allowed(
+    url: &EndpointUrl,
+    private_ok: bool,
+) -> Result<SocketAddr, Refusal> {
     let port = url.port();
     let addrs: Vec<SocketAddr> = match url.url.host() {
         Some(url::Host::Ipv4(ip)) => vec![SocketAddr::new(ip.into(), port)],
         Some(url::Host::Ipv6(ip)) => vec![SocketAddr::new(ip.into(), port)],
-        Some(url::Host::Domain(name)) => match tokio::net::lookup_host((name, port)).await {
-            Ok(found) => found.collect(),
-            Err(e) => return Err(Refusal::Later(format!("{name} did not resolve: {e}"))),
-        },
+        Some(url::Host::Domain(name)) => {
+            match tokio::time::timeout(LOOKUP_TIMEOUT, tokio::net::lookup_host((name, port))).await
+            {
+                Ok(Ok(found)) => found.collect(),
+                Ok(Err(e)) => return Err(Refusal::Later(format!("{name} does not resolve: {e}"))),
+                Err(_) => {
+                    return Err(Refusal::Later(format!(
+                        "{name} did not resolve within {} s",
+                        LOOKUP_TIMEOUT.as_secs()
+                    )));
+                }
+            }
+        }
         None => return Err(Refusal::Now("the URL names no host".into())),
     };
     if addrs.is_empty() {
@@ -215,6 +247,7 @@ async fn post(
     delivery: &Delivery,
     secret: &str,
     now: Timestamp,
+    keep_answer: bool,
 ) -> Sent {
     let signature = webhook::signature(secret, now.unix_seconds(), &delivery.body);
     let headers = vec![
@@ -231,7 +264,17 @@ async fn post(
     let mut attempt = Attempt {
         attempt: 0,
         started_at: now,
-        request_headers: headers.clone(),
+        request_headers: headers
+            .iter()
+            .map(|(k, v)| {
+                let v = if k == SIGNATURE_HEADER {
+                    webhook::redacted_signature(v)
+                } else {
+                    v.clone()
+                };
+                (k.clone(), v)
+            })
+            .collect(),
         response_status: None,
         response_body: None,
         duration_ms: 0,
@@ -287,9 +330,17 @@ async fn post(
                 .get(reqwest::header::LOCATION)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            attempt.response_body = Some(start_of_body(&mut response).await);
+            attempt.response_body = Some(if keep_answer {
+                start_of_body(&mut response).await
+            } else {
+                "(not kept: a private receiver's answer stays on its network)".to_owned()
+            });
             if status.is_success() {
                 JobOutcome::Done(format!("answered {}", status.as_u16()))
+            } else if status == reqwest::StatusCode::GONE {
+                let reason = "answered 410 Gone: the receiver says it is gone for good".to_owned();
+                attempt.error = Some(reason.clone());
+                JobOutcome::Permanent(reason)
             } else {
                 let reason = match (status.is_redirection(), location) {
                     (true, Some(to)) => format!(

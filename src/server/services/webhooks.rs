@@ -17,12 +17,20 @@ use crate::domain::webhook::{
 use crate::server::db::{webhooks, workspace_settings};
 
 /// A new endpoint with its signing secret, which is never shown again.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Created {
     /// The endpoint.
     pub endpoint: WebhookEndpoint,
     /// `whsec_…`: keep it with the receiver.
     pub secret: String,
+}
+
+impl std::fmt::Debug for Created {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Created")
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
+    }
 }
 
 fn new_secret() -> String {
@@ -40,30 +48,10 @@ async fn check_target(ctx: &Context, actor: &Actor, url: &EndpointUrl) -> Result
     let private_ok = workspace_settings::get(&ctx.db, actor.workspace_id())
         .await?
         .private_webhook_targets;
-    let port = url.port();
-    let addrs: Vec<std::net::IpAddr> = match url.url.host() {
-        Some(url::Host::Ipv4(ip)) => vec![ip.into()],
-        Some(url::Host::Ipv6(ip)) => vec![ip.into()],
-        Some(url::Host::Domain(name)) => tokio::net::lookup_host((name, port))
-            .await
-            .map_err(|_| {
-                Error::invalid(
-                    "url",
-                    format!("{name} does not resolve; give a host receivers can be reached at"),
-                )
-            })?
-            .map(|a| a.ip())
-            .collect(),
-        None => Vec::new(),
-    };
-    if addrs.is_empty() {
-        return Err(Error::invalid("url", "names no host with an address"));
-    }
-    for ip in addrs {
-        webhook::address_allowed(ip, url.is_https(), private_ok)
-            .map_err(|reason| Error::invalid("url", reason))?;
-    }
-    Ok(())
+    webhook_deliveries::resolve_allowed(url, private_ok)
+        .await
+        .map(|_| ())
+        .map_err(|refusal| Error::invalid("url", refusal.reason()))
 }
 
 async fn find(
@@ -105,7 +93,7 @@ pub async fn create(ctx: &Context, actor: &Actor, input: &EndpointInput) -> Resu
         &endpoint.id,
         format!(
             "added a webhook endpoint for {} ({} events)",
-            endpoint.url,
+            webhook::shown_url(&endpoint.url),
             endpoint.events.len()
         ),
     );
@@ -167,7 +155,10 @@ pub async fn update(
     let change = Change::new(
         Action::WebhookUpdated,
         id,
-        format!("{what} the webhook endpoint for {}", next.url),
+        format!(
+            "{what} the webhook endpoint for {}",
+            webhook::shown_url(&next.url)
+        ),
     );
     event_record::record(&mut tx, By::Actor(actor), &change, now).await?;
     tx.commit().await?;
@@ -186,7 +177,10 @@ pub async fn delete(ctx: &Context, actor: &Actor, id: &WebhookEndpointId) -> Res
     let change = Change::new(
         Action::WebhookDeleted,
         id,
-        format!("deleted the webhook endpoint for {}", current.url),
+        format!(
+            "deleted the webhook endpoint for {}",
+            webhook::shown_url(&current.url)
+        ),
     );
     event_record::record(&mut tx, By::Actor(actor), &change, now).await?;
     tx.commit().await?;
@@ -239,7 +233,7 @@ pub async fn send_test(
     let change = Change::new(
         Action::WebhookSent,
         id,
-        format!("sent a test event to {}", endpoint.url),
+        format!("sent a test event to {}", webhook::shown_url(&endpoint.url)),
     );
     event_record::record(&mut tx, By::Actor(actor), &change, now).await?;
     tx.commit().await?;
@@ -259,6 +253,11 @@ pub async fn redeliver(
         .await?
         .ok_or(Error::NotFound("webhook delivery"))?;
     let endpoint = find(ctx, actor, &earlier.endpoint_id).await?;
+    if !endpoint.enabled {
+        return Err(Error::Conflict(
+            "the endpoint is switched off; switch it on before redelivering (a test event works either way)".into(),
+        ));
+    }
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
     let delivery = webhook_deliveries::queue(
@@ -275,7 +274,9 @@ pub async fn redeliver(
         &endpoint.id,
         format!(
             "redelivered {} ({}) to {}",
-            earlier.event_id, earlier.event_type, endpoint.url
+            earlier.event_id,
+            earlier.event_type,
+            webhook::shown_url(&endpoint.url)
         ),
     );
     event_record::record(&mut tx, By::Actor(actor), &change, now).await?;
