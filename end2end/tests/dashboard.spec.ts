@@ -82,7 +82,7 @@ test('conversions recorded through the API move the dashboard totals and the cam
   await expect(page.getByTestId('range')).toContainText('(90 days');
   await page.getByLabel('From', { exact: true }).fill(rollup.from);
   await page.getByLabel('To', { exact: true }).fill(today);
-  await page.getByLabel('Channel').selectOption('blog');
+  await page.getByLabel('Channel', { exact: true }).selectOption('blog');
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect(page).toHaveURL(/channel=blog/);
   await expect(page.getByTestId('range')).toContainText(`${rollup.from} to ${today} (7 days`);
