@@ -477,3 +477,53 @@ async fn the_api_reference_page_loads_its_assets_from_this_site() {
     assert!(!r.text.contains("https://"), "no asset from another host");
     assert!(r.text.contains("id=\"problem-validation_failed\""));
 }
+
+/// The OpenAPI document names each schema by its type's name, and a second type of the same
+/// name silently replaces the first: every documented type needs a name of its own.
+#[test]
+fn documented_types_have_unique_names() {
+    let mut seen = std::collections::HashMap::new();
+    for dir in ["src/server/api", "src/domain"] {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let mut files: Vec<_> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for file in files
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let mut documented = false;
+            for line in text.lines().map(str::trim) {
+                if line.starts_with("#[") && line.contains("ToSchema") {
+                    documented = true;
+                } else if documented
+                    && (line.starts_with("pub struct ") || line.starts_with("pub enum "))
+                {
+                    let name = line
+                        .split_whitespace()
+                        .nth(2)
+                        .unwrap()
+                        .trim_end_matches(['{', '(', ';'])
+                        .split('<')
+                        .next()
+                        .unwrap()
+                        .to_owned();
+                    if let Some(other) = seen.insert(name.clone(), file.clone()) {
+                        panic!(
+                            "{name} is documented in {} and {}",
+                            other.display(),
+                            file.display()
+                        );
+                    }
+                    documented = false;
+                } else if !line.starts_with("#[") && !line.starts_with("///") {
+                    documented = false;
+                }
+            }
+        }
+    }
+    assert!(seen.len() > 50, "found {} documented types", seen.len());
+}

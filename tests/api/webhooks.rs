@@ -21,6 +21,7 @@ use crate::world::{Ahead, Team, id, team};
 
 on_both_databases!(
     endpoints_are_for_admins_checked_and_their_secret_is_shown_once,
+    a_retried_add_never_adds_twice_nor_stores_the_secret,
     deliveries_are_signed_retried_for_a_day_then_switch_the_endpoint_off,
     private_targets_and_redirects_are_refused,
 );
@@ -217,6 +218,45 @@ async fn endpoints_are_for_admins_checked_and_their_secret_is_shown_once(app: Te
     app.get(&format!("{PATH}/{endpoint}"), &t.admin.key)
         .await
         .assert_problem(404, "not_found");
+}
+
+async fn a_retried_add_never_adds_twice_nor_stores_the_secret(app: TestApp) {
+    let t = team(&app, "acme", 1).await;
+    let keyed = || {
+        axum::http::Request::builder()
+            .method(Method::POST)
+            .uri(PATH)
+            .header("authorization", format!("Bearer {}", t.admin.key))
+            .header("content-type", "application/json")
+            .header("Idempotency-Key", "add-once")
+            .body(axum::body::Body::from(
+                json!({"url": "https://93.184.216.34/in", "events": ["approval.decided"]})
+                    .to_string(),
+            ))
+            .unwrap()
+    };
+    let first = app.send(keyed()).await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let secret = first.json()["secret"].as_str().unwrap().to_owned();
+    let second = app.send(keyed()).await;
+    second.assert_problem(409, "conflict");
+    assert!(!second.text.contains(&secret));
+    let stored: Vec<String> = sqlx::query_scalar("select coalesce(body, '') from idempotency_keys")
+        .fetch_all(app.db().pool())
+        .await
+        .unwrap();
+    assert!(
+        stored.iter().all(|b| !b.contains(&secret)),
+        "the secret is never stored"
+    );
+    assert_eq!(
+        app.get(PATH, &t.admin.key).await.json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "added once"
+    );
 }
 
 /// Runs the README's verification snippet (Python) on one delivery; true when it accepts.

@@ -113,7 +113,7 @@ pub struct DayJson {
 /// Measures over a range: totals, the totals of the range just before (for the change),
 /// and every day.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct RollupJson {
+pub struct RollupSeriesJson {
     /// First day.
     pub from: String,
     /// Last day.
@@ -132,7 +132,7 @@ pub struct RollupJson {
     pub days: Vec<DayJson>,
 }
 
-impl From<Rollup> for RollupJson {
+impl From<Rollup> for RollupSeriesJson {
     fn from(r: Rollup) -> Self {
         Self {
             from: format_date(r.series.range.from),
@@ -164,12 +164,12 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 /// The workspace's measures by day (every day present, zeros when nothing happened), for
 /// one channel or one campaign when asked. Days start in the workspace's time zone.
 #[utoipa::path(get, path = "/marketing/rollups", tag = "marketing", params(RollupQuery),
-    responses((status = 200, body = RollupJson), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = RollupSeriesJson), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn workspace_rollup(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<RollupQuery>,
-) -> Result<Json<RollupJson>, ApiError> {
+) -> Result<Json<RollupSeriesJson>, ApiError> {
     let scope = RollupScope::parse(q.channel.as_deref(), q.campaign_id.as_deref())?;
     let range = RangeInput {
         from: q.from,
@@ -183,14 +183,14 @@ async fn workspace_rollup(
 /// One campaign's measures by day.
 #[utoipa::path(get, path = "/marketing/campaigns/{id}/metrics", tag = "marketing",
     params(("id" = String, Path, description = "`cmp_…`"), MetricsQuery),
-    responses((status = 200, body = RollupJson), (status = 404, body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = RollupSeriesJson), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn campaign_metrics(
     State(ctx): State<Context>,
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<CampaignId>,
     ApiQuery(q): ApiQuery<MetricsQuery>,
-) -> Result<Json<RollupJson>, ApiError> {
+) -> Result<Json<RollupSeriesJson>, ApiError> {
     let range = RangeInput {
         from: q.from,
         to: q.to,

@@ -183,10 +183,17 @@ pub async fn campaign_days(
     campaign: &CampaignId,
     range: &DayRange,
 ) -> Result<Vec<(Date, Counts)>, Error> {
+    // The workspace is checked on the campaign's own row, so the days are read by their
+    // primary key (campaign, day) alone: a `workspace_id` term here lets a planner without
+    // fresh statistics pick the workspace's day index and scan every campaign's days.
     let sql = format!(
-        "select day, {} from campaign_days where campaign_id = $1 and workspace_id = $2 \
-         and day >= $3 and day <= $4 order by day",
-        MEASURES.join(", ")
+        "select d.day, {} from campaign_days d join campaigns m on m.id = d.campaign_id \
+         where d.campaign_id = $1 and m.workspace_id = $2 and d.day >= $3 and d.day <= $4 order by d.day",
+        MEASURES
+            .iter()
+            .map(|m| format!("d.{m}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let rows = sqlx::query(&sql)
         .bind(campaign.as_str())
@@ -283,16 +290,12 @@ pub async fn campaign_totals(
     } else {
         ""
     };
+    // Sum the days first, then name the (at most one per campaign) sums.
     let sql = format!(
-        "select d.campaign_id, m.name, m.channel, m.status, {} from campaign_days d \
-         join campaigns m on m.id = d.campaign_id \
-         where d.workspace_id = $1 and d.day >= $2 and d.day <= $3{only} \
-         group by d.campaign_id, m.name, m.channel, m.status",
-        MEASURES
-            .iter()
-            .map(|m| format!("cast(coalesce(sum(d.{m}), 0) as bigint) as {m}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        "select t.*, m.name, m.channel, m.status from (select campaign_id, {} from campaign_days \
+         where workspace_id = $1 and day >= $2 and day <= $3 group by campaign_id) t \
+         join campaigns m on m.id = t.campaign_id where m.workspace_id = $1{only}",
+        sums()
     );
     let mut q = sqlx::query(&sql)
         .bind(workspace.as_str())
