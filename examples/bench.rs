@@ -16,22 +16,18 @@ fn main() {
 }
 
 #[cfg(feature = "ssr")]
+mod support;
+
+#[cfg(feature = "ssr")]
 mod bench {
-    use std::sync::Arc;
+    use super::support;
     use std::time::{Duration, Instant};
 
     use axum::body::Body;
     use axum::http::{Request, header};
     use http_body_util::BodyExt;
-    use sqlx::Connection;
-    use tenex::domain::actor::{Actor, Role};
-    use tenex::domain::api_key::NewApiKey;
     use tenex::domain::campaign::CampaignFilter;
     use tenex::domain::pagination::{PageRequest, Position};
-    use tenex::domain::time::SystemClock;
-    use tenex::server::config::Settings;
-    use tenex::server::services::{accounts, api_keys};
-    use tenex::server::startup;
     use tower::ServiceExt;
 
     const ROWS: usize = 50_000;
@@ -67,82 +63,23 @@ mod bench {
             tenex::server::telemetry::init(false);
         }
         let dir = tempfile::tempdir().unwrap();
-        let mut targets = vec![(
-            "SQLite",
-            format!("sqlite://{}/bench.db", dir.path().display()),
-            None,
-        )];
-        let admin_url = std::env::var("TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
-            let name = format!("tenex_bench_{}", std::process::id());
-            sqlx::query(&format!("create database {name}"))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-            let base = admin_url
-                .rsplit_once('/')
-                .map_or(admin_url.as_str(), |(b, _)| b);
-            targets.push((
-                "PostgreSQL",
-                format!("{base}/{name}"),
-                Some((admin_url.clone(), name)),
-            ));
-        }
         let file = csv();
         println!("CSV: {ROWS} rows, {:.1} MB", file.len() as f64 / 1e6);
-        for (label, url, cleanup) in targets {
-            one(label, &url, &file).await;
-            if let Some((admin_url, name)) = cleanup {
-                let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-                let _ = sqlx::query(&format!("drop database {name} with (force)"))
-                    .execute(&mut admin)
-                    .await;
-            }
+        for target in support::targets(dir.path(), "bench").await {
+            one(target.label, &target.url, &file).await;
+            target.finish().await;
         }
         println!("peak memory of this process: {:.0} MB", peak_rss_mb());
     }
 
     async fn one(label: &str, url: &str, file: &str) {
-        let settings = Settings {
-            database_url: url.into(),
-            secret_key: Some("42".repeat(32)),
-            ..Settings::default()
-        };
-        let db = startup::open_database(&settings).await.unwrap();
-        let options = leptos::config::LeptosOptions::builder()
-            .output_name("tenex")
-            .build();
-        let prepared = startup::prepare(settings, db.clone(), Arc::new(SystemClock), options)
-            .await
-            .unwrap();
-        let router = startup::router(&prepared);
-        let ctx = prepared.state.ctx.clone();
-        let added = accounts::add_member(
-            &ctx,
-            accounts::NewMember {
-                workspace: "Bench".into(),
-                email: "bench@bench.test".into(),
-                password: "bench-password".into(),
-                role: "admin".into(),
-                display_name: None,
-            },
-        )
-        .await
-        .unwrap();
-        let actor = Actor::user(
-            added.workspace.id.clone(),
-            added.user.id.clone(),
-            Role::Admin,
-        );
-        let key = api_keys::mint(
-            &ctx,
-            &actor,
-            NewApiKey::parse("bench", None, None, ctx.now()).unwrap(),
-        )
-        .await
-        .unwrap()
-        .token;
+        let support::BenchApp {
+            router,
+            ctx,
+            db,
+            actor,
+            key,
+        } = support::app(url).await;
 
         let before = peak_rss_mb();
         let started = Instant::now();
@@ -247,7 +184,7 @@ mod bench {
 
         // 100,000 campaigns, written straight to the table in batches.
         let started = Instant::now();
-        let ws = added.workspace.id.to_string();
+        let ws = actor.workspace_id().to_string();
         for chunk in 0..(CAMPAIGNS / 1000) {
             let mut sql = String::from(
                 "insert into campaigns (id, workspace_id, name, channel, status, created_at, updated_at) values ",
@@ -294,7 +231,7 @@ mod bench {
             let mut page = first.clone();
             for _ in 0..deep - 1 {
                 let rows =
-                    tenex::server::db::campaigns::list(&db, &added.workspace.id, &filter, &page)
+                    tenex::server::db::campaigns::list(&db, actor.workspace_id(), &filter, &page)
                         .await
                         .unwrap();
                 let last = rows.get(49).expect("enough rows");
@@ -307,7 +244,7 @@ mod bench {
                 };
             }
             let time = |req: PageRequest| {
-                let (db, ws, filter) = (db.clone(), added.workspace.id.clone(), filter.clone());
+                let (db, ws, filter) = (db.clone(), actor.workspace_id().clone(), filter.clone());
                 async move {
                     let runs = 50;
                     let started = Instant::now();

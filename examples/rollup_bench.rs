@@ -18,21 +18,19 @@ fn main() {
 }
 
 #[cfg(feature = "ssr")]
+mod support;
+
+#[cfg(feature = "ssr")]
 mod bench {
-    use std::sync::Arc;
+    use super::support;
     use std::time::{Duration, Instant};
 
     use axum::body::Body;
     use axum::http::{Request, header};
     use http_body_util::BodyExt;
-    use sqlx::Connection;
-    use tenex::domain::actor::{Actor, Role};
-    use tenex::domain::api_key::NewApiKey;
     use tenex::domain::ids::{CampaignId, ContactId, EventId};
-    use tenex::domain::time::{SystemClock, Timestamp};
-    use tenex::server::config::Settings;
-    use tenex::server::services::{accounts, api_keys, rollups};
-    use tenex::server::startup;
+    use tenex::domain::time::Timestamp;
+    use tenex::server::services::rollups;
     use tower::ServiceExt;
 
     const EVENTS: usize = 1_000_000;
@@ -55,36 +53,9 @@ mod bench {
 
     pub async fn run() {
         let dir = tempfile::tempdir().unwrap();
-        let mut targets = vec![(
-            "SQLite",
-            format!("sqlite://{}/rollups.db", dir.path().display()),
-            None,
-        )];
-        let admin_url = std::env::var("TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
-            let name = format!("tenex_rollup_bench_{}", std::process::id());
-            sqlx::query(&format!("create database {name}"))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-            let base = admin_url
-                .rsplit_once('/')
-                .map_or(admin_url.as_str(), |(b, _)| b);
-            targets.push((
-                "PostgreSQL",
-                format!("{base}/{name}"),
-                Some((admin_url.clone(), name)),
-            ));
-        }
-        for (label, url, cleanup) in targets {
-            one(label, &url).await;
-            if let Some((admin_url, name)) = cleanup {
-                let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-                let _ = sqlx::query(&format!("drop database {name} with (force)"))
-                    .execute(&mut admin)
-                    .await;
-            }
+        for target in support::targets(dir.path(), "rollup_bench").await {
+            one(target.label, &target.url).await;
+            target.finish().await;
         }
     }
 
@@ -98,42 +69,14 @@ mod bench {
     }
 
     async fn one(label: &str, url: &str) {
-        let settings = Settings {
-            database_url: url.into(),
-            secret_key: Some("42".repeat(32)),
-            ..Settings::default()
-        };
-        let db = startup::open_database(&settings).await.unwrap();
-        let options = leptos::config::LeptosOptions::builder()
-            .output_name("tenex")
-            .build();
-        let prepared = startup::prepare(settings, db.clone(), Arc::new(SystemClock), options)
-            .await
-            .unwrap();
-        let router = startup::router(&prepared);
-        let ctx = prepared.state.ctx.clone();
-        let added = accounts::add_member(
-            &ctx,
-            accounts::NewMember {
-                workspace: "Bench".into(),
-                email: "bench@bench.test".into(),
-                password: "bench-password".into(),
-                role: "admin".into(),
-                display_name: None,
-            },
-        )
-        .await
-        .unwrap();
-        let ws = added.workspace.id.clone();
-        let actor = Actor::user(ws.clone(), added.user.id.clone(), Role::Admin);
-        let key = api_keys::mint(
-            &ctx,
-            &actor,
-            NewApiKey::parse("bench", None, None, ctx.now()).unwrap(),
-        )
-        .await
-        .unwrap()
-        .token;
+        let support::BenchApp {
+            router,
+            ctx,
+            db,
+            actor,
+            key,
+        } = support::app(url).await;
+        let ws = actor.workspace_id().clone();
 
         // The raw rows: campaigns, contacts and a year of events, written in bulk.
         let now = ctx.now();

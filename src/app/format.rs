@@ -14,17 +14,7 @@ pub fn when_or(at: Option<&Timestamp>, none: &str) -> String {
 }
 
 /// `12,345`: a whole number with thousands separators.
-pub fn count(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
+pub use crate::domain::money::grouped as count;
 
 /// Percent-encodes a value for a URL query string.
 pub fn query_value(text: &str) -> String {

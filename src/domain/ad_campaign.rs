@@ -459,7 +459,7 @@ impl DayMetrics {
 
     /// Spend per conversion in cents, `None` without conversions.
     pub fn cac_cents(&self) -> Option<i64> {
-        (self.conversions > 0).then(|| self.spend_cents / self.conversions)
+        super::money::cac_cents(self.spend_cents, self.conversions)
     }
 }
 

@@ -70,7 +70,7 @@ pub struct Rollup {
 impl Rollup {
     /// Customer acquisition cost in cents; `None` without conversions.
     pub fn cac_cents(&self) -> Option<i64> {
-        (self.conversions > 0).then(|| self.spend_cents / self.conversions)
+        super::money::cac_cents(self.spend_cents, self.conversions)
     }
 }
 

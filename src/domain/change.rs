@@ -355,8 +355,7 @@ impl Counts {
     /// Customer acquisition cost (spend ÷ conversions) in cents, rounded; `None` without
     /// conversions.
     pub fn cac_cents(&self) -> Option<i64> {
-        (self.conversions > 0)
-            .then(|| (self.spend_cents + self.conversions / 2).div_euclid(self.conversions))
+        super::money::cac_cents(self.spend_cents, self.conversions)
     }
 
     /// Replies ÷ sends; `None` before anything was sent.

@@ -30,17 +30,33 @@ pub fn usd_to_cents(field: &str, usd: f64, cap_cents: Option<i64>) -> Result<i64
     Ok(cents)
 }
 
+/// Cents as JSON carries dollars: `125000` → `1250.0`.
+pub fn usd(cents: i64) -> f64 {
+    cents as f64 / 100.0
+}
+
+/// Customer acquisition cost: spend ÷ conversions in cents, rounded half up; `None` without
+/// conversions. The one rule every CAC shown anywhere follows.
+pub fn cac_cents(spend_cents: i64, conversions: i64) -> Option<i64> {
+    (conversions > 0).then(|| (spend_cents + conversions / 2).div_euclid(conversions))
+}
+
+/// `12,345`: a whole number with thousands separators.
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
 /// Cents as people read dollars: `$1,250.00`.
 pub fn format_usd(cents: i64) -> String {
-    let whole = (cents / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("${grouped}.{:02}", cents % 100)
+    format!("${}.{:02}", grouped(cents / 100), cents % 100)
 }
 
 #[cfg(test)]

@@ -8,14 +8,15 @@ use super::ui::CARD;
 use crate::app::format::count;
 use crate::app::server_fns::rollups::RollupView;
 use crate::domain::change::Counts;
-use crate::domain::money::format_usd;
+use crate::domain::money::{format_usd, usd};
 
 /// Dollars written as people read them.
 pub fn dollars(value: f64) -> String {
     format_usd((value * 100.0).round() as i64)
 }
 
-fn whole(value: f64) -> String {
+/// A whole number as people read it: `1,204`.
+pub fn whole(value: f64) -> String {
     count(value.round() as i64)
 }
 
@@ -42,7 +43,7 @@ struct Tile {
 }
 
 fn tiles(totals: &Counts, previous: &Counts) -> Vec<Tile> {
-    let cac = |c: &Counts| c.cac_cents().map(|cents| cents as f64 / 100.0);
+    let cac = |c: &Counts| c.cac_cents().map(usd);
     vec![
         Tile {
             name: "Sends",
@@ -70,8 +71,8 @@ fn tiles(totals: &Counts, previous: &Counts) -> Vec<Tile> {
         },
         Tile {
             name: "Spend",
-            now: Some(totals.spend_cents as f64 / 100.0),
-            before: Some(previous.spend_cents as f64 / 100.0),
+            now: Some(usd(totals.spend_cents)),
+            before: Some(usd(previous.spend_cents)),
             format: dollars,
             note: (totals.impressions > 0).then(|| {
                 format!(
@@ -153,13 +154,13 @@ pub fn ResultCharts(
         (
             "spend",
             "Spend per day",
-            series(|c| c.spend_cents as f64 / 100.0),
+            series(|c| usd(c.spend_cents)),
             dollars,
         ),
         (
             "cac",
             "CAC per day (days with conversions)",
-            series(|c| c.cac_cents().map_or(0.0, |cents| cents as f64 / 100.0)),
+            series(|c| c.cac_cents().map_or(0.0, usd)),
             dollars,
         ),
     ];

@@ -10,6 +10,7 @@ use super::ad_campaigns::state_tone;
 use crate::app::components::ad_preview::AdPreview;
 use crate::app::components::day_chart::{Bar, DayChart};
 use crate::app::components::layout::MemberResource;
+use crate::app::components::results::{dollars, whole};
 use crate::app::components::ui::{
     BUTTON_DANGER, BUTTON_PRIMARY, BUTTON_SECONDARY, Badge, CARD, ErrorNotice, INPUT, LABEL,
     Loading, TABLE, TABLE_WRAP, TD, TH,
@@ -22,23 +23,6 @@ use crate::app::server_fns::ad_campaigns::{
 use crate::domain::ad_campaign::{AdCampaignStatus, AdControl};
 use crate::domain::approval::ApprovalStatus;
 use crate::domain::money::format_usd;
-
-fn dollars(v: f64) -> String {
-    format_usd((v * 100.0).round() as i64)
-}
-
-fn whole(v: f64) -> String {
-    let n = v.round() as i64;
-    let text = n.to_string();
-    let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if i > 0 && (text.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// Approve / reject, for approvers, while the launch waits.
 #[component]

@@ -39,12 +39,8 @@ const SORTS: [Sort; 5] = [
     ("cac", "CAC", |c| c.cac_cents().unwrap_or(i64::MAX)),
 ];
 
-fn money(cents: i64) -> String {
-    format_usd(cents)
-}
-
 fn cac(c: &Counts) -> String {
-    c.cac_cents().map_or_else(|| "—".to_owned(), money)
+    c.cac_cents().map_or_else(|| "—".to_owned(), format_usd)
 }
 
 fn channel_name(c: Option<Channel>) -> &'static str {
@@ -196,7 +192,7 @@ pub fn DashboardPage() -> impl IntoView {
                                             <td class=TD>{count(n.sends)}</td>
                                             <td class=TD>{count(n.replies)}</td>
                                             <td class=TD>{count(n.conversions)}</td>
-                                            <td class=TD>{money(n.spend_cents)}</td>
+                                            <td class=TD>{format_usd(n.spend_cents)}</td>
                                             <td class=TD>{cac(n)}</td>
                                         </tr>
                                     }).collect_view()}
@@ -234,7 +230,7 @@ pub fn DashboardPage() -> impl IntoView {
                                             <td class=TD>{count(c.counts.sends)}</td>
                                             <td class=TD>{count(c.counts.replies)}</td>
                                             <td class=TD>{count(c.counts.conversions)}</td>
-                                            <td class=TD>{money(c.counts.spend_cents)}</td>
+                                            <td class=TD>{format_usd(c.counts.spend_cents)}</td>
                                             <td class=TD>{cac(&c.counts)}</td>
                                         </tr>
                                     }).collect_view()}

@@ -31,12 +31,10 @@ pub async fn save_workspace_settings(
             "daily_budget_cap_usd",
         )?),
         time_zone: Some(time_zone),
-        attribution_window_days: Some(attribution_window_days.trim().parse().map_err(|_| {
-            crate::domain::Error::invalid(
-                "attribution_window_days",
-                "must be a whole number of days",
-            )
-        })?),
+        attribution_window_days: crate::domain::form::count(
+            &Some(attribution_window_days),
+            "attribution_window_days",
+        )?,
         // An unticked box sends nothing.
         private_webhook_targets: Some(private_webhook_targets.is_some()),
         version: Some(version),

@@ -16,6 +16,7 @@ use crate::domain::ad_campaign::AdCampaignView;
 use crate::domain::ad_campaign::{AdCampaignFilterInput, AdControl, DayMetrics, LaunchInput};
 use crate::domain::approval::{Decision, DecisionInput};
 use crate::domain::ids::AdCampaignId;
+use crate::domain::money::usd;
 use crate::domain::pagination::PageRequest;
 use crate::server::auth::api_key::ApiActor;
 use crate::server::errors::{ApiError, Problem};
@@ -45,12 +46,11 @@ impl MetricsJson {
     fn of(m: &DayMetrics, with_day: bool) -> Self {
         Self {
             day: with_day.then(|| m.day.clone()),
-            spend_usd: m.spend_cents as f64 / 100.0,
+            spend_usd: usd(m.spend_cents),
             impressions: m.impressions,
             clicks: m.clicks,
             conversions: m.conversions,
-            cac_usd: (m.conversions > 0)
-                .then(|| (m.spend_cents as f64 / m.conversions as f64).round() / 100.0),
+            cac_usd: m.cac_cents().map(usd),
         }
     }
 }

@@ -11,6 +11,7 @@ use super::extract::{ApiPath, ApiQuery};
 use super::list::ListJson;
 use crate::domain::campaign::{Campaign, CampaignFilterInput};
 use crate::domain::ids::CampaignId;
+use crate::domain::money::usd;
 use crate::domain::pagination::PageRequest;
 use crate::server::auth::api_key::ApiActor;
 use crate::server::errors::{ApiError, Problem};
@@ -87,10 +88,6 @@ pub struct CampaignJson {
     pub created_at: String,
     /// RFC 3339.
     pub updated_at: String,
-}
-
-fn usd(cents: i64) -> f64 {
-    cents as f64 / 100.0
 }
 
 impl From<Campaign> for CampaignJson {

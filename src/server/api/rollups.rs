@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiPath, ApiQuery};
 use crate::domain::change::Counts;
 use crate::domain::ids::CampaignId;
+use crate::domain::money::usd;
 use crate::domain::rollup::{RangeInput, RollupScope};
 use crate::domain::time::format_date;
 use crate::server::auth::api_key::ApiActor;
@@ -75,10 +76,6 @@ pub struct MeasuresJson {
     pub cac_usd: Option<f64>,
     /// Replies ÷ sends; `null` before anything was sent.
     pub reply_rate: Option<f64>,
-}
-
-fn usd(cents: i64) -> f64 {
-    cents as f64 / 100.0
 }
 
 impl From<&Counts> for MeasuresJson {
