@@ -125,38 +125,46 @@ fn log_with_id(error: &Error) -> Option<String> {
     }
 }
 
+/// The problem document for a domain error, logging first the failures whose cause stays
+/// on the server. The JSON API and the MCP tools both answer with it.
+pub fn problem_for(error: Error) -> Problem {
+    let (status, code) = status_and_code(&error);
+    let error_id = log_with_id(&error);
+    let detail = match &error_id {
+        Some(id) if matches!(error, Error::Internal(_)) => {
+            format!("something went wrong on our side; quote error id {id} when reporting it")
+        }
+        _ => error.to_string(),
+    };
+    let mut problem = Problem::new(status, code, detail);
+    problem.error_id = error_id;
+    match error {
+        Error::Invalid(fields) => problem.errors = fields,
+        Error::StaleEdit { current, .. } => problem.current = Some(*current),
+        Error::AudienceChanged { previewed, current } => {
+            problem.previewed_recipients = Some(previewed);
+            problem.current_recipients = Some(current);
+        }
+        _ => {}
+    }
+    problem
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = status_and_code(&self.0);
-        let error_id = log_with_id(&self.0);
-        let detail = match &error_id {
-            Some(id) if matches!(self.0, Error::Internal(_)) => {
-                format!("something went wrong on our side; quote error id {id} when reporting it")
-            }
-            _ => self.0.to_string(),
-        };
         let retry_after = match &self.0 {
             Error::RateLimited { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         };
-        let mut problem = Problem::new(status, code, detail);
-        problem.error_id = error_id;
-        match self.0 {
-            Error::Invalid(fields) => problem.errors = fields,
-            Error::StaleEdit { current, .. } => problem.current = Some(*current),
-            Error::AudienceChanged { previewed, current } => {
-                problem.previewed_recipients = Some(previewed);
-                problem.current_recipients = Some(current);
-            }
-            _ => {}
-        }
+        let problem = problem_for(self.0);
+        let status = problem.status;
         let mut response = problem.into_response();
         if let Some(secs) = retry_after {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
         }
-        if status == StatusCode::UNAUTHORIZED {
+        if status == StatusCode::UNAUTHORIZED.as_u16() {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"tenex\""),

@@ -11,6 +11,7 @@ pub mod errors;
 pub mod generation;
 pub mod leptos_config;
 pub mod mail;
+pub mod mcp;
 pub mod secrets;
 pub mod services;
 pub mod startup;

@@ -119,6 +119,7 @@ pub fn router(app: &Prepared) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/docs", get(api::docs::reference_page))
         .merge(api::router(&state))
+        .merge(super::mcp::router(&state))
         .merge(super::unsubscribe::router())
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -25,6 +25,7 @@ mod faulty_http;
 mod generation;
 mod jobs;
 mod login;
+mod mcp;
 mod paging;
 mod publishing;
 mod redaction;

@@ -44,7 +44,7 @@ pub struct EventJson {
 }
 
 impl EventJson {
-    fn of(e: Event, duplicate: bool) -> Self {
+    pub fn of(e: Event, duplicate: bool) -> Self {
         Self {
             id: e.id.to_string(),
             client_id: e.client_id,

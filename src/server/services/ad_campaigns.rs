@@ -124,6 +124,110 @@ async fn check_parts(
     })
 }
 
+/// A launch request with the ad account and the creatives filled in where the caller left
+/// them out and the workspace leaves exactly one choice: the one connector that can run the
+/// platform's ads, the one approved creative of that platform (and brand, when named).
+/// With several choices the field is named with them, so the caller picks; the approver
+/// still sees exactly what was picked.
+pub async fn with_defaults(
+    ctx: &Context,
+    actor: &Actor,
+    input: &LaunchInput,
+) -> Result<LaunchInput, Error> {
+    actor.require(Scope::MarketingRead)?;
+    let Some(platform) = input
+        .platform
+        .as_deref()
+        .and_then(|p| p.trim().parse::<AdPlatform>().ok())
+    else {
+        return Ok(input.clone());
+    };
+    let ws = actor.workspace_id();
+    let all = PageRequest {
+        limit: crate::domain::pagination::MAX_LIMIT,
+        after: None,
+    };
+    let mut filled = input.clone();
+    if input.connector_id.is_none() {
+        let fit: Vec<Connector> = connectors::list(&ctx.db, ws, &all)
+            .await?
+            .into_iter()
+            .map(|s| s.connector)
+            .filter(|c| connector_problem(c, platform).is_none())
+            .collect();
+        match fit.as_slice() {
+            [one] => filled.connector_id = Some(one.id.to_string()),
+            [] => {
+                return Err(Error::invalid(
+                    "connector_id",
+                    format!(
+                        "no connector in this workspace can run {} ads; an admin adds one",
+                        platform.name()
+                    ),
+                ));
+            }
+            several => {
+                return Err(choose(
+                    "connector_id",
+                    several.iter().map(|c| (c.id.to_string(), c.name.clone())),
+                ));
+            }
+        }
+    }
+    if input.creative_ids.is_none() {
+        let brand = input
+            .brand_id
+            .as_deref()
+            .and_then(|b| b.trim().parse().ok());
+        let filter = crate::domain::ad_creative::CreativeFilter {
+            platform: Some(platform),
+            status: Some(CreativeStatus::Approved),
+            brand_id: brand,
+            ..Default::default()
+        };
+        let approved = ad_creatives::list(&ctx.db, ws, &filter, &all).await?;
+        match approved.as_slice() {
+            [one] => filled.creative_ids = Some(vec![one.id.to_string()]),
+            [] => {
+                return Err(Error::invalid(
+                    "creative_ids",
+                    format!(
+                        "no approved {} creative to launch: generate_ad_creatives, then a person approves one",
+                        platform.name()
+                    ),
+                ));
+            }
+            several => {
+                return Err(choose(
+                    "creative_ids",
+                    several.iter().map(|c| {
+                        (
+                            c.id.to_string(),
+                            c.copy.headlines.first().cloned().unwrap_or_default(),
+                        )
+                    }),
+                ));
+            }
+        }
+    }
+    Ok(filled)
+}
+
+/// The answer to a field left out with several candidates: name them, so the caller picks.
+fn choose(field: &str, candidates: impl Iterator<Item = (String, String)>) -> Error {
+    let listed: Vec<String> = candidates
+        .take(10)
+        .map(|(id, name)| format!("{id} ({name})"))
+        .collect();
+    Error::invalid(
+        field,
+        format!(
+            "is required: there are several to choose from: {}",
+            listed.join(", ")
+        ),
+    )
+}
+
 /// Why `connector` cannot run `platform` ads, if it cannot.
 fn connector_problem(connector: &Connector, platform: AdPlatform) -> Option<String> {
     if !connector.can(ConnectorRole::AdAccount) {

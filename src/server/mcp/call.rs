@@ -1,0 +1,51 @@
+//! What a tool call brings: the caller the bearer key authenticated and the arguments,
+//! parsed like a JSON body so a bad one is a `validation_failed` naming the field.
+
+use std::sync::Arc;
+
+use rmcp::handler::server::common::FromContextPart;
+use rmcp::handler::server::tool::{ToolCallContext, schema_for_input};
+use rmcp::model::JsonObject;
+use serde::de::DeserializeOwned;
+
+use crate::domain::Error;
+use crate::domain::actor::Actor;
+use crate::server::api::extract::parse_json;
+
+/// One tool call: who calls, and with what.
+pub struct Call<T> {
+    /// The key's actor, put in the request by the authentication layer before any MCP
+    /// message was read.
+    pub actor: Result<Actor, Error>,
+    /// The arguments, or every problem with them.
+    pub args: Result<T, Error>,
+}
+
+impl<T> Call<T> {
+    /// Both, or the first problem.
+    pub fn parts(self) -> Result<(Actor, T), Error> {
+        Ok((self.actor?, self.args?))
+    }
+}
+
+impl<S, T: DeserializeOwned> FromContextPart<ToolCallContext<'_, S>> for Call<T> {
+    fn from_context_part(context: &mut ToolCallContext<S>) -> Result<Self, rmcp::ErrorData> {
+        let actor = context
+            .request_context
+            .extensions
+            .get::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<Actor>())
+            .cloned()
+            .ok_or(Error::Unauthenticated);
+        let arguments = serde_json::Value::Object(context.arguments.take().unwrap_or_default());
+        let args = serde_json::to_vec(&arguments)
+            .map_err(Error::internal)
+            .and_then(|bytes| parse_json::<T>(&bytes).map_err(|e| Error::Invalid(vec![e])));
+        Ok(Self { actor, args })
+    }
+}
+
+/// The input schema of a tool taking `T`, from the same type the JSON route takes.
+pub fn schema<T: schemars::JsonSchema + 'static>() -> Arc<JsonObject> {
+    schema_for_input::<T>().unwrap_or_else(|e| panic!("the input schema of a tool: {e}"))
+}
