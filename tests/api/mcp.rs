@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, header};
 use serde_json::{Value, json};
 
-use crate::ad_campaigns::approved_creatives;
+use crate::ad_campaigns::{ad_round, approved_creatives};
 use crate::on_both_databases;
 use crate::publishing::{approve, publish_round};
 use crate::support::{TestApp, TestResponse};
@@ -291,7 +291,10 @@ async fn a_preview_sends_nothing_and_only_an_approver_key_approves(app: TestApp)
             .unwrap()
             .contains(&format!("/email/sequences/{seq}"))
     );
-    assert_eq!(count(&app, "select count(*) from sequence_messages").await, 0);
+    assert_eq!(
+        count(&app, "select count(*) from sequence_messages").await,
+        0
+    );
 
     // The default key (crm:write + marketing:write) and an admin without approve are refused,
     // and the refusal names the console page where a person approves.
@@ -583,7 +586,10 @@ async fn ad_tools_request_a_launch_that_waits_for_a_person(app: TestApp) {
     assert_eq!(r.status, 200, "{}", r.text);
     let problem = refused(&app, key, "launch_ad_campaign", launch, "validation_failed").await;
     let message = problem["errors"][0]["message"].as_str().unwrap();
-    assert!(message.contains(&cre) && message.contains(&approved[0]), "{message}");
+    assert!(
+        message.contains(&cre) && message.contains(&approved[0]),
+        "{message}"
+    );
     // Controls: a pending request cannot be paused; cancelling withdraws it.
     refused(
         &app,
@@ -614,6 +620,59 @@ async fn ad_tools_request_a_launch_that_waits_for_a_person(app: TestApp) {
     assert_eq!(
         count(&app, "select count(*) from jobs where kind = 'ad_launch'").await,
         0
+    );
+
+    // Once a person approved a launch and it went live, the agent's key pauses and resumes
+    // it on the platform (what was approved, nothing more).
+    let live = ok(
+        &app,
+        key,
+        "launch_ad_campaign",
+        json!({"platform": "google", "objective": "leads", "segment_id": w.segment,
+               "brand_id": w.brand, "daily_budget_usd": 20, "creative_ids": [cre]}),
+    )
+    .await;
+    let adc = id(&live);
+    let r = app
+        .post(
+            &format!("/api/v1/marketing/ad-campaigns/{adc}/approve"),
+            &w.approver.key,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    ad_round(&app, 0).await;
+    let status = |v: Value| v["status"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(
+        status(ok(&app, key, "get_ad_campaign", json!({"ad_campaign_id": adc})).await),
+        "active"
+    );
+    let (_, pausing, text) = tool(
+        &app,
+        key,
+        "pause_ad_campaign",
+        json!({"ad_campaign_id": adc}),
+    )
+    .await;
+    assert_eq!(pausing["in_flight"], "pause", "{pausing}");
+    assert!(text.contains("pause is under way"), "{text}");
+    ad_round(&app, 0).await;
+    assert_eq!(
+        status(ok(&app, key, "get_ad_campaign", json!({"ad_campaign_id": adc})).await),
+        "paused"
+    );
+    let resuming = ok(
+        &app,
+        key,
+        "resume_ad_campaign",
+        json!({"ad_campaign_id": adc}),
+    )
+    .await;
+    assert_eq!(resuming["in_flight"], "resume");
+    ad_round(&app, 0).await;
+    assert_eq!(
+        status(ok(&app, key, "get_ad_campaign", json!({"ad_campaign_id": adc})).await),
+        "active"
     );
 }
 
