@@ -78,7 +78,9 @@ mod tests {
         let body = result.structured_content.clone().unwrap();
         assert_eq!(body["code"], "validation_failed");
         assert_eq!(body["errors"][0]["field"], "segment_id");
-        assert!(text(&result, 0).starts_with("validation_failed: segment_id"));
+        let summary = text(&result, 0);
+        assert!(summary.starts_with("validation_failed: "), "{summary}");
+        assert!(summary.contains("segment_id"), "{summary}");
     }
 
     #[test]
