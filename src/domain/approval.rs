@@ -207,6 +207,7 @@ pub struct ApprovalFilter {
 
 /// The filter as sent in a query string.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct ApprovalFilterInput {
     /// `pending`, `approved`, `rejected` or `cancelled`.
     pub status: Option<String>,

@@ -127,6 +127,7 @@ pub struct CampaignFilter {
 
 /// The filter as sent in a query string or the console's URL.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct CampaignFilterInput {
     /// `email`, `ads` or `blog`.
     pub channel: Option<String>,

@@ -780,6 +780,31 @@ async fn bad_arguments_are_named_and_change_nothing(app: TestApp) {
         problem["detail"].as_str().unwrap().contains("sendnow"),
         "{problem}"
     );
+    // Unknown arguments are named, also beside arguments flattened from a domain input.
+    let problem = refused(
+        &app,
+        &w.approver.key,
+        "approve_email_sequence",
+        json!({"preview_id": "seq_01jzzzzzzzzzzzzzzzzzzzzzzz", "aknowledge_warnings": true}),
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "aknowledge_warnings");
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("acknowledge_warnings")
+    );
+    let problem = refused(
+        &app,
+        key,
+        "list_campaigns",
+        json!({"chanel": "email"}),
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "chanel");
     refused(&app, key, "get_campaign", json!({}), "validation_failed").await;
     let problem = refused(
         &app,

@@ -7,8 +7,9 @@ use serde::Deserialize;
 
 use crate::domain::Error;
 use crate::domain::ad_creative::CreativeEdit;
-use crate::domain::approval::DecisionInput;
+use crate::domain::approval::{ApprovalFilterInput, DecisionInput};
 use crate::domain::blog::DraftEdit;
+use crate::domain::campaign::CampaignFilterInput;
 use crate::domain::pagination::PageRequest;
 use crate::domain::publish::PublishInput;
 use crate::domain::sequence::StepEdit;
@@ -26,62 +27,33 @@ pub struct Paging {
 impl Paging {
     /// Checked like the JSON API's `?limit=&cursor=`.
     pub fn parse(&self) -> Result<PageRequest, Error> {
-        page(self.limit, self.cursor.as_deref())
+        PageRequest::parse(
+            self.limit.map(|l| l.to_string()).as_deref(),
+            self.cursor.as_deref(),
+        )
     }
 }
 
-fn page(limit: Option<u32>, cursor: Option<&str>) -> Result<PageRequest, Error> {
-    PageRequest::parse(limit.map(|l| l.to_string()).as_deref(), cursor)
-}
-
-/// Filters of `list_campaigns`.
+/// Filters and paging of `list_campaigns`.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct CampaignList {
-    /// `email`, `ads` or `blog`.
-    pub channel: Option<String>,
-    /// `draft`, `pending_approval`, `active`, `paused`, `completed`, `cancelled` or `rejected`.
-    pub status: Option<String>,
-    /// `seg_…`.
-    pub segment_id: Option<String>,
-    /// `brd_…`.
-    pub brand_id: Option<String>,
-    /// RFC 3339 or a date.
-    pub created_after: Option<String>,
-    /// RFC 3339 or a date.
-    pub created_before: Option<String>,
-    /// Rows per page, 1–200 (default 50).
-    pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
+    /// Channel, status, segment, brand, creation dates.
+    #[serde(flatten)]
+    pub filter: CampaignFilterInput,
+    /// Paging.
+    #[serde(flatten)]
+    pub paging: Paging,
 }
 
-impl CampaignList {
-    /// Paging, checked.
-    pub fn page(&self) -> Result<PageRequest, Error> {
-        page(self.limit, self.cursor.as_deref())
-    }
-}
-
-/// Filters of `list_approvals`.
+/// Filters and paging of `list_approvals`.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ApprovalList {
-    /// `pending` (what waits for a person), `approved`, `rejected` or `cancelled`.
-    pub status: Option<String>,
-    /// `email_sequence`, `ad_campaign`, `blog_publish` or `ad_creative`.
-    pub subject_type: Option<String>,
-    /// Rows per page, 1–200 (default 50).
-    pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-impl ApprovalList {
-    /// Paging, checked.
-    pub fn page(&self) -> Result<PageRequest, Error> {
-        page(self.limit, self.cursor.as_deref())
-    }
+    /// Status and subject type.
+    #[serde(flatten)]
+    pub filter: ApprovalFilterInput,
+    /// Paging.
+    #[serde(flatten)]
+    pub paging: Paging,
 }
 
 /// A campaign.

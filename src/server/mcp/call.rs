@@ -8,8 +8,8 @@ use rmcp::handler::server::tool::{ToolCallContext, schema_for_input};
 use rmcp::model::JsonObject;
 use serde::de::DeserializeOwned;
 
-use crate::domain::Error;
 use crate::domain::actor::Actor;
+use crate::domain::{Error, FieldError};
 use crate::server::api::extract::parse_json;
 
 /// One tool call: who calls, and with what.
@@ -28,7 +28,10 @@ impl<T> Call<T> {
     }
 }
 
-impl<S, T: DeserializeOwned> FromContextPart<ToolCallContext<'_, S>> for Call<T> {
+impl<S, T> FromContextPart<ToolCallContext<'_, S>> for Call<T>
+where
+    T: DeserializeOwned + schemars::JsonSchema + 'static,
+{
     fn from_context_part(context: &mut ToolCallContext<S>) -> Result<Self, rmcp::ErrorData> {
         let actor = context
             .request_context
@@ -37,11 +40,37 @@ impl<S, T: DeserializeOwned> FromContextPart<ToolCallContext<'_, S>> for Call<T>
             .and_then(|parts| parts.extensions.get::<Actor>())
             .cloned()
             .ok_or(Error::Unauthenticated);
-        let arguments = serde_json::Value::Object(context.arguments.take().unwrap_or_default());
-        let args = serde_json::to_vec(&arguments)
-            .map_err(Error::internal)
-            .and_then(|bytes| parse_json::<T>(&bytes).map_err(|e| Error::Invalid(vec![e])));
+        let arguments = context.arguments.take().unwrap_or_default();
+        let args = only_known::<T>(&arguments).and_then(|()| {
+            let bytes = serde_json::to_vec(&arguments).map_err(Error::internal)?;
+            parse_json::<T>(&bytes).map_err(|e| Error::Invalid(vec![e]))
+        });
         Ok(Self { actor, args })
+    }
+}
+
+/// Refuses arguments the tool does not take, naming each: arguments flattened from a domain
+/// input type would otherwise pass unseen, and a misspelt flag must not be ignored.
+fn only_known<T: schemars::JsonSchema + 'static>(arguments: &JsonObject) -> Result<(), Error> {
+    let schema = schema::<T>();
+    let known = schema.get("properties").and_then(|p| p.as_object());
+    let takes = known.map_or_else(String::new, |k| {
+        k.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
+    });
+    let unknown: Vec<FieldError> = arguments
+        .keys()
+        .filter(|key| !known.is_some_and(|k| k.contains_key(*key)))
+        .map(|key| {
+            FieldError::new(
+                key,
+                format!("is not an argument of this tool (it takes {takes})"),
+            )
+        })
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(unknown))
     }
 }
 

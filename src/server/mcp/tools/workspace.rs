@@ -9,8 +9,6 @@ use super::super::answer::Answer;
 use super::super::args::{self, ApprovalList, CampaignList, CampaignMetrics, CampaignRef, Paging};
 use super::super::call::{Call, schema};
 use crate::domain::Error;
-use crate::domain::approval::ApprovalFilterInput;
-use crate::domain::campaign::CampaignFilterInput;
 use crate::domain::event::EventInput;
 use crate::domain::ids::CampaignId;
 use crate::domain::rollup::RangeInput;
@@ -45,15 +43,7 @@ impl Tenex {
     async fn list_campaigns(&self, call: Call<CampaignList>) -> CallToolResult {
         self.answer(async {
             let (actor, q) = call.parts()?;
-            let filter = CampaignFilterInput {
-                channel: q.channel.clone(),
-                status: q.status.clone(),
-                segment_id: q.segment_id.clone(),
-                brand_id: q.brand_id.clone(),
-                created_after: q.created_after.clone(),
-                created_before: q.created_before.clone(),
-            };
-            let (filter, page) = Error::both(filter.parse(), q.page())?;
+            let (filter, page) = Error::both(q.filter.parse(), q.paging.parse())?;
             let list = ListJson::from_page(
                 campaigns::list(&self.ctx, &actor, &filter, &page).await?,
                 CampaignJson::from,
@@ -196,11 +186,7 @@ impl Tenex {
     async fn list_approvals(&self, call: Call<ApprovalList>) -> CallToolResult {
         self.answer(async {
             let (actor, q) = call.parts()?;
-            let filter = ApprovalFilterInput {
-                status: q.status.clone(),
-                subject_type: q.subject_type.clone(),
-            };
-            let (filter, page) = Error::both(filter.parse(), q.page())?;
+            let (filter, page) = Error::both(q.filter.parse(), q.paging.parse())?;
             let list = ListJson::from_page(
                 approvals::list(&self.ctx, &actor, &filter, &page).await?,
                 ApprovalJson::from,
