@@ -7,7 +7,7 @@ pub mod pages;
 pub mod server_fns;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -41,6 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -60,7 +61,6 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/tenex.css" />
         <Title formatter=|page: String| if page.is_empty() { "Tenex Marketing".to_owned() } else { format!("{page} · Tenex Marketing") } />
         <Router>
             <div id="app" class="min-h-full" data-hydrated=move || hydrated.get().to_string()>

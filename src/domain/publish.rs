@@ -209,6 +209,7 @@ impl PublishInput {
 
 /// The publish job list filter, as sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct PublishFilterInput {
     /// `queued`, `running`, `succeeded` or `failed`.
     pub status: Option<String>,

@@ -38,6 +38,7 @@ mod tests {
             "output-name",
             "site-root",
             "site-pkg-dir",
+            "hash-files",
             "site-addr",
             "reload-port",
         ] {

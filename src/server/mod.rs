@@ -2,6 +2,7 @@
 //! cases, authentication, the JSON API and the command line.
 
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::trace::TraceLayer;
@@ -120,6 +121,7 @@ pub fn router(app: &Prepared) -> Router {
         .route("/api/docs", get(api::docs::reference_page))
         .merge(api::router(&state))
         .merge(super::mcp::router(&state))
+        .merge(super::assets::pkg_router(&leptos_options))
         .merge(super::unsubscribe::router())
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -128,6 +130,10 @@ pub fn router(app: &Prepared) -> Router {
         .layer(session::layer(app.sessions.clone(), &state.settings))
         .layer(from_fn_with_state(state.clone(), limit_body))
         .layer(axum::middleware::map_response(problem_for_bare_413))
+        .layer(axum::middleware::map_response(
+            super::assets::default_cache_control,
+        ))
+        .layer(super::assets::compression())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -154,6 +160,11 @@ async fn limit_body(
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
         return api::extract::payload_too_large();
+    }
+    // The MCP transport reads its body under its own cap of the same size and answers 413
+    // itself; a second cap around it would turn that into a 500.
+    if request.uri().path() == "/mcp" {
+        return next.run(request).await;
     }
     let request =
         request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
@@ -223,12 +234,19 @@ pub async fn serve(
         )
     });
     let router = router(&app);
+    // Without TCP_NODELAY a response written in two pieces waits for the client's delayed
+    // ACK (~40 ms on a reused connection).
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Serve {
             addr: addr.to_string(),
             source,
-        })?;
+        })?
+        .tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY on a connection");
+            }
+        });
     tracing::info!("listening on http://{addr}");
     // The peer address is what login throttling knows the client by.
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();

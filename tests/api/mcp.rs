@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::ad_campaigns::{ad_round, approved_creatives};
 use crate::on_both_databases;
 use crate::publishing::{approve, publish_round};
-use crate::support::{TestApp, TestResponse};
+use crate::support::{Backend, TestApp, TestResponse};
 use crate::world::{Team, World, id, world};
 
 on_both_databases!(
@@ -171,35 +171,40 @@ async fn the_key_is_checked_before_any_mcp_message(app: TestApp) {
     );
 }
 
-const TOOLS: [&str; 28] = [
-    "list_campaigns",
-    "get_campaign",
-    "get_campaign_metrics",
-    "list_segments",
-    "list_brands",
-    "list_connectors",
-    "preview_email_sequence",
-    "get_email_sequence",
-    "update_email_sequence_step",
-    "approve_email_sequence",
-    "reject_email_sequence",
-    "pause_email_sequence",
-    "resume_email_sequence",
-    "cancel_email_sequence",
-    "list_approvals",
-    "generate_ad_creatives",
-    "update_ad_creative",
-    "launch_ad_campaign",
-    "get_ad_campaign",
-    "pause_ad_campaign",
-    "resume_ad_campaign",
-    "cancel_ad_campaign",
-    "generate_blog_draft",
-    "get_blog_draft",
-    "update_blog_draft",
-    "publish_blog_draft",
-    "get_publish_job",
-    "record_event",
+/// Every tool with its hints: (read-only, destructive, idempotent, open world); the last
+/// three only matter for tools that change something.
+const TOOLS: [(&str, bool, bool, bool, bool); 30] = [
+    ("list_campaigns", true, false, false, false),
+    ("get_campaign", true, false, false, false),
+    ("get_campaign_metrics", true, false, false, false),
+    ("list_segments", true, false, false, false),
+    ("list_brands", true, false, false, false),
+    ("list_connectors", true, false, false, false),
+    ("list_approvals", true, false, false, false),
+    ("get_email_sequence", true, false, false, false),
+    ("get_ad_campaign", true, false, false, false),
+    ("get_blog_draft", true, false, false, false),
+    ("list_publish_jobs", true, false, false, false),
+    ("get_publish_job", true, false, false, false),
+    // Generating calls the configured writer, which may be an outside model.
+    ("preview_email_sequence", false, false, false, true),
+    ("generate_ad_creatives", false, false, false, true),
+    ("generate_blog_draft", false, false, false, true),
+    ("update_email_sequence_step", false, true, true, false),
+    ("update_ad_creative", false, true, true, false),
+    ("update_blog_draft", false, true, true, false),
+    ("request_ad_creative_approval", false, false, true, false),
+    ("launch_ad_campaign", false, false, false, false),
+    ("publish_blog_draft", false, false, true, false),
+    ("approve_email_sequence", false, true, true, true),
+    ("reject_email_sequence", false, true, true, false),
+    ("pause_email_sequence", false, false, true, false),
+    ("resume_email_sequence", false, false, true, true),
+    ("cancel_email_sequence", false, true, true, false),
+    ("pause_ad_campaign", false, false, true, true),
+    ("resume_ad_campaign", false, false, true, true),
+    ("cancel_ad_campaign", false, true, true, true),
+    ("record_event", false, true, false, false),
 ];
 
 async fn the_tools_are_listed_with_schemas_and_true_annotations(app: TestApp) {
@@ -208,19 +213,23 @@ async fn the_tools_are_listed_with_schemas_and_true_annotations(app: TestApp) {
     let tools = listed["tools"].as_array().unwrap();
     let mut names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
     names.sort_unstable();
-    let mut expected = TOOLS.to_vec();
+    let mut expected: Vec<&str> = TOOLS.iter().map(|t| t.0).collect();
     expected.sort_unstable();
     assert_eq!(names, expected);
     let by_name = |n: &str| tools.iter().find(|t| t["name"] == n).unwrap().clone();
-    for t in tools {
+    for (name, read_only, destructive, idempotent, open_world) in TOOLS {
+        let t = by_name(name);
         assert_eq!(t["inputSchema"]["type"], "object", "{t}");
-        assert!(t["description"].as_str().unwrap().len() > 40, "{t}");
+        let description = t["description"].as_str().unwrap();
+        assert!(description.len() > 40, "{t}");
         let a = &t["annotations"];
-        assert!(a["readOnlyHint"].is_boolean(), "{t}");
-        assert!(a["openWorldHint"].is_boolean(), "{t}");
-        if a["readOnlyHint"] == false {
-            assert!(a["destructiveHint"].is_boolean(), "{t}");
-            assert!(a["idempotentHint"].is_boolean(), "{t}");
+        assert_eq!(a["readOnlyHint"], read_only, "{name}");
+        assert_eq!(a["openWorldHint"], open_world, "{name}");
+        if read_only {
+            assert!(description.contains("Changes nothing"), "{name}");
+        } else {
+            assert_eq!(a["destructiveHint"], destructive, "{name}");
+            assert_eq!(a["idempotentHint"], idempotent, "{name}");
         }
     }
     let preview = by_name("preview_email_sequence");
@@ -237,8 +246,6 @@ async fn the_tools_are_listed_with_schemas_and_true_annotations(app: TestApp) {
             "{field}: {preview}"
         );
     }
-    assert_eq!(preview["annotations"]["readOnlyHint"], false);
-    assert_eq!(preview["annotations"]["openWorldHint"], false);
     assert!(
         preview["description"]
             .as_str()
@@ -248,7 +255,6 @@ async fn the_tools_are_listed_with_schemas_and_true_annotations(app: TestApp) {
     let approve = by_name("approve_email_sequence");
     assert!(approve["inputSchema"]["properties"]["preview_id"].is_object());
     assert!(approve["inputSchema"]["properties"]["acknowledge_warnings"].is_object());
-    assert_eq!(approve["annotations"]["openWorldHint"], true);
     assert!(
         approve["description"]
             .as_str()
@@ -268,13 +274,6 @@ async fn the_tools_are_listed_with_schemas_and_true_annotations(app: TestApp) {
             "{field}"
         );
     }
-    for read in ["list_campaigns", "get_campaign_metrics", "get_publish_job"] {
-        assert_eq!(by_name(read)["annotations"]["readOnlyHint"], true, "{read}");
-    }
-    assert_eq!(
-        by_name("cancel_ad_campaign")["annotations"]["destructiveHint"],
-        true
-    );
 }
 
 async fn a_preview_sends_nothing_and_only_an_approver_key_approves(app: TestApp) {
@@ -386,9 +385,18 @@ async fn reading_tools_answer_with_the_api_json(app: TestApp) {
     assert_eq!(segments["items"][0]["id"], w.segment.as_str());
     let brands = ok(&app, key, "list_brands", json!({})).await;
     assert_eq!(brands["items"][0]["id"], w.brand.as_str());
+    let webflow = crate::world::connector(
+        &app,
+        &team(&w),
+        json!({"kind": "webflow", "name": "Site", "settings": {"site_id": "s1", "collection_id": "c1"},
+               "secrets": {"api_token": "wf-secret-token"}}),
+    )
+    .await;
     let connectors = ok(&app, key, "list_connectors", json!({})).await;
-    assert_eq!(connectors["items"][0]["id"], w.sender.as_str());
-    assert!(!connectors.to_string().contains("secret\":\""));
+    assert_eq!(connectors["items"][0]["id"], webflow.as_str());
+    assert_eq!(connectors["items"][1]["id"], w.sender.as_str());
+    assert_eq!(connectors["items"][0]["secrets_set"], json!(["api_token"]));
+    assert!(!connectors.to_string().contains("wf-secret-token"));
     let approvals = ok(&app, key, "list_approvals", json!({"status": "pending"})).await;
     assert_eq!(approvals["items"][0]["subject_id"], p["preview_id"]);
     assert!(
@@ -575,6 +583,17 @@ async fn ad_tools_request_a_launch_that_waits_for_a_person(app: TestApp) {
     .await;
     assert_eq!(pending["items"][0]["subject_id"], adc.as_str());
     assert_eq!(pending["items"][0]["status"], "pending");
+    // The agent asks a person to approve the edited creative; it approves nothing itself.
+    let asked = ok(
+        &app,
+        key,
+        "request_ad_creative_approval",
+        json!({"creative_id": cre, "version": edited["version"]}),
+    )
+    .await;
+    assert_eq!(asked["status"], "pending");
+    assert_eq!(asked["subject_type"], "ad_creative");
+    assert_eq!(asked["console_path"], format!("/ads/creatives/{cre}"));
     // With two approved creatives the caller must choose, and is told the candidates.
     let r = app
         .post(
@@ -725,10 +744,8 @@ async fn blog_tools_request_publishing_that_waits_for_a_person(app: TestApp) {
     let team = team(&w);
     approve(&app, &team, requested["approval"]["id"].as_str().unwrap()).await;
     publish_round(&app, 0).await;
-    let job_id: String = sqlx::query_scalar("select id from publish_jobs")
-        .fetch_one(app.db().pool())
-        .await
-        .unwrap();
+    let jobs = ok(&app, key, "list_publish_jobs", json!({"draft_id": drf})).await;
+    let job_id = id(&jobs["items"][0]);
     let (failed, job, text) = tool(
         &app,
         key,
@@ -962,4 +979,61 @@ async fn resources_and_prompts_help_an_agent(app: TestApp) {
     ] {
         assert!(text.contains(step), "{step}: {text}");
     }
+}
+
+/// The transport's own limits: the key's rate limit, the body cap, the methods it serves.
+#[tokio::test]
+async fn the_transport_keeps_the_rate_limit_and_the_body_cap() {
+    let settings = tenex::server::config::Settings {
+        rate_limit_per_minute: 3,
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, settings)
+        .await
+        .unwrap();
+    let member = app
+        .member(
+            "acme",
+            "mark@acme.test",
+            tenex::domain::actor::Role::Marketer,
+            None,
+        )
+        .await;
+    let key = member.key.as_str();
+    let get = app
+        .send(
+            Request::get("/mcp")
+                .header(header::HOST, "127.0.0.1:3000")
+                .header(header::ACCEPT, "text/event-stream")
+                .header(header::AUTHORIZATION, format!("Bearer {key}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(get.status, 405, "{}", get.text);
+    let big = "x".repeat(1024 * 1024 + 1);
+    let too_large = app
+        .send(
+            Request::post("/mcp")
+                .header(header::HOST, "127.0.0.1:3000")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::ACCEPT, "application/json, text/event-stream")
+                .header(header::AUTHORIZATION, format!("Bearer {key}"))
+                .header(header::CONTENT_LENGTH, big.len())
+                .body(Body::from(big))
+                .unwrap(),
+        )
+        .await;
+    too_large.assert_problem(413, "payload_too_large");
+    // The body cap answered before the key was read; the GET and these two calls count, and
+    // the fourth request of the minute (over 3) is refused before any MCP message is read.
+    for _ in 0..2 {
+        assert_eq!(
+            rpc(&app, Some(key), "tools/list", json!({})).await.status,
+            200
+        );
+    }
+    let r = rpc(&app, Some(key), "tools/list", json!({})).await;
+    r.assert_problem(429, "rate_limited");
+    assert!(r.headers.contains_key(header::RETRY_AFTER));
 }

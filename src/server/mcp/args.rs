@@ -11,7 +11,7 @@ use crate::domain::approval::{ApprovalFilterInput, DecisionInput};
 use crate::domain::blog::DraftEdit;
 use crate::domain::campaign::CampaignFilterInput;
 use crate::domain::pagination::PageRequest;
-use crate::domain::publish::PublishInput;
+use crate::domain::publish::{PublishFilterInput, PublishInput};
 use crate::domain::sequence::StepEdit;
 
 /// Paging of a list.
@@ -54,6 +54,27 @@ pub struct ApprovalList {
     /// Paging.
     #[serde(flatten)]
     pub paging: Paging,
+}
+
+/// Filters and paging of `list_publish_jobs`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct PublishJobList {
+    /// Status and draft.
+    #[serde(flatten)]
+    pub filter: PublishFilterInput,
+    /// Paging.
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+/// A creative to send for approval.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreativeApprovalRequest {
+    /// `cre_…`.
+    pub creative_id: String,
+    /// The version seen; when sent, a creative edited since is a conflict.
+    pub version: Option<i64>,
 }
 
 /// A campaign.

@@ -107,10 +107,9 @@ impl ServerHandler for Tenex {
     }
 }
 
-/// `TENEX_PUBLIC_URL`'s authority (`host[:port]`) and its origin with an explicit port.
-fn public_host_and_origin(public_url: &str) -> Option<(String, String)> {
-    let (scheme, rest) = public_url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?.rsplit('@').next()?;
+/// The authority (`host[:port]`) of an origin, and the origin with its port spelt out.
+fn host_and_origin(origin: &str) -> Option<(String, String)> {
+    let (scheme, authority) = origin.split_once("://")?;
     if authority.is_empty() {
         return None;
     }
@@ -119,10 +118,10 @@ fn public_host_and_origin(public_url: &str) -> Option<(String, String)> {
         None => authority.contains(':'),
     };
     let origin = if has_port {
-        format!("{scheme}://{authority}")
+        origin.to_owned()
     } else {
         let port = if scheme == "https" { 443 } else { 80 };
-        format!("{scheme}://{authority}:{port}")
+        format!("{origin}:{port}")
     };
     Some((authority.to_owned(), origin))
 }
@@ -130,10 +129,10 @@ fn public_host_and_origin(public_url: &str) -> Option<(String, String)> {
 /// The Streamable HTTP settings: hosts allowed are this machine's loopback names and the
 /// host of `TENEX_PUBLIC_URL` (a guard against DNS rebinding); a browser origin, when sent,
 /// must be the console's own.
-fn transport_config(public_url: &str, max_body: usize) -> StreamableHttpServerConfig {
+fn transport_config(public_origin: &str, max_body: usize) -> StreamableHttpServerConfig {
     let mut hosts = vec!["localhost".to_owned(), "127.0.0.1".into(), "::1".into()];
     let mut origins = Vec::new();
-    if let Some((authority, origin)) = public_host_and_origin(public_url) {
+    if let Some((authority, origin)) = host_and_origin(public_origin) {
         hosts.push(authority);
         origins.push(origin);
     }
@@ -154,10 +153,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let service = StreamableHttpService::new(
         move || Ok(Tenex::new(ctx.clone(), console_url.clone())),
         NeverSessionManager::default().into(),
-        transport_config(&state.settings.public_url, state.settings.max_body_bytes),
+        transport_config(
+            state.settings.public_origin(),
+            state.settings.max_body_bytes,
+        ),
     );
     Router::new()
-        .nest_service("/mcp", service)
+        .route_service("/mcp", service)
         .layer(from_fn_with_state(state.clone(), authenticate))
 }
 
@@ -166,22 +168,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_public_url_gives_the_host_and_an_origin_with_its_port() {
+    fn the_public_origin_gives_the_host_and_an_origin_with_its_port() {
         assert_eq!(
-            public_host_and_origin("https://console.example.com"),
+            host_and_origin("https://console.example.com"),
             Some((
                 "console.example.com".into(),
                 "https://console.example.com:443".into()
             ))
         );
         assert_eq!(
-            public_host_and_origin("http://127.0.0.1:3000/base"),
+            host_and_origin("http://127.0.0.1:3000"),
             Some(("127.0.0.1:3000".into(), "http://127.0.0.1:3000".into()))
         );
         assert_eq!(
-            public_host_and_origin("http://[::1]:8080"),
+            host_and_origin("http://[::1]:8080"),
             Some(("[::1]:8080".into(), "http://[::1]:8080".into()))
         );
-        assert_eq!(public_host_and_origin("nonsense"), None);
+        assert_eq!(host_and_origin("nonsense"), None);
     }
 }

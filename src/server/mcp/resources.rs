@@ -67,11 +67,15 @@ pub async fn read(
         }
     }
     .map_err(|e| {
+        let internal = matches!(e, Error::Internal(_));
         let problem = problem_for(e);
-        ErrorData::invalid_request(
-            format!("{}: {}", problem.code, problem.detail),
-            serde_json::to_value(&problem).ok(),
-        )
+        let message = format!("{}: {}", problem.code, problem.detail);
+        let data = serde_json::to_value(&problem).ok();
+        if internal {
+            ErrorData::internal_error(message, data)
+        } else {
+            ErrorData::invalid_request(message, data)
+        }
     })?;
     Ok(ReadResourceResult::new(vec![
         ResourceContents::text(body.to_string(), uri).with_mime_type("application/json"),

@@ -134,6 +134,7 @@ pub async fn with_defaults(
     actor: &Actor,
     input: &LaunchInput,
 ) -> Result<LaunchInput, Error> {
+    actor.require(Scope::MarketingWrite)?;
     actor.require(Scope::MarketingRead)?;
     let Some(platform) = input
         .platform

@@ -6,13 +6,14 @@ use rmcp::{tool, tool_router};
 
 use super::super::Tenex;
 use super::super::answer::Answer;
-use super::super::args::{self, AdCampaignRef, CreativeUpdate};
+use super::super::args::{self, AdCampaignRef, CreativeApprovalRequest, CreativeUpdate};
 use super::super::call::{Call, schema};
 use crate::domain::ad_campaign::{AdControl, LaunchInput};
 use crate::domain::ad_creative::{CreativeEdit, GenerateCreativesInput};
 use crate::domain::ids::{AdCampaignId, AdCreativeId};
 use crate::server::api::ad_campaigns::AdCampaignJson;
 use crate::server::api::ad_creatives::{CreatedCreativesJson, CreativeJson};
+use crate::server::api::approvals::ApprovalJson;
 use crate::server::services::{ad_campaigns, ad_creatives};
 
 #[tool_router(router = ad_tools, vis = "pub(in crate::server::mcp)")]
@@ -38,7 +39,7 @@ impl Tenex {
             };
             let ids: Vec<&str> = created.items.iter().map(|c| c.id.as_str()).collect();
             let summary = format!(
-                "{} draft creative(s): {}. Nothing runs until a human approves one; then launch_ad_campaign.",
+                "{} draft creative(s): {}. Nothing runs: request_ad_creative_approval asks a person to approve one; then launch_ad_campaign.",
                 ids.len(),
                 ids.join(", ")
             );
@@ -70,6 +71,35 @@ impl Tenex {
                 c.id, c.status, c.version
             );
             Answer::new(summary, c)
+        })
+        .await
+    }
+
+    #[tool(
+        description = "Asks a human approver to approve a creative's copy as it is now (complete copy: a \
+                       landing page, within every limit, no forbidden phrase). Only approved creatives \
+                       can be launched. Approves nothing itself; asking again for the same copy answers \
+                       with the request already open.",
+        input_schema = schema::<CreativeApprovalRequest>(),
+        annotations(title = "Request a creative's approval", read_only_hint = false,
+                    destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn request_ad_creative_approval(
+        &self,
+        call: Call<CreativeApprovalRequest>,
+    ) -> CallToolResult {
+        self.answer(async {
+            let (actor, a) = call.parts()?;
+            let id: AdCreativeId = args::id("creative_id", &a.creative_id)?;
+            let approval =
+                ad_creatives::request_approval(&self.ctx, &actor, &id, a.version).await?;
+            let page = self.console(&approval.console_page());
+            let approval = ApprovalJson::from(approval);
+            let summary = format!(
+                "Approval request {} for creative {id} waits for a person at {page}.",
+                approval.id
+            );
+            Answer::new(summary, approval)
         })
         .await
     }

@@ -6,12 +6,16 @@ use rmcp::{tool, tool_router};
 
 use super::super::Tenex;
 use super::super::answer::Answer;
-use super::super::args::{self, DraftPublish, DraftRef, DraftUpdate, PublishJobRef};
+use super::super::args::{
+    self, DraftPublish, DraftRef, DraftUpdate, PublishJobList, PublishJobRef,
+};
 use super::super::call::{Call, schema};
+use crate::domain::Error;
 use crate::domain::blog::{BlogDraft, DraftEdit, GenerateDraftInput};
 use crate::domain::ids::{DraftId, PublishJobId};
 use crate::server::api::approvals::ApprovalJson;
 use crate::server::api::blog_drafts::DraftJson;
+use crate::server::api::list::ListJson;
 use crate::server::api::publish_jobs::PublishJobJson;
 use crate::server::services::{blog_drafts, publishing};
 
@@ -106,6 +110,27 @@ impl Tenex {
                 body["approval"]["id"].as_str().unwrap_or_default()
             );
             Answer::new(summary, body)
+        })
+        .await
+    }
+
+    #[tool(
+        description = "Lists publish jobs, newest first, filtered by draft_id and status (queued, running, \
+                       succeeded, failed): one runs after a person approves a publish request. \
+                       Changes nothing.",
+        input_schema = schema::<PublishJobList>(),
+        annotations(title = "List publish jobs", read_only_hint = true, open_world_hint = false)
+    )]
+    async fn list_publish_jobs(&self, call: Call<PublishJobList>) -> CallToolResult {
+        self.answer(async {
+            let (actor, q) = call.parts()?;
+            let (filter, page) = Error::both(q.filter.parse(), q.paging.parse())?;
+            let list = ListJson::from_page(
+                publishing::list(&self.ctx, &actor, &filter, &page).await?,
+                PublishJobJson::from,
+            );
+            let summary = format!("{} publish job(s).", list.items.len());
+            Answer::new(summary, list)
         })
         .await
     }

@@ -25,7 +25,7 @@ impl Tenex {
                        with the returned preview_id).",
         input_schema = schema::<PreviewInput>(),
         annotations(title = "Preview an email sequence", read_only_hint = false,
-                    destructive_hint = false, idempotent_hint = false, open_world_hint = false)
+                    destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
     async fn preview_email_sequence(&self, call: Call<PreviewInput>) -> CallToolResult {
         self.answer(async {
@@ -115,7 +115,7 @@ impl Tenex {
                        must be acknowledged with acknowledge_warnings.",
         input_schema = schema::<SequenceDecision>(),
         annotations(title = "Approve an email sequence", read_only_hint = false,
-                    destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+                    destructive_hint = true, idempotent_hint = true, open_world_hint = true)
     )]
     async fn approve_email_sequence(&self, call: Call<SequenceDecision>) -> CallToolResult {
         self.decide(call, Decision::Approve).await

@@ -208,7 +208,7 @@ impl Tenex {
                        contact's email sequences. Pass your own `id` so a retry counts once. No \
                        approval needed.",
         input_schema = schema::<EventInput>(),
-        annotations(title = "Record an event", read_only_hint = false, destructive_hint = false,
+        annotations(title = "Record an event", read_only_hint = false, destructive_hint = true,
                     idempotent_hint = false, open_world_hint = false)
     )]
     async fn record_event(&self, call: Call<EventInput>) -> CallToolResult {
