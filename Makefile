@@ -33,6 +33,7 @@ db-up:
 
 build-release:
 	cargo leptos build --release
+	node scripts/precompress.mjs target/site
 
 unit-and-api:
 	$(ERASED) scripts/test-rust.sh $(CARGO_TEST_FLAGS)

@@ -115,7 +115,7 @@ pub async fn prepare(
 pub fn router(app: &Prepared) -> Router {
     let state = app.state.clone();
     let leptos_options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let routes = console_routes();
     Router::new()
         .route("/healthz", get(healthz))
         .route("/api/docs", get(api::docs::reference_page))
@@ -136,6 +136,16 @@ pub fn router(app: &Prepared) -> Router {
         .layer(super::assets::compression())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The console's routes, listed once per process. Listing them renders the app with
+/// resource loading suppressed process-wide; a page whose resources first ran during a
+/// second listing (another router built while one serves, as the tests do) would never
+/// finish.
+fn console_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// The paths that take a CSV import, and so the larger body limit.
