@@ -464,10 +464,14 @@ async fn a_resync_replaces_a_day_and_the_campaign_counts_it_once(app: TestApp) {
         "{again}"
     );
     // The platform's days, as the campaign's metrics show them, are what a rebuild from
-    // the synced days counts.
+    // the synced days counts. The range is the synced days' own: the sync ran seven hours
+    // ahead, which after 17:00 UTC is already tomorrow.
+    let mut synced: Vec<&str> = days.iter().map(|d| d["day"].as_str().unwrap()).collect();
+    synced.sort_unstable();
+    let (first_day, last_day) = (synced[0], synced[synced.len() - 1]);
     let m = app
         .get(
-            &format!("/api/v1/marketing/campaigns/{cmp}/metrics?days=120"),
+            &format!("/api/v1/marketing/campaigns/{cmp}/metrics?from={first_day}&to={last_day}"),
             &t.marketer.key,
         )
         .await
