@@ -2,7 +2,7 @@
 // wasm, JS and CSS file of the site, so the server sends them compressed without
 // compressing on each request. Leaves up-to-date copies alone; prints the sizes.
 //   node scripts/precompress.mjs [site dir, default target/site]
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
@@ -25,6 +25,12 @@ const fresh = (copy, source) => {
   }
 };
 
+// Written aside, then renamed: a server reading the site meanwhile never sees half a file.
+const put = (path, bytes) => {
+  writeFileSync(`${path}.tmp`, bytes);
+  renameSync(`${path}.tmp`, path);
+};
+
 for (const path of files(root)) {
   const body = readFileSync(path);
   const sizes = [];
@@ -35,12 +41,12 @@ for (const path of files(root)) {
         [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
       },
     });
-    writeFileSync(`${path}.br`, br);
+    put(`${path}.br`, br);
     sizes.push(`br ${br.length}`);
   }
   if (!fresh(`${path}.gz`, path)) {
     const gz = gzipSync(body, { level: 9 });
-    writeFileSync(`${path}.gz`, gz);
+    put(`${path}.gz`, gz);
     sizes.push(`gzip ${gz.length}`);
   }
   if (sizes.length) console.log(`[precompress] ${path}: ${body.length} bytes, ${sizes.join(', ')}`);

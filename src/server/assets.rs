@@ -48,24 +48,35 @@ fn static_headers(mut response: Response, cache: &'static str) -> Response {
     let status = response.status();
     if status.is_success() || status == StatusCode::NOT_MODIFIED {
         let headers = response.headers_mut();
+        // Nothing personal may ride on an answer shared caches keep.
+        headers.remove(header::SET_COOKIE);
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
 }
 
-/// Every answer without its own cache rule: pages and JSON are `no-store`; other files
-/// (served from the site root) are revalidated.
+/// Every answer without its own cache rule: files served from the site root (a success or
+/// a 304, not a page or JSON) are revalidated; everything else is `no-store`. An answer
+/// already compressed (a site-root file's `.br`/`.gz`) says it varies by encoding.
 pub async fn default_cache_control(mut response: Response) -> Response {
+    let headers = response.headers();
+    if headers.contains_key(header::CONTENT_ENCODING) && !headers.contains_key(header::VARY) {
+        response
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     if response.headers().contains_key(header::CACHE_CONTROL) {
         return response;
     }
+    let status = response.status();
     let dynamic = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_none_or(|ct| ct.starts_with("text/html") || ct.contains("json"));
-    let value = if dynamic { NO_STORE } else { REVALIDATE };
+    let file = !dynamic && (status.is_success() || status == StatusCode::NOT_MODIFIED);
+    let value = if file { REVALIDATE } else { NO_STORE };
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
@@ -155,6 +166,23 @@ mod tests {
             let r = default_cache_control(with(ct)).await;
             assert_eq!(r.headers()[header::CACHE_CONTROL], expected, "{ct}");
         }
+        let refused = Response::builder()
+            .status(StatusCode::FORBIDDEN)
+            .header(header::CONTENT_TYPE, "text/plain")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        assert_eq!(
+            default_cache_control(refused).await.headers()[header::CACHE_CONTROL],
+            NO_STORE
+        );
+        let precompressed = Response::builder()
+            .header(header::CONTENT_TYPE, "text/javascript")
+            .header(header::CONTENT_ENCODING, "br")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let r = default_cache_control(precompressed).await;
+        assert_eq!(r.headers()[header::VARY], "accept-encoding");
+        assert_eq!(r.headers()[header::CACHE_CONTROL], REVALIDATE);
         let own = Response::builder()
             .header(header::CACHE_CONTROL, IMMUTABLE)
             .body(axum::body::Body::empty())

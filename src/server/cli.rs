@@ -163,7 +163,9 @@ async fn execute(command: Command, settings: Settings) -> Result<(), String> {
             if demo && workspaces::count(&db).await.map_err(describe)? == 0 {
                 load_demo(&ctx).await?;
             }
-            let options = leptos_config::options().map_err(|e| format!("Leptos.toml: {e}"))?;
+            let options = leptos_config::with_hash_file_checked(
+                leptos_config::options().map_err(|e| format!("Leptos.toml: {e}"))?,
+            );
             print_banner(&options.site_addr.to_string(), demo);
             startup::serve(settings, options, db)
                 .await

@@ -12,6 +12,26 @@ pub fn options() -> Result<LeptosOptions, leptos::config::errors::LeptosConfigEr
     leptos::config::get_config_from_str(LEPTOS_TOML)
 }
 
+/// The options to serve with. Hashed file names need `hash.txt` beside the binary (leptos
+/// panics on every page without it): when it is missing the names are served unhashed, with
+/// a warning, instead.
+pub fn with_hash_file_checked(mut options: LeptosOptions) -> LeptosOptions {
+    if options.hash_files {
+        let beside = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
+        if !beside.as_ref().is_some_and(|path| path.exists()) {
+            tracing::warn!(
+                expected = ?beside,
+                "hash.txt (written by `cargo leptos build --release`) is not beside this binary; \
+                 serving the site's files under their plain names"
+            );
+            options.hash_files = false;
+        }
+    }
+    options
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

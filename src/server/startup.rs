@@ -116,12 +116,12 @@ pub fn router(app: &Prepared) -> Router {
     let state = app.state.clone();
     let leptos_options = state.leptos_options.clone();
     let routes = console_routes();
-    Router::new()
+    let pkg = super::assets::pkg_router(&leptos_options);
+    let pages_and_api = Router::new()
         .route("/healthz", get(healthz))
         .route("/api/docs", get(api::docs::reference_page))
         .merge(api::router(&state))
         .merge(super::mcp::router(&state))
-        .merge(super::assets::pkg_router(&leptos_options))
         .merge(super::unsubscribe::router())
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -129,7 +129,11 @@ pub fn router(app: &Prepared) -> Router {
         .layer(from_fn_with_state(state.clone(), csrf::refuse_cross_site))
         .layer(session::layer(app.sessions.clone(), &state.settings))
         .layer(from_fn_with_state(state.clone(), limit_body))
-        .layer(axum::middleware::map_response(problem_for_bare_413))
+        .layer(axum::middleware::map_response(problem_for_bare_413));
+    // The build's files stay outside the session layer: a year-long public cache entry must
+    // never carry someone's session cookie, and serving them needs no database.
+    pages_and_api
+        .merge(pkg)
         .layer(axum::middleware::map_response(
             super::assets::default_cache_control,
         ))

@@ -20,6 +20,7 @@ on_both_databases!(
     members_see_and_revoke_only_their_own_keys_in_the_console,
     logging_out_ends_the_session,
     sessions_survive_a_restart_and_are_shared_by_replicas,
+    build_files_never_carry_a_session_cookie_and_pages_are_never_stored,
 );
 
 async fn logging_in_sets_a_hardened_session_cookie(app: TestApp) {
@@ -381,5 +382,26 @@ async fn members_see_and_revoke_only_their_own_keys_in_the_console(app: TestApp)
         all["items"].as_array().unwrap().len(),
         3,
         "an admin sees every key"
+    );
+}
+
+/// The build's files are served outside the session layer (a year-long public cache entry
+/// must not carry a session cookie); pages are `no-store`.
+async fn build_files_never_carry_a_session_cookie_and_pages_are_never_stored(app: TestApp) {
+    app.member("acme", "ana@acme.test", Role::Admin, None).await;
+    let cookie = app.log_in("ana@acme.test", PASSWORD).await.unwrap();
+    let page = app.page("/", Some(&cookie)).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    let file = app.page("/pkg/tenex.wasm", Some(&cookie)).await;
+    assert!(
+        !file.headers.contains_key(header::SET_COOKIE),
+        "{:?}",
+        file.headers
+    );
+    assert_eq!(
+        file.headers[header::CACHE_CONTROL],
+        "no-store",
+        "a missing file is not cached"
     );
 }
