@@ -33,13 +33,7 @@ where
     T: DeserializeOwned + schemars::JsonSchema + 'static,
 {
     fn from_context_part(context: &mut ToolCallContext<S>) -> Result<Self, rmcp::ErrorData> {
-        let actor = context
-            .request_context
-            .extensions
-            .get::<axum::http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<Actor>())
-            .cloned()
-            .ok_or(Error::Unauthenticated);
+        let actor = caller(&context.request_context.extensions);
         let arguments = context.arguments.take().unwrap_or_default();
         let args = only_known::<T>(&arguments).and_then(|()| {
             let bytes = serde_json::to_vec(&arguments).map_err(Error::internal)?;
@@ -47,6 +41,16 @@ where
         });
         Ok(Self { actor, args })
     }
+}
+
+/// The key's actor, put in the HTTP request by the authentication layer; rmcp hands the
+/// request's parts to every MCP request it serves.
+pub fn caller(extensions: &rmcp::model::Extensions) -> Result<Actor, Error> {
+    extensions
+        .get::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Actor>())
+        .cloned()
+        .ok_or(Error::Unauthenticated)
 }
 
 /// Refuses arguments the tool does not take, naming each: arguments flattened from a domain

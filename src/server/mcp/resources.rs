@@ -46,12 +46,7 @@ pub async fn read(
     uri: &str,
     context: &RequestContext<RoleServer>,
 ) -> Result<ReadResourceResponse, ErrorData> {
-    let actor = context
-        .extensions
-        .get::<axum::http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<Actor>())
-        .cloned()
-        .ok_or(Error::Unauthenticated);
+    let actor = super::call::caller(&context.extensions);
     let page = PageRequest {
         limit: ROWS,
         after: None,
