@@ -68,15 +68,17 @@ test('an agent previews, cannot approve, and a person-granted key can; launches 
   expect(segment.member_count).toBeGreaterThan(0);
   const brand = (await ok(agent, 'list_brands')).items[0];
   const connectors = (await ok(agent, 'list_connectors', { limit: 200 })).items as any[];
-  // A healthy sandbox plays every channel (other tests rename or add connectors).
-  const sandbox = connectors.find((c) => c.kind === 'sandbox' && c.health === 'healthy' && !/refuses/.test(c.name));
-  expect(sandbox, JSON.stringify(connectors.map((c) => [c.name, c.kind, c.health]))).toBeTruthy();
-  const named = (_channel: string) => sandbox.id as string;
+  // A healthy sandbox for each channel, by role (other tests rename or add connectors).
+  const named = (role: string) => {
+    const sandbox = connectors.find((c) => c.kind === 'sandbox' && c.health === 'healthy' && c.roles.includes(role) && !/refuses/.test(c.name));
+    expect(sandbox, JSON.stringify(connectors.map((c) => [c.name, c.roles, c.health]))).toBeTruthy();
+    return sandbox.id as string;
+  };
 
   // A preview sends nothing and says so.
   const preview = await call(agent, 'preview_email_sequence', {
     segment_id: segment.id, brand_id: brand.id, objective: 'book a freight demo',
-    sender_connector_id: named('Sandbox mail'), num_emails: 2, cadence_days: [0, 4],
+    sender_connector_id: named('email_sender'), num_emails: 2, cadence_days: [0, 4],
   });
   expect(preview.isError, preview.text).toBe(false);
   expect(preview.text).toContain('nothing was sent');
@@ -110,7 +112,7 @@ test('an agent previews, cannot approve, and a person-granted key can; launches 
   expect(approval.status()).toBe(200);
   const launch = await call(agent, 'launch_ad_campaign', {
     platform: 'google', objective: 'leads', segment_id: segment.id, brand_id: brand.id,
-    daily_budget_usd: 15, connector_id: named('Sandbox ads'), creative_ids: [creative],
+    daily_budget_usd: 15, connector_id: named('ad_account'), creative_ids: [creative],
   });
   expect(launch.isError, launch.text).toBe(false);
   expect(launch.body.status).toBe('pending_approval');
@@ -120,7 +122,7 @@ test('an agent previews, cannot approve, and a person-granted key can; launches 
 
   // A blog publish is a request too.
   const draft = await ok(agent, 'generate_blog_draft', { brand_id: brand.id, topic: `Cross-dock savings ${Date.now()}` });
-  const publish = await call(agent, 'publish_blog_draft', { draft_id: draft.id, connector_id: named('Sandbox CMS') });
+  const publish = await call(agent, 'publish_blog_draft', { draft_id: draft.id, connector_id: named('cms') });
   expect(publish.isError, publish.text).toBe(false);
   expect(publish.body.published).toBe(false);
   expect(publish.body.approval.status).toBe('pending');

@@ -77,6 +77,7 @@ pub struct BlogDraft {
 
 impl BlogDraft {
     /// The body as safe HTML (the same renderer as the editor's preview).
+    #[cfg(feature = "ssr")]
     pub fn body_html(&self) -> String {
         super::markdown::to_html(&self.body_markdown)
     }
@@ -158,14 +159,28 @@ pub struct DraftView {
     pub reading_minutes: usize,
 }
 
+/// Words in the Markdown's text (markup not counted).
+pub fn word_count(markdown: &str) -> usize {
+    markdown
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// Minutes to read at 230 words a minute, at least one.
+pub fn reading_minutes(words: usize) -> usize {
+    words.div_ceil(230).max(1)
+}
+
+#[cfg(feature = "ssr")]
 impl DraftView {
     /// The draft with its rendering.
     pub fn of(draft: BlogDraft) -> Self {
-        let words = super::markdown::word_count(&draft.body_markdown);
+        let words = word_count(&draft.body_markdown);
         Self {
             body_html: draft.body_html(),
             word_count: words,
-            reading_minutes: super::markdown::reading_minutes(words),
+            reading_minutes: reading_minutes(words),
             draft,
         }
     }
@@ -573,6 +588,14 @@ impl DraftEdit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_and_reading_time() {
+        assert_eq!(word_count("# Hi there\n\n- one, two — three"), 5);
+        assert_eq!(reading_minutes(0), 1);
+        assert_eq!(reading_minutes(460), 2);
+        assert_eq!(reading_minutes(461), 3);
+    }
 
     fn fields(e: Error) -> Vec<String> {
         match e {

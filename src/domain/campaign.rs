@@ -23,6 +23,15 @@ wire_enum!(
 );
 
 wire_enum!(
+    /// Why a run is paused when no person paused it.
+    PausedReason {
+        /// Its sender connector cannot work (credentials refused, no such host, repeated
+        /// failures): the run waits for the connector to pass a test.
+        SenderFailing => "sender_failing",
+    }
+);
+
+wire_enum!(
     /// Where a campaign stands; it follows its artifact.
     CampaignStatus {
         /// Being prepared.
@@ -85,6 +94,9 @@ pub struct Campaign {
     pub channel: Channel,
     /// Status.
     pub status: CampaignStatus,
+    /// Why it is paused, when no person paused it.
+    #[serde(default)]
+    pub paused_reason: Option<PausedReason>,
     /// Target segment.
     pub segment_id: Option<SegmentId>,
     /// Brand.

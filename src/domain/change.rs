@@ -79,6 +79,11 @@ wire_enum!(
         ConnectorUpdated => "connector.updated",
         /// A connector was deleted.
         ConnectorDeleted => "connector.deleted",
+        /// A connector hit a fault every call would hit: sending through it is held.
+        ConnectorFailing => "connector.failing",
+        /// A person's passing test (or explicit release) ended a connector's failing state:
+        /// its held runs go on.
+        ConnectorRecovered => "connector.recovered",
         /// An API key was minted.
         ApiKeyMinted => "api_key.minted",
         /// An API key was revoked.
@@ -105,6 +110,10 @@ wire_enum!(
         SequencePaused => "email_sequence.paused",
         /// A paused sequence was resumed.
         SequenceResumed => "email_sequence.resumed",
+        /// A running sequence was held because its sender is failing.
+        SequenceHeld => "email_sequence.held",
+        /// A held sequence went on after its sender recovered.
+        SequenceReleased => "email_sequence.released",
         /// A sequence was cancelled.
         SequenceCancelled => "email_sequence.cancelled",
         /// A running sequence had nothing left to send: it, its campaign and its
@@ -189,7 +198,8 @@ impl Action {
                 SubjectKind::Segment
             }
             BrandCreated | BrandUpdated => SubjectKind::Brand,
-            ConnectorCreated | ConnectorUpdated | ConnectorDeleted => SubjectKind::Connector,
+            ConnectorCreated | ConnectorUpdated | ConnectorDeleted | ConnectorFailing
+            | ConnectorRecovered => SubjectKind::Connector,
             ApiKeyMinted | ApiKeyRevoked => SubjectKind::ApiKey,
             CampaignCreated => SubjectKind::Campaign,
             ApprovalRequested | ApprovalApproved | ApprovalRejected => SubjectKind::Approval,
@@ -200,6 +210,8 @@ impl Action {
             | SequenceRejected
             | SequencePaused
             | SequenceResumed
+            | SequenceHeld
+            | SequenceReleased
             | SequenceCancelled
             | SequenceCompleted
             | SequenceMessageSettled
@@ -229,12 +241,15 @@ impl Action {
 
     /// Whether the change gets an audit row. Deliveries, replies, bounces and conversions
     /// have their own records (the ledger, the events) and would drown the log: they are
-    /// counted, not audited. A completion is the worker's, and nobody's decision.
+    /// counted, not audited. A completion, or a hold because a sender failed, is the
+    /// worker's, and nobody's decision (the release is a person's, and audited).
     pub fn audited(self) -> bool {
         !matches!(
             self,
             Self::EmailSent
                 | Self::SequenceCompleted
+                | Self::ConnectorFailing
+                | Self::SequenceHeld
                 | Self::ReplyRecorded
                 | Self::BounceRecorded
                 | Self::UnsubscribeRecorded
@@ -256,6 +271,8 @@ impl Action {
             Self::AdCampaignStatusChanged => Some(WebhookEvent::AdCampaignStatusChanged),
             Self::PublishJobFinished => Some(WebhookEvent::PublishJobFinished),
             Self::ConversionRecorded => Some(WebhookEvent::ConversionRecorded),
+            Self::ConnectorFailing => Some(WebhookEvent::ConnectorFailing),
+            Self::ConnectorRecovered => Some(WebhookEvent::ConnectorRecovered),
             _ => None,
         }
     }
@@ -303,6 +320,11 @@ wire_enum!(
         PublishJobFinished => "publish_job.finished",
         /// A conversion was recorded.
         ConversionRecorded => "conversion.recorded",
+        /// A connector hit a fault every call would hit; the runs sending through it are
+        /// held.
+        ConnectorFailing => "connector.failing",
+        /// A failing connector passed a person's test; its held runs go on.
+        ConnectorRecovered => "connector.recovered",
     }
 );
 

@@ -137,7 +137,8 @@ wire_enum!(
         Webflow => "webflow",
         /// Sanity HTTP API.
         Sanity => "sanity",
-        /// Records what would have happened; every role.
+        /// Records what would have happened; the role its `role` setting names (every role
+        /// when it names none).
         Sandbox => "sandbox",
     }
 );
@@ -216,6 +217,7 @@ const fn s(name: &'static str, kind: ValueKind, required: bool, label: &'static 
 use ValueKind::*;
 
 const TLS_MODES: &[&str] = &["starttls", "tls", "none"];
+const SANDBOX_ROLES: &[&str] = &["email_sender", "ad_account", "cms"];
 
 impl ConnectorKind {
     /// The roles this kind can play.
@@ -371,9 +373,15 @@ const SANITY_SETTINGS: &[Spec] = &[
     ),
     s("base_url", BaseUrl, false, "API base URL (override)"),
 ];
-/// The sandbox's one knob: a launch step it refuses like a platform would, so the failure
-/// and "Retry launch" paths can be tried without a real account.
+/// The channel a sandbox stands in for, then its knobs: a launch step it refuses like a
+/// platform would (to try the failure and "Retry launch" paths), the address of a post.
 const SANDBOX_SETTINGS: &[Spec] = &[
+    s(
+        "role",
+        OneOf(SANDBOX_ROLES),
+        false,
+        "Stands in for: email_sender, ad_account or cms (empty: every channel)",
+    ),
     s(
         "refuse_step",
         Text,
@@ -672,6 +680,13 @@ pub struct Connector {
     pub health_detail: Option<String>,
     /// When it was last tested.
     pub last_checked_at: Option<Timestamp>,
+    /// Since when sending through it is held (a fault that every call would hit); `None`
+    /// while it may be used.
+    #[serde(default)]
+    pub failing_since: Option<Timestamp>,
+    /// Runs held because of it, waiting for a passing test.
+    #[serde(default)]
+    pub held_runs: i64,
     /// Bumped on every edit.
     pub version: i64,
     /// When it was created.
@@ -710,9 +725,22 @@ impl Keyed for Connector {
 }
 
 impl Connector {
+    /// The roles this connector plays: its kind's, narrowed for a sandbox to the one its
+    /// `role` setting names.
+    pub fn roles(&self) -> Vec<ConnectorRole> {
+        let named = (self.kind == ConnectorKind::Sandbox)
+            .then(|| self.settings.get("role"))
+            .flatten()
+            .and_then(|r| r.parse::<ConnectorRole>().ok());
+        match named {
+            Some(role) => vec![role],
+            None => self.kind.roles().to_vec(),
+        }
+    }
+
     /// True when this connector can play `role`.
     pub fn can(&self, role: ConnectorRole) -> bool {
-        self.kind.roles().contains(&role)
+        self.roles().contains(&role)
     }
 
     /// The email address mail is sent from, for sender kinds.

@@ -6,6 +6,11 @@
 //! said "too many requests" or "unavailable, retry". When the request may have reached the
 //! provider and no clear answer came back (a timeout, a dropped connection after the data,
 //! an HTTP 500/502/504), a second send could deliver the mail twice, so it is `Uncertain`.
+//!
+//! Some failures are the sender's, not the message's: the login is refused or impossible,
+//! the host does not exist, TLS cannot be set up, the account is suspended. Every message
+//! would fail the same way, so such a `ConnectorFault` holds the sender's runs instead of
+//! spending an attempt per message.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +32,9 @@ pub enum Outcome {
     Permanent(String),
     /// The provider may have accepted it: only a person may decide whether it goes again.
     Uncertain(String),
+    /// The sender cannot work at all (credentials refused, no usable login method, no such
+    /// host, TLS failure, account suspended); the message was not handed over.
+    ConnectorFault(String),
 }
 
 impl Outcome {
@@ -34,7 +42,10 @@ impl Outcome {
     pub fn reason(&self) -> Option<&str> {
         match self {
             Self::Sent { .. } => None,
-            Self::Transient(r) | Self::Permanent(r) | Self::Uncertain(r) => Some(r),
+            Self::Transient(r)
+            | Self::Permanent(r)
+            | Self::Uncertain(r)
+            | Self::ConnectorFault(r) => Some(r),
         }
     }
 
@@ -44,6 +55,7 @@ impl Outcome {
             Self::Transient(r) => Self::Transient(format!("{who}: {r}")),
             Self::Permanent(r) => Self::Permanent(format!("{who}: {r}")),
             Self::Uncertain(r) => Self::Uncertain(format!("{who}: {r}")),
+            Self::ConnectorFault(r) => Self::ConnectorFault(format!("{who}: {r}")),
             sent => sent,
         }
     }
@@ -51,21 +63,67 @@ impl Outcome {
 
 /// How an SMTP reply code is to be treated. A reply is a clear answer whatever the phase:
 /// RFC 5321 has a server that answers 4xx or 5xx to the end of the data keep no copy.
+/// The login replies (RFC 4954: 530 authentication required, 534 mechanism too weak, 535
+/// credentials invalid, 538 encryption required) are the sender's fault, whatever message.
 pub fn smtp_reply(code: u16, text: &str) -> Outcome {
     let reason = format!("SMTP {code}: {}", text.trim());
     match code {
         200..=399 => Outcome::Sent { provider_id: None },
+        530 | 534 | 535 | 538 => Outcome::ConnectorFault(reason),
         400..=499 => Outcome::Transient(reason),
         _ => Outcome::Permanent(reason),
     }
 }
 
-/// How an HTTP status from an API provider is to be treated. `retry_after` is whether the
+/// Why a connection to a provider could not be used, as its client saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectFailure {
+    /// The host name does not resolve.
+    NoSuchHost,
+    /// TLS could not be set up (certificate not trusted or for another name, no common
+    /// protocol).
+    Tls,
+    /// The server offers no login method the client can use with these credentials.
+    NoLoginMethod,
+    /// Refused, reset or unreachable: perhaps down for a moment.
+    Unreachable,
+    /// Connected, but the server said nothing in time.
+    Silent,
+}
+
+/// What a connection failure means: the sender's configuration cannot work (the host, TLS or
+/// login), or the provider may be back in a moment. Either way nothing was handed over.
+pub fn connect_failure(failure: ConnectFailure, detail: &str) -> Outcome {
+    let what = match failure {
+        ConnectFailure::NoSuchHost => "the host name does not resolve",
+        ConnectFailure::Tls => "TLS could not be set up",
+        ConnectFailure::NoLoginMethod => "the server offers no login method that can be used",
+        ConnectFailure::Unreachable => "could not connect",
+        ConnectFailure::Silent => "the server did not answer in time",
+    };
+    let reason = if detail.is_empty() {
+        what.to_owned()
+    } else {
+        format!("{what} ({detail})")
+    };
+    match failure {
+        ConnectFailure::NoSuchHost | ConnectFailure::Tls | ConnectFailure::NoLoginMethod => {
+            Outcome::ConnectorFault(reason)
+        }
+        ConnectFailure::Unreachable | ConnectFailure::Silent => Outcome::Transient(reason),
+    }
+}
+
+/// How an HTTP status from an API provider (Gmail, Graph, the ad platforms, the CMSes) is
+/// to be treated. `retry_after` is whether the
 /// answer carried a `Retry-After` header: a 503 with one says the request was not taken.
 pub fn http_status(status: u16, text: &str, retry_after: bool) -> Outcome {
     let reason = format!("HTTP {status}: {}", text.trim());
     match status {
         200..=299 => Outcome::Sent { provider_id: None },
+        // The token or key is refused, the account lacks the right, or it is suspended or
+        // out of quota (402): every call would get the same answer.
+        401..=403 => Outcome::ConnectorFault(reason),
         408 | 429 => Outcome::Transient(reason),
         503 if retry_after => Outcome::Transient(reason),
         500..=599 => Outcome::Uncertain(reason),
@@ -119,7 +177,10 @@ mod tests {
             http_status(400, "bad", false),
             Outcome::Permanent(_)
         ));
-        assert!(matches!(http_status(401, "", false), Outcome::Permanent(_)));
+        assert!(matches!(
+            http_status(404, "no such thing", false),
+            Outcome::Permanent(_)
+        ));
         assert_eq!(
             http_status(202, "", false),
             Outcome::Sent { provider_id: None }
@@ -135,5 +196,69 @@ mod tests {
         assert_eq!(retry_after(&t, MAX_ATTEMPTS), None);
         assert_eq!(retry_after(&Outcome::Permanent("x".into()), 1), None);
         assert_eq!(retry_after(&Outcome::Uncertain("x".into()), 1), None);
+    }
+
+    #[test]
+    fn smtp_login_refusals_are_the_senders_fault_and_a_bad_recipient_the_messages() {
+        for code in [530, 534, 535, 538] {
+            assert!(
+                matches!(smtp_reply(code, "5.7.8 Authentication credentials invalid"), Outcome::ConnectorFault(r) if r.starts_with(&format!("SMTP {code}"))),
+                "{code}"
+            );
+        }
+        assert!(matches!(
+            smtp_reply(550, "5.1.1 no such user"),
+            Outcome::Permanent(_)
+        ));
+        assert!(matches!(smtp_reply(421, "busy"), Outcome::Transient(_)));
+        assert!(matches!(
+            smtp_reply(454, "4.7.0 try later"),
+            Outcome::Transient(_)
+        ));
+    }
+
+    #[test]
+    fn a_missing_host_tls_or_login_method_holds_the_sender_a_refused_connection_is_retried() {
+        for failure in [
+            ConnectFailure::NoSuchHost,
+            ConnectFailure::Tls,
+            ConnectFailure::NoLoginMethod,
+        ] {
+            assert!(
+                matches!(connect_failure(failure, "x"), Outcome::ConnectorFault(_)),
+                "{failure:?}"
+            );
+        }
+        for failure in [ConnectFailure::Unreachable, ConnectFailure::Silent] {
+            assert!(
+                matches!(connect_failure(failure, ""), Outcome::Transient(_)),
+                "{failure:?}"
+            );
+        }
+        assert_eq!(
+            connect_failure(ConnectFailure::NoLoginMethod, "offered: XOAUTH2").reason(),
+            Some("the server offers no login method that can be used (offered: XOAUTH2)")
+        );
+    }
+
+    #[test]
+    fn http_401_402_403_are_the_senders_fault_for_every_http_channel() {
+        // Gmail's expired token, Graph's 403 for a mailbox without Mail.Send, an ad
+        // platform's suspended account, a CMS token without the scope.
+        for status in [401, 402, 403] {
+            assert!(
+                matches!(http_status(status, "denied", false), Outcome::ConnectorFault(r) if r.starts_with(&format!("HTTP {status}"))),
+                "{status}"
+            );
+        }
+        assert!(matches!(
+            http_status(422, "invalid field", false),
+            Outcome::Permanent(_)
+        ));
+        assert_eq!(
+            retry_after(&Outcome::ConnectorFault("x".into()), 1),
+            None,
+            "a sender fault is never retried message by message"
+        );
     }
 }

@@ -216,6 +216,9 @@ impl From<Outcome> for JobOutcome {
             Outcome::Transient(r) => Self::Transient(r),
             Outcome::Permanent(r) => Self::Permanent(r),
             Outcome::Uncertain(r) => Self::Uncertain(r),
+            // The connector is marked failing by the caller; the job ends with the reason,
+            // and a person retries it once the connector passes a test.
+            Outcome::ConnectorFault(r) => Self::Permanent(r),
         }
     }
 }

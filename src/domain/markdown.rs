@@ -1,6 +1,7 @@
 //! Blog bodies: Markdown (CommonMark + GFM: tables, task lists, strikethrough, autolinks)
-//! rendered to HTML and sanitised, by one function compiled into the server and the browser,
-//! so the editor's preview is byte for byte what publishes.
+//! rendered to HTML and sanitised, by one function on the server: the editor's preview is
+//! asked of it (`render_markdown`), so the preview is byte for byte what publishes, and the
+//! parser and sanitiser stay out of the browser's download.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -114,19 +115,6 @@ pub fn to_html(markdown: &str) -> String {
     POLICY.clean(&named_checkboxes(&html)).to_string()
 }
 
-/// Words in the Markdown's text (markup not counted).
-pub fn word_count(markdown: &str) -> usize {
-    markdown
-        .split(|c: char| c.is_whitespace())
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count()
-}
-
-/// Minutes to read at 230 words a minute, at least one.
-pub fn reading_minutes(words: usize) -> usize {
-    words.div_ceil(230).max(1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,13 +197,5 @@ mod tests {
         assert!(html.contains(r#"<code class="language-rust">"#), "{html}");
         let odd = to_html("```evil onload=x\nhi\n```\n");
         assert!(!odd.contains("onload"), "{odd}");
-    }
-
-    #[test]
-    fn words_and_reading_time() {
-        assert_eq!(word_count("# Hi there\n\n- one, two — three"), 5);
-        assert_eq!(reading_minutes(0), 1);
-        assert_eq!(reading_minutes(460), 2);
-        assert_eq!(reading_minutes(461), 3);
     }
 }

@@ -25,11 +25,13 @@ pub mod generate;
 pub mod ids;
 pub mod inbound;
 pub mod job;
+#[cfg(feature = "ssr")]
 pub mod markdown;
 pub mod message;
 pub mod money;
 pub mod outbox;
 pub mod pagination;
+#[cfg(feature = "ssr")]
 pub mod portable_text;
 pub mod publish;
 pub mod rollup;

@@ -54,11 +54,13 @@ impl Post {
     }
 
     /// The body as safe HTML: what the editor previewed and the approver saw.
+    #[cfg(feature = "ssr")]
     pub fn body_html(&self) -> String {
         super::markdown::to_html(&self.body_markdown)
     }
 
     /// The body as Portable Text blocks.
+    #[cfg(feature = "ssr")]
     pub fn body_blocks(&self) -> Vec<serde_json::Value> {
         super::portable_text::from_markdown(&self.body_markdown)
     }

@@ -129,6 +129,9 @@ pub struct EmailSequence {
     pub thread_replies: bool,
     /// Status.
     pub status: SequenceStatus,
+    /// Why it is paused, when no person paused it (its sender is failing).
+    #[serde(default)]
+    pub paused_reason: Option<super::campaign::PausedReason>,
     /// Hash of the exact content an approver signs off on.
     pub content_hash: String,
     /// Bumped on every edit.
@@ -795,6 +798,8 @@ pub struct SequencePage {
     pub brand_name: String,
     /// Its sender's name.
     pub sender_name: String,
+    /// Since when, and why, its sender cannot work (sending through it is held).
+    pub sender_failing: Option<(Timestamp, String)>,
     /// Who the mail comes from: as approved, or as it would be approved now.
     pub sender: SenderIdentity,
     /// Every approval request, newest first.
@@ -827,6 +832,7 @@ mod tests {
             version,
             approved_at: None,
             approved_sender: None,
+            paused_reason: None,
             created_at: at,
             updated_at: at,
         }

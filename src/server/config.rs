@@ -48,6 +48,12 @@ pub struct Settings {
     pub generator: GeneratorSettings,
     /// `TENEX_SEND_CONCURRENCY`: messages in flight at once per worker.
     pub send_concurrency: usize,
+    /// `TENEX_SEND_PER_SENDER`: of those, at most this many through one sender connector, so
+    /// a sender that hangs occupies only its own slots.
+    pub send_per_sender: usize,
+    /// `TENEX_SENDER_FAILURE_LIMIT`: failures in a row (no clear answer or "try later") after
+    /// which a sender is marked failing and its runs are held.
+    pub sender_failure_limit: u32,
     /// `TENEX_SEND_RATE_PER_SECOND`: messages per second per process, all senders together.
     pub send_rate_per_second: u32,
     /// `TENEX_SEND_LEASE_SECONDS`: how long a worker holds a message it claimed or is
@@ -140,6 +146,8 @@ impl Default for Settings {
             secret_key: None,
             generator: GeneratorSettings::Builtin,
             send_concurrency: 8,
+            send_per_sender: 4,
+            sender_failure_limit: 5,
             send_rate_per_second: 50,
             send_lease_seconds: 120,
             send_call_timeout_seconds: 45,
@@ -234,6 +242,13 @@ impl Settings {
             secret_key: get("TENEX_SECRET_KEY"),
             generator: generator(&get)?,
             send_concurrency: number(&get, "TENEX_SEND_CONCURRENCY", d.send_concurrency, 1)?,
+            send_per_sender: number(&get, "TENEX_SEND_PER_SENDER", d.send_per_sender, 1)?,
+            sender_failure_limit: number(
+                &get,
+                "TENEX_SENDER_FAILURE_LIMIT",
+                d.sender_failure_limit,
+                1,
+            )?,
             send_rate_per_second: number(
                 &get,
                 "TENEX_SEND_RATE_PER_SECOND",
@@ -251,6 +266,8 @@ impl Settings {
     pub fn send_settings(&self) -> super::services::sending::SendSettings {
         super::services::sending::SendSettings {
             concurrency: self.send_concurrency,
+            per_sender: self.send_per_sender,
+            failure_limit: self.sender_failure_limit,
             rate_per_second: self.send_rate_per_second,
             lease: std::time::Duration::from_secs(self.send_lease_seconds),
             call_timeout: std::time::Duration::from_secs(self.send_call_timeout_seconds),

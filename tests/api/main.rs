@@ -23,6 +23,7 @@ mod crm;
 mod fake_smtp;
 mod faulty_http;
 mod generation;
+mod holds;
 mod jobs;
 mod login;
 mod mcp;

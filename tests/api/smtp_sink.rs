@@ -73,8 +73,18 @@ impl SmtpSink {
         Self::serve(policy, AfterData::Accept).await
     }
 
+    /// A sink that accepts everything on `port` (one a test found closed before).
+    pub async fn start_on(port: u16) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+        Self::serve_on(listener, Arc::new(|_| None), AfterData::Accept)
+    }
+
     async fn serve(policy: Policy, after: AfterData) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::serve_on(listener, policy, after)
+    }
+
+    fn serve_on(listener: TcpListener, policy: Policy, after: AfterData) -> Self {
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
         let store = received.clone();

@@ -1,6 +1,6 @@
 //! `/blog/drafts/{id}`: the draft editor. Markdown on one side and the preview on the
-//! other, rendered as you type by the same renderer and sanitiser the server publishes
-//! with (compiled to wasm); autosave a moment after typing stops, with its state shown;
+//! other, rendered a moment after typing pauses by the server's renderer and sanitiser (the
+//! ones it publishes with); autosave a moment after typing stops, with its state shown;
 //! when someone else saved first, both versions side by side to keep yours, take theirs or
 //! merge by hand. Beside it: publishing (request, decision, the latest publish job).
 
@@ -18,18 +18,20 @@ use crate::app::error::{UiError, route_id};
 use crate::app::format::when;
 use crate::app::server_fns::blog::{
     DecideBlogPublish, EditorPage, RequestBlogPublish, Saved, blog_editor, blog_publish_state,
-    save_blog_draft,
+    render_markdown, save_blog_draft,
 };
 use crate::domain::approval::ApprovalStatus;
 use crate::domain::blog::{
     DraftStatus, DraftView, MAX_EXCERPT, MAX_SEO_DESCRIPTION, MAX_SEO_TITLE, MAX_TITLE,
+    reading_minutes, word_count,
 };
 use crate::domain::ids::DraftId;
-use crate::domain::markdown::{reading_minutes, to_html, word_count};
 use crate::domain::publish::PublishStatus;
 
 /// How long after the last keystroke the draft is saved.
 const AUTOSAVE_MS: u64 = 1200;
+/// How long after the last change to the body the preview is rendered again.
+const PREVIEW_MS: u64 = 250;
 /// How often a save that could not reach the server is tried again.
 const OFFLINE_RETRY_MS: u64 = 5000;
 
@@ -325,7 +327,44 @@ fn Editor(page: EditorPage, can_write: bool, can_decide: bool) -> impl IntoView 
         }
     };
 
-    let preview = Memo::new(move |_| to_html(&fields.body.get()));
+    // The preview follows the body a moment after it stops changing (typed, or taken from
+    // the other version in a conflict); an answer for text that has changed since is dropped.
+    let preview = RwSignal::new(page.draft.body_html.clone());
+    let previewed = StoredValue::new(page.draft.draft.body_markdown.clone());
+    let rendering = RwSignal::new(false);
+    let preview_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let body = fields.body.get();
+        if previewed.try_with_value(|p| *p == body).unwrap_or(true) {
+            return;
+        }
+        rendering.set(true);
+        set_timeout(
+            move || {
+                if fields.body.try_get_untracked().as_ref() != Some(&body) {
+                    return;
+                }
+                spawn_local(async move {
+                    let html = render_markdown(body.clone()).await;
+                    if fields.body.try_get_untracked().as_ref() != Some(&body) {
+                        return;
+                    }
+                    match html {
+                        Ok(html) => {
+                            previewed.try_set_value(body);
+                            preview.try_set(html);
+                            preview_error.try_set(None);
+                        }
+                        Err(e) => {
+                            preview_error.try_set(Some(e.to_string()));
+                        }
+                    }
+                    rendering.try_set(false);
+                });
+            },
+            std::time::Duration::from_millis(PREVIEW_MS),
+        );
+    });
     let words = Memo::new(move |_| word_count(&fields.body.get()));
 
     view! {
@@ -376,7 +415,8 @@ fn Editor(page: EditorPage, can_write: bool, can_decide: bool) -> impl IntoView 
                     </div>
                     <section class=CARD aria-labelledby="preview-heading">
                         <h2 id="preview-heading" class="text-sm font-medium text-slate-700">"Preview " <span class="font-normal text-slate-500">"(what publishes)"</span></h2>
-                        <article class="post-body mt-3" data-testid="draft-preview" inner_html=move || preview.get()></article>
+                        {move || preview_error.get().map(|e| view! { <p role="status" class="mt-2 text-xs text-amber-800">{format!("The preview is not up to date: {e}")}</p> })}
+                        <article class="post-body mt-3" data-testid="draft-preview" aria-busy=move || rendering.get().to_string() inner_html=move || preview.get()></article>
                     </section>
                 </div>
             </div>

@@ -15,7 +15,7 @@ use crate::app::error::route_id;
 use crate::app::format::when;
 use crate::app::server_fns::campaigns::{campaign_filter_options, get_campaign, list_campaigns};
 use crate::app::server_fns::rollups::load_campaign_metrics;
-use crate::domain::campaign::{CampaignFilterInput, CampaignStatus, Channel};
+use crate::domain::campaign::{CampaignFilterInput, CampaignStatus, Channel, PausedReason};
 use crate::domain::rollup::RangeInput;
 
 /// The colour of a status badge.
@@ -32,6 +32,17 @@ pub fn status_tone(status: CampaignStatus) -> &'static str {
 
 fn status_label(status: CampaignStatus) -> String {
     status.as_str().replace('_', " ")
+}
+
+/// Why a run is paused when no person paused it, next to its status badge.
+#[component]
+pub fn PausedReasonNote(reason: Option<PausedReason>) -> impl IntoView {
+    reason.map(|r| {
+        let text = match r {
+            PausedReason::SenderFailing => "held: sender failing",
+        };
+        view! { <span class="ml-2 text-xs font-medium text-amber-800" data-testid="paused-reason">{text}</span> }
+    })
 }
 
 const FILTER_KEYS: [&str; 6] = [
@@ -161,7 +172,7 @@ pub fn CampaignsPage() -> impl IntoView {
                                                 <tr data-campaign-id=c.id.to_string()>
                                                     <td class=TD><a class="font-medium text-indigo-700 hover:underline" href=format!("/campaigns/{}", c.id)>{c.name.clone()}</a></td>
                                                     <td class=TD>{c.channel.as_str()}</td>
-                                                    <td class=TD><Badge text=status_label(c.status) tone=status_tone(c.status) /></td>
+                                                    <td class=TD><Badge text=status_label(c.status) tone=status_tone(c.status) /><PausedReasonNote reason=c.paused_reason /></td>
                                                     <td class=TD>{row.segment_name.unwrap_or_else(|| "—".into())}</td>
                                                     <td class=TD>{row.brand_name.unwrap_or_else(|| "—".into())}</td>
                                                     <td class=TD>{c.rollup.sends}</td>
@@ -209,6 +220,7 @@ pub fn CampaignPage() -> impl IntoView {
                             <div class="mb-6 flex flex-wrap items-center gap-3">
                                 <h1 class="text-2xl font-semibold">{c.name.clone()}</h1>
                                 <Badge text=status_label(c.status) tone=status_tone(c.status) />
+                                <PausedReasonNote reason=c.paused_reason />
                             </div>
                             <dl class="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
                                 {[("Channel", c.channel.as_str().to_owned()), ("Segment", d.row.segment_name.clone().unwrap_or_else(|| "—".into())),

@@ -9,11 +9,45 @@ use crate::app::components::ui::{
     BUTTON_DANGER, BUTTON_PRIMARY, BUTTON_SECONDARY, Badge, CARD, EmptyState, ErrorNotice, INPUT,
     LABEL, Loading, PageHeader, SELECT, TABLE, TABLE_WRAP, TD, TH,
 };
-use crate::app::format::when_or;
+use crate::app::format::{when, when_or};
 use crate::app::server_fns::connectors::{
     CreateConnector, DeleteConnector, TestConnector, UpdateConnector, list_connectors,
 };
-use crate::domain::connector::{Connector, ConnectorKind, Health};
+use crate::domain::connector::{Connector, ConnectorKind, ConnectorRole, Health, Spec, ValueKind};
+
+/// The kind, and for a sandbox the channel it stands in for.
+fn kind_label(c: &Connector) -> String {
+    if c.kind != ConnectorKind::Sandbox {
+        return c.kind.as_str().to_owned();
+    }
+    let roles = c.roles();
+    if roles.len() > 1 {
+        return "sandbox (every channel)".to_owned();
+    }
+    let channel = roles.iter().map(|r| match r {
+        ConnectorRole::EmailSender => "mail",
+        ConnectorRole::AdAccount => "ads",
+        ConnectorRole::Cms => "CMS",
+    });
+    format!("sandbox ({})", channel.collect::<Vec<_>>().join(", "))
+}
+
+/// A setting's input: a list for a setting that takes one of a few words, else a text box.
+fn setting_input(spec: &Spec, id: String, name: String, current: String) -> AnyView {
+    match spec.kind {
+        ValueKind::OneOf(words) => {
+            let blank = (!spec.required).then(|| view! { <option value="" selected=current.is_empty()>"—"</option> });
+            view! {
+                <select id=id name=name class=format!("mt-1 {SELECT}")>
+                    {blank}
+                    {words.iter().map(|w| view! { <option value=*w selected=current == *w>{*w}</option> }).collect_view()}
+                </select>
+            }
+            .into_any()
+        }
+        _ => view! { <input id=id name=name value=current required=spec.required class=format!("mt-1 {INPUT}") /> }.into_any(),
+    }
+}
 
 fn health_tone(h: Health) -> &'static str {
     match h {
@@ -79,10 +113,15 @@ pub fn ConnectorsPage() -> impl IntoView {
                                         view! {
                                             <tr data-connector=c.name.clone() data-connector-id=c.id.to_string()>
                                                 <td class=format!("{TD} font-medium")>{c.name.clone()}</td>
-                                                <td class=TD>{c.kind.as_str()}</td>
+                                                <td class=TD>{kind_label(&c)}</td>
                                                 <td class=TD>
                                                     <Badge text=c.health.as_str().to_owned() tone=health_tone(c.health) />
-                                                    {c.health_detail.clone().map(|d| view! { <p class="mt-1 max-w-xs text-xs text-slate-600">{d}</p> })}
+                                                    {c.health_detail.clone().map(|d| view! { <p class="mt-1 max-w-xs break-words text-xs text-slate-600">{d}</p> })}
+                                                    {c.failing_since.map(|since| view! {
+                                                        <p class="mt-1 max-w-xs text-xs font-medium text-red-800" data-testid="connector-held">
+                                                            {format!("Sending held since {}: {} run(s) wait. A passing test lets them go on.", when(&since), c.held_runs)}
+                                                        </p>
+                                                    })}
                                                 </td>
                                                 <td class=format!("{TD} whitespace-nowrap")>{when_or(c.last_checked_at.as_ref(), "never")}</td>
                                                 <td class=format!("{TD} whitespace-nowrap text-right")>
@@ -135,10 +174,15 @@ pub fn ConnectorsPage() -> impl IntoView {
                         let name = format!("{group}[{}]", spec.name);
                         let field = format!("{group}.{}", spec.name);
                         let secret = group == "secrets";
+                        let input = if let ValueKind::OneOf(_) = spec.kind {
+                            setting_input(spec, id, name, String::new())
+                        } else {
+                            view! { <input id=id name=name type=if secret { "password" } else { "text" } autocomplete="off" required=spec.required class=format!("mt-1 {INPUT}") /> }.into_any()
+                        };
                         view! {
                             <div>
                                 <label for=label_for class=LABEL>{spec.label}{(!spec.required).then_some(" (optional)")}</label>
-                                <input id=id name=name type=if secret { "password" } else { "text" } autocomplete="off" required=spec.required class=format!("mt-1 {INPUT}") />
+                                {input}
                                 <p class="mt-1 text-sm text-red-700">{move || create_error().and_then(|e| e.field(&field))}</p>
                             </div>
                         }
@@ -175,7 +219,7 @@ fn EditConnector(connector: Connector, update: ServerAction<UpdateConnector>) ->
                     view! {
                         <div>
                             <label for=label_for class=LABEL>{spec.label}</label>
-                            <input id=id name=format!("settings[{}]", spec.name) value=current class=format!("mt-1 {INPUT}") />
+                            {setting_input(spec, id, format!("settings[{}]", spec.name), current)}
                         </div>
                     }
                 }).collect_view()}

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use super::campaigns::PausedReasonNote;
 use super::email_sequences::{status_text, status_tone};
 use super::sequence_run::SequenceRun;
 use crate::app::components::layout::MemberResource;
@@ -20,6 +21,7 @@ use crate::app::server_fns::sequences::{
     get_sequence_page, render_sequence,
 };
 use crate::domain::approval::{Approval, ApprovalStatus};
+use crate::domain::campaign::PausedReason;
 use crate::domain::sequence::{Sample, SequenceStatus, Step, Warning};
 
 fn is_conflict(e: &UiError) -> bool {
@@ -306,8 +308,22 @@ pub fn EmailSequencePage() -> impl IntoView {
                     <div class="mb-6 flex flex-wrap items-center gap-3">
                         <h1 class="text-2xl font-semibold">{seq.name.clone()}</h1>
                         <Badge text=status_text(seq.status) tone=status_tone(seq.status) />
+                        <PausedReasonNote reason=seq.paused_reason />
                         <span class="text-sm text-slate-500" data-testid="sequence-version">{format!("version {}", seq.version)}</span>
                     </div>
+                    {(seq.paused_reason == Some(PausedReason::SenderFailing)).then(|| {
+                        let (since, reason) = p.sender_failing.clone()
+                            .map(|(since, reason)| (when(&since), reason))
+                            .unwrap_or_else(|| ("a moment ago".to_owned(), "no reason recorded".to_owned()));
+                        view! {
+                            <div role="alert" data-testid="sender-held" class="mb-6 rounded-md bg-amber-50 p-4 text-sm text-amber-900 ring-1 ring-amber-200">
+                                <p class="font-semibold">{format!("Held: its sender \"{}\" is failing (since {since})", p.sender_name)}</p>
+                                <p class="mt-1 break-words">{reason}</p>
+                                <p class="mt-1">"No more attempts are made against it; messages it refused were given back as they were. The run goes on by itself once an admin's "
+                                    <a class="font-medium underline" href="/settings/connectors">"Test connection"</a>" passes."</p>
+                            </div>
+                        }
+                    })}
                     <p class="-mt-4 mb-6 text-sm text-slate-600">
                         {format!("Objective: {} · Segment: {} · Brand: {} · Sender: {}", seq.objective, p.segment_name, p.brand_name, p.sender_name)}
                         " · " <a class="text-indigo-700 underline" href=format!("/campaigns/{}", seq.campaign_id)>"Campaign"</a>

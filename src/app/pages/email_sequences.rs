@@ -1,6 +1,8 @@
 //! `/email`: the sequences, and `/email/new`: the form that generates and previews one.
 
 use leptos::prelude::*;
+
+use super::campaigns::PausedReasonNote;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -68,7 +70,7 @@ pub fn EmailSequencesPage() -> impl IntoView {
                                         view! {
                                             <tr data-sequence-id=s.id.to_string()>
                                                 <td class=format!("{TD} font-medium")><a class="text-indigo-700 hover:underline" href=format!("/email/sequences/{}", s.id)>{s.name.clone()}</a></td>
-                                                <td class=TD><Badge text=status_text(s.status) tone=status_tone(s.status) /></td>
+                                                <td class=TD><Badge text=status_text(s.status) tone=status_tone(s.status) /><PausedReasonNote reason=s.paused_reason /></td>
                                                 <td class=TD>{s.steps.len()}</td>
                                                 <td class=TD>{v.stats.enrolled}</td>
                                                 <td class=format!("{TD} whitespace-nowrap text-slate-600")>{when(&s.created_at)}</td>

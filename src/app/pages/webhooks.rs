@@ -30,6 +30,8 @@ fn event_help(e: WebhookEvent) -> &'static str {
         WebhookEvent::AdCampaignStatusChanged => "an ad platform confirmed a new status",
         WebhookEvent::PublishJobFinished => "a blog post went live, or its publish gave up",
         WebhookEvent::ConversionRecorded => "a conversion was recorded",
+        WebhookEvent::ConnectorFailing => "a sender cannot work and its runs are held",
+        WebhookEvent::ConnectorRecovered => "a failing sender passed a test and its runs go on",
     }
 }
 

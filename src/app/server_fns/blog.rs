@@ -160,6 +160,19 @@ pub async fn blog_publish_state(id: DraftId) -> Result<PublishState, UiError> {
     })
 }
 
+/// The Markdown as the post will publish: the server's renderer and sanitiser, so the
+/// editor's preview is what publishes.
+#[server(prefix = "/rpc", endpoint = "render_markdown")]
+pub async fn render_markdown(body_markdown: String) -> Result<String, UiError> {
+    use crate::domain::blog::MAX_BODY;
+    use crate::domain::markdown::to_html;
+    use crate::domain::text::optional_text;
+    let _signed_in = super::ssr::actor().await?;
+    let body = optional_text("body_markdown", &body_markdown, MAX_BODY)
+        .map_err(|e| crate::domain::Error::Invalid(vec![e]))?;
+    Ok(to_html(&body))
+}
+
 /// Saves the editor's fields at `version` (`tags` comma-separated). Someone else saved
 /// first: their draft comes back as a conflict, and nothing is written.
 #[server(prefix = "/rpc", endpoint = "save_blog_draft")]

@@ -76,6 +76,9 @@ pub struct CampaignJson {
     pub channel: String,
     /// Status.
     pub status: String,
+    /// Why it is `paused` when no person paused it: `sender_failing` (its sender connector
+    /// cannot work; it goes on once the connector passes a test). `null` otherwise.
+    pub paused_reason: Option<String>,
     /// `seg_…`.
     pub segment_id: Option<String>,
     /// `brd_…`.
@@ -97,6 +100,7 @@ impl From<Campaign> for CampaignJson {
             name: c.name,
             channel: c.channel.as_str().to_owned(),
             status: c.status.as_str().to_owned(),
+            paused_reason: c.paused_reason.map(|r| r.as_str().to_owned()),
             segment_id: c.segment_id.map(|s| s.to_string()),
             brand_id: c.brand_id.map(|b| b.to_string()),
             artifact: c.artifact.map(|a| ArtifactJson {

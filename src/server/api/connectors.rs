@@ -41,6 +41,12 @@ pub struct ConnectorJson {
     pub health_detail: Option<String>,
     /// RFC 3339, last test.
     pub last_checked_at: Option<String>,
+    /// RFC 3339: since when sending through it is held (a fault every call would hit; the
+    /// reason is `health_detail`). `null` while it may be used. An admin's passing test
+    /// (`POST …/test`) ends it and lets the held runs go on.
+    pub failing_since: Option<String>,
+    /// Runs held because of it (sequences `paused` with `paused_reason: sender_failing`).
+    pub held_runs: i64,
     /// Send it back to edit.
     pub version: i64,
     /// RFC 3339.
@@ -54,18 +60,15 @@ impl From<Connector> for ConnectorJson {
         Self {
             id: c.id.to_string(),
             kind: c.kind.as_str().to_owned(),
-            roles: c
-                .kind
-                .roles()
-                .iter()
-                .map(|r| r.as_str().to_owned())
-                .collect(),
+            roles: c.roles().iter().map(|r| r.as_str().to_owned()).collect(),
             name: c.name,
             settings: c.settings,
             secrets_set: c.secrets_set,
             health: c.health.as_str().to_owned(),
             health_detail: c.health_detail,
             last_checked_at: c.last_checked_at.map(|t| t.to_string()),
+            failing_since: c.failing_since.map(|t| t.to_string()),
+            held_runs: c.held_runs,
             version: c.version,
             created_at: c.created_at.to_string(),
             updated_at: c.updated_at.to_string(),

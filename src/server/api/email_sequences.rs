@@ -130,6 +130,9 @@ pub struct SequenceJson {
     pub sender_connector_id: String,
     /// `pending_approval`, `active`, `paused`, `completed`, `cancelled` or `rejected`.
     pub status: String,
+    /// Why it is `paused` when no person paused it: `sender_failing` (its sender connector
+    /// cannot work; it goes on once the connector passes a test). `null` otherwise.
+    pub paused_reason: Option<String>,
     /// Send it back when editing.
     pub version: i64,
     /// The emails.
@@ -165,6 +168,7 @@ impl From<SequenceView> for SequenceJson {
             brand_id: s.brand_id.to_string(),
             sender_connector_id: s.sender_connector_id.to_string(),
             status: s.status.as_str().to_owned(),
+            paused_reason: s.paused_reason.map(|r| r.as_str().to_owned()),
             version: s.version,
             steps: s.steps.into_iter().map(StepJson::from).collect(),
             send_window: s.send_window.map(SendWindowJson::from),

@@ -12,7 +12,11 @@ pub async fn json(
         let what = if e.is_timeout() {
             "timed out".to_owned()
         } else if e.is_connect() {
-            "could not connect".to_owned()
+            let detail = chain(&e.without_url());
+            crate::domain::delivery::connect_failure(connect_failure_kind(&detail), &detail)
+                .reason()
+                .unwrap_or("could not connect")
+                .to_owned()
         } else {
             "request failed".to_owned()
         };
@@ -87,11 +91,12 @@ pub async fn exchange_waiting(
     request: reqwest::RequestBuilder,
     provider: &str,
 ) -> Result<Answer, (crate::domain::delivery::Outcome, Option<u64>)> {
-    use crate::domain::delivery::{Outcome, http_status};
+    use crate::domain::delivery::{Outcome, connect_failure, http_status};
     let response = request.send().await.map_err(|e| {
         // Connecting (TCP and TLS) happens before a byte of the request is written.
         let outcome = if e.is_connect() {
-            Outcome::Transient(format!("{provider}: could not connect"))
+            let detail = chain(&e.without_url());
+            connect_failure(connect_failure_kind(&detail), &detail).from_provider(provider)
         } else if e.is_timeout() {
             Outcome::Uncertain(format!(
                 "{provider}: no answer in time after the request was sent"
@@ -138,9 +143,55 @@ fn retry_after_secs(value: &str) -> u64 {
         .map_or(60, |d| d.as_secs())
 }
 
+/// Why connecting failed, from the error's text (TCP and TLS happen before a byte of the
+/// request is written, so nothing was handed over either way).
+fn connect_failure_kind(text: &str) -> crate::domain::delivery::ConnectFailure {
+    use crate::domain::delivery::ConnectFailure;
+    let lower = text.to_ascii_lowercase();
+    if unresolvable(&lower) {
+        ConnectFailure::NoSuchHost
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
+        ConnectFailure::Tls
+    } else if lower.contains("timed out") {
+        ConnectFailure::Silent
+    } else {
+        ConnectFailure::Unreachable
+    }
+}
+
+/// Whether an error's text (lowercase) says the host name does not resolve.
+pub(super) fn unresolvable(lower: &str) -> bool {
+    [
+        "dns error",
+        "failed to lookup address",
+        "name or service not known",
+        "no address associated",
+        "nodename nor servname",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
+}
+
+/// The error and its causes, in one line.
+pub(super) fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::delivery::ConnectFailure;
 
     #[test]
     fn retry_after_reads_seconds_and_dates() {
@@ -154,6 +205,32 @@ mod tests {
             retry_after_secs("Wed, 21 Oct 2015 07:28:00 GMT"),
             60,
             "a date past"
+        );
+    }
+
+    #[test]
+    fn connect_errors_are_named_by_what_failed() {
+        assert_eq!(
+            connect_failure_kind(
+                "Gmail: error sending request: client error (Connect): dns error: failed to lookup address information: Name or service not known"
+            ),
+            ConnectFailure::NoSuchHost
+        );
+        assert_eq!(
+            connect_failure_kind(
+                "Graph: client error (Connect): invalid peer certificate: UnknownIssuer"
+            ),
+            ConnectFailure::Tls
+        );
+        assert_eq!(
+            connect_failure_kind(
+                "Webflow: client error (Connect): tcp connect error: Connection refused (os error 111)"
+            ),
+            ConnectFailure::Unreachable
+        );
+        assert_eq!(
+            connect_failure_kind("Sanity: client error (Connect): operation timed out"),
+            ConnectFailure::Silent
         );
     }
 }

@@ -121,14 +121,17 @@ impl Mailers {
         }
     }
 
-    /// Sends `message` through the connector `(id, version)` of `kind`. Sandbox connectors
-    /// never reach here (their outbox is a table).
+    /// Sends `message` through the connector `(id, version)` of `kind`, within `budget` (an
+    /// SMTP conversation splits it between its phases, so a server that hangs is known to
+    /// hang before or after the message data). Sandbox connectors never reach here (their
+    /// outbox is a table).
     pub async fn send(
         &self,
         kind: ConnectorKind,
         connector: (&str, i64),
         account: &Account<'_>,
         message: lettre::Message,
+        budget: Duration,
     ) -> crate::domain::delivery::Outcome {
         use crate::domain::delivery::Outcome;
         match kind {
@@ -145,7 +148,7 @@ impl Mailers {
                     }
                     pools.entry(key).or_default().clone()
                 };
-                smtp::send(&idle, account, message).await
+                smtp::send(&idle, account, message, budget).await
             }
             ConnectorKind::Gmail => gmail::send(account, &self.http, &message.formatted()).await,
             ConnectorKind::Outlook => graph::send(account, &self.http, &message.formatted()).await,

@@ -12,7 +12,7 @@ use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter,
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
 
 use super::{Account, TestFailed};
-use crate::domain::delivery::{Outcome, smtp_reply};
+use crate::domain::delivery::{ConnectFailure, Outcome, connect_failure, smtp_reply};
 
 /// A transport for the account: STARTTLS, implicit TLS or plain, with AUTH when a username is set.
 pub fn transport(account: &Account<'_>) -> Result<AsyncSmtpTransport<Tokio1Executor>, TestFailed> {
@@ -79,11 +79,26 @@ fn describe(e: &lettre::transport::smtp::Error) -> String {
     }
 }
 
-/// How long each part of a conversation may take. Together they stay under the worker's
-/// own limit on a call, so the phase a failure happened in is known.
-const CONNECT_LIMIT: Duration = Duration::from_secs(10);
-const ENVELOPE_LIMIT: Duration = Duration::from_secs(10);
-const DATA_LIMIT: Duration = Duration::from_secs(20);
+/// How long each part of a conversation may take: a quarter of the call's budget to
+/// connect, greet, start TLS and log in, a quarter for the envelope, half for the data.
+/// Together they stay within the worker's own limit on a call, so the phase a failure
+/// happened in is known.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    connect: Duration,
+    envelope: Duration,
+    data: Duration,
+}
+
+impl Limits {
+    fn within(budget: Duration) -> Self {
+        Self {
+            connect: budget / 4,
+            envelope: budget / 4,
+            data: budget / 2,
+        }
+    }
+}
 /// An idle connection older than this is closed rather than reused (servers drop idle
 /// clients after a minute or so).
 const IDLE_LIMIT: Duration = Duration::from_secs(50);
@@ -111,31 +126,30 @@ impl Idle {
     }
 }
 
-/// Opens a connection: greeting, EHLO, TLS as configured, AUTH when a username is set.
-async fn connect(account: &Account<'_>) -> Result<AsyncSmtpConnection, String> {
+/// Opens a connection: greeting, EHLO, TLS as configured, AUTH when a username is set. A
+/// failure is classed: the sender's configuration cannot work (no such host, TLS, login), or
+/// the server may be back in a moment.
+async fn connect(account: &Account<'_>, limit: Duration) -> Result<AsyncSmtpConnection, Outcome> {
     let host = account.setting("host");
     let port: u16 = account
         .setting("port")
         .parse()
-        .map_err(|_| "the port is not a number".to_owned())?;
+        .map_err(|_| Outcome::ConnectorFault("SMTP: the port is not a number".to_owned()))?;
     let hello = ClientId::default();
-    let params =
-        || TlsParameters::new(host.to_owned()).map_err(|e| format!("TLS setup failed: {e}"));
+    let params = || {
+        TlsParameters::new(host.to_owned())
+            .map_err(|e| connect_failure(ConnectFailure::Tls, &e.to_string()).from_provider("SMTP"))
+    };
     let mode = account.setting("tls_mode");
     let wrapper = if mode == "tls" { Some(params()?) } else { None };
-    let mut conn = AsyncSmtpConnection::connect_tokio1(
-        (host, port),
-        Some(CONNECT_LIMIT),
-        &hello,
-        wrapper,
-        None,
-    )
-    .await
-    .map_err(|e| describe(&e))?;
+    let mut conn =
+        AsyncSmtpConnection::connect_tokio1((host, port), Some(limit), &hello, wrapper, None)
+            .await
+            .map_err(|e| connect_fault(&e))?;
     if mode == "starttls" {
         conn.starttls(params()?, &hello)
             .await
-            .map_err(|e| describe(&e))?;
+            .map_err(|e| connect_fault(&e))?;
     }
     let username = account.setting("username");
     if !username.is_empty() {
@@ -143,9 +157,35 @@ async fn connect(account: &Account<'_>) -> Result<AsyncSmtpConnection, String> {
             Credentials::new(username.to_owned(), account.secret("password").to_owned());
         conn.auth(DEFAULT_MECHANISMS, &credentials)
             .await
-            .map_err(|e| describe(&e))?;
+            .map_err(|e| connect_fault(&e))?;
     }
     Ok(conn)
+}
+
+/// What a failure while connecting, greeting, starting TLS or logging in means. A reply is
+/// the server's answer (535: the login was refused); otherwise the error says what the
+/// client could not do.
+fn connect_fault(e: &lettre::transport::smtp::Error) -> Outcome {
+    if let Some(code) = e.status() {
+        return smtp_reply(u16::from(code), &describe(e));
+    }
+    let detail = super::http::chain(e);
+    connect_failure(connect_failure_kind(e, &detail), &detail).from_provider("SMTP")
+}
+
+fn connect_failure_kind(e: &lettre::transport::smtp::Error, text: &str) -> ConnectFailure {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("authentication mechanism") {
+        ConnectFailure::NoLoginMethod
+    } else if e.is_tls() || lower.contains("certificate") || lower.contains("tls") {
+        ConnectFailure::Tls
+    } else if super::http::unresolvable(&lower) {
+        ConnectFailure::NoSuchHost
+    } else if e.is_timeout() || lower.contains("timed out") {
+        ConnectFailure::Silent
+    } else {
+        ConnectFailure::Unreachable
+    }
 }
 
 /// A failure of a command sent before the message data: a reply is the server's answer, and
@@ -188,7 +228,9 @@ pub async fn send(
     idle: &std::sync::Mutex<Idle>,
     account: &Account<'_>,
     message: lettre::Message,
+    budget: Duration,
 ) -> Outcome {
+    let limits = Limits::within(budget);
     let envelope_of = message.envelope().clone();
     let bytes = message.formatted();
     let ascii = bytes.is_ascii();
@@ -200,7 +242,7 @@ pub async fn send(
         Some(mut conn) => {
             // A reused connection the server closed meanwhile fails before the data: open a
             // fresh one and start over, as nothing was handed over.
-            match tokio::time::timeout(ENVELOPE_LIMIT, envelope(&mut conn, &envelope_of, ascii))
+            match tokio::time::timeout(limits.envelope, envelope(&mut conn, &envelope_of, ascii))
                 .await
             {
                 Ok(Ok(())) => Some(conn),
@@ -211,13 +253,18 @@ pub async fn send(
         None => None,
     };
     if conn.is_none() {
-        let mut fresh = match tokio::time::timeout(CONNECT_LIMIT, connect(account)).await {
-            Ok(Ok(c)) => c,
-            Ok(Err(reason)) => {
-                return Outcome::Transient(format!("SMTP: could not connect: {reason}"));
-            }
-            Err(_) => return Outcome::Transient("SMTP: could not connect in time".into()),
-        };
+        let mut fresh =
+            match tokio::time::timeout(limits.connect, connect(account, limits.connect)).await {
+                Ok(Ok(c)) => c,
+                Ok(Err(outcome)) => return outcome,
+                Err(_) => {
+                    return connect_failure(
+                        ConnectFailure::Silent,
+                        "no greeting, TLS or login answer in time",
+                    )
+                    .from_provider("SMTP");
+                }
+            };
         if !ascii
             && !fresh
                 .server_info()
@@ -227,7 +274,7 @@ pub async fn send(
                 "SMTP: the message is not plain ASCII and the server does not take 8BITMIME".into(),
             );
         }
-        match tokio::time::timeout(ENVELOPE_LIMIT, envelope(&mut fresh, &envelope_of, ascii)).await
+        match tokio::time::timeout(limits.envelope, envelope(&mut fresh, &envelope_of, ascii)).await
         {
             Ok(Ok(())) => conn = Some(fresh),
             Ok(Err(e)) => return before_data(&e),
@@ -235,7 +282,7 @@ pub async fn send(
         }
     }
     let mut conn = conn.expect("a connection is open");
-    match tokio::time::timeout(DATA_LIMIT, conn.message(&bytes)).await {
+    match tokio::time::timeout(limits.data, conn.message(&bytes)).await {
         Ok(Ok(response)) => {
             idle.lock()
                 .expect("the SMTP pool lock is never poisoned")

@@ -5,11 +5,13 @@ use sqlx::any::AnyRow;
 
 use super::{Conditions, Db, Tx, bind_page, get_parsed, get_time, page_clause};
 use crate::domain::Error;
-use crate::domain::campaign::{ArtifactRef, Campaign, CampaignFilter, CampaignStatus, Rollup};
+use crate::domain::campaign::{
+    ArtifactRef, Campaign, CampaignFilter, CampaignStatus, PausedReason, Rollup,
+};
 use crate::domain::ids::{CampaignId, WorkspaceId};
 use crate::domain::pagination::PageRequest;
 
-const COLUMNS: &str = "m.id, m.name, m.channel, m.status, m.segment_id, m.brand_id, m.artifact_type, m.artifact_id, \
+const COLUMNS: &str = "m.id, m.name, m.channel, m.status, m.paused_reason, m.segment_id, m.brand_id, m.artifact_type, m.artifact_id, \
                        m.sends, m.replies, m.conversions, m.spend_cents, m.created_at, m.updated_at";
 
 fn campaign(row: &AnyRow) -> Result<Campaign, Error> {
@@ -27,6 +29,7 @@ fn campaign(row: &AnyRow) -> Result<Campaign, Error> {
         name: row.try_get("name")?,
         channel: get_parsed(row, "channel")?,
         status: get_parsed(row, "status")?,
+        paused_reason: super::get_opt_parsed(row, "paused_reason")?,
         segment_id: segment
             .map(|s| s.parse().map_err(|_| unreadable()))
             .transpose()?,
@@ -78,9 +81,31 @@ pub async fn set_status(
     at: crate::domain::time::Timestamp,
 ) -> Result<bool, Error> {
     let done = sqlx::query(
-        "update campaigns set status = $1, updated_at = $2 where workspace_id = $3 and id = $4",
+        "update campaigns set status = $1, paused_reason = null, updated_at = $2 where workspace_id = $3 and id = $4",
     )
     .bind(status.as_str())
+    .bind(at.to_string())
+    .bind(workspace.as_str())
+    .bind(id.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets a campaign's status with why no person set it (`None` clears the reason).
+pub async fn set_held(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    id: &CampaignId,
+    status: CampaignStatus,
+    reason: Option<PausedReason>,
+    at: crate::domain::time::Timestamp,
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "update campaigns set status = $1, paused_reason = $2, updated_at = $3 where workspace_id = $4 and id = $5",
+    )
+    .bind(status.as_str())
+    .bind(reason.map(|r| r.as_str()))
     .bind(at.to_string())
     .bind(workspace.as_str())
     .bind(id.as_str())

@@ -13,7 +13,9 @@ use crate::domain::pagination::PageRequest;
 use crate::domain::time::Timestamp;
 
 const COLUMNS: &str = "n.id, n.kind, n.name, n.settings, n.secrets, n.health, n.health_detail, n.last_checked_at, \
-                       n.version, n.created_at, n.updated_at";
+                       n.failing_since, n.version, n.created_at, n.updated_at, \
+                       (select count(*) from email_sequences q where q.sender_connector_id = n.id \
+                          and q.status = 'paused' and q.paused_reason = 'sender_failing') as held_runs";
 
 /// A connector with its sealed secrets, as stored.
 #[derive(Debug, Clone)]
@@ -37,6 +39,8 @@ fn stored(row: &AnyRow) -> Result<Stored, Error> {
             health: get_parsed(row, "health")?,
             health_detail: row.try_get("health_detail")?,
             last_checked_at: get_opt_time(row, "last_checked_at")?,
+            failing_since: get_opt_time(row, "failing_since")?,
+            held_runs: row.try_get("held_runs")?,
             version: row.try_get("version")?,
             created_at: get_time(row, "created_at")?,
             updated_at: get_time(row, "updated_at")?,
@@ -120,6 +124,44 @@ pub async fn set_health(
         .execute(db.pool())
         .await?;
     Ok(())
+}
+
+/// Marks the connector failing with `reason`, as of `at`; true when it was not failing yet
+/// (a second fault keeps the first reason and time).
+pub async fn mark_failing(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    id: &ConnectorId,
+    reason: &str,
+    at: Timestamp,
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "update connectors set health = 'failing', health_detail = $1, failing_since = $2 \
+         where workspace_id = $3 and id = $4 and failing_since is null",
+    )
+    .bind(reason)
+    .bind(at.to_string())
+    .bind(workspace.as_str())
+    .bind(id.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends the connector's failing state; true when it was failing.
+pub async fn clear_failing(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    id: &ConnectorId,
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "update connectors set failing_since = null where workspace_id = $1 and id = $2 and failing_since is not null",
+    )
+    .bind(workspace.as_str())
+    .bind(id.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Deletes a connector.

@@ -210,6 +210,40 @@ pub async fn retry_later(
     Ok(())
 }
 
+/// A run held for its sender goes on: the messages it was retrying (failed, waiting out a
+/// backoff) are due now, not in up to an hour; the send window still applies when sent.
+pub async fn due_again(tx: &mut Tx, sequence: &SequenceId, now: Timestamp) -> Result<u64, Error> {
+    let done = sqlx::query(
+        "update sequence_messages set scheduled_for = $1, updated_at = $1 \
+         where sequence_id = $2 and status = 'scheduled' and error is not null and scheduled_for > $1",
+    )
+    .bind(now.to_string())
+    .bind(sequence.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Nothing was handed over and the fault was the sender's: back to `scheduled` as it was
+/// before this attempt (not counted), with the reason, to wait while its run is held.
+pub async fn give_back(
+    db: &Db,
+    message_id: &str,
+    reason: &str,
+    now: Timestamp,
+) -> Result<(), Error> {
+    sqlx::query(
+        "update sequence_messages set status = 'scheduled', attempts = attempts - 1, error = $1, claimed_by = null, \
+         lease_until = null, updated_at = $2 where message_id = $3 and status = 'sending'",
+    )
+    .bind(reason)
+    .bind(now.to_string())
+    .bind(message_id)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
 /// The provider may have accepted it (the call ended without a clear answer): `uncertain`,
 /// with the reason, for a person to settle. Never sent again on its own.
 pub async fn mark_uncertain(

@@ -229,6 +229,12 @@ pub fn get_parsed<T: FromStr>(row: &AnyRow, column: &str) -> Result<T, Error> {
     parse_stored(&text, column)
 }
 
+/// Reads a nullable text column holding a `FromStr` value written by us.
+pub fn get_opt_parsed<T: FromStr>(row: &AnyRow, column: &str) -> Result<Option<T>, Error> {
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|t| parse_stored(&t, column)).transpose()
+}
+
 fn parse_stored<T: FromStr>(text: &str, column: &str) -> Result<T, Error> {
     text.parse().map_err(|_| {
         Error::internal(std::io::Error::other(format!(

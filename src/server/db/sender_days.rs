@@ -1,6 +1,6 @@
 //! Messages handed to each sender per UTC day, for its daily cap.
 
-use super::Tx;
+use super::{Db, Tx};
 use crate::domain::Error;
 use crate::domain::ids::ConnectorId;
 use crate::domain::time::Timestamp;
@@ -24,4 +24,17 @@ pub async fn take(
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Returns one message of the day's count (it was taken, then not handed over because the
+/// sender could not work).
+pub async fn give_back(db: &Db, connector: &ConnectorId, at: Timestamp) -> Result<(), Error> {
+    sqlx::query(
+        "update sender_days set sent = sent - 1 where connector_id = $1 and day = $2 and sent > 0",
+    )
+    .bind(connector.as_str())
+    .bind(at.to_string()[..10].to_owned())
+    .execute(db.pool())
+    .await?;
+    Ok(())
 }

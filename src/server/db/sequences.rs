@@ -3,16 +3,18 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Conditions, Db, Tx, bind_page, get_opt_time, get_parsed, get_time, page_clause};
+use super::{
+    Conditions, Db, Tx, bind_page, get_opt_parsed, get_opt_time, get_parsed, get_time, page_clause,
+};
 use crate::domain::Error;
-use crate::domain::ids::{ConnectorId, SequenceId, WorkspaceId};
+use crate::domain::ids::{CampaignId, ConnectorId, SequenceId, WorkspaceId};
 use crate::domain::pagination::PageRequest;
 use crate::domain::sequence::{EmailSequence, SenderIdentity, SequenceFilter, SequenceStatus};
 use crate::domain::time::Timestamp;
 
 const COLUMNS: &str = "q.id, q.campaign_id, q.name, q.objective, q.segment_id, q.brand_id, q.sender_connector_id, \
                        q.steps, q.send_window, q.thread_replies, q.status, q.content_hash, q.version, q.approved_at, \
-                       q.from_address, q.from_name, q.created_at, q.updated_at";
+                       q.from_address, q.from_name, q.paused_reason, q.created_at, q.updated_at";
 
 fn sequence(row: &AnyRow) -> Result<EmailSequence, Error> {
     let steps: String = row.try_get("steps")?;
@@ -32,6 +34,7 @@ fn sequence(row: &AnyRow) -> Result<EmailSequence, Error> {
             .map_err(Error::internal)?,
         thread_replies: row.try_get::<i64, _>("thread_replies")? == 1,
         status: get_parsed(row, "status")?,
+        paused_reason: get_opt_parsed(row, "paused_reason")?,
         content_hash: row.try_get("content_hash")?,
         version: row.try_get("version")?,
         approved_at: get_opt_time(row, "approved_at")?,
@@ -142,7 +145,7 @@ pub async fn set_status(
     let approved_at = (to == SequenceStatus::Active && from == SequenceStatus::PendingApproval)
         .then(|| at.to_string());
     let done = sqlx::query(
-        "update email_sequences set status = $1, updated_at = $2, approved_at = coalesce($3, approved_at) \
+        "update email_sequences set status = $1, paused_reason = null, updated_at = $2, approved_at = coalesce($3, approved_at) \
          where workspace_id = $4 and id = $5 and status = $6 and ($7 is null or version = $7)",
     )
     .bind(to.as_str())
@@ -155,6 +158,71 @@ pub async fn set_status(
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// A run held or released because of its sender.
+#[derive(Debug, Clone)]
+pub struct HeldRun {
+    /// The sequence.
+    pub id: SequenceId,
+    /// Its name.
+    pub name: String,
+    /// Its campaign.
+    pub campaign_id: CampaignId,
+}
+
+fn held_runs(rows: &[AnyRow]) -> Result<Vec<HeldRun>, Error> {
+    rows.iter()
+        .map(|r| {
+            Ok(HeldRun {
+                id: get_parsed(r, "id")?,
+                name: r.try_get("name")?,
+                campaign_id: get_parsed(r, "campaign_id")?,
+            })
+        })
+        .collect()
+}
+
+/// Pauses every active sequence that sends through `connector`, saying its sender is
+/// failing; returns the runs it held.
+pub async fn hold_sending_through(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    connector: &ConnectorId,
+    at: Timestamp,
+) -> Result<Vec<HeldRun>, Error> {
+    let rows = sqlx::query(
+        "update email_sequences set status = 'paused', paused_reason = 'sender_failing', updated_at = $1 \
+         where workspace_id = $2 and sender_connector_id = $3 and status = 'active' \
+         returning id, name, campaign_id",
+    )
+    .bind(at.to_string())
+    .bind(workspace.as_str())
+    .bind(connector.as_str())
+    .fetch_all(&mut **tx)
+    .await?;
+    held_runs(&rows)
+}
+
+/// Lets every sequence held for `connector` go on; returns the runs it released.
+pub async fn release_held_by(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    connector: &ConnectorId,
+    at: Timestamp,
+) -> Result<Vec<HeldRun>, Error> {
+    let rows = sqlx::query(
+        "update email_sequences set status = 'active', paused_reason = null, updated_at = $1 \
+         where workspace_id = $2 and sender_connector_id = $3 and status = 'paused' \
+           and paused_reason = 'sender_failing' \
+         returning id, name, campaign_id",
+    )
+    .bind(at.to_string())
+    .bind(workspace.as_str())
+    .bind(connector.as_str())
+    .fetch_all(&mut **tx)
+    .await?;
+    held_runs(&rows)
 }
 
 /// One sequence.

@@ -116,7 +116,8 @@ async fn settle(
 /// A platform failure as the job's outcome: retried while attempts remain (every ad job
 /// is safe to run again), else the campaign shows it. `Ok` carries the outcome to return.
 fn gave_up(job: &JobRecord, failure: &Outcome) -> bool {
-    matches!(failure, Outcome::Permanent(_)) || job.attempts >= job.max_attempts
+    matches!(failure, Outcome::Permanent(_) | Outcome::ConnectorFault(_))
+        || job.attempts >= job.max_attempts
 }
 
 fn as_outcome(failure: Outcome) -> JobOutcome {
@@ -266,6 +267,7 @@ async fn launch_failed(
     ad: &AdCampaign,
     failure: Outcome,
 ) -> JobOutcome {
+    super::holds::note(ctx, &job.workspace_id, &ad.connector_id, &failure).await;
     if !gave_up(job, &failure) {
         return as_outcome(failure);
     }
@@ -294,6 +296,7 @@ async fn cancel_launch(
     remote: &crate::domain::ad_campaign::RemoteIds,
 ) -> JobOutcome {
     if let Err(failure) = api.remove(remote).await {
+        super::holds::note(ctx, &job.workspace_id, &ad.connector_id, &failure).await;
         if !gave_up(job, &failure) {
             return as_outcome(failure);
         }
@@ -399,8 +402,12 @@ async fn control(ctx: &Context, job: &JobRecord, loaded: &Loaded) -> JobOutcome 
                 Err(e) => internal(e),
             }
         }
-        Err(failure) if !gave_up(job, &failure) => as_outcome(failure),
+        Err(failure) if !gave_up(job, &failure) => {
+            super::holds::note(ctx, &job.workspace_id, &ad.connector_id, &failure).await;
+            as_outcome(failure)
+        }
         Err(failure) => {
+            super::holds::note(ctx, &job.workspace_id, &ad.connector_id, &failure).await;
             let reason = format!(
                 "could not {} it: {}",
                 control.as_str(),
@@ -483,7 +490,10 @@ async fn sync(ctx: &Context, job: &JobRecord, loaded: &Loaded) -> JobOutcome {
     };
     let days = match loaded.api.daily_metrics(&spec, &remote, from, to).await {
         Ok(days) => days,
-        Err(failure) => return as_outcome(failure),
+        Err(failure) => {
+            super::holds::note(ctx, ws, &ad.connector_id, &failure).await;
+            return as_outcome(failure);
+        }
     };
     let mut changed = 0;
     for day in &days {

@@ -45,6 +45,7 @@ pub async fn create_in(
         name: new.name,
         channel: new.channel,
         status: new.status,
+        paused_reason: None,
         segment_id: new.segment_id,
         brand_id: new.brand_id,
         artifact: new.artifact,

@@ -85,6 +85,8 @@ pub async fn create(
         health: Health::Unknown,
         health_detail: None,
         last_checked_at: None,
+        failing_since: None,
+        held_runs: 0,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -297,10 +299,16 @@ impl Job for CheckJob {
 /// Runs the connector's connection test and records health and time. A failing provider is
 /// not an error of this call: the answer is the connector, marked failing, with the reason.
 /// Admins only: the test opens the secrets and sends them to the configured host.
+///
+/// A pass by a person also ends a failing state the sender path recorded and lets the runs
+/// it held go on (audited as theirs). A background check never does: a person decides.
 pub async fn test(ctx: &Context, actor: &Actor, id: &ConnectorId) -> Result<Connector, Error> {
     actor.require(Scope::Admin)?;
-    check(ctx, actor.workspace_id(), id)
+    let (health, _) = check(ctx, actor.workspace_id(), id)
         .await?
         .ok_or(Error::NotFound("connector"))?;
+    if health == Health::Healthy {
+        super::holds::release(ctx, actor, id).await?;
+    }
     get(ctx, actor, id).await
 }

@@ -12,7 +12,7 @@ use crate::domain::actor::Actor;
 use crate::domain::approval::Decision;
 use crate::domain::brand::BrandInput;
 use crate::domain::campaign::{CampaignStatus, Channel, NewCampaign};
-use crate::domain::connector::{ConnectorInput, ConnectorKind};
+use crate::domain::connector::{ConnectorInput, ConnectorKind, ConnectorRole};
 use crate::domain::segment::{ConditionInput, Match, NewSegment, RuleInput};
 use crate::domain::sequence::PreviewInput;
 use crate::server::db::workspaces;
@@ -294,23 +294,26 @@ async fn fill(ctx: &Context, actor: &Actor) -> Result<Seeded, Error> {
     let ids: Vec<String> = first_ten.items.iter().map(|c| c.id.to_string()).collect();
     segments::add_members(ctx, actor, &vip.segment.id, &ids).await?;
 
-    let (mut mail, mut ads, mut cms) = (String::new(), String::new(), String::new());
-    for name in ["Sandbox mail", "Sandbox ads", "Sandbox CMS"] {
+    // One sandbox per channel, each offered only where its channel is chosen.
+    let mut sandboxes = Vec::new();
+    for (name, role) in [
+        ("Sandbox mail", ConnectorRole::EmailSender),
+        ("Sandbox ads", ConnectorRole::AdAccount),
+        ("Sandbox CMS", ConnectorRole::Cms),
+    ] {
         let sandbox = ConnectorInput {
             kind: ConnectorKind::Sandbox.as_str().to_owned(),
             name: name.to_owned(),
+            settings: [("role".to_owned(), serde_json::json!(role.as_str()))]
+                .into_iter()
+                .collect(),
             ..Default::default()
         };
         let c = connectors::create(ctx, actor, &sandbox).await?;
         connectors::test(ctx, actor, &c.id).await?;
-        if mail.is_empty() {
-            mail = c.id.to_string();
-        } else if ads.is_empty() {
-            ads = c.id.to_string();
-        } else {
-            cms = c.id.to_string();
-        }
+        sandboxes.push(c.id.to_string());
     }
+    let [mail, ads, cms]: [String; 3] = sandboxes.try_into().expect("three sandboxes");
 
     let spread: [(
         &str,
@@ -437,7 +440,14 @@ async fn ad_campaigns(
     let two_days_ago = ctx.now().plus(time::Duration::days(-2)).to_string();
     // A second sandbox account that refuses ad sets, so a failed launch can be seen and
     // retried (after clearing its refuse_step setting).
-    let refusing = refusing_sandbox(ctx, admin, "Sandbox ads (refuses ad sets)", "ad_set").await?;
+    let refusing = refusing_sandbox(
+        ctx,
+        admin,
+        "Sandbox ads (refuses ad sets)",
+        "ad_set",
+        ConnectorRole::AdAccount,
+    )
+    .await?;
     let plans: [(&str, &str, f64, Option<&str>); 7] = [
         ("linkedin", "leads", 120.0, Some("live")),
         ("google", "traffic", 80.0, Some("pause")),
@@ -553,8 +563,14 @@ async fn blog(
     use crate::domain::publish::PublishInput;
     use publishing::PublishAtGate;
     let runners = &Runners::standard().only(&[JobKind::BlogPublish]);
-    let refusing =
-        refusing_sandbox(ctx, admin, "Sandbox CMS (refuses to publish)", "publish").await?;
+    let refusing = refusing_sandbox(
+        ctx,
+        admin,
+        "Sandbox CMS (refuses to publish)",
+        "publish",
+        ConnectorRole::Cms,
+    )
+    .await?;
     let write = |title: &str, body: &str, excerpt: &str, tags: &[&str]| DraftInput {
         title: Some(title.into()),
         body_markdown: Some(body.into()),
@@ -699,6 +715,7 @@ async fn refusing_sandbox(
     admin: &Actor,
     name: &str,
     step: &str,
+    role: ConnectorRole,
 ) -> Result<crate::domain::connector::Connector, Error> {
     connectors::create(
         ctx,
@@ -706,9 +723,12 @@ async fn refusing_sandbox(
         &ConnectorInput {
             kind: ConnectorKind::Sandbox.as_str().to_owned(),
             name: name.into(),
-            settings: [("refuse_step".to_owned(), serde_json::json!(step))]
-                .into_iter()
-                .collect(),
+            settings: [
+                ("refuse_step".to_owned(), serde_json::json!(step)),
+                ("role".to_owned(), serde_json::json!(role.as_str())),
+            ]
+            .into_iter()
+            .collect(),
             ..Default::default()
         },
     )

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod event_record;
 pub mod events;
 pub mod gate;
+pub mod holds;
 pub mod jobs;
 mod passwords;
 pub mod publishing;

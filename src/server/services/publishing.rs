@@ -416,6 +416,9 @@ impl Job for PublishRunner {
         {
             tracing::warn!(error = %e, "the CMS calls of a publish were not recorded");
         }
+        if let Err(failure) = &result {
+            super::holds::note(ctx, &job.workspace_id, &publish.connector_id, failure).await;
+        }
         match result {
             Ok(outcome) => outcome,
             // The policy retries an uncertain publish (the kind is safe to run again: the

@@ -18,7 +18,7 @@ use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::schedule::due_at;
 use crate::domain::sequence::{EmailSequence, SenderIdentity, SequenceStats, SequenceStatus};
 use crate::domain::time::Timestamp;
-use crate::server::db::{Tx, campaigns, enrollments, messages, outbox, sequences};
+use crate::server::db::{Tx, campaigns, connectors, enrollments, messages, outbox, sequences};
 
 /// Queues every step for every enrollment of a just-approved sequence: step k is due at
 /// approval time plus its day offset, moved into the send window. Returns the rows queued.
@@ -124,8 +124,11 @@ pub async fn control(
     actor.require(Scope::MarketingWrite)?;
     let seq = find(ctx, actor, id).await?;
     let to = seq.control(control)?;
-    let now = ctx.now();
     let ws = actor.workspace_id();
+    if control == RunControl::Resume {
+        refuse_while_sender_fails(ctx, ws, &seq).await?;
+    }
+    let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
     if !sequences::set_status(&mut tx, ws, id, None, seq.status, to, now).await? {
         drop(tx);
@@ -151,6 +154,30 @@ pub async fn control(
     .await?;
     tx.commit().await?;
     find(ctx, actor, id).await
+}
+
+/// A run held for a failing sender goes on when its sender passes a test, not before: a
+/// resume would only spend attempts against a sender that cannot work.
+async fn refuse_while_sender_fails(
+    ctx: &Context,
+    workspace: &WorkspaceId,
+    seq: &EmailSequence,
+) -> Result<(), Error> {
+    let Some(sender) = connectors::get(&ctx.db, workspace, &seq.sender_connector_id).await? else {
+        return Ok(());
+    };
+    match sender.connector.failing_since {
+        Some(since) => Err(Error::Conflict(format!(
+            "its sender \"{}\" has been failing since {since} ({}); it goes on by itself once an admin's \"Test connection\" passes on the Connectors page",
+            sender.connector.name,
+            sender
+                .connector
+                .health_detail
+                .as_deref()
+                .unwrap_or("no reason recorded")
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn past_tense(control: RunControl) -> &'static str {

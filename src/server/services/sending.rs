@@ -19,7 +19,7 @@ use crate::domain::Error;
 use crate::domain::change::{Action, Change};
 use crate::domain::connector::{Connector, ConnectorKind};
 use crate::domain::delivery::{Outcome, retry_after};
-use crate::domain::ids::{SequenceId, WorkspaceId};
+use crate::domain::ids::{ConnectorId, SequenceId, WorkspaceId};
 use crate::domain::message as message_id;
 use crate::domain::schedule::next_open;
 use crate::domain::sequence::{EmailSequence, SenderIdentity, SequenceStatus};
@@ -39,6 +39,12 @@ pub struct SendSettings {
     pub batch: i64,
     /// Messages in flight at once per worker.
     pub concurrency: usize,
+    /// Of those, at most this many through one sender, so a sender that hangs holds only
+    /// its own slots and the others' messages keep going in the same round.
+    pub per_sender: usize,
+    /// Failures in a row through one sender (unanswered or "try later") after which it is
+    /// marked failing and its runs are held.
+    pub failure_limit: u32,
     /// How long a claim or a `sending` row is held before others may act on it. Longer
     /// than any provider call, so a live worker's row is never declared uncertain.
     pub lease: Duration,
@@ -55,6 +61,8 @@ impl Default for SendSettings {
         Self {
             batch: 50,
             concurrency: 8,
+            per_sender: 4,
+            failure_limit: 5,
             lease: Duration::from_secs(120),
             rate_per_second: 50,
             public_url: "http://127.0.0.1:3000".into(),
@@ -74,7 +82,8 @@ pub struct Round {
     pub retried: usize,
     /// Failed for good.
     pub failed: usize,
-    /// Skipped (the contact or enrollment ended) or given back (paused, cap reached).
+    /// Skipped (the contact or enrollment ended) or given back (paused, cap reached, or its
+    /// sender is failing), without counting as an attempt.
     pub skipped: usize,
     /// Declared uncertain: the provider may have them (found `sending` past their lease, or
     /// the call ended without a clear answer).
@@ -89,6 +98,15 @@ pub struct Sender {
     worker: Arc<str>,
     settings: Arc<SendSettings>,
     limiter: Arc<DefaultDirectRateLimiter>,
+    /// Failures in a row per sender connector, across rounds; a success resets it.
+    failures_in_a_row: Arc<std::sync::Mutex<HashMap<ConnectorId, u32>>>,
+}
+
+/// One sender's share of a round: once it is held, its messages not yet started are given
+/// back untouched.
+#[derive(Default)]
+struct SenderTurn {
+    held: AtomicBool,
 }
 
 /// A sequence as the worker needs it: its templates, its sender, and what was approved.
@@ -110,6 +128,16 @@ enum Handled {
     Uncertain,
 }
 
+/// What an attempt said about its sender, beyond the message.
+enum Verdict {
+    /// It answered (whatever it said of the message).
+    Answered,
+    /// No clear answer, or "try later": one more in a row.
+    Stumbled(String),
+    /// It cannot work at all.
+    Broken(String),
+}
+
 impl Sender {
     /// A sender for worker `worker`.
     pub fn new(ctx: Context, settings: SendSettings, worker: &str) -> Self {
@@ -120,6 +148,7 @@ impl Sender {
             worker: worker.into(),
             limiter: Arc::new(RateLimiter::direct(Quota::per_second(rate))),
             settings: Arc::new(settings),
+            failures_in_a_row: Arc::default(),
         }
     }
 
@@ -139,16 +168,44 @@ impl Sender {
             return Ok(round);
         }
         let cache: Mutex<HashMap<SequenceId, Arc<Prepared>>> = Mutex::default();
+        // Messages run per sender, each sender within its own slots and all within the
+        // worker's: a sender that hangs or fails cannot hold up the others' messages.
+        let mut by_sender: HashMap<Option<ConnectorId>, Vec<&Claimed>> = HashMap::new();
+        for c in &claimed {
+            let sender = match self.prepared(c, &cache).await {
+                Ok(Some(p)) => Some(p.sender.id.clone()),
+                _ => None,
+            };
+            by_sender.entry(sender).or_default().push(c);
+        }
+        let groups: Vec<(SenderTurn, Vec<&Claimed>)> = by_sender
+            .into_values()
+            .map(|messages| (SenderTurn::default(), messages))
+            .collect();
+        let slots = tokio::sync::Semaphore::new(self.settings.concurrency.max(1));
+        let per_sender = self
+            .settings
+            .per_sender
+            .clamp(1, self.settings.concurrency.max(1));
         let results: Vec<Result<Handled, Error>> = {
             use futures::StreamExt;
-            let work: Vec<_> = claimed
-                .iter()
-                .map(|c| self.handle_unless_stopping(c, &cache, stopping))
-                .collect();
-            futures::stream::iter(work)
-                .buffer_unordered(self.settings.concurrency.max(1))
-                .collect()
+            let mut turns = Vec::with_capacity(groups.len());
+            for (turn, messages) in &groups {
+                let work: Vec<_> = messages
+                    .iter()
+                    .map(|c| self.in_a_slot(c, &cache, stopping, turn, &slots))
+                    .collect();
+                turns.push(
+                    futures::stream::iter(work)
+                        .buffer_unordered(per_sender)
+                        .collect::<Vec<_>>(),
+                );
+            }
+            futures::future::join_all(turns)
                 .await
+                .into_iter()
+                .flatten()
+                .collect()
         };
         for r in results {
             match r {
@@ -223,23 +280,76 @@ impl Sender {
         Ok(Some(prepared))
     }
 
+    async fn in_a_slot(
+        &self,
+        c: &Claimed,
+        cache: &Mutex<HashMap<SequenceId, Arc<Prepared>>>,
+        stopping: &AtomicBool,
+        turn: &SenderTurn,
+        slots: &tokio::sync::Semaphore,
+    ) -> Result<Handled, Error> {
+        let _slot = slots.acquire().await.map_err(Error::internal)?;
+        self.handle_unless_stopping(c, cache, stopping, turn).await
+    }
+
     async fn handle_unless_stopping(
         &self,
         c: &Claimed,
         cache: &Mutex<HashMap<SequenceId, Arc<Prepared>>>,
         stopping: &AtomicBool,
+        turn: &SenderTurn,
     ) -> Result<Handled, Error> {
-        if stopping.load(Ordering::Relaxed) {
+        if stopping.load(Ordering::Relaxed) || turn.held.load(Ordering::Relaxed) {
             messages::release(&self.ctx.db, &c.message_id, &self.worker, None).await?;
             return Ok(Handled::Skipped);
         }
-        self.handle(c, cache).await
+        self.handle(c, cache, turn).await
+    }
+
+    /// Counts what an attempt said about its sender; holds the sender's runs when it cannot
+    /// work, or failed `failure_limit` times in a row.
+    async fn judge(
+        &self,
+        c: &Claimed,
+        p: &Prepared,
+        verdict: Verdict,
+        turn: &SenderTurn,
+    ) -> Result<(), Error> {
+        let reason = {
+            let mut counts = self
+                .failures_in_a_row
+                .lock()
+                .expect("the failure counter lock is never poisoned");
+            match verdict {
+                Verdict::Answered => {
+                    counts.remove(&p.sender.id);
+                    return Ok(());
+                }
+                Verdict::Broken(reason) => reason,
+                Verdict::Stumbled(reason) => {
+                    let n = counts.entry(p.sender.id.clone()).or_default();
+                    *n += 1;
+                    if *n < self.settings.failure_limit.max(1) {
+                        return Ok(());
+                    }
+                    format!("{n} attempts in a row failed; the last: {reason}")
+                }
+            }
+        };
+        turn.held.store(true, Ordering::Relaxed);
+        self.failures_in_a_row
+            .lock()
+            .expect("the failure counter lock is never poisoned")
+            .remove(&p.sender.id);
+        super::holds::hold(&self.ctx, &c.workspace_id, &p.sender, &reason).await?;
+        Ok(())
     }
 
     async fn handle(
         &self,
         c: &Claimed,
         cache: &Mutex<HashMap<SequenceId, Arc<Prepared>>>,
+        turn: &SenderTurn,
     ) -> Result<Handled, Error> {
         let db = &self.ctx.db;
         let Some(p) = self.prepared(c, cache).await? else {
@@ -247,6 +357,14 @@ impl Sender {
                 .fail(c, "the sequence or its sender no longer exists")
                 .await;
         };
+        if p.seq.status == SequenceStatus::Active && p.sender.failing_since.is_some() {
+            // Approved or resumed while its sender is failing: held with the others.
+            turn.held.store(true, Ordering::Relaxed);
+            let reason = p.sender.health_detail.clone().unwrap_or_default();
+            super::holds::hold(&self.ctx, &c.workspace_id, &p.sender, &reason).await?;
+            messages::release(db, &c.message_id, &self.worker, None).await?;
+            return Ok(Handled::Skipped);
+        }
         if p.seq.status != SequenceStatus::Active {
             // Paused or stopped since the claim: give it back; cancel skips it for good.
             messages::release(db, &c.message_id, &self.worker, None).await?;
@@ -372,13 +490,17 @@ impl Sender {
                 settings: &p.sender.settings,
                 secrets: &p.secrets,
             };
+            let budget = self.settings.call_timeout;
             let call = self.mailers.send(
                 p.sender.kind,
                 (p.sender.id.as_str(), p.sender.version),
                 &account,
                 message,
+                budget,
             );
-            match tokio::time::timeout(self.settings.call_timeout, call).await {
+            // The client keeps within the budget by itself; this only catches one that
+            // does not.
+            match tokio::time::timeout(budget + Duration::from_secs(2), call).await {
                 Ok(outcome) => outcome,
                 // The call was cut off at an unknown point: the provider may have the message.
                 Err(_) => Outcome::Uncertain(format!(
@@ -388,7 +510,14 @@ impl Sender {
                 )),
             }
         };
-        self.settle(c, &p, outcome).await
+        let verdict = match &outcome {
+            Outcome::ConnectorFault(r) => Verdict::Broken(r.clone()),
+            Outcome::Transient(r) | Outcome::Uncertain(r) => Verdict::Stumbled(r.clone()),
+            Outcome::Sent { .. } | Outcome::Permanent(_) => Verdict::Answered,
+        };
+        let handled = self.settle(c, &p, outcome).await?;
+        self.judge(c, &p, verdict, turn).await?;
+        Ok(handled)
     }
 
     async fn record_sent(
@@ -431,6 +560,14 @@ impl Sender {
                 tracing::warn!(message = %c.message_id, %reason, "send outcome unknown: left for a person");
                 messages::mark_uncertain(db, &c.message_id, &reason, now).await?;
                 Ok(Handled::Uncertain)
+            }
+            Outcome::ConnectorFault(reason) => {
+                // Nothing was handed over, and the fault is the sender's: the message goes
+                // back as it was, its attempt not counted, to wait with its run.
+                tracing::warn!(message = %c.message_id, %reason, "sender cannot work: message given back");
+                messages::give_back(db, &c.message_id, &reason, now).await?;
+                sender_days::give_back(db, &p.sender.id, now).await?;
+                Ok(Handled::Skipped)
             }
             failure => {
                 let attempt = c.attempts + 1;

@@ -422,6 +422,7 @@ pub async fn preview(
         version: 1,
         approved_at: None,
         approved_sender: None,
+        paused_reason: None,
         created_at: now,
         updated_at: now,
     };
@@ -616,6 +617,10 @@ pub async fn page(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<Seque
         segment_name: parts.segment.name.clone(),
         brand_name: parts.brand.name.clone(),
         sender_name: parts.sender.name.clone(),
+        sender_failing: parts.sender.failing_since.map(|since| {
+            let reason = parts.sender.health_detail.clone().unwrap_or_default();
+            (since, reason)
+        }),
         sender: seq
             .approved_sender
             .clone()
