@@ -6,8 +6,8 @@
 
 SHELL := /bin/bash
 CARGO_TEST_FLAGS := --no-default-features --features ssr
-# Type-erased views compile much faster; used for tests and lints (the release build is
-# cargo-leptos's own).
+# Type-erased views, as in the release build (Cargo.toml: always-erase-components), so tests
+# and lints check what ships.
 ERASED := RUSTFLAGS="--cfg erase_components"
 
 .PHONY: run test tools browser-tools fuzz-tools build-release unit-and-api end2end api-fuzz lint fmt db-up clean-data

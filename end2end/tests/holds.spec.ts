@@ -14,7 +14,10 @@ async function freePort(): Promise<number> {
 /** A small SMTP server on `port` that accepts every message and counts them. */
 async function smtpSink(port: number) {
   let received = 0;
+  const open = new Set<net.Socket>();
   const server = net.createServer((socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
     socket.on('error', () => {});
     socket.write('220 e2e.test ESMTP ready\r\n');
     let pending = '';
@@ -41,7 +44,9 @@ async function smtpSink(port: number) {
     });
   });
   await new Promise<void>((done) => server.listen(port, '127.0.0.1', () => done()));
-  return { received: () => received, close: () => new Promise((done) => server.close(done)) };
+  // The worker keeps idle connections for reuse: closing drops them too.
+  const close = () => new Promise((done) => { server.close(done); for (const socket of open) socket.destroy(); });
+  return { received: () => received, close };
 }
 
 /** Reloads `page` until `check` passes (the worker acts in the background). */

@@ -201,7 +201,8 @@ pub fn SequenceRun(
                                 <div class="mt-6 grid gap-6 md:grid-cols-2">
                                     <div>
                                         <h3 class="text-sm font-semibold">"By email"</h3>
-                                        <div class=format!("mt-2 {TABLE_WRAP}")>
+                                        // Scrolls sideways in a narrow column: reachable by keyboard.
+                                        <div class=format!("mt-2 {TABLE_WRAP}") tabindex="0" role="region" aria-label="Progress by email, scrollable">
                                             <table class=TABLE aria-label="Progress by email">
                                                 <thead><tr><th scope="col" class=TH>"Email"</th><th scope="col" class=TH>"Sent"</th><th scope="col" class=TH>"To send"</th>
                                                     <th scope="col" class=TH>"Skipped"</th><th scope="col" class=TH>"Failed"</th><th scope="col" class=TH>"Uncertain"</th></tr></thead>
@@ -248,7 +249,7 @@ pub fn SequenceRun(
                                         </select>
                                     </div>
                                 </div>
-                                <div class=format!("mt-2 {TABLE_WRAP}")>
+                                <div class=format!("mt-2 {TABLE_WRAP}") tabindex="0" role="region" aria-label="Messages, scrollable">
                                     <table class=TABLE aria-label="Messages">
                                         <thead><tr><th scope="col" class=TH>"To"</th><th scope="col" class=TH>"Email"</th><th scope="col" class=TH>"Status"</th>
                                             <th scope="col" class=TH>"Due"</th><th scope="col" class=TH>"Sent"</th><th scope="col" class=TH>"Note"</th><th scope="col" class=TH><span class="sr-only">"Actions"</span></th></tr></thead>
