@@ -2,6 +2,7 @@
 #   make run    build (release) and serve on http://127.0.0.1:3000 with a demo workspace
 #   make test   every test: unit, API on SQLite and PostgreSQL, end-to-end in Chromium, and
 #               schemathesis against the OpenAPI document
+#   make bench  the benchmark suite (BENCHMARKS.md); not part of make test
 # Each installs the tools it is missing first (see scripts/tools.sh) and skips those present.
 
 SHELL := /bin/bash
@@ -10,7 +11,7 @@ CARGO_TEST_FLAGS := --no-default-features --features ssr
 # and lints check what ships.
 ERASED := RUSTFLAGS="--cfg erase_components"
 
-.PHONY: run test tools browser-tools fuzz-tools build-release unit-and-api end2end api-fuzz lint fmt db-up clean-data
+.PHONY: run test bench tools browser-tools fuzz-tools build-release unit-and-api end2end api-fuzz lint fmt db-up clean-data
 
 run: tools build-release
 	@mkdir -p data
@@ -44,6 +45,10 @@ end2end:
 # Schemathesis over every operation of the OpenAPI document, against the release server.
 api-fuzz:
 	scripts/api-fuzz.sh
+
+# The benchmark suite: figures for BENCHMARKS.md (installs oha; 20–40 minutes).
+bench: tools db-up
+	scripts/bench.sh
 
 lint:
 	cargo fmt --all -- --check

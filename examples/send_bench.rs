@@ -1,12 +1,16 @@
-//! Sends one 20,000-recipient step through a real `tenex worker` process to a local SMTP
+//! Sends one step to 20,000 recipients (`SEND_RECIPIENTS`) through a real `tenex worker`
+//! process, on SQLite and on PostgreSQL, to a local SMTP
 //! server and prints the worker's messages per second and peak memory, next to the same
 //! server's intake from a plain pooled SMTP client, so the ratio can be read.
 //!
-//!     scripts/bench-send.sh        (uses the release binary; builds this driver, then runs it)
+//!     make bench          (scripts/bench.sh: the release binary and this driver in release)
 
 #[cfg(feature = "ssr")]
 #[path = "../tests/api/smtp_sink.rs"]
 mod smtp_sink;
+
+#[cfg(feature = "ssr")]
+mod support;
 
 #[cfg(feature = "ssr")]
 #[tokio::main]
@@ -21,7 +25,6 @@ fn main() {
 
 #[cfg(feature = "ssr")]
 mod bench {
-    use std::sync::Arc;
     use std::time::{Duration, Instant};
 
     use axum::body::Body;
@@ -29,19 +32,21 @@ mod bench {
     use futures::StreamExt;
     use http_body_util::BodyExt;
     use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-    use tenex::domain::actor::{Actor, Role};
-    use tenex::domain::api_key::NewApiKey;
     use tenex::domain::approval::Decision;
     use tenex::domain::connector::ConnectorInput;
-    use tenex::domain::time::SystemClock;
-    use tenex::server::config::Settings;
-    use tenex::server::services::{Context, accounts, api_keys, connectors, sequences};
-    use tenex::server::startup;
+    use tenex::server::services::{connectors, sequences};
     use tower::ServiceExt;
 
     use super::smtp_sink::SmtpSink;
+    use super::support;
 
-    const RECIPIENTS: usize = 20_000;
+    /// `SEND_RECIPIENTS`, default 20,000.
+    fn recipients() -> usize {
+        std::env::var("SEND_RECIPIENTS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(20_000)
+    }
 
     fn peak_rss_mb(pid: u32) -> f64 {
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -59,7 +64,7 @@ mod bench {
             .port(port)
             .build();
         let started = Instant::now();
-        futures::stream::iter(0..RECIPIENTS)
+        futures::stream::iter(0..recipients())
             .map(|i| {
                 let transport = transport.clone();
                 async move {
@@ -78,12 +83,12 @@ mod bench {
             .buffer_unordered(8)
             .collect::<Vec<_>>()
             .await;
-        RECIPIENTS as f64 / started.elapsed().as_secs_f64()
+        recipients() as f64 / started.elapsed().as_secs_f64()
     }
 
     fn csv() -> String {
         let mut csv = String::from("email,first_name,last_name,company\n");
-        for i in 0..RECIPIENTS {
+        for i in 0..recipients() {
             csv.push_str(&format!(
                 "p{i}@bench{}.test,P{i},Person,Company {}\n",
                 i % 300,
@@ -97,50 +102,27 @@ mod bench {
         let bin = std::env::var("TENEX_BIN").unwrap_or_else(|_| "target/release/tenex".into());
         let sink = SmtpSink::start().await;
         let plain = plain_client_rate(sink.port).await;
-        println!("SMTP sink intake from a plain pooled client: {plain:.0} messages/s");
-        sink.received.lock().unwrap().clear();
-
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/bench.db", dir.path().display());
-        let settings = Settings {
-            database_url: url.clone(),
-            secret_key: Some("42".repeat(32)),
-            ..Settings::default()
-        };
-        let db = startup::open_database(&settings).await.unwrap();
-        let options = leptos::config::LeptosOptions::builder()
-            .output_name("tenex")
-            .build();
-        let prepared = startup::prepare(settings, db.clone(), Arc::new(SystemClock), options)
-            .await
-            .unwrap();
-        let router = startup::router(&prepared);
-        let ctx: Context = prepared.state.ctx.clone();
-        let added = accounts::add_member(
-            &ctx,
-            accounts::NewMember {
-                workspace: "Bench".into(),
-                email: "bench@bench.test".into(),
-                password: "bench-password".into(),
-                role: "admin".into(),
-                display_name: None,
-            },
-        )
-        .await
-        .unwrap();
-        let actor = Actor::user(
-            added.workspace.id.clone(),
-            added.user.id.clone(),
-            Role::Admin,
+        println!(
+            "SMTP sink intake from a plain pooled client: {plain:.0} messages/s ({} recipients, 8 in flight)",
+            recipients()
         );
-        let key = api_keys::mint(
-            &ctx,
-            &actor,
-            NewApiKey::parse("bench", None, None, ctx.now()).unwrap(),
-        )
-        .await
-        .unwrap()
-        .token;
+        let dir = tempfile::tempdir().unwrap();
+        for target in support::targets(dir.path(), "send").await {
+            sink.received.lock().unwrap().clear();
+            one(target.label, &target.url, &bin, &sink, plain).await;
+            target.finish().await;
+        }
+    }
+
+    async fn one(label: &str, url: &str, bin: &str, sink: &SmtpSink, plain: f64) {
+        let n = recipients();
+        let support::BenchApp {
+            router,
+            ctx,
+            db,
+            actor,
+            key,
+        } = support::app(url).await;
         let call = |path: &str, content_type: &str, body: String| {
             Request::post(path)
                 .header(header::AUTHORIZATION, format!("Bearer {key}"))
@@ -201,17 +183,16 @@ mod bench {
         )
         .await
         .unwrap();
-        println!("approved one step to {RECIPIENTS} recipients; starting `{bin} worker`");
 
-        let mut worker = std::process::Command::new(&bin)
+        let mut worker = std::process::Command::new(bin)
             .arg("worker")
-            .env("DATABASE_URL", &url)
+            .env("DATABASE_URL", url)
             .env("TENEX_SECRET_KEY", "42".repeat(32))
             .env("TENEX_SEND_RATE_PER_SECOND", "100000")
             .env("TENEX_WORKER_POLL_MS", "20")
             .env("RUST_LOG", "warn")
             .spawn()
-            .expect("the worker binary starts (build it: scripts/bench-send.sh)");
+            .expect("the worker binary starts (cargo leptos build --release)");
         let started = Instant::now();
         loop {
             let sent: i64 =
@@ -219,7 +200,7 @@ mod bench {
                     .fetch_one(db.pool())
                     .await
                     .unwrap();
-            if sent as usize >= RECIPIENTS {
+            if sent as usize >= n {
                 break;
             }
             assert!(
@@ -232,12 +213,13 @@ mod bench {
         let peak = peak_rss_mb(worker.id());
         worker.kill().ok();
         worker.wait().ok();
-        let rate = RECIPIENTS as f64 / took;
+        let rate = n as f64 / took;
         println!(
-            "worker: {RECIPIENTS} messages in {took:.1} s = {rate:.0} messages/s ({:.0}% of the plain client); \
+            "[{label}] tenex worker: {n} messages in {took:.1} s = {rate:.0} messages/s, {:.2}× the plain client (goal ≥ 0.8); \
              worker peak memory {peak:.0} MB; sink received {}",
-            100.0 * rate / plain,
+            rate / plain,
             sink.count()
         );
+        db.close().await;
     }
 }

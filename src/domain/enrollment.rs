@@ -67,21 +67,54 @@ pub struct AudienceFingerprint {
 
 #[cfg(feature = "ssr")]
 impl AudienceFingerprint {
-    /// The fingerprint of `members` as `(contact id, address)` pairs, in any order.
+    /// The fingerprint of `members` as `(contact id, address)` pairs, in any order (each
+    /// contact once).
     pub fn of<'a>(members: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        use sha2::{Digest, Sha256};
         let mut pairs: Vec<(&str, &str)> = members.into_iter().collect();
         pairs.sort_unstable();
-        let mut hash = Sha256::new();
-        for (id, email) in &pairs {
-            hash.update(id.as_bytes());
-            hash.update(b"\t");
-            hash.update(email.as_bytes());
-            hash.update(b"\n");
+        let mut fingerprint = FingerprintBuilder::default();
+        for (id, email) in pairs {
+            fingerprint.push(id, email);
         }
-        Self {
-            count: pairs.len() as i64,
-            digest: hex::encode(hash.finalize()),
+        fingerprint.finish()
+    }
+}
+
+/// A fingerprint built one member at a time, for audiences read in contact id order
+/// (bytewise) without holding them: the same digest [`AudienceFingerprint::of`] gives.
+#[cfg(feature = "ssr")]
+#[derive(Default)]
+pub struct FingerprintBuilder {
+    hash: sha2::Sha256,
+    count: i64,
+    last_id: String,
+}
+
+#[cfg(feature = "ssr")]
+impl FingerprintBuilder {
+    /// Adds the next member; ids must come in ascending bytewise order, each once.
+    pub fn push(&mut self, id: &str, email: &str) {
+        use sha2::Digest;
+        debug_assert!(
+            self.count == 0 || id > self.last_id.as_str(),
+            "members out of id order: {id} after {}",
+            self.last_id
+        );
+        self.last_id.clear();
+        self.last_id.push_str(id);
+        self.hash.update(id.as_bytes());
+        self.hash.update(b"\t");
+        self.hash.update(email.as_bytes());
+        self.hash.update(b"\n");
+        self.count += 1;
+    }
+
+    /// The fingerprint of everyone pushed.
+    pub fn finish(self) -> AudienceFingerprint {
+        use sha2::Digest;
+        AudienceFingerprint {
+            count: self.count,
+            digest: hex::encode(self.hash.finalize()),
         }
     }
 }
@@ -105,5 +138,23 @@ mod tests {
         ]);
         assert_ne!(a.digest, more.digest);
         assert_eq!(more.count, 3);
+    }
+
+    #[test]
+    fn a_fingerprint_built_in_id_order_equals_one_of_the_whole_list() {
+        let members = [
+            ("ctc_3", "c@x.test"),
+            ("ctc_1", "a@x.test"),
+            ("ctc_2", "b@x.test"),
+        ];
+        let mut built = FingerprintBuilder::default();
+        for (id, email) in [members[1], members[2], members[0]] {
+            built.push(id, email);
+        }
+        assert_eq!(built.finish(), AudienceFingerprint::of(members));
+        assert_eq!(
+            FingerprintBuilder::default().finish(),
+            AudienceFingerprint::of([])
+        );
     }
 }

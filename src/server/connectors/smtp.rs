@@ -141,11 +141,23 @@ async fn connect(account: &Account<'_>, limit: Duration) -> Result<AsyncSmtpConn
             .map_err(|e| connect_failure(ConnectFailure::Tls, &e.to_string()).from_provider("SMTP"))
     };
     let mode = account.setting("tls_mode");
-    let wrapper = if mode == "tls" { Some(params()?) } else { None };
-    let mut conn =
-        AsyncSmtpConnection::connect_tokio1((host, port), Some(limit), &hello, wrapper, None)
+    let mut conn = if mode == "tls" {
+        // Implicit TLS: lettre opens the socket itself, so Nagle stays on there.
+        AsyncSmtpConnection::connect_tokio1(
+            (host, port),
+            Some(limit),
+            &hello,
+            Some(params()?),
+            None,
+        )
+        .await
+        .map_err(|e| connect_fault(&e))?
+    } else {
+        let tcp = open_socket(host, port, limit).await?;
+        AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &hello)
             .await
-            .map_err(|e| connect_fault(&e))?;
+            .map_err(|e| connect_fault(&e))?
+    };
     if mode == "starttls" {
         conn.starttls(params()?, &hello)
             .await
@@ -160,6 +172,43 @@ async fn connect(account: &Account<'_>, limit: Duration) -> Result<AsyncSmtpConn
             .map_err(|e| connect_fault(&e))?;
     }
     Ok(conn)
+}
+
+/// A TCP connection to the server with `TCP_NODELAY`: lettre writes a command's pieces
+/// separately, and with Nagle on, the second piece would wait for the server's delayed ACK
+/// (~40 ms per message on a server that does not answer until the whole command is in).
+async fn open_socket(
+    host: &str,
+    port: u16,
+    limit: Duration,
+) -> Result<tokio::net::TcpStream, Outcome> {
+    let failed =
+        |kind: ConnectFailure, detail: String| connect_failure(kind, &detail).from_provider("SMTP");
+    let tcp = match tokio::time::timeout(limit, tokio::net::TcpStream::connect((host, port))).await
+    {
+        Err(_) => {
+            return Err(failed(
+                ConnectFailure::Silent,
+                "connection timed out".into(),
+            ));
+        }
+        Ok(Err(e)) => {
+            let detail = e.to_string();
+            let lower = detail.to_ascii_lowercase();
+            let kind = if super::http::unresolvable(&lower) {
+                ConnectFailure::NoSuchHost
+            } else if e.kind() == std::io::ErrorKind::TimedOut || lower.contains("timed out") {
+                ConnectFailure::Silent
+            } else {
+                ConnectFailure::Unreachable
+            };
+            return Err(failed(kind, detail));
+        }
+        Ok(Ok(tcp)) => tcp,
+    };
+    // Only a latency optimisation: a socket that refuses it still sends.
+    let _ = tcp.set_nodelay(true);
+    Ok(tcp)
 }
 
 /// What a failure while connecting, greeting, starting TLS or logging in means. A reply is
@@ -311,4 +360,73 @@ fn queue_id(reply: &str) -> Option<String> {
         .unwrap_or(text)
         .trim();
     (!id.is_empty()).then(|| id.chars().take(200).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(outcome: &Outcome) -> &str {
+        match outcome {
+            Outcome::Transient(r) | Outcome::ConnectorFault(r) => r,
+            other => panic!("not a connect failure: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn opening_the_socket_names_what_failed() {
+        let closed = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let refused = open_socket("127.0.0.1", closed, Duration::from_secs(5))
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, Outcome::Transient(_)), "{refused:?}");
+        assert!(
+            reason(&refused).contains("could not connect"),
+            "{refused:?}"
+        );
+
+        let unknown = open_socket("no-such-host.invalid", 25, Duration::from_secs(5))
+            .await
+            .unwrap_err();
+        assert!(matches!(unknown, Outcome::ConnectorFault(_)), "{unknown:?}");
+        assert!(reason(&unknown).contains("does not resolve"), "{unknown:?}");
+
+        // A listener that never accepts, its queue filled: the next handshake goes unanswered.
+        let full =
+            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        full.bind(
+            &"127.0.0.1:0"
+                .parse::<std::net::SocketAddr>()
+                .unwrap()
+                .into(),
+        )
+        .unwrap();
+        full.listen(0).unwrap();
+        let port = full.local_addr().unwrap().as_socket().unwrap().port();
+        let mut queued = Vec::new();
+        for _ in 0..4 {
+            let connect = tokio::net::TcpStream::connect(("127.0.0.1", port));
+            if let Ok(Ok(s)) = tokio::time::timeout(Duration::from_millis(200), connect).await {
+                queued.push(s);
+            }
+        }
+        let silent = open_socket("127.0.0.1", port, Duration::from_millis(300))
+            .await
+            .unwrap_err();
+        assert!(matches!(silent, Outcome::Transient(_)), "{silent:?}");
+        assert!(
+            reason(&silent).contains("did not answer in time"),
+            "{silent:?}"
+        );
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let open = open_socket("127.0.0.1", port, Duration::from_secs(5))
+            .await
+            .unwrap();
+        assert!(open.nodelay().unwrap(), "TCP_NODELAY is set");
+    }
 }

@@ -178,39 +178,33 @@ fn recipient(row: &sqlx::any::AnyRow) -> Result<Recipient, Error> {
     })
 }
 
-/// Every enrollment of a sequence with its pinned data, in two queries whatever the size.
-pub async fn recipients(
+/// Hands every enrollment of a sequence with its pinned data to `each`, streamed in one
+/// query (inside the caller's transaction), so memory stays flat whatever the size.
+pub async fn for_each_recipient(
     tx: &mut super::Tx,
     sequence: &SequenceId,
-) -> Result<Vec<Recipient>, Error> {
-    let mut list = sqlx::query(&format!(
-        "select {RECIPIENT_COLUMNS} from enrollments e where e.sequence_id = $1"
-    ))
-    .bind(sequence.as_str())
-    .fetch_all(&mut **tx)
-    .await?
-    .iter()
-    .map(recipient)
-    .collect::<Result<Vec<_>, _>>()?;
-    let mut fields: std::collections::HashMap<String, std::collections::BTreeMap<String, String>> =
-        Default::default();
-    for row in
-        sqlx::query("select contact_id, name, value from enrollment_fields where sequence_id = $1")
-            .bind(sequence.as_str())
-            .fetch_all(&mut **tx)
-            .await?
-    {
-        fields
-            .entry(row.try_get("contact_id")?)
-            .or_default()
-            .insert(row.try_get("name")?, row.try_get("value")?);
-    }
-    for r in &mut list {
-        if let Some(f) = fields.remove(r.contact_id.as_str()) {
-            r.fields = f;
+    mut each: impl FnMut(Recipient),
+) -> Result<(), Error> {
+    use futures::TryStreamExt;
+
+    let fields = match super::backend_in(tx) {
+        super::Backend::Sqlite => "json_group_object(f.name, f.value)",
+        super::Backend::Postgres => "json_object_agg(f.name, f.value)::text",
+    };
+    let sql = format!(
+        "select {RECIPIENT_COLUMNS}, (select {fields} from enrollment_fields f \
+         where f.sequence_id = e.sequence_id and f.contact_id = e.contact_id) as fields \
+         from enrollments e where e.sequence_id = $1"
+    );
+    let mut rows = sqlx::query(&sql).bind(sequence.as_str()).fetch(&mut **tx);
+    while let Some(row) = rows.try_next().await? {
+        let mut r = recipient(&row)?;
+        if let Some(json) = row.try_get::<Option<String>, _>("fields")? {
+            r.fields = serde_json::from_str(&json).map_err(Error::internal)?;
         }
+        each(r);
     }
-    Ok(list)
+    Ok(())
 }
 
 /// One enrollment's pinned data: where its messages go and what fills them.

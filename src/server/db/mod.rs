@@ -57,6 +57,15 @@ pub struct Db {
 /// A transaction on either database.
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
+/// Which database a transaction is on.
+pub fn backend_in(tx: &Tx) -> Backend {
+    if tx.backend_name().eq_ignore_ascii_case("postgresql") {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    }
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 

@@ -105,7 +105,7 @@ fn bind_counts<'q>(
 /// before it reads the raw rows, both until their transaction ends. (SQLite's write
 /// transactions already run one at a time.)
 pub async fn lock(tx: &mut Tx, workspace: &WorkspaceId, rebuild: bool) -> Result<(), Error> {
-    if !tx.backend_name().eq_ignore_ascii_case("postgresql") {
+    if super::backend_in(tx) != super::Backend::Postgres {
         return Ok(());
     }
     let f = if rebuild {

@@ -370,51 +370,42 @@ pub async fn members(
     contacts::with_fields(db, list).await
 }
 
-/// Everyone in the audience who can be mailed: not unsubscribed, not bounced, with their
-/// custom fields, newest first. Two queries whatever the size (no per-contact lookups and no
-/// parameter list that grows with the audience).
-pub async fn mailable_members(
+/// Hands everyone in the audience who can be mailed (not unsubscribed, not bounced, not
+/// suppressed), with their custom fields, to `each`, in ascending contact id order
+/// (bytewise, so a [`FingerprintBuilder`](crate::domain::enrollment::FingerprintBuilder)
+/// can follow along). One query streamed row by row: memory stays flat whatever the size.
+pub async fn for_each_mailable(
     db: &Db,
     workspace: &WorkspaceId,
     audience: &Audience<'_>,
-) -> Result<Vec<Contact>, Error> {
+    mut each: impl FnMut(Contact) -> Result<(), Error>,
+) -> Result<(), Error> {
+    use futures::TryStreamExt;
+
     let w = audience_where(audience);
-    let eligible = format!("c.workspace_id = $1 and {MAILABLE} and {}", w.sql);
+    let fields = match db.backend() {
+        super::Backend::Sqlite => "json_group_object(f.name, f.value)",
+        super::Backend::Postgres => "json_object_agg(f.name, f.value)::text",
+    };
     let sql = format!(
-        "select {CONTACT_COLUMNS} from contacts c where {eligible} order by c.created_at desc, c.id desc"
+        "select {CONTACT_COLUMNS}, (select {fields} from contact_fields f where f.contact_id = c.id) as fields \
+         from contacts c where c.workspace_id = $1 and {MAILABLE} and {} order by {}",
+        w.sql,
+        bytewise(db.backend(), "c.id")
     );
     let mut query = sqlx::query(&sql).bind(workspace.as_str());
     for p in &w.params {
         query = query.bind(p.as_str());
     }
-    let mut list = query
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(contacts::contact)
-        .collect::<Result<Vec<_>, _>>()?;
-    let sql = format!(
-        "select f.contact_id, f.name, f.value from contact_fields f join contacts c on c.id = f.contact_id where {eligible}"
-    );
-    let mut query = sqlx::query(&sql).bind(workspace.as_str());
-    for p in &w.params {
-        query = query.bind(p.as_str());
-    }
-    let mut fields: std::collections::HashMap<String, std::collections::BTreeMap<String, String>> =
-        std::collections::HashMap::new();
-    for row in query.fetch_all(db.pool()).await? {
-        let id: String = row.try_get("contact_id")?;
-        fields
-            .entry(id)
-            .or_default()
-            .insert(row.try_get("name")?, row.try_get("value")?);
-    }
-    for c in &mut list {
-        if let Some(f) = fields.remove(c.id.as_str()) {
-            c.custom_fields = f;
+    let mut rows = query.fetch(db.pool());
+    while let Some(row) = rows.try_next().await? {
+        let mut contact = contacts::contact(&row)?;
+        if let Some(json) = row.try_get::<Option<String>, _>("fields")? {
+            contact.custom_fields = serde_json::from_str(&json).map_err(Error::internal)?;
         }
+        each(contact)?;
     }
-    Ok(list)
+    Ok(())
 }
 
 /// The newest mailable contact of the audience, with custom fields.
@@ -480,8 +471,7 @@ pub async fn enroll_mailable(
         "insert into enrollments (sequence_id, workspace_id, contact_id, email, first_name, last_name, company, \
          domain, title, status, enrolled_at) \
          select ${}, c.workspace_id, c.id, c.email, c.first_name, c.last_name, c.company, c.domain, c.title, \
-         'active', ${} from contacts c where c.workspace_id = $1 and {MAILABLE} and {} \
-         returning contact_id, email",
+         'active', ${} from contacts c where c.workspace_id = $1 and {MAILABLE} and {}",
         n + 2,
         n + 3,
         w.sql
@@ -490,20 +480,68 @@ pub async fn enroll_mailable(
     for p in &w.params {
         query = query.bind(p.as_str());
     }
-    let rows = query
+    query
         .bind(sequence.as_str())
         .bind(at.to_string())
-        .fetch_all(&mut **tx)
+        .execute(&mut **tx)
         .await?;
-    let pairs = rows
-        .iter()
-        .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
-        .collect::<Result<Vec<_>, Error>>()?;
-    Ok(crate::domain::enrollment::AudienceFingerprint::of(
-        pairs
-            .iter()
-            .map(|(id, email)| (id.as_str(), email.as_str())),
-    ))
+    enrolled_fingerprint(tx, sequence).await
+}
+
+/// The fingerprint of who `sequence` enrolled (every enrollment of it: they are all written
+/// by the one statement above), read back in contact id order as a stream inside the
+/// enrolling transaction.
+async fn enrolled_fingerprint(
+    tx: &mut Tx,
+    sequence: &crate::domain::ids::SequenceId,
+) -> Result<crate::domain::enrollment::AudienceFingerprint, Error> {
+    let sql = format!(
+        "select contact_id, email from enrollments where sequence_id = $1 order by {}",
+        bytewise(super::backend_in(tx), "contact_id")
+    );
+    fingerprint(sqlx::query(&sql).bind(sequence.as_str()).fetch(&mut **tx)).await
+}
+
+/// The fingerprint of the audience's mailable contacts as they are now, streamed.
+pub async fn mailable_fingerprint(
+    db: &Db,
+    workspace: &WorkspaceId,
+    audience: &Audience<'_>,
+) -> Result<crate::domain::enrollment::AudienceFingerprint, Error> {
+    let w = audience_where(audience);
+    let sql = format!(
+        "select c.id, c.email from contacts c where c.workspace_id = $1 and {MAILABLE} and {} order by {}",
+        w.sql,
+        bytewise(db.backend(), "c.id")
+    );
+    let mut query = sqlx::query(&sql).bind(workspace.as_str());
+    for p in &w.params {
+        query = query.bind(p.as_str());
+    }
+    fingerprint(query.fetch(db.pool())).await
+}
+
+/// `column` ordered by its bytes (what [`FingerprintBuilder`] needs), on either database.
+///
+/// [`FingerprintBuilder`]: crate::domain::enrollment::FingerprintBuilder
+fn bytewise(backend: super::Backend, column: &str) -> String {
+    match backend {
+        super::Backend::Sqlite => column.to_owned(),
+        super::Backend::Postgres => format!("{column} collate \"C\""),
+    }
+}
+
+/// The fingerprint of `(id, address)` rows arriving in id order.
+async fn fingerprint(
+    mut rows: impl futures::Stream<Item = Result<AnyRow, sqlx::Error>> + Unpin,
+) -> Result<crate::domain::enrollment::AudienceFingerprint, Error> {
+    use futures::TryStreamExt;
+
+    let mut fingerprint = crate::domain::enrollment::FingerprintBuilder::default();
+    while let Some(row) = rows.try_next().await? {
+        fingerprint.push(row.try_get::<&str, _>(0)?, row.try_get::<&str, _>(1)?);
+    }
+    Ok(fingerprint.finish())
 }
 
 /// The `(contact id, address)` of every mailable member, read by `executor` (inside a

@@ -15,7 +15,7 @@ use crate::domain::campaign::{ArtifactRef, Campaign, Channel, NewCampaign};
 use crate::domain::change::{Action, Change};
 use crate::domain::connector::{Connector, ConnectorRole, Health};
 use crate::domain::contact::Contact;
-use crate::domain::enrollment::AudienceFingerprint;
+use crate::domain::enrollment::{AudienceFingerprint, FingerprintBuilder};
 use crate::domain::generate::SequenceBrief;
 use crate::domain::ids::{ContactId, SequenceId, WorkspaceId};
 use crate::domain::pagination::{Page, PageRequest};
@@ -135,42 +135,118 @@ fn identity(parts: &Parts) -> SenderIdentity {
     SenderIdentity::of(&parts.sender, &parts.brand.name)
 }
 
-/// Who would be enrolled now: the segment's contacts minus unsubscribed, bounced,
-/// suppressed and repeated addresses, newest first.
-async fn recipients(
+/// Who would be enrolled now (the segment's contacts minus unsubscribed, bounced and
+/// suppressed ones), read once as a stream: the preview's report for `seq` and the
+/// audience's fingerprint, holding only counters and a few samples whatever the size.
+async fn scan(
+    ctx: &Context,
+    actor: &Actor,
+    seq: &EmailSequence,
+    parts: &Parts,
+) -> Result<(PreviewReport, AudienceFingerprint), Error> {
+    let audience = SegmentAudience::of(&parts.segment)?;
+    let mut tally = Tally::new(seq, parts)?;
+    segments::for_each_mailable(&ctx.db, actor.workspace_id(), &audience.get(), |c| {
+        tally.add(c);
+        Ok(())
+    })
+    .await?;
+    tally.finish(seq, parts)
+}
+
+/// The fingerprint of who would be enrolled now.
+async fn audience_now(
     ctx: &Context,
     actor: &Actor,
     segment: &Segment,
-) -> Result<Vec<Contact>, Error> {
-    // Addresses are unique per workspace (a unique index), so no address repeats here.
+) -> Result<AudienceFingerprint, Error> {
     let audience = SegmentAudience::of(segment)?;
-    segments::mailable_members(&ctx.db, actor.workspace_id(), &audience.get()).await
+    segments::mailable_fingerprint(&ctx.db, actor.workspace_id(), &audience.get()).await
 }
 
-/// The fingerprint of the audience a preview shows.
-fn fingerprint(people: &[Contact]) -> AudienceFingerprint {
-    AudienceFingerprint::of(people.iter().map(|c| (c.id.as_str(), c.email.as_str())))
+/// Per (step, variable): how many recipients lack a variable a step uses without default.
+#[derive(Default)]
+struct MissingCounts {
+    by_variable: std::collections::BTreeMap<(u32, String), i64>,
+    /// Recipients lacking at least one.
+    contacts: i64,
 }
 
-/// Per (step, variable): how many of `people` lack a variable the step uses without default.
-fn missing_counts(
-    templates: &StepTemplates,
-    people: impl Iterator<Item = Variables>,
-) -> (std::collections::BTreeMap<(u32, String), i64>, i64) {
-    let mut missing: std::collections::BTreeMap<(u32, String), i64> = Default::default();
-    let mut contacts = 0;
-    for vars in people {
-        let gaps = templates.missing(&vars);
-        if !gaps.is_empty() {
-            contacts += 1;
+impl MissingCounts {
+    /// Counts `vars`' gaps; true when it has none.
+    fn add(&mut self, templates: &StepTemplates, vars: &Variables) -> bool {
+        let gaps = templates.missing(vars);
+        if gaps.is_empty() {
+            return true;
         }
+        self.contacts += 1;
         for (step, names) in gaps {
             for n in names {
-                *missing.entry((step, n)).or_default() += 1;
+                *self.by_variable.entry((step, n)).or_default() += 1;
             }
         }
+        false
     }
-    (missing, contacts)
+}
+
+/// The newest few contacts offered, newest first (by creation, then id).
+struct Newest(Vec<Contact>);
+
+impl Newest {
+    fn offer(&mut self, c: Contact) {
+        let newer = |a: &Contact, b: &Contact| {
+            (a.created_at, a.id.as_str()).cmp(&(b.created_at, b.id.as_str()))
+                == std::cmp::Ordering::Greater
+        };
+        if self.0.len() == SAMPLES && !newer(&c, &self.0[SAMPLES - 1]) {
+            return;
+        }
+        let at = self
+            .0
+            .iter()
+            .position(|kept| newer(&c, kept))
+            .unwrap_or(self.0.len());
+        self.0.insert(at, c);
+        self.0.truncate(SAMPLES);
+    }
+}
+
+/// What a preview learns from one pass over the audience.
+struct Tally {
+    templates: StepTemplates,
+    sender: String,
+    recipients: i64,
+    missing: MissingCounts,
+    /// The newest recipients with every variable, and with some missing.
+    complete: Newest,
+    gappy: Newest,
+    fingerprint: FingerprintBuilder,
+}
+
+impl Tally {
+    fn new(seq: &EmailSequence, parts: &Parts) -> Result<Self, Error> {
+        Ok(Self {
+            templates: StepTemplates::compile(&seq.steps)?,
+            sender: identity(parts).from_name,
+            recipients: 0,
+            missing: MissingCounts::default(),
+            complete: Newest(Vec::new()),
+            gappy: Newest(Vec::new()),
+            fingerprint: FingerprintBuilder::default(),
+        })
+    }
+
+    /// Takes the next recipient (in contact id order).
+    fn add(&mut self, c: Contact) {
+        self.recipients += 1;
+        self.fingerprint.push(c.id.as_str(), c.email.as_str());
+        let vars = Variables::of(&c, &self.sender);
+        if self.missing.add(&self.templates, &vars) {
+            self.complete.offer(c);
+        } else {
+            self.gappy.offer(c);
+        }
+    }
 }
 
 /// A warning for each step that says something the brand never says.
@@ -253,13 +329,26 @@ fn sample(templates: &StepTemplates, contact: &Contact, sender: &str) -> Result<
     })
 }
 
-/// Recipients, samples and every warning, for the sequence as it is now.
-fn report(seq: &EmailSequence, parts: &Parts, people: &[Contact]) -> Result<PreviewReport, Error> {
-    let templates = StepTemplates::compile(&seq.steps)?;
-    let sender = identity(parts).from_name;
-    let mut warnings = Vec::new();
-    if people.is_empty() {
-        warnings.push(Warning {
+impl Tally {
+    /// Recipients, samples and every warning, for the sequence as it is now, and the
+    /// audience's fingerprint.
+    fn finish(
+        self,
+        seq: &EmailSequence,
+        parts: &Parts,
+    ) -> Result<(PreviewReport, AudienceFingerprint), Error> {
+        let Self {
+            templates,
+            sender,
+            recipients,
+            missing,
+            complete,
+            gappy,
+            fingerprint,
+        } = self;
+        let mut warnings = Vec::new();
+        if recipients == 0 {
+            warnings.push(Warning {
             kind: WarningKind::EmptySegment,
             message: format!(
                 "Nobody would receive this: segment \"{}\" has no contact who can be mailed (unsubscribed and bounced contacts are left out).",
@@ -268,8 +357,8 @@ fn report(seq: &EmailSequence, parts: &Parts, people: &[Contact]) -> Result<Prev
             step_index: None,
             contacts: Some(0),
         });
-    }
-    match parts.sender.health {
+        }
+        match parts.sender.health {
         Health::Healthy => {}
         Health::Failing => warnings.push(Warning {
             kind: WarningKind::SenderUnhealthy,
@@ -291,55 +380,45 @@ fn report(seq: &EmailSequence, parts: &Parts, people: &[Contact]) -> Result<Prev
             contacts: None,
         }),
     }
-    // Samples: complete contacts first, then the first one with a gap, so the marketer sees
-    // both how it reads and where it breaks.
-    let (mut complete, mut gappy): (Vec<&Contact>, Vec<&Contact>) = (Vec::new(), Vec::new());
-    for c in people {
-        if templates.missing(&Variables::of(c, &sender)).is_empty() {
-            complete.push(c);
-        } else {
-            gappy.push(c);
-        }
-    }
-    // Missing variables across the whole audience, counted per step and variable.
-    let (missing, _) = missing_counts(&templates, people.iter().map(|c| Variables::of(c, &sender)));
-    for ((step, name), count) in missing {
-        warnings.push(Warning {
+        // Samples: complete contacts first, then the first one with a gap, so the marketer sees
+        // both how it reads and where it breaks (newest first within each).
+        let (complete, gappy) = (complete.0, gappy.0);
+        for ((step, name), count) in missing.by_variable {
+            warnings.push(Warning {
             kind: WarningKind::MissingVariable,
             message: format!(
-                "{count} of {} recipients have no {name}, which step {} uses without a default",
-                people.len(),
+                "{count} of {recipients} recipients have no {name}, which step {} uses without a default",
                 step + 1
             ),
             step_index: Some(step),
             contacts: Some(count),
         });
-    }
-    warnings.extend(do_not_say(seq, &parts.brand));
-    let mut chosen: Vec<&Contact> = complete.iter().take(SAMPLES - 1).copied().collect();
-    chosen.extend(gappy.first());
-    let rest = complete
-        .iter()
-        .skip(SAMPLES - 1)
-        .chain(gappy.iter().skip(1));
-    chosen.extend(rest.take(SAMPLES.saturating_sub(chosen.len())));
-    let samples = chosen
-        .into_iter()
-        .map(|c| sample(&templates, c, &sender))
-        .collect::<Result<Vec<_>, _>>()?;
-    for step in &seq.steps {
-        let longest = |f: &dyn Fn(&Step) -> usize| {
-            samples
-                .iter()
-                .filter_map(|s| s.steps.get(step.index as usize))
-                .map(f)
-                .max()
-                .unwrap_or(0)
-        };
-        let subject = longest(&|r| r.subject.chars().count());
-        let body = longest(&|r| r.body.chars().count());
-        if subject > SUBJECT_WARN_LEN {
-            warnings.push(Warning {
+        }
+        warnings.extend(do_not_say(seq, &parts.brand));
+        let mut chosen: Vec<&Contact> = complete.iter().take(SAMPLES - 1).collect();
+        chosen.extend(gappy.first());
+        let rest = complete
+            .iter()
+            .skip(SAMPLES - 1)
+            .chain(gappy.iter().skip(1));
+        chosen.extend(rest.take(SAMPLES.saturating_sub(chosen.len())));
+        let samples = chosen
+            .into_iter()
+            .map(|c| sample(&templates, c, &sender))
+            .collect::<Result<Vec<_>, _>>()?;
+        for step in &seq.steps {
+            let longest = |f: &dyn Fn(&Step) -> usize| {
+                samples
+                    .iter()
+                    .filter_map(|s| s.steps.get(step.index as usize))
+                    .map(f)
+                    .max()
+                    .unwrap_or(0)
+            };
+            let subject = longest(&|r| r.subject.chars().count());
+            let body = longest(&|r| r.body.chars().count());
+            if subject > SUBJECT_WARN_LEN {
+                warnings.push(Warning {
                 kind: WarningKind::TooLong,
                 message: format!(
                     "Step {} has a subject of up to {subject} characters; inboxes cut it after about {SUBJECT_WARN_LEN}",
@@ -348,9 +427,9 @@ fn report(seq: &EmailSequence, parts: &Parts, people: &[Contact]) -> Result<Prev
                 step_index: Some(step.index),
                 contacts: None,
             });
-        }
-        if body > BODY_WARN_LEN {
-            warnings.push(Warning {
+            }
+            if body > BODY_WARN_LEN {
+                warnings.push(Warning {
                 kind: WarningKind::TooLong,
                 message: format!(
                     "Step {} has a body of up to {body} characters; keep it under {BODY_WARN_LEN} so it reads as a note",
@@ -359,14 +438,18 @@ fn report(seq: &EmailSequence, parts: &Parts, people: &[Contact]) -> Result<Prev
                 step_index: Some(step.index),
                 contacts: None,
             });
+            }
         }
+        Ok((
+            PreviewReport {
+                recipients,
+                steps: seq.steps.clone(),
+                samples,
+                warnings,
+            },
+            fingerprint.finish(),
+        ))
     }
-    Ok(PreviewReport {
-        recipients: people.len() as i64,
-        steps: seq.steps.clone(),
-        samples,
-        warnings,
-    })
 }
 
 /// Generates a sequence for the request, creates it with its campaign (both pending
@@ -427,9 +510,7 @@ pub async fn preview(
         updated_at: now,
     };
     seq.content_hash = seq.content_hash(&parts.segment, &identity(&parts));
-    let people = recipients(ctx, actor, &parts.segment).await?;
-    let preview = report(&seq, &parts, &people)?;
-    let audience = fingerprint(&people);
+    let (preview, audience) = scan(ctx, actor, &seq, &parts).await?;
 
     let mut tx = ctx.db.begin().await?;
     let campaign = campaigns::create_in(
@@ -603,15 +684,14 @@ pub async fn render_for(
 pub async fn page(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<SequencePage, Error> {
     let seq = find(ctx, actor, id).await?;
     let parts = parts_of(ctx, actor, &seq).await?;
-    let people = recipients(ctx, actor, &parts.segment).await?;
-    let preview = report(&seq, &parts, &people)?;
+    let (preview, audience) = scan(ctx, actor, &seq, &parts).await?;
     let approvals =
         approvals::history(ctx, actor, SubjectType::EmailSequence, seq.id.as_str()).await?;
     let previewed_recipients = approvals
         .iter()
         .find(|a| a.status == ApprovalStatus::Pending)
         .and_then(|a| a.audience.as_ref())
-        .filter(|shown| **shown != fingerprint(&people))
+        .filter(|shown| **shown != audience)
         .map(|shown| shown.count);
     Ok(SequencePage {
         segment_name: parts.segment.name.clone(),
@@ -652,7 +732,7 @@ async fn rerequest(
         ..seq
     };
     let result: Result<(), Error> = async {
-        let audience = fingerprint(&recipients(ctx, actor, &parts.segment).await?);
+        let audience = audience_now(ctx, actor, &parts.segment).await?;
         let mut tx = ctx.db.begin().await?;
         if sequences::update_content(&mut tx, actor.workspace_id(), &seq, previous).await? {
             approvals::request_in(&mut tx, actor, &request_for(&seq, Some(&audience)), now).await?;
@@ -756,8 +836,6 @@ pub async fn refresh_preview(
     let current = find(ctx, actor, id).await?;
     current.check_edit(version)?;
     let parts = parts_of(ctx, actor, &current).await?;
-    let people = recipients(ctx, actor, &parts.segment).await?;
-    let audience = fingerprint(&people);
     let previous = current.version;
     let mut seq = EmailSequence {
         version: previous + 1,
@@ -765,7 +843,7 @@ pub async fn refresh_preview(
         ..current
     };
     seq.content_hash = seq.content_hash(&parts.segment, &identity(&parts));
-    let preview = report(&seq, &parts, &people)?;
+    let (preview, audience) = scan(ctx, actor, &seq, &parts).await?;
     let summary = format!(
         "refreshed the preview of \"{}\": {} recipients (version {})",
         seq.name, preview.recipients, seq.version
@@ -818,17 +896,16 @@ async fn check_warnings(
     let templates = StepTemplates::compile(&seq.steps)?;
     let mut problems = Vec::new();
     if (0..seq.steps.len()).any(|i| !templates.required(i).is_empty()) {
-        let enrolled = enrollments::recipients(tx, &seq.id).await?;
-        let (_, lacking) = missing_counts(
-            &templates,
-            enrolled
-                .iter()
-                .map(|r| Variables::of_recipient(r, &sender.from_name)),
-        );
-        if lacking > 0 {
+        let (mut missing, mut enrolled) = (MissingCounts::default(), 0);
+        enrollments::for_each_recipient(tx, &seq.id, |r| {
+            enrolled += 1;
+            missing.add(&templates, &Variables::of_recipient(&r, &sender.from_name));
+        })
+        .await?;
+        if missing.contacts > 0 {
             problems.push(format!(
-                "{lacking} of {} recipients lack a variable used without a default (their mail would fail)",
-                enrolled.len()
+                "{} of {enrolled} recipients lack a variable used without a default (their mail would fail)",
+                missing.contacts
             ));
         }
     }
@@ -1014,4 +1091,43 @@ pub async fn decide(
     let decided: SequenceAtGate =
         gate::decide(ctx, actor, id.as_str(), decision, input, None).await?;
     view(ctx, decided.seq).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::contact::LifecycleStage;
+    use crate::domain::user::Email;
+
+    fn contact(n: i64) -> Contact {
+        let at = Timestamp::from_unix_seconds(1_700_000_000 + n).unwrap();
+        Contact {
+            id: ContactId::generate(),
+            email: Email::parse("email", &format!("p{n}@x.test")).unwrap(),
+            first_name: format!("P{n}"),
+            last_name: String::new(),
+            company: String::new(),
+            domain: String::new(),
+            title: String::new(),
+            custom_fields: Default::default(),
+            lifecycle_stage: LifecycleStage::Lead,
+            unsubscribed_at: None,
+            bounced_at: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+            last_activity_at: None,
+        }
+    }
+
+    #[test]
+    fn newest_keeps_the_newest_few_newest_first_whatever_the_order_offered() {
+        let mut newest = Newest(Vec::new());
+        for n in [3, 9, 1, 7, 12, 5, 11, 2, 10] {
+            newest.offer(contact(n));
+        }
+        let kept: Vec<String> = newest.0.iter().map(|c| c.first_name.clone()).collect();
+        assert_eq!(kept, ["P12", "P11", "P10", "P9", "P7"]);
+        assert_eq!(SAMPLES, 5);
+    }
 }
