@@ -54,6 +54,9 @@ impl Server {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        // Let what the server does as it starts (connector health checks among it) pass
+        // before anything is measured.
+        tokio::time::sleep(Duration::from_secs(3)).await;
         Self {
             child,
             base,

@@ -158,15 +158,22 @@ async fn one(table: &mut Table, column: usize, url: &str, audiences: &[usize], s
             .expect("100,000 campaigns fill 1,000 pages");
         path = format!("/api/v1/marketing/campaigns?limit=50&cursor={cursor}");
     }
+    // Page 1 again, just before page 1,000, so the two run under the same conditions.
+    let first = load::run(&list, &[("Authorization", &bearer)]);
     let deep = load::run(
         &format!("{}{path}", server.base),
         &[("Authorization", &bearer)],
+    );
+    table.put(
+        column,
+        "page 1 of 100,000 campaigns (again)",
+        latency(&first),
     );
     table.put(column, "page 1,000 of 100,000 campaigns", latency(&deep));
     table.put(
         column,
         "page 1,000 ÷ page 1 (goal ≈ 1)",
-        ratio(&deep, &ours),
+        ratio(&deep, &first),
     );
     server.stop();
 
