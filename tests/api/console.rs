@@ -7,6 +7,7 @@ use crate::on_both_databases;
 use crate::support::{ORIGIN, PASSWORD, TestApp};
 
 on_both_databases!(
+    the_editor_preview_is_rendered_and_sanitised_by_the_server,
     logging_in_sets_a_hardened_session_cookie,
     a_wrong_password_and_an_unknown_email_get_the_same_answer,
     logging_in_again_rotates_the_session_id,
@@ -404,4 +405,55 @@ async fn build_files_never_carry_a_session_cookie_and_pages_are_never_stored(app
         "no-store",
         "a missing file is not cached"
     );
+}
+
+async fn the_editor_preview_is_rendered_and_sanitised_by_the_server(app: TestApp) {
+    let stranger = app
+        .form(
+            "/rpc/render_markdown",
+            None,
+            &[("body_markdown", "# Hi")],
+            Some(ORIGIN),
+        )
+        .await;
+    assert!(!stranger.status.is_success(), "{}", stranger.status);
+    assert!(stranger.text.contains("unauthorized"), "{}", stranger.text);
+
+    app.member("Acme", "ana@acme.test", Role::Marketer, None)
+        .await;
+    let cookie = app
+        .log_in("ana@acme.test", PASSWORD)
+        .await
+        .expect("logged in");
+    let preview = app
+        .form(
+            "/rpc/render_markdown",
+            Some(&cookie),
+            &[(
+                "body_markdown",
+                "# Hi\n\n**there** <script>alert(1)</script>",
+            )],
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.text);
+    assert!(preview.text.contains("<h1>Hi</h1>"), "{}", preview.text);
+    assert!(
+        preview.text.contains("<strong>there</strong>"),
+        "{}",
+        preview.text
+    );
+    assert!(!preview.text.contains("<script"), "{}", preview.text);
+
+    let too_long = "x".repeat(200_001);
+    let refused = app
+        .form(
+            "/rpc/render_markdown",
+            Some(&cookie),
+            &[("body_markdown", too_long.as_str())],
+            Some(ORIGIN),
+        )
+        .await;
+    assert!(!refused.status.is_success(), "{}", refused.status);
+    assert!(refused.text.contains("body_markdown"), "{}", refused.text);
 }
