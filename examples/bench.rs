@@ -34,13 +34,7 @@ mod bench {
     const CAMPAIGNS: usize = 100_000;
 
     fn peak_rss_mb() -> f64 {
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        status
-            .lines()
-            .find(|l| l.starts_with("VmHWM:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map_or(0.0, |kb| kb / 1024.0)
+        support::peak_rss_mb(std::process::id())
     }
 
     fn csv() -> String {

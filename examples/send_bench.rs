@@ -48,16 +48,6 @@ mod bench {
             .unwrap_or(20_000)
     }
 
-    fn peak_rss_mb(pid: u32) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        status
-            .lines()
-            .find(|l| l.starts_with("VmHWM:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map_or(0.0, |kb| kb / 1024.0)
-    }
-
     /// The sink's own intake: a plain pooled client, 8 messages in flight.
     async fn plain_client_rate(port: u16) -> f64 {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
@@ -210,7 +200,7 @@ mod bench {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let took = started.elapsed().as_secs_f64();
-        let peak = peak_rss_mb(worker.id());
+        let peak = support::peak_rss_mb(worker.id());
         worker.kill().ok();
         worker.wait().ok();
         let rate = n as f64 / took;

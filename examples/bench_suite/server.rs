@@ -121,22 +121,11 @@ impl Server {
 
     /// The server's peak resident memory so far (VmHWM), in MB.
     pub fn peak_rss_mb(&self) -> f64 {
-        peak_rss_mb(self.child.id())
+        super::support::peak_rss_mb(self.child.id())
     }
 
     pub fn stop(mut self) {
         self.child.kill().ok();
         self.child.wait().ok();
     }
-}
-
-/// A process's peak resident memory (VmHWM), in MB.
-pub fn peak_rss_mb(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }

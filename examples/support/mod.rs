@@ -13,6 +13,19 @@ use tenex::server::db::Db;
 use tenex::server::services::{Context, accounts, api_keys};
 use tenex::server::startup;
 
+/// A process's peak resident memory (`VmHWM`) in MB; NaN when it cannot be read.
+// Not every bench reads memory (each includes this module on its own).
+#[allow(dead_code)]
+pub fn peak_rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
 /// One database to bench on.
 pub struct Target {
     /// `SQLite` or `PostgreSQL`.

@@ -187,10 +187,7 @@ pub async fn for_each_recipient(
 ) -> Result<(), Error> {
     use futures::TryStreamExt;
 
-    let fields = match super::backend_in(tx) {
-        super::Backend::Sqlite => "json_group_object(f.name, f.value)",
-        super::Backend::Postgres => "json_object_agg(f.name, f.value)::text",
-    };
+    let fields = super::fields_as_json(super::backend_in(tx));
     let sql = format!(
         "select {RECIPIENT_COLUMNS}, (select {fields} from enrollment_fields f \
          where f.sequence_id = e.sequence_id and f.contact_id = e.contact_id) as fields \
@@ -199,9 +196,7 @@ pub async fn for_each_recipient(
     let mut rows = sqlx::query(&sql).bind(sequence.as_str()).fetch(&mut **tx);
     while let Some(row) = rows.try_next().await? {
         let mut r = recipient(&row)?;
-        if let Some(json) = row.try_get::<Option<String>, _>("fields")? {
-            r.fields = serde_json::from_str(&json).map_err(Error::internal)?;
-        }
+        r.fields = super::fields_of(&row)?;
         each(r);
     }
     Ok(())

@@ -66,6 +66,32 @@ pub fn backend_in(tx: &Tx) -> Backend {
     }
 }
 
+/// SQL for a subquery's `f.name` → `f.value` rows (custom or pinned fields) as one JSON
+/// object text, read back by [`fields_of`].
+pub fn fields_as_json(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "json_group_object(f.name, f.value)",
+        Backend::Postgres => "json_object_agg(f.name, f.value)::text",
+    }
+}
+
+/// A row's `fields` column written by [`fields_as_json`] (NULL when there are none).
+pub fn fields_of(row: &AnyRow) -> Result<std::collections::BTreeMap<String, String>, Error> {
+    match row.try_get::<Option<String>, _>("fields")? {
+        Some(json) => serde_json::from_str(&json).map_err(Error::internal),
+        None => Ok(Default::default()),
+    }
+}
+
+/// `column` ordered by its bytes, on either database (PostgreSQL's default collation is
+/// the locale's).
+pub fn bytewise(backend: Backend, column: &str) -> String {
+    match backend {
+        Backend::Sqlite => column.to_owned(),
+        Backend::Postgres => format!("{column} collate \"C\""),
+    }
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 

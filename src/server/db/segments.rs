@@ -383,15 +383,12 @@ pub async fn for_each_mailable(
     use futures::TryStreamExt;
 
     let w = audience_where(audience);
-    let fields = match db.backend() {
-        super::Backend::Sqlite => "json_group_object(f.name, f.value)",
-        super::Backend::Postgres => "json_object_agg(f.name, f.value)::text",
-    };
+    let fields = super::fields_as_json(db.backend());
     let sql = format!(
         "select {CONTACT_COLUMNS}, (select {fields} from contact_fields f where f.contact_id = c.id) as fields \
          from contacts c where c.workspace_id = $1 and {MAILABLE} and {} order by {}",
         w.sql,
-        bytewise(db.backend(), "c.id")
+        super::bytewise(db.backend(), "c.id")
     );
     let mut query = sqlx::query(&sql).bind(workspace.as_str());
     for p in &w.params {
@@ -400,9 +397,7 @@ pub async fn for_each_mailable(
     let mut rows = query.fetch(db.pool());
     while let Some(row) = rows.try_next().await? {
         let mut contact = contacts::contact(&row)?;
-        if let Some(json) = row.try_get::<Option<String>, _>("fields")? {
-            contact.custom_fields = serde_json::from_str(&json).map_err(Error::internal)?;
-        }
+        contact.custom_fields = super::fields_of(&row)?;
         each(contact)?;
     }
     Ok(())
@@ -497,7 +492,7 @@ async fn enrolled_fingerprint(
 ) -> Result<crate::domain::enrollment::AudienceFingerprint, Error> {
     let sql = format!(
         "select contact_id, email from enrollments where sequence_id = $1 order by {}",
-        bytewise(super::backend_in(tx), "contact_id")
+        super::bytewise(super::backend_in(tx), "contact_id")
     );
     fingerprint(sqlx::query(&sql).bind(sequence.as_str()).fetch(&mut **tx)).await
 }
@@ -512,23 +507,13 @@ pub async fn mailable_fingerprint(
     let sql = format!(
         "select c.id, c.email from contacts c where c.workspace_id = $1 and {MAILABLE} and {} order by {}",
         w.sql,
-        bytewise(db.backend(), "c.id")
+        super::bytewise(db.backend(), "c.id")
     );
     let mut query = sqlx::query(&sql).bind(workspace.as_str());
     for p in &w.params {
         query = query.bind(p.as_str());
     }
     fingerprint(query.fetch(db.pool())).await
-}
-
-/// `column` ordered by its bytes (what [`FingerprintBuilder`] needs), on either database.
-///
-/// [`FingerprintBuilder`]: crate::domain::enrollment::FingerprintBuilder
-fn bytewise(backend: super::Backend, column: &str) -> String {
-    match backend {
-        super::Backend::Sqlite => column.to_owned(),
-        super::Backend::Postgres => format!("{column} collate \"C\""),
-    }
 }
 
 /// The fingerprint of `(id, address)` rows arriving in id order.

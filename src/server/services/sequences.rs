@@ -215,38 +215,11 @@ impl Newest {
 struct Tally {
     templates: StepTemplates,
     sender: String,
-    recipients: i64,
     missing: MissingCounts,
     /// The newest recipients with every variable, and with some missing.
     complete: Newest,
     gappy: Newest,
     fingerprint: FingerprintBuilder,
-}
-
-impl Tally {
-    fn new(seq: &EmailSequence, parts: &Parts) -> Result<Self, Error> {
-        Ok(Self {
-            templates: StepTemplates::compile(&seq.steps)?,
-            sender: identity(parts).from_name,
-            recipients: 0,
-            missing: MissingCounts::default(),
-            complete: Newest(Vec::new()),
-            gappy: Newest(Vec::new()),
-            fingerprint: FingerprintBuilder::default(),
-        })
-    }
-
-    /// Takes the next recipient (in contact id order).
-    fn add(&mut self, c: Contact) {
-        self.recipients += 1;
-        self.fingerprint.push(c.id.as_str(), c.email.as_str());
-        let vars = Variables::of(&c, &self.sender);
-        if self.missing.add(&self.templates, &vars) {
-            self.complete.offer(c);
-        } else {
-            self.gappy.offer(c);
-        }
-    }
 }
 
 /// A warning for each step that says something the brand never says.
@@ -330,6 +303,28 @@ fn sample(templates: &StepTemplates, contact: &Contact, sender: &str) -> Result<
 }
 
 impl Tally {
+    fn new(seq: &EmailSequence, parts: &Parts) -> Result<Self, Error> {
+        Ok(Self {
+            templates: StepTemplates::compile(&seq.steps)?,
+            sender: identity(parts).from_name,
+            missing: MissingCounts::default(),
+            complete: Newest(Vec::new()),
+            gappy: Newest(Vec::new()),
+            fingerprint: FingerprintBuilder::default(),
+        })
+    }
+
+    /// Takes the next recipient (in contact id order).
+    fn add(&mut self, c: Contact) {
+        self.fingerprint.push(c.id.as_str(), c.email.as_str());
+        let vars = Variables::of(&c, &self.sender);
+        if self.missing.add(&self.templates, &vars) {
+            self.complete.offer(c);
+        } else {
+            self.gappy.offer(c);
+        }
+    }
+
     /// Recipients, samples and every warning, for the sequence as it is now, and the
     /// audience's fingerprint.
     fn finish(
@@ -340,12 +335,13 @@ impl Tally {
         let Self {
             templates,
             sender,
-            recipients,
             missing,
             complete,
             gappy,
             fingerprint,
         } = self;
+        let fingerprint = fingerprint.finish();
+        let recipients = fingerprint.count;
         let mut warnings = Vec::new();
         if recipients == 0 {
             warnings.push(Warning {
@@ -447,7 +443,7 @@ impl Tally {
                 samples,
                 warnings,
             },
-            fingerprint.finish(),
+            fingerprint,
         ))
     }
 }
