@@ -179,6 +179,9 @@ mod bench {
             .env("DATABASE_URL", url)
             .env("TENEX_SECRET_KEY", "42".repeat(32))
             .env("TENEX_SEND_RATE_PER_SECOND", "100000")
+            // As many in flight through the one sender as the plain client has.
+            .env("TENEX_SEND_CONCURRENCY", "8")
+            .env("TENEX_SEND_PER_SENDER", "8")
             .env("TENEX_WORKER_POLL_MS", "20")
             .env("RUST_LOG", "warn")
             .spawn()

@@ -674,6 +674,23 @@ async fn a_daily_cap_holds_the_rest_until_the_next_day(app: TestApp) {
         waiting.iter().all(|w| w.ends_with("T00:00:00.000000Z")),
         "{waiting:?}"
     );
+    // Turned back once the day was full, in the same wave as the two that went: no attempt
+    // is counted and none stays claimed.
+    let untouched: i64 = sqlx::query_scalar(
+        "select count(*) from sequence_messages where sequence_id = $1 and step_index = 0 and status = 'scheduled' \
+         and attempts = 0 and claimed_by is null and lease_until is null",
+    )
+    .bind(&seq)
+    .fetch_one(app.db().pool())
+    .await
+    .unwrap();
+    assert_eq!(untouched, 3);
+    let counted: i64 = sqlx::query_scalar("select sends from campaigns where id = (select campaign_id from email_sequences where id = $1)")
+        .bind(&seq)
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(counted, 2, "the campaign counts what went out");
     assert_eq!(round(&sender_at(&app, 1, "w1")).await.sent, 2);
     assert_eq!(sink.count(), 4);
 }

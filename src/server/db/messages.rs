@@ -148,6 +148,21 @@ pub async fn start_sending(
     Ok(done.rows_affected() == 1)
 }
 
+/// Takes back a `start_sending` of this transaction whose message will not be handed over
+/// (its sender's day turned out full): `scheduled` again, still claimed by `worker`, the
+/// attempt not counted.
+pub async fn unstart(tx: &mut Tx, message_id: &str, worker: &str) -> Result<(), Error> {
+    sqlx::query(
+        "update sequence_messages set status = 'scheduled', attempts = attempts - 1 \
+         where message_id = $1 and status = 'sending' and claimed_by = $2",
+    )
+    .bind(message_id)
+    .bind(worker)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Gives a claimed row back untouched (its sequence is paused, or it must wait), optionally
 /// due later.
 pub async fn release(

@@ -6,12 +6,13 @@
 use crate::domain::Error;
 use crate::domain::actor::Actor;
 use crate::domain::audit::AuditRecord;
-use crate::domain::change::{Action, Change, CountedOn, WebhookEvent};
-use crate::domain::ids::{WebhookEventId, WorkspaceId};
+use crate::domain::change::{Action, Change, CountedOn, Counts, Tally, WebhookEvent};
+use crate::domain::ids::{CampaignId, WebhookEndpointId, WebhookEventId, WorkspaceId};
 use crate::domain::time::{Timestamp, local_date};
 use crate::domain::webhook::{self, DeliveryCause};
 use crate::server::db::{Tx, audit_log, rollups, webhooks, workspace_settings};
 use crate::server::services::webhook_deliveries;
+use time::Date;
 
 /// Who made a change.
 #[derive(Clone, Copy)]
@@ -39,8 +40,20 @@ impl<'a> From<&'a Actor> for By<'a> {
 
 /// Records `change`, made by `by` at `at`, in the caller's transaction.
 pub async fn record(tx: &mut Tx, by: By<'_>, change: &Change, at: Timestamp) -> Result<(), Error> {
+    record_all(tx, by, std::slice::from_ref(change), at).await
+}
+
+/// Records `changes`, each as [`record`] would, in the caller's transaction; what they count
+/// on the same campaign and day is added once, so a batch of sends touches each counter row
+/// once rather than once per message.
+pub async fn record_all(
+    tx: &mut Tx,
+    by: By<'_>,
+    changes: &[Change],
+    at: Timestamp,
+) -> Result<(), Error> {
     let workspace = by.workspace();
-    if change.action.audited() {
+    for change in changes.iter().filter(|c| c.action.audited()) {
         let By::Actor(actor) = by else {
             return Err(Error::internal(std::io::Error::other(format!(
                 "{} is audited, so it must name the person or key that made it",
@@ -55,38 +68,78 @@ pub async fn record(tx: &mut Tx, by: By<'_>, change: &Change, at: Timestamp) -> 
         };
         audit_log::insert(tx, actor, &row, at).await?;
     }
-    count(tx, workspace, change).await?;
-    if let Some(event) = change.action.webhook_event() {
-        queue_deliveries(tx, workspace, change, event, at).await?;
+    count(tx, workspace, changes).await?;
+    // Each event's endpoints are looked up once per batch.
+    let mut subscribed: Vec<(WebhookEvent, Vec<WebhookEndpointId>)> = Vec::new();
+    for change in changes {
+        let Some(event) = change.action.webhook_event() else {
+            continue;
+        };
+        if !subscribed.iter().any(|(e, _)| *e == event) {
+            let endpoints = webhooks::subscribed(tx, workspace, event).await?;
+            subscribed.push((event, endpoints));
+        }
+        let (_, endpoints) = subscribed
+            .iter()
+            .find(|(e, _)| *e == event)
+            .expect("looked up above");
+        if !endpoints.is_empty() {
+            queue_deliveries(tx, workspace, change, event, endpoints, at).await?;
+        }
     }
     Ok(())
 }
 
-/// Adds what the change counts to its day (in the workspace's time zone), and takes back
-/// what it takes from an earlier day.
-async fn count(tx: &mut Tx, workspace: &WorkspaceId, change: &Change) -> Result<(), Error> {
-    let Some(tally) = &change.tally else {
-        return Ok(());
-    };
-    let counts = change.counts();
-    let taken_back = change.taken_back().filter(|_| tally.campaign.is_some());
-    if counts.is_zero() && taken_back.is_none() {
+/// A change that counts: its tally, what it adds, and what it takes back from the day it was sent.
+type Counted<'a> = (&'a Tally, Counts, Option<(Timestamp, Counts)>);
+
+/// Adds what the changes count to their days (in the workspace's time zone), and takes back
+/// what they take from earlier days, one addition per campaign and day.
+async fn count(tx: &mut Tx, workspace: &WorkspaceId, changes: &[Change]) -> Result<(), Error> {
+    let counted: Vec<Counted<'_>> = changes
+        .iter()
+        .filter_map(|change| {
+            let tally = change.tally.as_ref()?;
+            let counts = change.counts();
+            let taken_back = change.taken_back().filter(|_| tally.campaign.is_some());
+            (!counts.is_zero() || taken_back.is_some()).then_some((tally, counts, taken_back))
+        })
+        .collect();
+    if counted.is_empty() {
         return Ok(());
     }
     rollups::lock(tx, workspace, false).await?;
     let zone = workspace_settings::get_in(tx, workspace).await?.time_zone;
-    let day = match tally.on {
-        CountedOn::At(at) => local_date(at, &zone),
-        CountedOn::Day(day) => day,
-    };
-    if !counts.is_zero() {
-        rollups::add(tx, workspace, tally.campaign.as_ref(), day, &counts).await?;
+    let mut sums: Vec<((Option<&CampaignId>, Date), Counts)> = Vec::new();
+    for (tally, counts, taken_back) in &counted {
+        let day = match tally.on {
+            CountedOn::At(at) => local_date(at, &zone),
+            CountedOn::Day(day) => day,
+        };
+        let campaign = tally.campaign.as_ref();
+        if !counts.is_zero() {
+            sum_into(&mut sums, (campaign, day), counts);
+        }
+        if let Some((sent_at, back)) = taken_back {
+            sum_into(&mut sums, (campaign, local_date(*sent_at, &zone)), back);
+        }
     }
-    if let Some((sent_at, back)) = taken_back {
-        let day = local_date(sent_at, &zone);
-        rollups::add(tx, workspace, tally.campaign.as_ref(), day, &back).await?;
+    for ((campaign, day), counts) in sums {
+        rollups::add(tx, workspace, campaign, day, &counts).await?;
     }
     Ok(())
+}
+
+/// Adds `counts` to the sum kept for `key`, in first-seen order.
+fn sum_into<'a>(
+    sums: &mut Vec<((Option<&'a CampaignId>, Date), Counts)>,
+    key: (Option<&'a CampaignId>, Date),
+    counts: &Counts,
+) {
+    match sums.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, sum)) => sum.add(counts),
+        None => sums.push((key, *counts)),
+    }
 }
 
 /// Queues one delivery of `event` to each endpoint that wants it, in the transaction of
@@ -96,12 +149,9 @@ async fn queue_deliveries(
     workspace: &WorkspaceId,
     change: &Change,
     event: WebhookEvent,
+    endpoints: &[WebhookEndpointId],
     at: Timestamp,
 ) -> Result<(), Error> {
-    let endpoints = webhooks::subscribed(tx, workspace, event).await?;
-    if endpoints.is_empty() {
-        return Ok(());
-    }
     let mut data = serde_json::json!({
         "action": change.action.as_str(),
         "subject_type": change.action.subject_kind().as_str(),
@@ -124,7 +174,7 @@ async fn queue_deliveries(
         webhook_deliveries::queue(
             tx,
             workspace,
-            &endpoint,
+            endpoint,
             (event_id.as_str(), event.as_str(), &body),
             DeliveryCause::Event,
             at,

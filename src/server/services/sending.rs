@@ -120,6 +120,30 @@ struct Prepared {
     identity: SenderIdentity,
 }
 
+/// A claimed message, checked and written, not yet started.
+struct Ready<'a> {
+    c: &'a Claimed,
+    p: Arc<Prepared>,
+    to_address: String,
+    message: lettre::Message,
+}
+
+/// What checking and writing a claimed message came to.
+enum Written<'a> {
+    Ready(Box<Ready<'a>>),
+    Done(Handled),
+}
+
+/// A message committed `sending`: what recording its outcome needs.
+struct Started<'a> {
+    c: &'a Claimed,
+    p: Arc<Prepared>,
+    to_address: String,
+    subject: String,
+    /// The whole message, kept for a sandbox's outbox.
+    raw: Option<String>,
+}
+
 enum Handled {
     Sent,
     Retried,
@@ -187,26 +211,14 @@ impl Sender {
             .settings
             .per_sender
             .clamp(1, self.settings.concurrency.max(1));
-        let results: Vec<Result<Handled, Error>> = {
-            use futures::StreamExt;
-            let mut turns = Vec::with_capacity(groups.len());
-            for (turn, messages) in &groups {
-                let work: Vec<_> = messages
-                    .iter()
-                    .map(|c| self.in_a_slot(c, &cache, stopping, turn, &slots))
-                    .collect();
-                turns.push(
-                    futures::stream::iter(work)
-                        .buffer_unordered(per_sender)
-                        .collect::<Vec<_>>(),
-                );
-            }
-            futures::future::join_all(turns)
-                .await
-                .into_iter()
-                .flatten()
-                .collect()
-        };
+        let results: Vec<Result<Handled, Error>> =
+            futures::future::join_all(groups.iter().map(|(turn, messages)| {
+                self.sender_turn(messages, &cache, stopping, turn, &slots, per_sender)
+            }))
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
         for r in results {
             match r {
                 Ok(Handled::Sent) => round.sent += 1,
@@ -280,30 +292,381 @@ impl Sender {
         Ok(Some(prepared))
     }
 
-    async fn in_a_slot(
+    /// One sender's messages of a round, in waves of its slots: each wave is written,
+    /// committed `sending` in one transaction, handed over at once, and what was accepted is
+    /// recorded in one transaction. Once the sender is held, or the worker stops, the
+    /// messages not yet started are given back.
+    async fn sender_turn(
         &self,
-        c: &Claimed,
+        messages: &[&Claimed],
         cache: &Mutex<HashMap<SequenceId, Arc<Prepared>>>,
         stopping: &AtomicBool,
         turn: &SenderTurn,
         slots: &tokio::sync::Semaphore,
-    ) -> Result<Handled, Error> {
-        let _slot = slots.acquire().await.map_err(Error::internal)?;
-        self.handle_unless_stopping(c, cache, stopping, turn).await
+        per_sender: usize,
+    ) -> Vec<Result<Handled, Error>> {
+        let mut results = Vec::with_capacity(messages.len());
+        for wave in messages.chunks(per_sender) {
+            if stopping.load(Ordering::Relaxed) || turn.held.load(Ordering::Relaxed) {
+                for c in wave {
+                    let released =
+                        messages::release(&self.ctx.db, &c.message_id, &self.worker, None);
+                    results.push(released.await.map(|()| Handled::Skipped));
+                }
+                continue;
+            }
+            let permits = u32::try_from(wave.len()).expect("a wave fits its slots");
+            let _slots = match slots.acquire_many(permits).await {
+                Ok(slots) => slots,
+                Err(e) => {
+                    results.push(Err(Error::internal(e)));
+                    break;
+                }
+            };
+            results.extend(self.wave(wave, cache, turn).await);
+        }
+        results
     }
 
-    async fn handle_unless_stopping(
+    async fn wave(
         &self,
-        c: &Claimed,
+        wave: &[&Claimed],
         cache: &Mutex<HashMap<SequenceId, Arc<Prepared>>>,
-        stopping: &AtomicBool,
         turn: &SenderTurn,
-    ) -> Result<Handled, Error> {
-        if stopping.load(Ordering::Relaxed) || turn.held.load(Ordering::Relaxed) {
-            messages::release(&self.ctx.db, &c.message_id, &self.worker, None).await?;
-            return Ok(Handled::Skipped);
+    ) -> Vec<Result<Handled, Error>> {
+        let mut results = Vec::with_capacity(wave.len());
+        let mut ready = Vec::with_capacity(wave.len());
+        let written =
+            futures::future::join_all(wave.iter().map(|c| self.write(c, cache, turn))).await;
+        for w in written {
+            match w {
+                Ok(Written::Ready(r)) => ready.push(*r),
+                Ok(Written::Done(handled)) => results.push(Ok(handled)),
+                Err(e) => results.push(Err(e)),
+            }
         }
-        self.handle(c, cache, turn).await
+        if ready.is_empty() {
+            return results;
+        }
+        // The global rate, then the sender's daily cap and the send-time checks, committed
+        // together as `sending` before the provider hears anything.
+        for _ in &ready {
+            self.limiter.until_ready().await;
+        }
+        let started = match self.start(ready).await {
+            Ok((started, handled)) => {
+                results.extend(handled);
+                started
+            }
+            Err(e) => {
+                results.push(Err(e));
+                return results;
+            }
+        };
+        let (started, outcomes): (Vec<Started>, Vec<Outcome>) = {
+            let mut calls = Vec::with_capacity(started.len());
+            let mut kept = Vec::with_capacity(started.len());
+            for (meta, message) in started {
+                calls.push(self.hand_over(meta.p.clone(), message));
+                kept.push(meta);
+            }
+            (kept, futures::future::join_all(calls).await)
+        };
+        let mut accepted = Vec::new();
+        let mut verdicts = Vec::with_capacity(started.len());
+        for (s, outcome) in started.iter().zip(outcomes) {
+            verdicts.push(match &outcome {
+                Outcome::ConnectorFault(r) => Verdict::Broken(r.clone()),
+                Outcome::Transient(r) | Outcome::Uncertain(r) => Verdict::Stumbled(r.clone()),
+                Outcome::Sent { .. } | Outcome::Permanent(_) => Verdict::Answered,
+            });
+            match outcome {
+                Outcome::Sent { provider_id } => accepted.push((s, provider_id)),
+                other => results.push(self.settle(s.c, &s.p, other).await),
+            }
+        }
+        if !accepted.is_empty() {
+            let n = accepted.len();
+            match self.record_accepted(&accepted).await {
+                Ok(()) => results.extend((0..n).map(|_| Ok(Handled::Sent))),
+                Err(e) => results.push(Err(e)),
+            }
+        }
+        for (s, verdict) in started.iter().zip(verdicts) {
+            if let Err(e) = self.judge(s.c, &s.p, verdict, turn).await {
+                results.push(Err(e));
+            }
+        }
+        results
+    }
+
+    /// Checks a claimed message against its sequence and writes it from the enrollment's
+    /// pinned data; what cannot or must not go now is settled here.
+    async fn write<'a>(
+        &self,
+        c: &'a Claimed,
+        cache: &Mutex<HashMap<SequenceId, Arc<Prepared>>>,
+        turn: &SenderTurn,
+    ) -> Result<Written<'a>, Error> {
+        let db = &self.ctx.db;
+        let done = |handled| Ok(Written::Done(handled));
+        let Some(p) = self.prepared(c, cache).await? else {
+            return done(
+                self.fail(c, "the sequence or its sender no longer exists")
+                    .await?,
+            );
+        };
+        if p.seq.status == SequenceStatus::Active && p.sender.failing_since.is_some() {
+            // Approved or resumed while its sender is failing: held with the others.
+            turn.held.store(true, Ordering::Relaxed);
+            let reason = p.sender.health_detail.clone().unwrap_or_default();
+            super::holds::hold(&self.ctx, &c.workspace_id, &p.sender, &reason).await?;
+            messages::release(db, &c.message_id, &self.worker, None).await?;
+            return done(Handled::Skipped);
+        }
+        if p.seq.status != SequenceStatus::Active {
+            // Paused or stopped since the claim: give it back; cancel skips it for good.
+            messages::release(db, &c.message_id, &self.worker, None).await?;
+            return done(Handled::Skipped);
+        }
+        if p.approved_hash.as_deref() != Some(p.seq.content_hash.as_str()) {
+            return done(
+                self.fail(
+                    c,
+                    "the content differs from what was approved; nothing was sent",
+                )
+                .await?,
+            );
+        }
+        // Written from the enrollment's pinned data: an edit of the contact after approval
+        // changes neither where this goes nor what it says.
+        let Some(recipient) = enrollments::pinned(db, &c.sequence_id, &c.contact_id).await? else {
+            let mut tx = db.begin().await?;
+            messages::skip_if_ended(&mut tx, c, self.ctx.now()).await?;
+            tx.commit().await?;
+            return done(Handled::Skipped);
+        };
+        let vars = Variables::of_recipient(&recipient, &p.identity.from_name);
+        let step = match p.templates.render_step(c.step_index as usize, &vars) {
+            Ok(step) => step,
+            Err(reason) => {
+                return done(
+                    self.fail(c, &format!("cannot be written: {reason}"))
+                        .await?,
+                );
+            }
+        };
+        let domain = message_id::domain_of(&c.message_id);
+        let token = self
+            .ctx
+            .secrets
+            .unsubscribe_key()
+            .token(&c.contact_id, &c.sequence_id);
+        let unsubscribe_url = format!(
+            "{}/u/{token}",
+            self.settings.public_url.trim_end_matches('/')
+        );
+        let unsubscribe_mailto = format!("unsubscribe@{domain}?subject=unsubscribe%20{token}");
+        let thread_of = (c.step_index > 0 && p.seq.thread_replies).then(|| {
+            message_id::message_id(c.sequence_id.as_str(), c.contact_id.as_str(), 0, domain)
+        });
+        let to_name = recipient.full_name();
+        let message = match compose(&Outgoing {
+            from_name: &p.identity.from_name,
+            from_address: &p.identity.from_address,
+            to_name: &to_name,
+            to_address: &recipient.email,
+            subject: &step.subject,
+            body: &step.body,
+            message_id: &c.message_id,
+            thread_of: thread_of.as_deref(),
+            unsubscribe_url: &unsubscribe_url,
+            unsubscribe_mailto: &unsubscribe_mailto,
+        }) {
+            Ok(m) => m,
+            Err(e) => return done(self.fail(c, &format!("cannot be composed: {e}")).await?),
+        };
+
+        // Outside the send window (a retry, a resume or a send-again can come due at night):
+        // it waits for the window to open.
+        let now = self.ctx.now();
+        let open = self.window_open(&p.seq, now);
+        if open > now {
+            messages::release(db, &c.message_id, &self.worker, Some(open)).await?;
+            return done(Handled::Skipped);
+        }
+        Ok(Written::Ready(Box::new(Ready {
+            c,
+            p,
+            to_address: recipient.email,
+            message,
+        })))
+    }
+
+    /// Commits a wave's messages `sending` in one transaction, each only if it still passes
+    /// the send-time checks and its sender's day has room; the others are settled or given
+    /// back once that transaction is committed.
+    async fn start<'a>(
+        &self,
+        ready: Vec<Ready<'a>>,
+    ) -> Result<
+        (
+            Vec<(Started<'a>, lettre::Message)>,
+            Vec<Result<Handled, Error>>,
+        ),
+        Error,
+    > {
+        let db = &self.ctx.db;
+        let now = self.ctx.now();
+        let lease = self.lease_from(now);
+        let mut started = Vec::with_capacity(ready.len());
+        let mut not_started = Vec::new();
+        let mut day_full = Vec::new();
+        let mut tx = db.begin().await?;
+        for r in ready {
+            if !day_full.is_empty() {
+                day_full.push(r);
+                continue;
+            }
+            let (c, p) = (r.c, &r.p);
+            if !messages::start_sending(&mut tx, c, &self.worker, &p.seq.content_hash, lease, now)
+                .await?
+            {
+                not_started.push(r);
+                continue;
+            }
+            if !sender_days::take(&mut tx, &p.sender.id, now, p.sender.daily_cap()).await? {
+                messages::unstart(&mut tx, &c.message_id, &self.worker).await?;
+                day_full.push(r);
+                continue;
+            }
+            started.push(r);
+        }
+        tx.commit().await?;
+
+        let mut handled = Vec::new();
+        for r in not_started {
+            let mut tx = db.begin().await?;
+            let ended = messages::skip_if_ended(&mut tx, r.c, now).await?;
+            tx.commit().await?;
+            if !ended {
+                messages::release(db, &r.c.message_id, &self.worker, None).await?;
+            }
+            handled.push(Ok(Handled::Skipped));
+        }
+        for r in day_full {
+            let tomorrow = self.window_open(&r.p.seq, next_utc_day(now));
+            messages::release(db, &r.c.message_id, &self.worker, Some(tomorrow)).await?;
+            tracing::info!(sender = %r.p.sender.id, "daily cap reached: the rest waits for tomorrow");
+            handled.push(Ok(Handled::Skipped));
+        }
+        let started = started
+            .into_iter()
+            .map(|r| {
+                let subject = r
+                    .message
+                    .headers()
+                    .get::<lettre::message::header::Subject>()
+                    .map(|s| s.as_ref().to_owned())
+                    .unwrap_or_default();
+                let raw = (r.p.sender.kind == ConnectorKind::Sandbox)
+                    .then(|| String::from_utf8_lossy(&r.message.formatted()).into_owned());
+                let meta = Started {
+                    c: r.c,
+                    p: r.p,
+                    to_address: r.to_address,
+                    subject,
+                    raw,
+                };
+                (meta, r.message)
+            })
+            .collect();
+        Ok((started, handled))
+    }
+
+    /// Hands one started message to its provider. A sandbox's outbox is written with the
+    /// others' acceptances, so here it is accepted at once.
+    async fn hand_over(&self, p: Arc<Prepared>, message: lettre::Message) -> Outcome {
+        if p.sender.kind == ConnectorKind::Sandbox {
+            return Outcome::Sent { provider_id: None };
+        }
+        let account = Account {
+            settings: &p.sender.settings,
+            secrets: &p.secrets,
+        };
+        let budget = self.settings.call_timeout;
+        let call = self.mailers.send(
+            p.sender.kind,
+            (p.sender.id.as_str(), p.sender.version),
+            &account,
+            message,
+            budget,
+        );
+        // The client keeps within the budget by itself; this only catches one that does not.
+        match tokio::time::timeout(budget + Duration::from_secs(2), call).await {
+            Ok(outcome) => outcome,
+            // The call was cut off at an unknown point: the provider may have the message.
+            Err(_) => Outcome::Uncertain(format!(
+                "{}: no answer within {} s; the message may or may not have been accepted",
+                p.sender.kind,
+                self.settings.call_timeout.as_secs()
+            )),
+        }
+    }
+
+    /// Records what the providers accepted in one transaction: each message `sent` (and a
+    /// sandbox's copy in its outbox), and their changes in the event record, whose counters
+    /// add the wave at once.
+    async fn record_accepted(
+        &self,
+        accepted: &[(&Started<'_>, Option<String>)],
+    ) -> Result<(), Error> {
+        let now = self.ctx.now();
+        let mut tx = self.ctx.db.begin().await?;
+        let mut changes: Vec<(&WorkspaceId, Change)> = Vec::with_capacity(accepted.len());
+        for (s, provider_id) in accepted {
+            let (c, p) = (s.c, &s.p);
+            if let Some(raw) = &s.raw {
+                outbox::insert(
+                    &mut tx,
+                    &c.workspace_id,
+                    &outbox::NewOutboxMessage {
+                        message_id: &c.message_id,
+                        connector_id: &p.sender.id,
+                        sequence_id: &c.sequence_id,
+                        contact_id: &c.contact_id,
+                        step_index: c.step_index,
+                        to_address: &s.to_address,
+                        subject: &s.subject,
+                        raw,
+                    },
+                    now,
+                )
+                .await?;
+            }
+            if messages::mark_sent(&mut tx, &c.message_id, provider_id.as_deref(), now).await? {
+                let sent = Change::new(
+                    Action::EmailSent,
+                    &c.sequence_id,
+                    format!(
+                        "step {} of \"{}\" sent ({})",
+                        c.step_index + 1,
+                        p.seq.name,
+                        c.message_id
+                    ),
+                )
+                .for_campaign(&p.seq.campaign_id, now);
+                changes.push((&c.workspace_id, sent));
+            }
+        }
+        changes.sort_by(|a, b| a.0.cmp(b.0));
+        for group in changes.chunk_by(|a, b| a.0 == b.0) {
+            let workspace = group[0].0;
+            let batch: Vec<Change> = group.iter().map(|(_, change)| change.clone()).collect();
+            event_record::record_all(&mut tx, By::System(workspace), &batch, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Counts what an attempt said about its sender; holds the sender's runs when it cannot
@@ -345,217 +708,13 @@ impl Sender {
         Ok(())
     }
 
-    async fn handle(
-        &self,
-        c: &Claimed,
-        cache: &Mutex<HashMap<SequenceId, Arc<Prepared>>>,
-        turn: &SenderTurn,
-    ) -> Result<Handled, Error> {
-        let db = &self.ctx.db;
-        let Some(p) = self.prepared(c, cache).await? else {
-            return self
-                .fail(c, "the sequence or its sender no longer exists")
-                .await;
-        };
-        if p.seq.status == SequenceStatus::Active && p.sender.failing_since.is_some() {
-            // Approved or resumed while its sender is failing: held with the others.
-            turn.held.store(true, Ordering::Relaxed);
-            let reason = p.sender.health_detail.clone().unwrap_or_default();
-            super::holds::hold(&self.ctx, &c.workspace_id, &p.sender, &reason).await?;
-            messages::release(db, &c.message_id, &self.worker, None).await?;
-            return Ok(Handled::Skipped);
-        }
-        if p.seq.status != SequenceStatus::Active {
-            // Paused or stopped since the claim: give it back; cancel skips it for good.
-            messages::release(db, &c.message_id, &self.worker, None).await?;
-            return Ok(Handled::Skipped);
-        }
-        if p.approved_hash.as_deref() != Some(p.seq.content_hash.as_str()) {
-            return self
-                .fail(
-                    c,
-                    "the content differs from what was approved; nothing was sent",
-                )
-                .await;
-        }
-        // Written from the enrollment's pinned data: an edit of the contact after approval
-        // changes neither where this goes nor what it says.
-        let Some(recipient) = enrollments::pinned(db, &c.sequence_id, &c.contact_id).await? else {
-            let mut tx = db.begin().await?;
-            messages::skip_if_ended(&mut tx, c, self.ctx.now()).await?;
-            tx.commit().await?;
-            return Ok(Handled::Skipped);
-        };
-        let vars = Variables::of_recipient(&recipient, &p.identity.from_name);
-        let step = match p.templates.render_step(c.step_index as usize, &vars) {
-            Ok(step) => step,
-            Err(reason) => return self.fail(c, &format!("cannot be written: {reason}")).await,
-        };
-        let domain = message_id::domain_of(&c.message_id);
-        let token = self
-            .ctx
-            .secrets
-            .unsubscribe_key()
-            .token(&c.contact_id, &c.sequence_id);
-        let unsubscribe_url = format!(
-            "{}/u/{token}",
-            self.settings.public_url.trim_end_matches('/')
-        );
-        let unsubscribe_mailto = format!("unsubscribe@{domain}?subject=unsubscribe%20{token}");
-        let thread_of = (c.step_index > 0 && p.seq.thread_replies).then(|| {
-            message_id::message_id(c.sequence_id.as_str(), c.contact_id.as_str(), 0, domain)
-        });
-        let to_name = recipient.full_name();
-        let message = match compose(&Outgoing {
-            from_name: &p.identity.from_name,
-            from_address: &p.identity.from_address,
-            to_name: &to_name,
-            to_address: &recipient.email,
-            subject: &step.subject,
-            body: &step.body,
-            message_id: &c.message_id,
-            thread_of: thread_of.as_deref(),
-            unsubscribe_url: &unsubscribe_url,
-            unsubscribe_mailto: &unsubscribe_mailto,
-        }) {
-            Ok(m) => m,
-            Err(e) => return self.fail(c, &format!("cannot be composed: {e}")).await,
-        };
-
-        // Outside the send window (a retry, a resume or a send-again can come due at night):
-        // it waits for the window to open.
-        let now = self.ctx.now();
-        let open = self.window_open(&p.seq, now);
-        if open > now {
-            messages::release(db, &c.message_id, &self.worker, Some(open)).await?;
-            return Ok(Handled::Skipped);
-        }
-
-        // The global rate, then the sender's daily cap and the send-time checks, committed
-        // together with `sending` before the provider hears anything.
-        self.limiter.until_ready().await;
-        let now = self.ctx.now();
-        let mut tx = db.begin().await?;
-        if !sender_days::take(&mut tx, &p.sender.id, now, p.sender.daily_cap()).await? {
-            drop(tx);
-            let tomorrow = self.window_open(&p.seq, next_utc_day(now));
-            messages::release(db, &c.message_id, &self.worker, Some(tomorrow)).await?;
-            tracing::info!(sender = %p.sender.id, "daily cap reached: the rest waits for tomorrow");
-            return Ok(Handled::Skipped);
-        }
-        let lease = self.lease_from(now);
-        if !messages::start_sending(&mut tx, c, &self.worker, &p.seq.content_hash, lease, now)
-            .await?
-        {
-            drop(tx);
-            let mut tx = db.begin().await?;
-            let ended = messages::skip_if_ended(&mut tx, c, now).await?;
-            tx.commit().await?;
-            if !ended {
-                messages::release(db, &c.message_id, &self.worker, None).await?;
-            }
-            return Ok(Handled::Skipped);
-        }
-        tx.commit().await?;
-
-        let subject = message
-            .headers()
-            .get::<lettre::message::header::Subject>()
-            .map(|s| s.as_ref().to_owned())
-            .unwrap_or_default();
-        let outcome = if p.sender.kind == ConnectorKind::Sandbox {
-            let raw = String::from_utf8_lossy(&message.formatted()).into_owned();
-            let mut tx = db.begin().await?;
-            outbox::insert(
-                &mut tx,
-                &c.workspace_id,
-                &outbox::NewOutboxMessage {
-                    message_id: &c.message_id,
-                    connector_id: &p.sender.id,
-                    sequence_id: &c.sequence_id,
-                    contact_id: &c.contact_id,
-                    step_index: c.step_index,
-                    to_address: &recipient.email,
-                    subject: &subject,
-                    raw: &raw,
-                },
-                now,
-            )
-            .await?;
-            self.record_sent(&mut tx, c, &p, None).await?;
-            tx.commit().await?;
-            return Ok(Handled::Sent);
-        } else {
-            let account = Account {
-                settings: &p.sender.settings,
-                secrets: &p.secrets,
-            };
-            let budget = self.settings.call_timeout;
-            let call = self.mailers.send(
-                p.sender.kind,
-                (p.sender.id.as_str(), p.sender.version),
-                &account,
-                message,
-                budget,
-            );
-            // The client keeps within the budget by itself; this only catches one that
-            // does not.
-            match tokio::time::timeout(budget + Duration::from_secs(2), call).await {
-                Ok(outcome) => outcome,
-                // The call was cut off at an unknown point: the provider may have the message.
-                Err(_) => Outcome::Uncertain(format!(
-                    "{}: no answer within {} s; the message may or may not have been accepted",
-                    p.sender.kind,
-                    self.settings.call_timeout.as_secs()
-                )),
-            }
-        };
-        let verdict = match &outcome {
-            Outcome::ConnectorFault(r) => Verdict::Broken(r.clone()),
-            Outcome::Transient(r) | Outcome::Uncertain(r) => Verdict::Stumbled(r.clone()),
-            Outcome::Sent { .. } | Outcome::Permanent(_) => Verdict::Answered,
-        };
-        let handled = self.settle(c, &p, outcome).await?;
-        self.judge(c, &p, verdict, turn).await?;
-        Ok(handled)
-    }
-
-    async fn record_sent(
-        &self,
-        tx: &mut crate::server::db::Tx,
-        c: &Claimed,
-        p: &Prepared,
-        provider_id: Option<&str>,
-    ) -> Result<(), Error> {
-        let now = self.ctx.now();
-        if messages::mark_sent(tx, &c.message_id, provider_id, now).await? {
-            let sent = Change::new(
-                Action::EmailSent,
-                &c.sequence_id,
-                format!(
-                    "step {} of \"{}\" sent ({})",
-                    c.step_index + 1,
-                    p.seq.name,
-                    c.message_id
-                ),
-            )
-            .for_campaign(&p.seq.campaign_id, now);
-            event_record::record(tx, By::System(&c.workspace_id), &sent, now).await?;
-        }
-        Ok(())
-    }
-
     async fn settle(&self, c: &Claimed, p: &Prepared, outcome: Outcome) -> Result<Handled, Error> {
         let db = &self.ctx.db;
         let now = self.ctx.now();
         match outcome {
-            Outcome::Sent { provider_id } => {
-                let mut tx = db.begin().await?;
-                self.record_sent(&mut tx, c, p, provider_id.as_deref())
-                    .await?;
-                tx.commit().await?;
-                Ok(Handled::Sent)
-            }
+            Outcome::Sent { .. } => Err(Error::internal(std::io::Error::other(
+                "an accepted message is recorded with its wave",
+            ))),
             Outcome::Uncertain(reason) => {
                 tracing::warn!(message = %c.message_id, %reason, "send outcome unknown: left for a person");
                 messages::mark_uncertain(db, &c.message_id, &reason, now).await?;
