@@ -4,6 +4,7 @@ pub mod components;
 pub mod error;
 pub mod format;
 pub mod pages;
+pub mod resource;
 pub mod server_fns;
 
 use leptos::prelude::*;

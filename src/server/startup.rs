@@ -117,17 +117,22 @@ pub fn router(app: &Prepared) -> Router {
     let leptos_options = state.leptos_options.clone();
     let routes = console_routes();
     let pkg = super::assets::pkg_router(&leptos_options);
-    let pages_and_api = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/api/docs", get(api::docs::reference_page))
+    // Routes whose requests carry their own authority (a bearer key, a signed unsubscribe
+    // token) never touch the session store.
+    let bearer_only = Router::new()
         .merge(api::router(&state))
         .merge(super::mcp::router(&state))
-        .merge(super::unsubscribe::router())
+        .merge(super::unsubscribe::router());
+    let console = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/docs", get(api::docs::reference_page))
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(from_fn_with_state(state.clone(), session::require_login))
         .layer(from_fn_with_state(state.clone(), csrf::refuse_cross_site))
-        .layer(session::layer(app.sessions.clone(), &state.settings))
+        .layer(session::layer(app.sessions.clone(), &state.settings));
+    let pages_and_api = console
+        .merge(bearer_only)
         .layer(from_fn_with_state(state.clone(), limit_body))
         .layer(axum::middleware::map_response(problem_for_bare_413));
     // The build's files stay outside the session layer: a year-long public cache entry must

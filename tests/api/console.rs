@@ -20,6 +20,7 @@ on_both_databases!(
     an_approver_may_grant_approve_in_the_console_when_asked_explicitly,
     members_see_and_revoke_only_their_own_keys_in_the_console,
     logging_out_ends_the_session,
+    an_active_session_is_written_once_a_minute_not_on_every_request,
     sessions_survive_a_restart_and_are_shared_by_replicas,
     build_files_never_carry_a_session_cookie_and_pages_are_never_stored,
 );
@@ -295,6 +296,39 @@ async fn logging_out_ends_the_session(app: TestApp) {
     assert!(
         app.page("/", Some(&cookie)).await.status.is_redirection(),
         "the old cookie is dead"
+    );
+}
+
+/// The idle expiry moves forward by a write at most once a minute: page loads and server
+/// function calls within the minute do not each write the session (and so carry no
+/// `Set-Cookie`), yet the session stays valid.
+async fn an_active_session_is_written_once_a_minute_not_on_every_request(app: TestApp) {
+    app.member("Acme", "ana@acme.test", Role::Marketer, None)
+        .await;
+    let cookie = app
+        .log_in("ana@acme.test", PASSWORD)
+        .await
+        .expect("logged in");
+    let mut written = 0;
+    for path in ["/", "/campaigns", "/", "/email"] {
+        let r = app.page(path, Some(&cookie)).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+        written += usize::from(r.session_cookie().is_some());
+    }
+    let call = app
+        .form("/rpc/current_member", Some(&cookie), &[], Some(ORIGIN))
+        .await;
+    assert!(call.status.is_success(), "{} {}", call.status, call.text);
+    written += usize::from(call.session_cookie().is_some());
+    // A minute boundary may fall between two of these requests, once.
+    assert!(
+        written <= 1,
+        "the session was written {written} times in five requests"
+    );
+    assert_eq!(
+        app.page("/", Some(&cookie)).await.status,
+        200,
+        "still logged in"
     );
 }
 

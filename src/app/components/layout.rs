@@ -8,7 +8,7 @@ use crate::app::error::UiError;
 use crate::app::server_fns::session::{MemberView, current_member};
 
 /// The logged-in member, shared with every page of the console.
-pub type MemberResource = Resource<Result<MemberView, UiError>>;
+pub type MemberResource = crate::app::resource::Loaded<Result<MemberView, UiError>>;
 
 const NAV: [(&str, &str); 8] = [
     ("/", "Dashboard"),
@@ -24,7 +24,7 @@ const NAV: [(&str, &str); 8] = [
 /// The frame around every console page.
 #[component]
 pub fn ConsoleLayout() -> impl IntoView {
-    let member: MemberResource = Resource::new(|| (), |_| current_member());
+    let member: MemberResource = crate::app::resource::load(|| (), |_| current_member());
     provide_context(member);
 
     view! {

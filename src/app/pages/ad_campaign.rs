@@ -105,7 +105,7 @@ pub fn AdCampaignPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let member = expect_context::<MemberResource>();
     let refresh = RwSignal::new(0u32);
-    let detail = Resource::new(
+    let detail = crate::app::resource::load(
         move || (id(), refresh.get()),
         |(id, _)| async move { ad_campaign_detail(route_id(&id, "ad campaign")?).await },
     );

@@ -37,7 +37,7 @@ pub fn state_tone(ad: &AdCampaign) -> &'static str {
 pub fn AdCampaignsPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
-    let list = Resource::new(
+    let list = crate::app::resource::load(
         move || (get("status"), get("platform"), get("limit"), get("cursor")),
         |(status, platform, limit, cursor)| list_ad_campaigns(status, platform, limit, cursor),
     );
@@ -120,7 +120,7 @@ pub fn AdCampaignsPage() -> impl IntoView {
 /// summary the approver will see.
 #[component]
 pub fn NewAdCampaignPage() -> impl IntoView {
-    let options = Resource::new(|| (), |_| launch_form_options());
+    let options = crate::app::resource::load(|| (), |_| launch_form_options());
     let launch = ServerAction::<RequestLaunch>::new();
     let navigate = use_navigate();
     Effect::new(move |_| {

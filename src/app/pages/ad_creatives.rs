@@ -233,7 +233,7 @@ pub fn AdCreativesPage() -> impl IntoView {
     let changed = Changed(RwSignal::new(0));
     provide_context(changed);
     let generate = ServerAction::<GenerateCreatives>::new();
-    let picker = Resource::new(
+    let picker = crate::app::resource::load(
         move || {
             (
                 get("platform"),
@@ -313,7 +313,7 @@ pub fn AdCreativePage() -> impl IntoView {
     let member = expect_context::<MemberResource>();
     let changed = Changed(RwSignal::new(0));
     provide_context(changed);
-    let detail = Resource::new(
+    let detail = crate::app::resource::load(
         move || (id(), changed.0.get()),
         |(id, _)| async move { creative_detail(route_id(&id, "ad creative")?).await },
     );

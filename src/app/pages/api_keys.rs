@@ -24,7 +24,7 @@ pub fn ApiKeysPage() -> impl IntoView {
     let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
-    let keys = Resource::new(
+    let keys = crate::app::resource::load(
         move || {
             (
                 create.version().get(),

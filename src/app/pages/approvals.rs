@@ -34,7 +34,7 @@ pub fn ApprovalsPage(decided: bool) -> impl IntoView {
     } else {
         "/approvals"
     };
-    let rows = Resource::new(
+    let rows = crate::app::resource::load(
         move || (get("limit"), get("cursor")),
         move |(limit, cursor)| approval_inbox(tab.to_owned(), limit, cursor),
     );

@@ -15,7 +15,7 @@ use crate::app::server_fns::audit_log::list_audit_log;
 pub fn AuditLogPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
-    let entries = Resource::new(
+    let entries = crate::app::resource::load(
         move || (get("limit"), get("cursor")),
         |(limit, cursor)| list_audit_log(limit, cursor),
     );

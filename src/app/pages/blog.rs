@@ -48,7 +48,7 @@ pub fn job_tone(status: PublishStatus) -> &'static str {
 pub fn BlogPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
-    let list = Resource::new(
+    let list = crate::app::resource::load(
         move || (get("status"), get("limit"), get("cursor")),
         |(status, limit, cursor)| list_blog_drafts(status, limit, cursor),
     );
@@ -131,7 +131,7 @@ pub fn BlogPage() -> impl IntoView {
 fn NewDraftForms() -> impl IntoView {
     let create = ServerAction::<NewBlogDraft>::new();
     let generate = ServerAction::<GenerateBlogDraft>::new();
-    let choices = Resource::new(|| (), |_| blog_choices());
+    let choices = crate::app::resource::load(|| (), |_| blog_choices());
     let navigate = use_navigate();
     Effect::new(move |_| {
         let made = create
@@ -192,7 +192,7 @@ pub fn PublishJobsPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let retry = ServerAction::<RetryPublishJob>::new();
-    let list = Resource::new(
+    let list = crate::app::resource::load(
         move || {
             (
                 get("status"),

@@ -138,7 +138,7 @@ pub fn BlogDraftPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let member = expect_context::<MemberResource>();
-    let page = Resource::new(id, |id| async move {
+    let page = crate::app::resource::load(id, |id| async move {
         blog_editor(route_id(&id, "blog draft")?).await
     });
     view! {
@@ -523,7 +523,7 @@ fn PublishPanel(
 ) -> impl IntoView {
     let request = ServerAction::<RequestBlogPublish>::new();
     let decide = ServerAction::<DecideBlogPublish>::new();
-    let publishing = Resource::new(
+    let publishing = crate::app::resource::load(
         move || {
             (
                 version.get(),

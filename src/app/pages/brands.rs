@@ -18,7 +18,7 @@ pub fn BrandsPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let save = ServerAction::<SaveBrand>::new();
-    let brands = Resource::new(
+    let brands = crate::app::resource::load(
         move || (save.version().get(), get("limit"), get("cursor")),
         |(_, limit, cursor)| list_brands(limit, cursor),
     );

@@ -13,7 +13,7 @@ use crate::app::components::ui::{
 };
 use crate::app::error::route_id;
 use crate::app::format::when;
-use crate::app::server_fns::campaigns::{campaign_filter_options, get_campaign, list_campaigns};
+use crate::app::server_fns::campaigns::{get_campaign, list_campaigns};
 use crate::app::server_fns::rollups::load_campaign_metrics;
 use crate::domain::campaign::{CampaignFilterInput, CampaignStatus, Channel, PausedReason};
 use crate::domain::rollup::RangeInput;
@@ -70,11 +70,10 @@ pub fn CampaignsPage() -> impl IntoView {
     };
     let cursor = move || get("cursor");
     let limit = move || get("limit");
-    let campaigns = Resource::new(
+    let campaigns = crate::app::resource::load(
         move || (filter(), limit(), cursor()),
         |(f, l, c)| list_campaigns(f, l, c),
     );
-    let options = Resource::new(|| (), |_| campaign_filter_options());
     let first_page = move || {
         let params: Vec<(&str, Option<String>)> = FILTER_KEYS
             .iter()
@@ -109,7 +108,7 @@ pub fn CampaignsPage() -> impl IntoView {
             </div>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let o = options.await.unwrap_or_default();
+                    let o = campaigns.await.map(|l| l.options).unwrap_or_default();
                     view! {
                         <div>
                             <label for="f-segment" class=LABEL>"Segment"</label>
@@ -149,7 +148,7 @@ pub fn CampaignsPage() -> impl IntoView {
         </Form>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
-                match campaigns.await {
+                match campaigns.await.map(|l| l.page) {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     Ok(page) if page.items.is_empty() => view! {
                         <EmptyState title="No campaigns match".to_owned()>
@@ -197,11 +196,11 @@ pub fn CampaignsPage() -> impl IntoView {
 #[component]
 pub fn CampaignPage() -> impl IntoView {
     let params = use_params_map();
-    let detail = Resource::new(
+    let detail = crate::app::resource::load(
         move || params.read().get("id").unwrap_or_default(),
         |id| async move { get_campaign(route_id(&id, "campaign")?).await },
     );
-    let metrics = Resource::new(
+    let metrics = crate::app::resource::load(
         move || params.read().get("id").unwrap_or_default(),
         |id| async move {
             load_campaign_metrics(route_id(&id, "campaign")?, RangeInput::default()).await

@@ -66,7 +66,7 @@ pub fn ConnectorsPage() -> impl IntoView {
     let test = ServerAction::<TestConnector>::new();
     let delete = ServerAction::<DeleteConnector>::new();
     let update = ServerAction::<UpdateConnector>::new();
-    let connectors = Resource::new(
+    let connectors = crate::app::resource::load(
         move || {
             (
                 update.version().get(),

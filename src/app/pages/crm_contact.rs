@@ -17,7 +17,7 @@ use crate::domain::contact::LifecycleStage;
 pub fn ContactPage() -> impl IntoView {
     let params = use_params_map();
     let save = ServerAction::<UpdateContact>::new();
-    let contact = Resource::new(
+    let contact = crate::app::resource::load(
         move || {
             (
                 params.read().get("id").unwrap_or_default(),

@@ -22,7 +22,7 @@ pub fn ContactsPage() -> impl IntoView {
     let cursor = move || query.read().get("cursor").filter(|s| !s.is_empty());
     let create = ServerAction::<CreateContact>::new();
     let delete = ServerAction::<DeleteContact>::new();
-    let contacts = Resource::new(
+    let contacts = crate::app::resource::load(
         move || {
             (
                 q(),

@@ -25,11 +25,11 @@ pub fn SegmentPage() -> impl IntoView {
     let add = ServerAction::<AddSegmentMember>::new();
     let remove = ServerAction::<RemoveSegmentMember>::new();
     let changed = move || (add.version().get(), remove.version().get());
-    let segment = Resource::new(
+    let segment = crate::app::resource::load(
         move || (id(), changed()),
         |(id, _)| async move { get_segment(route_id(&id, "segment")?).await },
     );
-    let members = Resource::new(
+    let members = crate::app::resource::load(
         move || (id(), cursor(), changed()),
         |(id, cursor, _)| async move { segment_members(route_id(&id, "segment")?, cursor).await },
     );

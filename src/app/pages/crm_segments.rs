@@ -22,7 +22,7 @@ pub fn SegmentsPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let create_static = ServerAction::<CreateStaticSegment>::new();
-    let segments = Resource::new(
+    let segments = crate::app::resource::load(
         move || (create_static.version().get(), get("limit"), get("cursor")),
         |(_, limit, cursor)| list_segments(limit, cursor),
     );
@@ -151,8 +151,8 @@ pub fn SegmentBuilderPage() -> impl IntoView {
         combine: combine.get(),
         conditions: rows.get().into_iter().map(Row::to_input).collect(),
     });
-    let preview = Resource::new(move || rule.get(), preview_rule);
-    let custom = Resource::new(|| (), |_| custom_field_names());
+    let preview = crate::app::resource::load(move || rule.get(), preview_rule);
+    let custom = crate::app::resource::load(|| (), |_| custom_field_names());
     let save =
         Action::new(move |_: &()| create_rule_segment(name.get_untracked(), rule.get_untracked()));
     let navigate = use_navigate();

@@ -77,7 +77,7 @@ pub fn DashboardPage() -> impl IntoView {
         to: get("to"),
         days: get("days"),
     };
-    let data = Resource::new(
+    let data = crate::app::resource::load(
         move || (range(), get("channel")),
         |(r, c)| load_dashboard(r, c),
     );

@@ -241,12 +241,12 @@ pub fn EmailSequencePage() -> impl IntoView {
             reply.version().get(),
         )
     };
-    let page = Resource::new(
+    let page = crate::app::resource::load(
         move || (id(), changes()),
         |(id, _)| async move { get_sequence_page(route_id(&id, "email sequence")?).await },
     );
     let selected = RwSignal::new(None::<String>);
-    let rendered = Resource::new(
+    let rendered = crate::app::resource::load(
         move || (id(), selected.get(), changes()),
         |(id, contact, _)| async move {
             match contact {

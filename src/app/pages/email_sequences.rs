@@ -37,7 +37,7 @@ pub fn status_text(status: SequenceStatus) -> String {
 pub fn EmailSequencesPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
-    let sequences = Resource::new(
+    let sequences = crate::app::resource::load(
         move || (get("limit"), get("cursor")),
         |(limit, cursor)| list_sequences(limit, cursor),
     );
@@ -107,7 +107,7 @@ const ZONES: [&str; 12] = [
 /// optional send window. Submitting generates the emails and opens the preview.
 #[component]
 pub fn NewSequencePage() -> impl IntoView {
-    let options = Resource::new(|| (), |_| sequence_form_options());
+    let options = crate::app::resource::load(|| (), |_| sequence_form_options());
     let create = ServerAction::<PreviewSequence>::new();
     let navigate = use_navigate();
     Effect::new(move |_| {

@@ -33,7 +33,7 @@ pub fn JobsPage() -> impl IntoView {
     let status = move || get("status");
     let cursor = move || get("cursor");
     let retry = ServerAction::<RetryJob>::new();
-    let list = Resource::new(
+    let list = crate::app::resource::load(
         move || (kind(), status(), cursor(), retry.version().get()),
         |(k, s, c, _)| list_jobs(k, s, c),
     );

@@ -15,7 +15,7 @@ use crate::app::server_fns::runs::list_outbox;
 pub fn OutboxPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
-    let outbox = Resource::new(
+    let outbox = crate::app::resource::load(
         move || (get("limit"), get("cursor")),
         |(limit, cursor)| list_outbox(limit, cursor),
     );

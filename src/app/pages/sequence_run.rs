@@ -128,7 +128,7 @@ pub fn SequenceRun(
         }
     };
     let run_id = id.clone();
-    let run = Resource::new(
+    let run = crate::app::resource::load(
         move || {
             (
                 run_id.clone(),

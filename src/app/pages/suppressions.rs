@@ -25,7 +25,7 @@ pub fn SuppressionsPage() -> impl IntoView {
     let member = expect_context::<MemberResource>();
     let add = ServerAction::<AddSuppression>::new();
     let remove = ServerAction::<RemoveSuppression>::new();
-    let list = Resource::new(
+    let list = crate::app::resource::load(
         move || (q(), cursor(), add.version().get(), remove.version().get()),
         |(q, c, _, _)| list_suppressions(q, c),
     );

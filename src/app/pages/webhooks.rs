@@ -49,7 +49,7 @@ pub fn WebhooksPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let create = ServerAction::<CreateWebhook>::new();
-    let endpoints = Resource::new(
+    let endpoints = crate::app::resource::load(
         move || (create.version().get(), get("cursor")),
         |(_, cursor)| list_webhooks(None, cursor),
     );
@@ -188,7 +188,7 @@ pub fn WebhookPage() -> impl IntoView {
     let switch = ServerAction::<SwitchWebhook>::new();
     let delete = ServerAction::<DeleteWebhook>::new();
     let tick = RwSignal::new(0u32);
-    let detail = Resource::new(
+    let detail = crate::app::resource::load(
         move || {
             (
                 params.read().get("id").unwrap_or_default(),

@@ -17,7 +17,8 @@ use crate::domain::workspace::{MAX_ATTRIBUTION_WINDOW_DAYS, WorkspaceSettings};
 pub fn WorkspaceSettingsPage() -> impl IntoView {
     let member = expect_context::<MemberResource>();
     let save = ServerAction::<SaveWorkspaceSettings>::new();
-    let settings = Resource::new(move || save.version().get(), |_| load_workspace_settings());
+    let settings =
+        crate::app::resource::load(move || save.version().get(), |_| load_workspace_settings());
     view! {
         <Title text="Workspace settings" />
         <PageHeader title="Workspace" subtitle="Limits and conventions that hold for everyone in this workspace, people and API keys alike." />

@@ -29,6 +29,16 @@ pub struct FilterOptions {
     pub brands: Vec<(String, String)>,
 }
 
+/// One page of the campaigns list and what its filter bar offers, fetched together so a
+/// page render looks the segments and brands up once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignList {
+    /// The campaigns, with names.
+    pub page: Page<CampaignRow>,
+    /// The filter bar's segments and brands.
+    pub options: FilterOptions,
+}
+
 /// A campaign's page: the campaign, names, and its audit trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampaignDetail {
@@ -84,20 +94,13 @@ fn named(campaign: Campaign, options: &FilterOptions) -> CampaignRow {
     }
 }
 
-/// The segments and brands the filter bar offers.
-#[server(prefix = "/rpc", endpoint = "campaign_filter_options")]
-pub async fn campaign_filter_options() -> Result<FilterOptions, UiError> {
-    let (state, actor) = super::ssr::actor().await?;
-    options_of(&state, &actor).await
-}
-
-/// One page of campaigns matching the filter.
+/// One page of campaigns matching the filter, and the filter bar's options.
 #[server(prefix = "/rpc", endpoint = "list_campaigns", input = leptos::server_fn::codec::Json)]
 pub async fn list_campaigns(
     filter: CampaignFilterInput,
     limit: Option<String>,
     cursor: Option<String>,
-) -> Result<Page<CampaignRow>, UiError> {
+) -> Result<CampaignList, UiError> {
     use crate::domain::pagination::PageRequest;
     use crate::server::services::campaigns;
     let (state, actor) = super::ssr::actor().await?;
@@ -105,7 +108,10 @@ pub async fn list_campaigns(
     let page = PageRequest::parse(limit.as_deref(), cursor.as_deref())?;
     let found = campaigns::list(&state.ctx, &actor, &filter, &page).await?;
     let options = options_of(&state, &actor).await?;
-    Ok(found.map(|c| named(c, &options)))
+    Ok(CampaignList {
+        page: found.map(|c| named(c, &options)),
+        options,
+    })
 }
 
 /// One campaign with its audit trail.

@@ -79,9 +79,19 @@ pub(crate) mod ssr {
         Ok((decision, input))
     }
 
-    /// The state and the logged-in actor, or `unauthorized`.
+    /// The state and the logged-in actor, or `unauthorized`. A page rendered on the server
+    /// takes the actor its request's login check already resolved.
     pub async fn actor() -> Result<(AppState, Actor), UiError> {
         let state = state()?;
+        let resolved = use_context::<axum::http::request::Parts>().and_then(|parts| {
+            parts
+                .extensions
+                .get::<session::ResolvedActor>()
+                .map(|r| r.0.clone())
+        });
+        if let Some(actor) = resolved {
+            return Ok((state, actor));
+        }
         let session = session().await?;
         let actor = session::actor(&state.ctx, &session).await?;
         Ok((state, actor))

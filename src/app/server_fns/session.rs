@@ -40,7 +40,13 @@ pub async fn login(
     let client = super::ssr::client_address(&state);
     let logged_in = accounts::log_in(&state.ctx, &state.logins, &email, &password, client).await?;
     let session_handle = super::ssr::session().await?;
-    session::start(&session_handle, &logged_in.user.id, &logged_in.workspace.id).await?;
+    session::start(
+        &state.ctx,
+        &session_handle,
+        &logged_in.user.id,
+        &logged_in.workspace.id,
+    )
+    .await?;
     leptos_axum::redirect(&session::safe_next(next.as_deref()));
     Ok(())
 }

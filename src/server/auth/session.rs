@@ -26,6 +26,15 @@ use crate::server::state::AppState;
 pub const COOKIE: &str = "tenex_session";
 const USER_ID: &str = "user_id";
 const WORKSPACE_ID: &str = "workspace_id";
+/// The minute the session was last used in; writing it when it changes is what moves the
+/// idle expiry forward (at most one session write a minute, not one per request).
+const SEEN_MINUTE: &str = "seen_minute";
+
+/// The actor [`require_login`] resolved for this request, kept in its extensions so the
+/// page's server functions rendered in the same request need not look it up again. Only
+/// this middleware inserts it; a client cannot.
+#[derive(Debug, Clone)]
+pub struct ResolvedActor(pub Actor);
 
 /// The session table on whichever database the application uses.
 #[derive(Debug, Clone)]
@@ -112,9 +121,9 @@ pub fn layer(store: SessionBackend, settings: &Settings) -> SessionManagerLayer<
         .with_name(COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        // Saving on every request is what makes the expiry idle-based: an active session
-        // keeps moving its end forward.
-        .with_always_save(true)
+        // The expiry is idle-based: `actor` marks the session used once a minute, and that
+        // write moves its end forward. Saving on every request cost a database write per
+        // page and server-function call.
         .with_secure(settings.secure_cookies())
         .with_expiry(Expiry::OnInactivity(
             tower_sessions::cookie::time::Duration::minutes(settings.session_idle_minutes),
@@ -126,13 +135,32 @@ fn store_error(e: tower_sessions::session::Error) -> Error {
 }
 
 /// Starts a logged-in session under a fresh id (so a planted id is worthless).
-pub async fn start(session: &Session, user: &UserId, workspace: &WorkspaceId) -> Result<(), Error> {
+pub async fn start(
+    ctx: &Context,
+    session: &Session,
+    user: &UserId,
+    workspace: &WorkspaceId,
+) -> Result<(), Error> {
     session.cycle_id().await.map_err(store_error)?;
     session.insert(USER_ID, user).await.map_err(store_error)?;
     session
         .insert(WORKSPACE_ID, workspace)
         .await
         .map_err(store_error)?;
+    mark_seen(ctx, session).await
+}
+
+/// Records the minute the session was used in, when it is a new one; the write this
+/// causes at the end of the request moves the idle expiry forward.
+async fn mark_seen(ctx: &Context, session: &Session) -> Result<(), Error> {
+    let minute = ctx.now().unix_seconds().div_euclid(60);
+    let seen: Option<i64> = session.get(SEEN_MINUTE).await.map_err(store_error)?;
+    if seen != Some(minute) {
+        session
+            .insert(SEEN_MINUTE, minute)
+            .await
+            .map_err(store_error)?;
+    }
     Ok(())
 }
 
@@ -167,10 +195,12 @@ pub async fn switch_workspace(
 pub async fn actor(ctx: &Context, session: &Session) -> Result<Actor, Error> {
     let user: Option<UserId> = session.get(USER_ID).await.map_err(store_error)?;
     let workspace: Option<WorkspaceId> = session.get(WORKSPACE_ID).await.map_err(store_error)?;
-    match (user, workspace) {
-        (Some(user), Some(workspace)) => accounts::session_actor(ctx, &user, &workspace).await,
-        _ => Err(Error::Unauthenticated),
-    }
+    let actor = match (user, workspace) {
+        (Some(user), Some(workspace)) => accounts::session_actor(ctx, &user, &workspace).await?,
+        _ => return Err(Error::Unauthenticated),
+    };
+    mark_seen(ctx, session).await?;
+    Ok(actor)
 }
 
 /// Paths a person may open without logging in.
@@ -191,14 +221,15 @@ fn is_public_page(path: &str) -> bool {
 pub async fn require_login(
     State(state): State<AppState>,
     session: Session,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_owned();
     if request.method() != Method::GET || is_public_page(&path) {
         return next.run(request).await;
     }
-    if actor(&state.ctx, &session).await.is_ok() {
+    if let Ok(actor) = actor(&state.ctx, &session).await {
+        request.extensions_mut().insert(ResolvedActor(actor));
         return next.run(request).await;
     }
     let wants_html = request

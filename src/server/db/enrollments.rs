@@ -202,32 +202,34 @@ pub async fn for_each_recipient(
     Ok(())
 }
 
-/// One enrollment's pinned data: where its messages go and what fills them.
+/// Some enrollments' pinned data (where their messages go and what fills them), in one
+/// query; an enrollment that no longer exists is simply absent.
 pub async fn pinned(
     db: &Db,
     sequence: &SequenceId,
-    contact: &crate::domain::ids::ContactId,
-) -> Result<Option<Recipient>, Error> {
-    let Some(row) = sqlx::query(&format!(
-        "select {RECIPIENT_COLUMNS} from enrollments e where e.sequence_id = $1 and e.contact_id = $2"
-    ))
-    .bind(sequence.as_str())
-    .bind(contact.as_str())
-    .fetch_optional(db.pool())
-    .await?
-    else {
-        return Ok(None);
-    };
-    let mut r = recipient(&row)?;
-    for row in sqlx::query(
-        "select name, value from enrollment_fields where sequence_id = $1 and contact_id = $2",
-    )
-    .bind(sequence.as_str())
-    .bind(contact.as_str())
-    .fetch_all(db.pool())
-    .await?
-    {
-        r.fields.insert(row.try_get("name")?, row.try_get("value")?);
+    contacts: &[&crate::domain::ids::ContactId],
+) -> Result<Vec<Recipient>, Error> {
+    if contacts.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(Some(r))
+    let fields = super::fields_as_json(db.backend());
+    let marks: Vec<String> = (2..contacts.len() + 2).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "select {RECIPIENT_COLUMNS}, (select {fields} from enrollment_fields f \
+         where f.sequence_id = e.sequence_id and f.contact_id = e.contact_id) as fields \
+         from enrollments e where e.sequence_id = $1 and e.contact_id in ({})",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(sequence.as_str());
+    for contact in contacts {
+        query = query.bind(contact.as_str());
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|row| {
+            let mut r = recipient(row)?;
+            r.fields = super::fields_of(row)?;
+            Ok(r)
+        })
+        .collect()
 }

@@ -184,24 +184,38 @@ pub async fn release(
     Ok(())
 }
 
-/// Records the provider's acceptance; true when this call recorded it. A row another worker
-/// already declared uncertain is settled too: it was sent.
+/// Records the providers' acceptances, each `(Message-ID, provider's id)`, in one
+/// statement; answers the Message-IDs this call recorded. A row another worker already
+/// declared uncertain is settled too: it was sent.
 pub async fn mark_sent(
     tx: &mut Tx,
-    message_id: &str,
-    provider_id: Option<&str>,
+    accepted: &[(&str, Option<&str>)],
     at: Timestamp,
-) -> Result<bool, Error> {
-    let done = sqlx::query(
-        "update sequence_messages set status = 'sent', sent_at = $1, provider_id = $2, error = null, \
-         lease_until = null, updated_at = $1 where message_id = $3 and status in ('sending', 'uncertain')",
-    )
-    .bind(at.to_string())
-    .bind(provider_id)
-    .bind(message_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+) -> Result<Vec<String>, Error> {
+    if accepted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<String> = (0..accepted.len())
+        .map(|i| format!("(${}, ${})", 2 * i + 2, 2 * i + 3))
+        .collect();
+    let sql = format!(
+        "with accepted (message_id, provider_id) as (values {}) \
+         update sequence_messages set status = 'sent', sent_at = $1, \
+         provider_id = (select a.provider_id from accepted a where a.message_id = sequence_messages.message_id), \
+         error = null, lease_until = null, updated_at = $1 \
+         where message_id in (select a.message_id from accepted a) and status in ('sending', 'uncertain') \
+         returning message_id",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(at.to_string());
+    for (message_id, provider_id) in accepted {
+        query = query.bind(*message_id).bind(*provider_id);
+    }
+    let recorded = query.fetch_all(&mut **tx).await?;
+    recorded
+        .iter()
+        .map(|r| r.try_get("message_id").map_err(Error::from))
+        .collect()
 }
 
 /// A transient failure: back to `scheduled`, due at `retry_at`, with the reason.

@@ -19,7 +19,8 @@ use crate::domain::Error;
 use crate::domain::change::{Action, Change};
 use crate::domain::connector::{Connector, ConnectorKind};
 use crate::domain::delivery::{Outcome, retry_after};
-use crate::domain::ids::{ConnectorId, SequenceId, WorkspaceId};
+use crate::domain::enrollment::Recipient;
+use crate::domain::ids::{ConnectorId, ContactId, SequenceId, WorkspaceId};
 use crate::domain::message as message_id;
 use crate::domain::schedule::next_open;
 use crate::domain::sequence::{EmailSequence, SenderIdentity, SequenceStatus};
@@ -336,8 +337,18 @@ impl Sender {
     ) -> Vec<Result<Handled, Error>> {
         let mut results = Vec::with_capacity(wave.len());
         let mut ready = Vec::with_capacity(wave.len());
-        let written =
-            futures::future::join_all(wave.iter().map(|c| self.write(c, cache, turn))).await;
+        let mut recipients = match self.recipients(wave).await {
+            Ok(found) => found,
+            Err(e) => {
+                results.push(Err(e));
+                return results;
+            }
+        };
+        let written = futures::future::join_all(wave.iter().map(|c| {
+            let recipient = recipients.remove(&(&c.sequence_id, &c.contact_id));
+            self.write(c, recipient, cache, turn)
+        }))
+        .await;
         for w in written {
             match w {
                 Ok(Written::Ready(r)) => ready.push(*r),
@@ -400,11 +411,39 @@ impl Sender {
         results
     }
 
+    /// The pinned data of a wave's enrollments, one query per sequence in the wave.
+    async fn recipients<'a>(
+        &self,
+        wave: &[&'a Claimed],
+    ) -> Result<HashMap<(&'a SequenceId, &'a ContactId), Recipient>, Error> {
+        let mut by_sequence: HashMap<&SequenceId, Vec<&ContactId>> = HashMap::new();
+        for c in wave {
+            by_sequence
+                .entry(&c.sequence_id)
+                .or_default()
+                .push(&c.contact_id);
+        }
+        let mut found = HashMap::with_capacity(wave.len());
+        for (sequence, contacts) in by_sequence {
+            for r in enrollments::pinned(&self.ctx.db, sequence, &contacts).await? {
+                if let Some(c) = wave
+                    .iter()
+                    .find(|c| c.sequence_id == *sequence && c.contact_id == r.contact_id)
+                {
+                    found.insert((&c.sequence_id, &c.contact_id), r);
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// Checks a claimed message against its sequence and writes it from the enrollment's
-    /// pinned data; what cannot or must not go now is settled here.
+    /// pinned data (`None` once the enrollment is gone); what cannot or must not go now is
+    /// settled here.
     async fn write<'a>(
         &self,
         c: &'a Claimed,
+        recipient: Option<Recipient>,
         cache: &Mutex<HashMap<SequenceId, Arc<Prepared>>>,
         turn: &SenderTurn,
     ) -> Result<Written<'a>, Error> {
@@ -440,7 +479,7 @@ impl Sender {
         }
         // Written from the enrollment's pinned data: an edit of the contact after approval
         // changes neither where this goes nor what it says.
-        let Some(recipient) = enrollments::pinned(db, &c.sequence_id, &c.contact_id).await? else {
+        let Some(recipient) = recipient else {
             let mut tx = db.begin().await?;
             messages::skip_if_ended(&mut tx, c, self.ctx.now()).await?;
             tx.commit().await?;
@@ -623,8 +662,7 @@ impl Sender {
     ) -> Result<(), Error> {
         let now = self.ctx.now();
         let mut tx = self.ctx.db.begin().await?;
-        let mut changes: Vec<(&WorkspaceId, Change)> = Vec::with_capacity(accepted.len());
-        for (s, provider_id) in accepted {
+        for (s, _) in accepted {
             let (c, p) = (s.c, &s.p);
             if let Some(raw) = &s.raw {
                 outbox::insert(
@@ -644,7 +682,17 @@ impl Sender {
                 )
                 .await?;
             }
-            if messages::mark_sent(&mut tx, &c.message_id, provider_id.as_deref(), now).await? {
+        }
+        let ids: Vec<(&str, Option<&str>)> = accepted
+            .iter()
+            .map(|(s, provider_id)| (s.c.message_id.as_str(), provider_id.as_deref()))
+            .collect();
+        let recorded = messages::mark_sent(&mut tx, &ids, now).await?;
+        let mut changes: Vec<(&WorkspaceId, Change)> = accepted
+            .iter()
+            .filter(|(s, _)| recorded.contains(&s.c.message_id))
+            .map(|(s, _)| {
+                let (c, p) = (s.c, &s.p);
                 let sent = Change::new(
                     Action::EmailSent,
                     &c.sequence_id,
@@ -656,9 +704,9 @@ impl Sender {
                     ),
                 )
                 .for_campaign(&p.seq.campaign_id, now);
-                changes.push((&c.workspace_id, sent));
-            }
-        }
+                (&c.workspace_id, sent)
+            })
+            .collect();
         changes.sort_by(|a, b| a.0.cmp(b.0));
         for group in changes.chunk_by(|a, b| a.0 == b.0) {
             let workspace = group[0].0;
