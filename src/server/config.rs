@@ -51,6 +51,9 @@ pub struct Settings {
     /// `TENEX_SEND_PER_SENDER`: of those, at most this many through one sender connector, so
     /// a sender that hangs occupies only its own slots.
     pub send_per_sender: usize,
+    /// `TENEX_SEND_BATCH`: due messages a worker claims per round (each round also looks
+    /// for expired leases and finished runs once).
+    pub send_batch: i64,
     /// `TENEX_SENDER_FAILURE_LIMIT`: failures in a row (no clear answer or "try later") after
     /// which a sender is marked failing and its runs are held.
     pub sender_failure_limit: u32,
@@ -147,6 +150,7 @@ impl Default for Settings {
             generator: GeneratorSettings::Builtin,
             send_concurrency: 8,
             send_per_sender: 4,
+            send_batch: 50,
             sender_failure_limit: 5,
             send_rate_per_second: 50,
             send_lease_seconds: 120,
@@ -243,6 +247,7 @@ impl Settings {
             generator: generator(&get)?,
             send_concurrency: number(&get, "TENEX_SEND_CONCURRENCY", d.send_concurrency, 1)?,
             send_per_sender: number(&get, "TENEX_SEND_PER_SENDER", d.send_per_sender, 1)?,
+            send_batch: number(&get, "TENEX_SEND_BATCH", d.send_batch, 1)?,
             sender_failure_limit: number(
                 &get,
                 "TENEX_SENDER_FAILURE_LIMIT",
@@ -267,12 +272,12 @@ impl Settings {
         super::services::sending::SendSettings {
             concurrency: self.send_concurrency,
             per_sender: self.send_per_sender,
+            batch: self.send_batch,
             failure_limit: self.sender_failure_limit,
             rate_per_second: self.send_rate_per_second,
             lease: std::time::Duration::from_secs(self.send_lease_seconds),
             call_timeout: std::time::Duration::from_secs(self.send_call_timeout_seconds),
             public_url: self.public_url.clone(),
-            ..Default::default()
         }
     }
 
@@ -401,6 +406,17 @@ mod tests {
         assert!(from(&[("TENEX_PUBLIC_URL", "mkt.example.com")]).is_err());
         assert!(from(&[("TENEX_LOG_FORMAT", "xml")]).is_err());
         assert!(from(&[("TENEX_LOGIN_FAILURES_PER_ACCOUNT", "0")]).is_err());
+        assert_eq!(
+            from(&[("TENEX_SEND_BATCH", "0")]).unwrap_err().name,
+            "TENEX_SEND_BATCH"
+        );
+        assert_eq!(
+            from(&[("TENEX_SEND_BATCH", "200")])
+                .unwrap()
+                .send_settings()
+                .batch,
+            200
+        );
         assert_eq!(
             from(&[("TENEX_TRUST_FORWARDED_FOR", "yes")])
                 .unwrap_err()

@@ -122,48 +122,54 @@ pub async fn lock(tx: &mut Tx, workspace: &WorkspaceId, rebuild: bool) -> Result
     Ok(())
 }
 
-/// Adds `counts` on `day` for `campaign` (its totals, its day and its channel's day), or,
-/// without a campaign, to the workspace's unattributed day; in the caller's transaction.
-pub async fn add(
+/// Adds `counts` on `day` to `campaign`'s totals and its day; answers the campaign's
+/// channel, whose day the caller adds to with [`add_to_channel_day`]. In the caller's
+/// transaction.
+pub async fn add_to_campaign(
     tx: &mut Tx,
     workspace: &WorkspaceId,
-    campaign: Option<&CampaignId>,
+    campaign: &CampaignId,
+    day: Date,
+    counts: &Counts,
+) -> Result<String, Error> {
+    let channel: Option<String> = sqlx::query_scalar(
+        "update campaigns set sends = sends + $1, replies = replies + $2, conversions = conversions + $3, \
+         spend_cents = spend_cents + $4 where workspace_id = $5 and id = $6 returning channel",
+    )
+    .bind(counts.sends)
+    .bind(counts.replies)
+    .bind(counts.conversions)
+    .bind(counts.spend_cents)
+    .bind(workspace.as_str())
+    .bind(campaign.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(channel) = channel else {
+        return Err(Error::internal(std::io::Error::other(format!(
+            "counted for {campaign}, which this workspace does not have"
+        ))));
+    };
+    let sql = format!(
+        "insert into campaign_days (campaign_id, workspace_id, day, {}",
+        upsert("campaign_days", "campaign_id, day")
+    );
+    let q = sqlx::query(&sql)
+        .bind(campaign.as_str())
+        .bind(workspace.as_str())
+        .bind(format_date(day));
+    bind_counts(q, counts).execute(&mut **tx).await?;
+    Ok(channel)
+}
+
+/// Adds `counts` on `day` to the workspace's day of `channel` (`none`: counted without a
+/// campaign); in the caller's transaction.
+pub async fn add_to_channel_day(
+    tx: &mut Tx,
+    workspace: &WorkspaceId,
+    channel: &str,
     day: Date,
     counts: &Counts,
 ) -> Result<(), Error> {
-    let day = format_date(day);
-    let channel = match campaign {
-        None => "none".to_owned(),
-        Some(campaign) => {
-            let channel: Option<String> = sqlx::query_scalar(
-                "update campaigns set sends = sends + $1, replies = replies + $2, conversions = conversions + $3, \
-                 spend_cents = spend_cents + $4 where workspace_id = $5 and id = $6 returning channel",
-            )
-            .bind(counts.sends)
-            .bind(counts.replies)
-            .bind(counts.conversions)
-            .bind(counts.spend_cents)
-            .bind(workspace.as_str())
-            .bind(campaign.as_str())
-            .fetch_optional(&mut **tx)
-            .await?;
-            let Some(channel) = channel else {
-                return Err(Error::internal(std::io::Error::other(format!(
-                    "counted for {campaign}, which this workspace does not have"
-                ))));
-            };
-            let sql = format!(
-                "insert into campaign_days (campaign_id, workspace_id, day, {}",
-                upsert("campaign_days", "campaign_id, day")
-            );
-            let q = sqlx::query(&sql)
-                .bind(campaign.as_str())
-                .bind(workspace.as_str())
-                .bind(day.clone());
-            bind_counts(q, counts).execute(&mut **tx).await?;
-            channel
-        }
-    };
     let sql = format!(
         "insert into workspace_days (workspace_id, channel, day, {}",
         upsert("workspace_days", "workspace_id, channel, day")
@@ -171,7 +177,7 @@ pub async fn add(
     let q = sqlx::query(&sql)
         .bind(workspace.as_str())
         .bind(channel)
-        .bind(day);
+        .bind(format_date(day));
     bind_counts(q, counts).execute(&mut **tx).await?;
     Ok(())
 }

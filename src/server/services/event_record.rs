@@ -124,8 +124,29 @@ async fn count(tx: &mut Tx, workspace: &WorkspaceId, changes: &[Change]) -> Resu
             sum_into(&mut sums, (campaign, local_date(*sent_at, &zone)), back);
         }
     }
+    // Rows are updated in one order in every transaction (campaigns by id, then the
+    // channels' days, which several campaigns share), so two workers recording waves that
+    // span the same campaigns cannot deadlock.
+    sums.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut channel_days: Vec<((String, Date), Counts)> = Vec::new();
     for ((campaign, day), counts) in sums {
-        rollups::add(tx, workspace, campaign, day, &counts).await?;
+        let channel = match campaign {
+            Some(campaign) => {
+                rollups::add_to_campaign(tx, workspace, campaign, day, &counts).await?
+            }
+            None => "none".to_owned(),
+        };
+        match channel_days
+            .iter_mut()
+            .find(|(k, _)| *k == (channel.clone(), day))
+        {
+            Some((_, sum)) => sum.add(&counts),
+            None => channel_days.push(((channel, day), counts)),
+        }
+    }
+    channel_days.sort_by(|a, b| a.0.cmp(&b.0));
+    for ((channel, day), counts) in channel_days {
+        rollups::add_to_channel_day(tx, workspace, &channel, day, &counts).await?;
     }
     Ok(())
 }

@@ -583,21 +583,17 @@ impl Sender {
         }
         tx.commit().await?;
 
+        // The started messages are committed `sending` now: whatever happens to the others
+        // below, they must go on to their provider, so errors here are only reported.
         let mut handled = Vec::new();
         for r in not_started {
-            let mut tx = db.begin().await?;
-            let ended = messages::skip_if_ended(&mut tx, r.c, now).await?;
-            tx.commit().await?;
-            if !ended {
-                messages::release(db, &r.c.message_id, &self.worker, None).await?;
-            }
-            handled.push(Ok(Handled::Skipped));
+            handled.push(self.not_started(r.c, now).await);
         }
         for r in day_full {
             let tomorrow = self.window_open(&r.p.seq, next_utc_day(now));
-            messages::release(db, &r.c.message_id, &self.worker, Some(tomorrow)).await?;
+            let released = messages::release(db, &r.c.message_id, &self.worker, Some(tomorrow));
+            handled.push(released.await.map(|()| Handled::Skipped));
             tracing::info!(sender = %r.p.sender.id, "daily cap reached: the rest waits for tomorrow");
-            handled.push(Ok(Handled::Skipped));
         }
         let started = started
             .into_iter()
@@ -621,6 +617,19 @@ impl Sender {
             })
             .collect();
         Ok((started, handled))
+    }
+
+    /// A message the send-time checks refused at the start: skipped for good when its run
+    /// or enrollment has ended, else given back.
+    async fn not_started(&self, c: &Claimed, now: Timestamp) -> Result<Handled, Error> {
+        let db = &self.ctx.db;
+        let mut tx = db.begin().await?;
+        let ended = messages::skip_if_ended(&mut tx, c, now).await?;
+        tx.commit().await?;
+        if !ended {
+            messages::release(db, &c.message_id, &self.worker, None).await?;
+        }
+        Ok(Handled::Skipped)
     }
 
     /// Hands one started message to its provider. A sandbox's outbox is written with the
