@@ -86,19 +86,14 @@ pub async fn default_cache_control(mut response: Response) -> Response {
 /// Compresses answers above 1 KB (brotli or gzip, as the client prefers) unless they are
 /// already compressed, images or event streams.
 pub fn compression() -> CompressionLayer<impl Predicate> {
-    // Level 4, not the codecs' defaults: brotli's default is its slowest (11), which is for
-    // files compressed once at build time; per response it cost more CPU than rendering the
-    // page. Level 4 is still smaller than gzip's default.
-    CompressionLayer::new()
-        .br(true)
-        .gzip(true)
-        .quality(tower_http::CompressionLevel::Precise(4))
-        .compress_when(
-            SizeAbove::new(1024)
-                .and(NotForContentType::GRPC)
-                .and(NotForContentType::IMAGES)
-                .and(NotForContentType::SSE),
-        )
+    // tower-http's default levels: brotli 4 (as nginx uses on the fly; the codec's own
+    // default, 11, is for files compressed once at build time) and gzip 6.
+    CompressionLayer::new().br(true).gzip(true).compress_when(
+        SizeAbove::new(1024)
+            .and(NotForContentType::GRPC)
+            .and(NotForContentType::IMAGES)
+            .and(NotForContentType::SSE),
+    )
 }
 
 #[cfg(test)]
