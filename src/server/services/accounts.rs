@@ -214,10 +214,18 @@ pub async fn me(ctx: &Context, actor: &Actor) -> Result<Me, Error> {
     let user = users::get(&ctx.db, actor.user_id())
         .await?
         .ok_or(Error::Unauthenticated)?;
-    let workspace = workspaces::get(&ctx.db, actor.workspace_id())
-        .await?
-        .ok_or(Error::Unauthenticated)?;
     let memberships = workspaces::memberships_of(&ctx.db, actor.user_id()).await?;
+    // The actor's workspace is one of their memberships (the console header reads this on
+    // every page, so it is not looked up a second time).
+    let workspace = match memberships
+        .iter()
+        .find(|m| m.workspace.id == *actor.workspace_id())
+    {
+        Some(m) => m.workspace.clone(),
+        None => workspaces::get(&ctx.db, actor.workspace_id())
+            .await?
+            .ok_or(Error::Unauthenticated)?,
+    };
     Ok(Me {
         user,
         workspace,
