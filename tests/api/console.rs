@@ -25,6 +25,15 @@ on_both_databases!(
     build_files_never_carry_a_session_cookie_and_pages_are_never_stored,
 );
 
+/// Ana, a marketer of Acme, logged in: her session cookie.
+async fn ana_logged_in(app: &TestApp) -> String {
+    app.member("Acme", "ana@acme.test", Role::Marketer, None)
+        .await;
+    app.log_in("ana@acme.test", PASSWORD)
+        .await
+        .expect("logged in")
+}
+
 async fn logging_in_sets_a_hardened_session_cookie(app: TestApp) {
     app.member("Acme", "ana@acme.test", Role::Marketer, None)
         .await;
@@ -85,12 +94,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(app: TestApp)
 }
 
 async fn logging_in_again_rotates_the_session_id(app: TestApp) {
-    app.member("Acme", "ana@acme.test", Role::Marketer, None)
-        .await;
-    let first = app
-        .log_in("ana@acme.test", PASSWORD)
-        .await
-        .expect("logged in");
+    let first = ana_logged_in(&app).await;
     let again = app
         .form(
             "/rpc/login",
@@ -278,12 +282,7 @@ async fn a_marketer_cannot_grant_admin_through_the_server_function_either(app: T
 }
 
 async fn logging_out_ends_the_session(app: TestApp) {
-    app.member("Acme", "ana@acme.test", Role::Marketer, None)
-        .await;
-    let cookie = app
-        .log_in("ana@acme.test", PASSWORD)
-        .await
-        .expect("logged in");
+    let cookie = ana_logged_in(&app).await;
     assert_eq!(app.page("/", Some(&cookie)).await.status, 200);
     let out = app
         .form("/rpc/logout", Some(&cookie), &[], Some(ORIGIN))
@@ -303,12 +302,7 @@ async fn logging_out_ends_the_session(app: TestApp) {
 /// function calls within the minute do not each write the session (and so carry no
 /// `Set-Cookie`), yet the session stays valid.
 async fn an_active_session_is_written_once_a_minute_not_on_every_request(app: TestApp) {
-    app.member("Acme", "ana@acme.test", Role::Marketer, None)
-        .await;
-    let cookie = app
-        .log_in("ana@acme.test", PASSWORD)
-        .await
-        .expect("logged in");
+    let cookie = ana_logged_in(&app).await;
     let mut written = 0;
     for path in ["/", "/campaigns", "/", "/email"] {
         let r = app.page(path, Some(&cookie)).await;
@@ -333,12 +327,7 @@ async fn an_active_session_is_written_once_a_minute_not_on_every_request(app: Te
 }
 
 async fn sessions_survive_a_restart_and_are_shared_by_replicas(app: TestApp) {
-    app.member("Acme", "ana@acme.test", Role::Marketer, None)
-        .await;
-    let cookie = app
-        .log_in("ana@acme.test", PASSWORD)
-        .await
-        .expect("logged in");
+    let cookie = ana_logged_in(&app).await;
     let replica = app.restarted().await;
     let r = replica.page("/", Some(&cookie)).await;
     assert_eq!(r.status, 200, "the other process knows the session");
@@ -453,12 +442,7 @@ async fn the_editor_preview_is_rendered_and_sanitised_by_the_server(app: TestApp
     assert!(!stranger.status.is_success(), "{}", stranger.status);
     assert!(stranger.text.contains("unauthorized"), "{}", stranger.text);
 
-    app.member("Acme", "ana@acme.test", Role::Marketer, None)
-        .await;
-    let cookie = app
-        .log_in("ana@acme.test", PASSWORD)
-        .await
-        .expect("logged in");
+    let cookie = ana_logged_in(&app).await;
     let preview = app
         .form(
             "/rpc/render_markdown",

@@ -491,15 +491,7 @@ pub async fn write_all(
         q.execute(&mut **tx).await?;
     }
     for ((channel, day), counts) in &by_channel {
-        let sql = format!(
-            "insert into workspace_days (workspace_id, channel, day, {}",
-            upsert("workspace_days", "workspace_id, channel, day")
-        );
-        let q = sqlx::query(&sql)
-            .bind(workspace.as_str())
-            .bind(channel.as_str())
-            .bind(format_date(*day));
-        bind_counts(q, counts).execute(&mut **tx).await?;
+        add_to_channel_day(tx, workspace, channel, *day, counts).await?;
     }
     for (campaign, c) in &totals {
         sqlx::query(

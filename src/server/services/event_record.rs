@@ -12,6 +12,8 @@ use crate::domain::time::{Timestamp, local_date};
 use crate::domain::webhook::{self, DeliveryCause};
 use crate::server::db::{Tx, audit_log, rollups, webhooks, workspace_settings};
 use crate::server::services::webhook_deliveries;
+use std::collections::BTreeMap;
+
 use time::Date;
 
 /// Who made a change.
@@ -110,7 +112,10 @@ async fn count(tx: &mut Tx, workspace: &WorkspaceId, changes: &[Change]) -> Resu
     }
     rollups::lock(tx, workspace, false).await?;
     let zone = workspace_settings::get_in(tx, workspace).await?.time_zone;
-    let mut sums: Vec<((Option<&CampaignId>, Date), Counts)> = Vec::new();
+    // Ordered maps: rows are updated in one order in every transaction (campaigns by id,
+    // then the channels' days, which several campaigns share), so two workers recording
+    // waves that span the same campaigns cannot deadlock.
+    let mut sums: BTreeMap<(Option<&CampaignId>, Date), Counts> = BTreeMap::new();
     for (tally, counts, taken_back) in &counted {
         let day = match tally.on {
             CountedOn::At(at) => local_date(at, &zone),
@@ -118,17 +123,14 @@ async fn count(tx: &mut Tx, workspace: &WorkspaceId, changes: &[Change]) -> Resu
         };
         let campaign = tally.campaign.as_ref();
         if !counts.is_zero() {
-            sum_into(&mut sums, (campaign, day), counts);
+            sums.entry((campaign, day)).or_default().add(counts);
         }
         if let Some((sent_at, back)) = taken_back {
-            sum_into(&mut sums, (campaign, local_date(*sent_at, &zone)), back);
+            let day = local_date(*sent_at, &zone);
+            sums.entry((campaign, day)).or_default().add(back);
         }
     }
-    // Rows are updated in one order in every transaction (campaigns by id, then the
-    // channels' days, which several campaigns share), so two workers recording waves that
-    // span the same campaigns cannot deadlock.
-    sums.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut channel_days: Vec<((String, Date), Counts)> = Vec::new();
+    let mut channel_days: BTreeMap<(String, Date), Counts> = BTreeMap::new();
     for ((campaign, day), counts) in sums {
         let channel = match campaign {
             Some(campaign) => {
@@ -136,31 +138,12 @@ async fn count(tx: &mut Tx, workspace: &WorkspaceId, changes: &[Change]) -> Resu
             }
             None => "none".to_owned(),
         };
-        match channel_days
-            .iter_mut()
-            .find(|(k, _)| *k == (channel.clone(), day))
-        {
-            Some((_, sum)) => sum.add(&counts),
-            None => channel_days.push(((channel, day), counts)),
-        }
+        channel_days.entry((channel, day)).or_default().add(&counts);
     }
-    channel_days.sort_by(|a, b| a.0.cmp(&b.0));
-    for ((channel, day), counts) in channel_days {
-        rollups::add_to_channel_day(tx, workspace, &channel, day, &counts).await?;
+    for ((channel, day), counts) in &channel_days {
+        rollups::add_to_channel_day(tx, workspace, channel, *day, counts).await?;
     }
     Ok(())
-}
-
-/// Adds `counts` to the sum kept for `key`, in first-seen order.
-fn sum_into<'a>(
-    sums: &mut Vec<((Option<&'a CampaignId>, Date), Counts)>,
-    key: (Option<&'a CampaignId>, Date),
-    counts: &Counts,
-) {
-    match sums.iter_mut().find(|(k, _)| *k == key) {
-        Some((_, sum)) => sum.add(counts),
-        None => sums.push((key, *counts)),
-    }
 }
 
 /// Queues one delivery of `event` to each endpoint that wants it, in the transaction of

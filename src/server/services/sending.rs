@@ -345,7 +345,7 @@ impl Sender {
             }
         };
         let written = futures::future::join_all(wave.iter().map(|c| {
-            let recipient = recipients.remove(&(&c.sequence_id, &c.contact_id));
+            let recipient = recipients.remove(&(c.sequence_id.clone(), c.contact_id.clone()));
             self.write(c, recipient, cache, turn)
         }))
         .await;
@@ -412,10 +412,10 @@ impl Sender {
     }
 
     /// The pinned data of a wave's enrollments, one query per sequence in the wave.
-    async fn recipients<'a>(
+    async fn recipients(
         &self,
-        wave: &[&'a Claimed],
-    ) -> Result<HashMap<(&'a SequenceId, &'a ContactId), Recipient>, Error> {
+        wave: &[&Claimed],
+    ) -> Result<HashMap<(SequenceId, ContactId), Recipient>, Error> {
         let mut by_sequence: HashMap<&SequenceId, Vec<&ContactId>> = HashMap::new();
         for c in wave {
             by_sequence
@@ -426,12 +426,7 @@ impl Sender {
         let mut found = HashMap::with_capacity(wave.len());
         for (sequence, contacts) in by_sequence {
             for r in enrollments::pinned(&self.ctx.db, sequence, &contacts).await? {
-                if let Some(c) = wave
-                    .iter()
-                    .find(|c| c.sequence_id == *sequence && c.contact_id == r.contact_id)
-                {
-                    found.insert((&c.sequence_id, &c.contact_id), r);
-                }
+                found.insert((sequence.clone(), r.contact_id.clone()), r);
             }
         }
         Ok(found)
