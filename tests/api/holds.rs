@@ -321,6 +321,16 @@ async fn a_closed_port_holds_the_run_after_failures_in_a_row(app: TestApp) {
         "the failures in a row and those already in flight, not one per message: {attempts}"
     );
     assert_eq!(waiting, RECIPIENTS as i64, "retried later, none given up");
+    // A wave committed `sending` behind the one that held the sender went back without a
+    // call: its attempts and its share of the sender's day are not counted.
+    let counted: i64 = sqlx::query_scalar(
+        "select cast(coalesce(sum(sent), 0) as bigint) from sender_days where connector_id = $1",
+    )
+    .bind(&sender)
+    .fetch_one(app.db().pool())
+    .await
+    .unwrap();
+    assert_eq!(counted, attempts, "the day counts the calls made");
 
     // A server now listens there: the test passes and the run goes on.
     let sink = SmtpSink::start_on(port).await;

@@ -203,9 +203,15 @@ pub async fn mark_sent(
          update sequence_messages set status = 'sent', sent_at = $1, \
          provider_id = (select a.provider_id from accepted a where a.message_id = sequence_messages.message_id), \
          error = null, lease_until = null, updated_at = $1 \
-         where message_id in (select a.message_id from accepted a) and status in ('sending', 'uncertain') \
+         where message_id in ({}) and status in ('sending', 'uncertain') \
          returning message_id",
-        rows.join(", ")
+        rows.join(", "),
+        // The rows by their key, listed: SQLite plans `in (select … from accepted)` through
+        // the status index instead.
+        (0..accepted.len())
+            .map(|i| format!("${}", 2 * i + 2))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let mut query = sqlx::query(&sql).bind(at.to_string());
     for (message_id, provider_id) in accepted {
