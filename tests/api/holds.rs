@@ -321,8 +321,8 @@ async fn a_closed_port_holds_the_run_after_failures_in_a_row(app: TestApp) {
         "the failures in a row and those already in flight, not one per message: {attempts}"
     );
     assert_eq!(waiting, RECIPIENTS as i64, "retried later, none given up");
-    // A wave committed `sending` behind the one that held the sender went back without a
-    // call: its attempts and its share of the sender's day are not counted.
+    // The sender's day counts exactly the messages handed to it: none given back after the
+    // hold, and none twice.
     let counted: i64 = sqlx::query_scalar(
         "select cast(coalesce(sum(sent), 0) as bigint) from sender_days where connector_id = $1",
     )

@@ -195,8 +195,11 @@ pub async fn mark_sent(
     if accepted.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<String> = (0..accepted.len())
-        .map(|i| format!("(${}, ${})", 2 * i + 2, 2 * i + 3))
+    // The Message-IDs are $2.., their provider ids after them. The rows are listed by key
+    // in `in (…)`: SQLite plans `in (select … from accepted)` through the status index.
+    let n = accepted.len();
+    let rows: Vec<String> = (0..n)
+        .map(|i| format!("(${}, ${})", i + 2, n + i + 2))
         .collect();
     let sql = format!(
         "with accepted (message_id, provider_id) as (values {}) \
@@ -206,16 +209,14 @@ pub async fn mark_sent(
          where message_id in ({}) and status in ('sending', 'uncertain') \
          returning message_id",
         rows.join(", "),
-        // The rows by their key, listed: SQLite plans `in (select … from accepted)` through
-        // the status index instead.
-        (0..accepted.len())
-            .map(|i| format!("${}", 2 * i + 2))
-            .collect::<Vec<_>>()
-            .join(", ")
+        super::contacts::placeholders(2, n)
     );
     let mut query = sqlx::query(&sql).bind(at.to_string());
-    for (message_id, provider_id) in accepted {
-        query = query.bind(*message_id).bind(*provider_id);
+    for (message_id, _) in accepted {
+        query = query.bind(*message_id);
+    }
+    for (_, provider_id) in accepted {
+        query = query.bind(*provider_id);
     }
     let recorded = query.fetch_all(&mut **tx).await?;
     recorded

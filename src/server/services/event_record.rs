@@ -3,6 +3,8 @@
 //! the day counters, webhook deliveries — is decided by the change itself
 //! ([`crate::domain::change`]).
 
+use std::collections::BTreeMap;
+
 use crate::domain::Error;
 use crate::domain::actor::Actor;
 use crate::domain::audit::AuditRecord;
@@ -12,8 +14,6 @@ use crate::domain::time::{Timestamp, local_date};
 use crate::domain::webhook::{self, DeliveryCause};
 use crate::server::db::{Tx, audit_log, rollups, webhooks, workspace_settings};
 use crate::server::services::webhook_deliveries;
-use std::collections::BTreeMap;
-
 use time::Date;
 
 /// Who made a change.
