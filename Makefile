@@ -33,7 +33,7 @@ db-up:
 	@scripts/postgres.sh
 
 build-release:
-	cargo leptos build --release
+	cargo leptos build --release --split
 	node scripts/precompress.mjs target/site
 
 unit-and-api:

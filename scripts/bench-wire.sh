@@ -52,4 +52,53 @@ for path in ["/login", "/api/v1/openapi.json"]:
     plain = len(get(path)[2])
     _, r, body = get(path, "br, gzip")
     print(f"  {path}: identity {plain:,}, {r.getheader('Content-Encoding')} {len(body):,}  [Cache-Control: {r.getheader('Cache-Control')}]")
+# What each page makes the browser download before it is interactive: the main wasm and the
+# chunks of lazily loaded code the server names in the page's <head> (`rel="preload"`).
+import urllib.parse
+login = urllib.parse.urlencode({"email": "admin@demo.tenex.test", "password": "tenex-demo-2026"})
+conn.request("POST", "/rpc/login", body=login, headers={
+    "Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://127.0.0.1:{port}"})
+r = conn.getresponse(); r.read()
+cookie = next((c.split(";")[0] for c in r.headers.get_all("Set-Cookie") or [] if c.startswith("tenex_session=")), None)
+if not cookie:
+    sys.exit(f"login refused: {r.status}")
+
+def html_of(path):
+    conn.request("GET", path, headers={"Cookie": cookie, "Accept-Encoding": "identity"})
+    r = conn.getresponse()
+    return r.read().decode()
+
+brotli = {}
+def br_size(path):
+    if path not in brotli:
+        brotli[path] = len(get(path, "br")[2])
+    return brotli[path]
+
+pages = ["/login", "/", "/campaigns", "/approvals", "/email", "/email/new", "/ads/creatives",
+         "/ads/campaigns/new", "/blog", "/crm", "/crm/segments/new", "/settings", "/settings/connectors",
+         "/settings/webhooks"]
+for listing, pattern in [("/email", r'/email/sequences/seq_[a-z0-9]{26}'),
+                         ("/blog", r'/blog/drafts/drf_[a-z0-9]{26}'),
+                         ("/ads/creatives", r'/ads/creatives/cre_[a-z0-9]{26}'),
+                         ("/campaigns", r'/campaigns/cmp_[a-z0-9]{26}')]:
+    found = re.findall(pattern, html_of(listing))
+    if found:
+        pages.append(found[0])
+
+print("\nwasm before each page is interactive (brotli; the main file + the chunks of the page's area):")
+worst = (0, "")
+for path in pages:
+    # leptos 0.8 leaves the chunks' preload links out of some renders of a lazily loaded page
+    # (the browser then fetches them when hydration reaches the route): ask a few times.
+    wasm = []
+    for _ in range(8):
+        html = html_of(path) if path != "/login" else get("/login")[2].decode()
+        wasm = max(wasm, list(dict.fromkeys(re.findall(r'/pkg/[A-Za-z0-9_.\-]+\.wasm', html))), key=len)
+        if len(wasm) > 1:
+            break
+    sizes = [br_size(w) for w in wasm]
+    total = sum(sizes)
+    worst = max(worst, (total, path))
+    print(f"  {path}: {total:,} B in {len(wasm)} file(s) (main {sizes[0]:,} + chunks {total - sizes[0]:,})")
+print(f"  largest: {worst[1]} {worst[0]:,} B brotli")
 PY

@@ -13,7 +13,7 @@ if [[ "$(oha --version 2>/dev/null || true)" != *"$OHA_VERSION"* ]]; then
   cargo install oha --version "$OHA_VERSION" --locked
 fi
 
-cargo leptos build --release
+cargo leptos build --release --split
 node scripts/precompress.mjs target/site
 scripts/postgres.sh
 # The same cfg as the release server, so its dependencies are shared.
@@ -29,8 +29,5 @@ echo "== sending: the worker against a plain pooled SMTP client, into the same l
 TENEX_BIN=target/release/tenex target/release/examples/send_bench
 
 echo
-echo "== the wasm a browser downloads before the console is interactive"
-for f in target/site/pkg/*.wasm; do
-  printf '  %s: %s bytes, brotli %s, gzip %s\n' "$(basename "$f")" "$(stat -c %s "$f")" \
-    "$(stat -c %s "$f.br")" "$(stat -c %s "$f.gz")"
-done
+echo "== on the wire: keep-alive stalls, compressed assets, and the wasm before a page is interactive"
+scripts/bench-wire.sh

@@ -120,3 +120,35 @@ test('the console reads on a phone', async ({ browser }) => {
   }
   await context.close();
 });
+
+test("the first screen downloads one wasm file; an area's code arrives when one of its pages is opened", async ({ page }) => {
+  const wasm: string[] = []; // every .wasm request, in order, repeats included
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith('.wasm')) wasm.push(path);
+  });
+  const fetched = (area: string) => wasm.filter((p) => p.startsWith(`/pkg/split_${area}_page_`)).length;
+
+  await logIn(page, ADMIN);
+  await expect(page.getByRole('heading', { name: 'Dashboard', level: 1 })).toBeVisible();
+  expect(new Set(wasm).size).toBe(1);
+  expect(wasm[0]).toMatch(/^\/pkg\/tenex\.[A-Za-z0-9_-]+\.wasm$/);
+
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'Settings', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+  expect(fetched('settings')).toBe(1);
+
+  // The area's pages share its code: another settings page fetches nothing again, and works.
+  await page.locator('a[href="/settings/workspace"]').click();
+  await expect(page.getByRole('heading', { name: 'Workspace', level: 1 })).toBeVisible();
+  await page.getByLabel('Daily budget cap (USD)').fill('abc');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('alert')).toContainText('daily_budget_cap_usd: must be an amount in dollars');
+  expect(fetched('settings')).toBe(1);
+
+  await nav.getByRole('link', { name: 'Campaigns', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Campaigns', level: 1 })).toBeVisible();
+  expect(fetched('campaigns')).toBe(1);
+  for (const area of ['email', 'ads', 'blog', 'crm']) expect(fetched(area)).toBe(0);
+});

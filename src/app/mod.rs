@@ -5,32 +5,19 @@ pub mod error;
 pub mod format;
 pub mod pages;
 pub mod resource;
+pub mod routes;
 pub mod server_fns;
 
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, SsrMode, path};
 
 use components::layout::ConsoleLayout;
-use pages::ad_creatives::{AdCreativePage, AdCreativesPage};
-use pages::api_keys::ApiKeysPage;
-use pages::approvals::ApprovalsPage;
-use pages::audit_log::AuditLogPage;
-use pages::brands::BrandsPage;
-use pages::campaigns::{CampaignPage, CampaignsPage};
-use pages::connectors::ConnectorsPage;
-use pages::crm_contact::ContactPage;
-use pages::crm_contacts::ContactsPage;
-use pages::crm_import::ImportPage;
-use pages::crm_segment::SegmentPage;
-use pages::crm_segments::{SegmentBuilderPage, SegmentsPage};
 use pages::dashboard::DashboardPage;
-use pages::email_sequence::EmailSequencePage;
-use pages::email_sequences::{EmailSequencesPage, NewSequencePage};
 use pages::login::LoginPage;
 use pages::not_found::NotFoundPage;
-use pages::settings::SettingsPage;
+use routes::*;
 
 /// The HTML document around the app (server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -69,39 +56,39 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=DashboardPage />
-                        <Route path=path!("campaigns") view=CampaignsPage />
-                        <Route path=path!("campaigns/:id") view=CampaignPage />
-                        <Route path=path!("approvals") view=|| view! { <ApprovalsPage decided=false /> } />
-                        <Route path=path!("approvals/decided") view=|| view! { <ApprovalsPage decided=true /> } />
-                        <Route path=path!("email") view=EmailSequencesPage />
-                        <Route path=path!("email/new") view=NewSequencePage />
-                        <Route path=path!("email/outbox") view=pages::outbox::OutboxPage />
-                        <Route path=path!("email/sequences/:id") view=EmailSequencePage />
-                        <Route path=path!("ads") view=AdCreativesPage />
-                        <Route path=path!("ads/creatives") view=AdCreativesPage />
-                        <Route path=path!("ads/creatives/:id") view=AdCreativePage />
-                        <Route path=path!("ads/campaigns") view=pages::ad_campaigns::AdCampaignsPage />
-                        <Route path=path!("ads/campaigns/new") view=pages::ad_campaigns::NewAdCampaignPage />
-                        <Route path=path!("ads/campaigns/:id") view=pages::ad_campaign::AdCampaignPage />
-                        <Route path=path!("blog") view=pages::blog::BlogPage />
-                        <Route path=path!("blog/publish-jobs") view=pages::blog::PublishJobsPage />
-                        <Route path=path!("blog/drafts/:id") view=pages::blog_draft::BlogDraftPage />
-                        <Route path=path!("crm") view=ContactsPage />
-                        <Route path=path!("crm/contacts/:id") view=ContactPage />
-                        <Route path=path!("crm/import") view=ImportPage />
-                        <Route path=path!("crm/segments") view=SegmentsPage />
-                        <Route path=path!("crm/segments/new") view=SegmentBuilderPage />
-                        <Route path=path!("crm/segments/:id") view=SegmentPage />
-                        <Route path=path!("settings") view=SettingsPage />
-                        <Route path=path!("settings/api-keys") view=ApiKeysPage />
-                        <Route path=path!("settings/audit-log") view=AuditLogPage />
-                        <Route path=path!("settings/brands") view=BrandsPage />
-                        <Route path=path!("settings/connectors") view=ConnectorsPage />
-                        <Route path=path!("settings/jobs") view=pages::jobs::JobsPage />
-                        <Route path=path!("settings/suppressions") view=pages::suppressions::SuppressionsPage />
-                        <Route path=path!("settings/workspace") view=pages::workspace_settings::WorkspaceSettingsPage />
-                        <Route path=path!("settings/webhooks") view=pages::webhooks::WebhooksPage />
-                        <Route path=path!("settings/webhooks/:id") view=pages::webhooks::WebhookPage />
+                        <Route path=path!("campaigns") view={Lazy::<CampaignsRoute>::new()} />
+                        <Route path=path!("campaigns/:id") view={Lazy::<CampaignRoute>::new()} />
+                        <Route path=path!("approvals") view={Lazy::<PendingApprovalsRoute>::new()} />
+                        <Route path=path!("approvals/decided") view={Lazy::<DecidedApprovalsRoute>::new()} />
+                        <Route path=path!("email") view={Lazy::<EmailSequencesRoute>::new()} />
+                        <Route path=path!("email/new") view={Lazy::<NewSequenceRoute>::new()} />
+                        <Route path=path!("email/outbox") view={Lazy::<OutboxRoute>::new()} />
+                        <Route path=path!("email/sequences/:id") view={Lazy::<EmailSequenceRoute>::new()} />
+                        <Route path=path!("ads") view={Lazy::<AdCreativesRoute>::new()} />
+                        <Route path=path!("ads/creatives") view={Lazy::<AdCreativesRoute>::new()} />
+                        <Route path=path!("ads/creatives/:id") view={Lazy::<AdCreativeRoute>::new()} />
+                        <Route path=path!("ads/campaigns") view={Lazy::<AdCampaignsRoute>::new()} />
+                        <Route path=path!("ads/campaigns/new") view={Lazy::<NewAdCampaignRoute>::new()} />
+                        <Route path=path!("ads/campaigns/:id") view={Lazy::<AdCampaignRoute>::new()} />
+                        <Route path=path!("blog") view={Lazy::<BlogRoute>::new()} />
+                        <Route path=path!("blog/publish-jobs") view={Lazy::<PublishJobsRoute>::new()} />
+                        <Route path=path!("blog/drafts/:id") view={Lazy::<BlogDraftRoute>::new()} />
+                        <Route path=path!("crm") view={Lazy::<ContactsRoute>::new()} />
+                        <Route path=path!("crm/contacts/:id") view={Lazy::<ContactRoute>::new()} />
+                        <Route path=path!("crm/import") view={Lazy::<ImportRoute>::new()} />
+                        <Route path=path!("crm/segments") view={Lazy::<SegmentsRoute>::new()} />
+                        <Route path=path!("crm/segments/new") view={Lazy::<SegmentBuilderRoute>::new()} />
+                        <Route path=path!("crm/segments/:id") view={Lazy::<SegmentRoute>::new()} />
+                        <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()} />
+                        <Route path=path!("settings/api-keys") view={Lazy::<ApiKeysRoute>::new()} />
+                        <Route path=path!("settings/audit-log") view={Lazy::<AuditLogRoute>::new()} />
+                        <Route path=path!("settings/brands") view={Lazy::<BrandsRoute>::new()} />
+                        <Route path=path!("settings/connectors") view={Lazy::<ConnectorsRoute>::new()} />
+                        <Route path=path!("settings/jobs") view={Lazy::<JobsRoute>::new()} />
+                        <Route path=path!("settings/suppressions") view={Lazy::<SuppressionsRoute>::new()} />
+                        <Route path=path!("settings/workspace") view={Lazy::<WorkspaceSettingsRoute>::new()} />
+                        <Route path=path!("settings/webhooks") view={Lazy::<WebhooksRoute>::new()} />
+                        <Route path=path!("settings/webhooks/:id") view={Lazy::<WebhookRoute>::new()} />
                     </ParentRoute>
                 </Routes>
             </div>
