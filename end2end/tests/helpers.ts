@@ -5,9 +5,11 @@ export const ADMIN = 'admin@demo.tenex.test';
 export const APPROVER = 'approver@demo.tenex.test';
 export const MARKETER = 'marketer@demo.tenex.test';
 
-/** Waits until the page has hydrated: clicks before that are lost. */
+/** Waits until the page has hydrated: clicks before that are lost. A lazily loaded page
+ * (app/routes.rs) hydrates after the app, once its area's code has arrived. */
 export async function hydrated(page: Page) {
   await expect(page.locator('#app')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('[data-lazy-page]:not([data-hydrated="true"])')).toHaveCount(0);
 }
 
 export async function logIn(page: Page, email: string, next = '/') {

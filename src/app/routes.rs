@@ -198,6 +198,20 @@ fn settings_page(page: SettingsArea) -> AnyView {
     }
 }
 
+/// A lazily loaded page, marked `data-hydrated="true"` once its own code has hydrated it:
+/// the app's marker turns before an area's chunks have arrived, so a browser test waits for
+/// both (and a person's click before then would land on inert markup).
+#[component]
+fn LazyPage(children: Children) -> impl IntoView {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    view! {
+        <div class="contents" data-lazy-page="" data-hydrated=move || hydrated.get().to_string()>
+            {children()}
+        </div>
+    }
+}
+
 /// A route struct per page (what `<Route view=…>` names) whose view is its area's lazily
 /// loaded function, and whose preload fetches the area's chunks ahead of a navigation.
 macro_rules! lazy_routes {
@@ -211,7 +225,8 @@ macro_rules! lazy_routes {
             }
 
             async fn view(_this: Self) -> AnyView {
-                $area($page).await
+                let page = $area($page).await;
+                view! { <LazyPage>{page}</LazyPage> }.into_any()
             }
 
             async fn preload() {
