@@ -54,6 +54,9 @@ pub struct Settings {
     /// `TENEX_SEND_BATCH`: due messages a worker claims per round (each round also looks
     /// for expired leases and finished runs once).
     pub send_batch: i64,
+    /// `TENEX_SEND_AHEAD`: messages of one sender committed `sending` together ahead of
+    /// their calls (a crash leaves at most two such chunks per sender uncertain).
+    pub send_ahead: usize,
     /// `TENEX_SENDER_FAILURE_LIMIT`: failures in a row (no clear answer or "try later") after
     /// which a sender is marked failing and its runs are held.
     pub sender_failure_limit: u32,
@@ -150,7 +153,8 @@ impl Default for Settings {
             generator: GeneratorSettings::Builtin,
             send_concurrency: 8,
             send_per_sender: 4,
-            send_batch: 50,
+            send_batch: 200,
+            send_ahead: 32,
             sender_failure_limit: 5,
             send_rate_per_second: 50,
             send_lease_seconds: 120,
@@ -248,6 +252,7 @@ impl Settings {
             send_concurrency: number(&get, "TENEX_SEND_CONCURRENCY", d.send_concurrency, 1)?,
             send_per_sender: number(&get, "TENEX_SEND_PER_SENDER", d.send_per_sender, 1)?,
             send_batch: number(&get, "TENEX_SEND_BATCH", d.send_batch, 1)?,
+            send_ahead: number(&get, "TENEX_SEND_AHEAD", d.send_ahead, 1)?,
             sender_failure_limit: number(
                 &get,
                 "TENEX_SENDER_FAILURE_LIMIT",
@@ -273,6 +278,7 @@ impl Settings {
             concurrency: self.send_concurrency,
             per_sender: self.send_per_sender,
             batch: self.send_batch,
+            ahead: self.send_ahead,
             failure_limit: self.sender_failure_limit,
             rate_per_second: self.send_rate_per_second,
             lease: std::time::Duration::from_secs(self.send_lease_seconds),
@@ -416,6 +422,17 @@ mod tests {
                 .send_settings()
                 .batch,
             200
+        );
+        assert_eq!(
+            from(&[("TENEX_SEND_AHEAD", "none")]).unwrap_err().name,
+            "TENEX_SEND_AHEAD"
+        );
+        assert_eq!(
+            from(&[("TENEX_SEND_AHEAD", "8")])
+                .unwrap()
+                .send_settings()
+                .ahead,
+            8
         );
         assert_eq!(
             from(&[("TENEX_TRUST_FORWARDED_FOR", "yes")])

@@ -29,6 +29,7 @@ on_both_databases!(
     the_audit_log_needs_the_admin_scope,
     a_viewer_key_cannot_do_more_than_read,
     last_used_at_is_recorded,
+    a_key_revoked_by_another_server_is_refused_within_a_second,
 );
 
 async fn whoami_describes_the_key_its_workspace_and_scopes(app: TestApp) {
@@ -369,4 +370,35 @@ async fn last_used_at_is_recorded(app: TestApp) {
     let before = app.get("/api/v1/admin/api-keys", &m.key).await.json();
     // The listing call itself used the key.
     assert!(before["items"][0]["last_used_at"].is_string(), "{before}");
+}
+
+async fn a_key_revoked_by_another_server_is_refused_within_a_second(app: TestApp) {
+    let m = app
+        .member(
+            "Acme",
+            "ana@acme.test",
+            Role::Marketer,
+            Some(&["marketing:read"]),
+        )
+        .await;
+    assert_eq!(app.get("/api/v1/whoami", &m.key).await.status, 200);
+    // Another process revokes it: this server learns of it only from the database.
+    sqlx::query("update api_keys set revoked_at = '2026-01-01T00:00:00.000000Z'")
+        .execute(app.db().pool())
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let r = app.get("/api/v1/whoami", &m.key).await;
+        if r.status == 401 {
+            break;
+        }
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "a revoked key still works after {:?}",
+            started.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }

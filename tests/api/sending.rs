@@ -28,6 +28,7 @@ on_both_databases!(
     a_daily_cap_holds_the_rest_until_the_next_day,
     two_workers_never_send_the_same_message,
     events_are_validated_and_counted_once,
+    a_stopping_worker_gives_back_what_it_started_and_did_not_hand_over,
 );
 
 fn status_of(rows: &[(String, i64, String, Option<String>)], email: &str, step: i64) -> String {
@@ -816,4 +817,80 @@ async fn events_are_validated_and_counted_once(app: TestApp) {
     )
     .await
     .assert_problem(403, "forbidden_scope");
+}
+
+async fn a_stopping_worker_gives_back_what_it_started_and_did_not_hand_over(app: TestApp) {
+    const RECIPIENTS: usize = 60;
+    // The worker is asked to stop while the sixth message is being handed over: by then a
+    // chunk is committed `sending` ahead of its calls.
+    let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (flag, count) = (stopping.clone(), seen.clone());
+    let sink = SmtpSink::start_with(Arc::new(move |_| {
+        if count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == 6 {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        None
+    }))
+    .await;
+    let t = team(&app, "acme", RECIPIENTS).await;
+    let sender = smtp_connector(&app, &t, sink.port, json!({})).await;
+    let seq = approved(&app, &t, &sender).await;
+
+    let r = sender_at(&app, 0, "w1")
+        .round(&stopping)
+        .await
+        .expect("a round runs");
+    let delivered = sink.count();
+    assert!(
+        (6..RECIPIENTS).contains(&delivered),
+        "the calls in flight end, no more begin: {delivered} {r:?}"
+    );
+    assert_eq!((r.sent, r.uncertain), (delivered, 0), "{r:?}");
+    assert_eq!(r.sent + r.skipped, r.claimed, "{r:?}");
+    let step_one = |status: &'static str| {
+        let (app, seq) = (&app, &seq);
+        async move {
+            let n: i64 = sqlx::query_scalar(
+                "select count(*) from sequence_messages where sequence_id = $1 and step_index = 0 and status = $2",
+            )
+            .bind(seq)
+            .bind(status)
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap();
+            n as usize
+        }
+    };
+    assert_eq!(step_one("sent").await, delivered);
+    assert_eq!(step_one("sending").await, 0, "nothing is left mid-send");
+    // What was started and not handed over is as if never started: no attempt counted, not
+    // claimed, and the sender's day counts only the calls made.
+    let untouched: i64 = sqlx::query_scalar(
+        "select count(*) from sequence_messages where sequence_id = $1 and step_index = 0 and status = 'scheduled' \
+         and attempts = 0 and claimed_by is null and lease_until is null",
+    )
+    .bind(&seq)
+    .fetch_one(app.db().pool())
+    .await
+    .unwrap();
+    assert_eq!(untouched as usize, RECIPIENTS - delivered);
+    let counted: i64 = sqlx::query_scalar(
+        "select cast(coalesce(sum(sent), 0) as bigint) from sender_days where connector_id = $1",
+    )
+    .bind(&sender)
+    .fetch_one(app.db().pool())
+    .await
+    .unwrap();
+    assert_eq!(counted as usize, delivered, "the day counts the calls made");
+
+    // The next worker sends the rest, each once.
+    let r = round(&sender_at(&app, 0, "w2")).await;
+    assert_eq!(r.sent, RECIPIENTS - delivered, "{r:?}");
+    let to: HashSet<String> = sink
+        .messages()
+        .iter()
+        .filter_map(|m| m.header("To"))
+        .collect();
+    assert_eq!((sink.count(), to.len()), (RECIPIENTS, RECIPIENTS));
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Db, Tx, get_opt_time, get_parsed, get_time};
+use super::{Db, Tx, get_opt_time, get_parsed, get_time, placeholders};
 use crate::domain::Error;
 use crate::domain::contact::{Contact, ContactFields, ImportRow};
 use crate::domain::ids::{ContactId, WorkspaceId};
@@ -39,14 +39,6 @@ pub fn contact(row: &AnyRow) -> Result<Contact, Error> {
         updated_at: get_time(row, "updated_at")?,
         last_activity_at: get_opt_time(row, "last_activity_at")?,
     })
-}
-
-/// `$first, $first+1, …` for `n` values.
-pub fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Fills in the custom fields of `contacts` with one query.

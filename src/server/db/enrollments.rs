@@ -20,7 +20,7 @@ pub async fn counts(
     let sql = format!(
         "select sequence_id, count(*) as n from enrollments where workspace_id = $1 and sequence_id in ({}) \
          group by sequence_id",
-        super::contacts::placeholders(2, sequences.len())
+        super::placeholders(2, sequences.len())
     );
     let mut query = sqlx::query(&sql).bind(workspace.as_str());
     for s in sequences {
@@ -79,7 +79,7 @@ pub async fn status_counts(
     let sql = format!(
         "select sequence_id, status, count(*) as n from enrollments where sequence_id in ({}) \
          group by sequence_id, status",
-        super::contacts::placeholders(1, sequences.len())
+        super::placeholders(1, sequences.len())
     );
     let mut query = sqlx::query(&sql);
     for s in sequences {
@@ -153,7 +153,7 @@ pub async fn pin_fields(
          select e.sequence_id, e.contact_id, f.name, f.value from enrollments e \
          join contact_fields f on f.contact_id = e.contact_id \
          where e.sequence_id = $1 and f.name in ({})",
-        super::contacts::placeholders(2, names.len())
+        super::placeholders(2, names.len())
     );
     let mut query = sqlx::query(&sql).bind(sequence.as_str());
     for n in names {

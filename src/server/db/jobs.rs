@@ -99,7 +99,7 @@ pub async fn claim(
            select id from jobs where status = 'queued' and due_at <= $3 and kind in ({}) \
            order by due_at, id limit $4 {lock}) \
          returning {}",
-        super::contacts::placeholders(5, kinds.len()),
+        super::placeholders(5, kinds.len()),
         COLUMNS.replace("j.", "")
     );
     let mut query = sqlx::query(&sql)

@@ -114,38 +114,52 @@ pub async fn claim(
 }
 
 /// The send-time check and the commit point before the provider is called, in one
-/// statement: the row becomes `sending` only while it is still scheduled and claimed by
-/// `worker`, its sequence is active with the approved content `content_hash`, the
-/// enrollment is active, its pinned address is not on the suppression list, and the contact
-/// has neither unsubscribed nor bounced.
+/// statement for a chunk of one sequence's messages: a row becomes `sending` only while it
+/// is still scheduled and claimed by `worker`, its sequence is active with the approved
+/// content `content_hash`, the enrollment is active, its pinned address is not on the
+/// suppression list, and the contact has neither unsubscribed nor bounced. Answers the
+/// Message-IDs that became `sending`.
 pub async fn start_sending(
     tx: &mut Tx,
-    claimed: &Claimed,
+    message_ids: &[&str],
     worker: &str,
     content_hash: &str,
     lease_until: Timestamp,
     now: Timestamp,
-) -> Result<bool, Error> {
-    let done = sqlx::query(
+) -> Result<Vec<String>, Error> {
+    if message_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Listed by key in `in (…)`, so both databases find each row by its primary key.
+    let sql = format!(
         "update sequence_messages set status = 'sending', attempts = attempts + 1, lease_until = $1, updated_at = $2 \
-         where message_id = $3 and status = 'scheduled' and claimed_by = $4 \
+         where message_id in ({}) and status = 'scheduled' and claimed_by = $3 \
            and exists (select 1 from email_sequences s where s.id = sequence_messages.sequence_id \
-                       and s.status = 'active' and s.content_hash = $5) \
+                       and s.status = 'active' and s.content_hash = $4) \
            and exists (select 1 from enrollments e where e.sequence_id = sequence_messages.sequence_id \
                        and e.contact_id = sequence_messages.contact_id and e.status = 'active' \
                        and not exists (select 1 from suppressions s where s.workspace_id = e.workspace_id \
                                        and s.email = e.email)) \
            and exists (select 1 from contacts c where c.id = sequence_messages.contact_id \
-                       and c.unsubscribed_at is null and c.bounced_at is null)",
-    )
-    .bind(lease_until.to_string())
-    .bind(now.to_string())
-    .bind(&claimed.message_id)
-    .bind(worker)
-    .bind(content_hash)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+                       and c.unsubscribed_at is null and c.bounced_at is null) \
+         returning message_id",
+        super::placeholders(5, message_ids.len())
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(lease_until.to_string())
+        .bind(now.to_string())
+        .bind(worker)
+        .bind(content_hash);
+    for id in message_ids {
+        query = query.bind(*id);
+    }
+    message_ids_of(query.fetch_all(&mut **tx).await?)
+}
+
+fn message_ids_of(rows: Vec<AnyRow>) -> Result<Vec<String>, Error> {
+    rows.iter()
+        .map(|r| r.try_get("message_id").map_err(Error::from))
+        .collect()
 }
 
 /// Takes back a `start_sending` of this transaction whose message will not be handed over
@@ -209,7 +223,7 @@ pub async fn mark_sent(
          where message_id in ({}) and status in ('sending', 'uncertain') \
          returning message_id",
         rows.join(", "),
-        super::contacts::placeholders(2, n)
+        super::placeholders(2, n)
     );
     let mut query = sqlx::query(&sql).bind(at.to_string());
     for (message_id, _) in accepted {
@@ -218,11 +232,7 @@ pub async fn mark_sent(
     for (_, provider_id) in accepted {
         query = query.bind(*provider_id);
     }
-    let recorded = query.fetch_all(&mut **tx).await?;
-    recorded
-        .iter()
-        .map(|r| r.try_get("message_id").map_err(Error::from))
-        .collect()
+    message_ids_of(query.fetch_all(&mut **tx).await?)
 }
 
 /// A transient failure: back to `scheduled`, due at `retry_at`, with the reason.
@@ -260,24 +270,30 @@ pub async fn due_again(tx: &mut Tx, sequence: &SequenceId, now: Timestamp) -> Re
     Ok(done.rows_affected())
 }
 
-/// Nothing was handed over and the fault was the sender's: back to `scheduled` as it was
-/// before this attempt (not counted), with the reason, to wait while its run is held.
+/// Nothing was handed over (the fault was the sender's, with `reason`; or the sender was
+/// held, or the worker stopped, before the call): back to `scheduled` and unclaimed as it
+/// was before this attempt (not counted), to wait while its run is held. Answers the
+/// Message-IDs given back.
 pub async fn give_back(
-    db: &Db,
-    message_id: &str,
-    reason: &str,
+    tx: &mut Tx,
+    message_ids: &[&str],
+    reason: Option<&str>,
     now: Timestamp,
-) -> Result<(), Error> {
-    sqlx::query(
-        "update sequence_messages set status = 'scheduled', attempts = attempts - 1, error = $1, claimed_by = null, \
-         lease_until = null, updated_at = $2 where message_id = $3 and status = 'sending'",
-    )
-    .bind(reason)
-    .bind(now.to_string())
-    .bind(message_id)
-    .execute(db.pool())
-    .await?;
-    Ok(())
+) -> Result<Vec<String>, Error> {
+    if message_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "update sequence_messages set status = 'scheduled', attempts = attempts - 1, error = coalesce($1, error), \
+         claimed_by = null, lease_until = null, updated_at = $2 where message_id in ({}) and status = 'sending' \
+         returning message_id",
+        super::placeholders(3, message_ids.len())
+    );
+    let mut query = sqlx::query(&sql).bind(reason).bind(now.to_string());
+    for id in message_ids {
+        query = query.bind(*id);
+    }
+    message_ids_of(query.fetch_all(&mut **tx).await?)
 }
 
 /// The provider may have accepted it (the call ended without a clear answer): `uncertain`,
@@ -468,16 +484,17 @@ pub async fn settle_uncertain(
     Ok(done.rows_affected() == 1)
 }
 
-/// Messages still open (scheduled, being sent, or waiting for a person).
-pub async fn open_count(tx: &mut Tx, sequence: &SequenceId) -> Result<i64, Error> {
-    Ok(sqlx::query(
-        "select count(*) as n from sequence_messages where sequence_id = $1 \
-         and status in ('scheduled', 'sending', 'uncertain')",
+/// Whether any message is still open (scheduled, being sent, or waiting for a person): the
+/// first one found answers, so a run's worker does not count its whole ledger each round.
+pub async fn any_open(tx: &mut Tx, sequence: &SequenceId) -> Result<bool, Error> {
+    let found = sqlx::query(
+        "select 1 as open from sequence_messages where sequence_id = $1 \
+         and status in ('scheduled', 'sending', 'uncertain') limit 1",
     )
     .bind(sequence.as_str())
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get("n")?)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(found.is_some())
 }
 
 /// The message most recently sent to `contact` (in `sequence`, when given) at or before
@@ -577,7 +594,7 @@ pub async fn status_counts(
     let sql = format!(
         "select sequence_id, status, count(*) as n from sequence_messages where sequence_id in ({}) \
          group by sequence_id, status",
-        super::contacts::placeholders(1, sequences.len())
+        super::placeholders(1, sequences.len())
     );
     let mut query = sqlx::query(&sql);
     for s in sequences {

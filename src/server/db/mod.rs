@@ -353,6 +353,14 @@ pub fn bind_page<'q>(
     }
 }
 
+/// `$first, $first+1, …` for `n` values.
+pub fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

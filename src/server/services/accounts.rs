@@ -120,6 +120,8 @@ pub async fn add_member(ctx: &Context, input: NewMember) -> Result<AddedMember, 
     };
     workspaces::upsert_membership(&mut tx, &workspace.id, &user.id, role, now).await?;
     tx.commit().await?;
+    // The member's keys act with their role: a changed role applies from the next request.
+    ctx.credentials.forget_all();
     Ok(AddedMember {
         workspace,
         user,

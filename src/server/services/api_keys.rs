@@ -119,6 +119,7 @@ pub async fn revoke(ctx: &Context, actor: &Actor, id: &ApiKeyId) -> Result<ApiKe
     );
     event_record::record(&mut tx, actor.into(), &change, now).await?;
     tx.commit().await?;
+    ctx.credentials.forget_all();
     Ok(ApiKey {
         revoked_at: Some(now),
         ..key
@@ -129,7 +130,18 @@ pub async fn revoke(ctx: &Context, actor: &Actor, id: &ApiKeyId) -> Result<ApiKe
 /// wrong secret, revoked, expired, owner gone) is the same `Unauthenticated`.
 pub async fn authenticate(ctx: &Context, presented: &str) -> Result<Actor, Error> {
     let token = KeyToken::parse(presented).ok_or(Error::Unauthenticated)?;
-    let found = api_keys::find_credential(&ctx.db, &token.prefix).await?;
+    let found = match ctx.credentials.get(&token.prefix) {
+        Some(kept) => Some(kept),
+        None => {
+            let before = ctx.credentials.generation();
+            let found = api_keys::find_credential(&ctx.db, &token.prefix).await?;
+            if let Some(credential) = &found {
+                ctx.credentials
+                    .keep(&token.prefix, credential.clone(), before);
+            }
+            found
+        }
+    };
     // Compare against a hash even when the prefix is unknown, so timing says nothing.
     let expected = found
         .as_ref()
@@ -146,6 +158,7 @@ pub async fn authenticate(ctx: &Context, presented: &str) -> Result<Actor, Error
     let role = credential.owner_role.ok_or(Error::Unauthenticated)?;
     if credential.key.use_is_worth_recording(now) {
         api_keys::touch(&ctx.db, &credential.key.id, now).await?;
+        ctx.credentials.used(&token.prefix, now);
     }
     Ok(Actor::key(
         credential.workspace_id,

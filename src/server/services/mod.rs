@@ -13,6 +13,7 @@ pub mod brands;
 pub mod campaigns;
 pub mod connectors;
 pub mod contacts;
+mod credentials;
 pub mod decisions;
 pub mod demo;
 pub mod event_record;
@@ -54,6 +55,8 @@ pub struct Context {
     pub http: reqwest::Client,
     /// Who writes generated copy.
     pub generator: Generator,
+    /// API key credentials read a moment ago.
+    pub credentials: Arc<credentials::Credentials>,
 }
 
 impl Context {
@@ -65,6 +68,7 @@ impl Context {
             secrets,
             http: super::connectors::http_client(),
             generator: Generator::Builtin,
+            credentials: Arc::default(),
         }
     }
 

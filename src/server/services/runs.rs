@@ -45,7 +45,7 @@ pub(crate) async fn complete_if_done(
     id: &SequenceId,
 ) -> Result<bool, Error> {
     let mut tx = ctx.db.begin().await?;
-    if messages::open_count(&mut tx, id).await? > 0 {
+    if messages::any_open(&mut tx, id).await? {
         return Ok(false);
     }
     complete_in(&mut tx, workspace, id, ctx.now()).await?;

@@ -10,8 +10,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use futures::StreamExt;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::Mutex;
+use tokio::sync::mpsc::error::TryRecvError;
 
 use super::Context;
 use super::event_record::{self, By};
@@ -38,6 +40,10 @@ use crate::server::mail::compose::{Outgoing, compose};
 pub struct SendSettings {
     /// Rows claimed per round.
     pub batch: i64,
+    /// Messages of one sender written and committed `sending` together, ahead of their
+    /// calls. At most two such chunks per sender are `sending` without a call (one being
+    /// called, one waiting), which is what a crash can leave uncertain beyond the calls.
+    pub ahead: usize,
     /// Messages in flight at once per worker.
     pub concurrency: usize,
     /// Of those, at most this many through one sender, so a sender that hangs holds only
@@ -60,7 +66,8 @@ pub struct SendSettings {
 impl Default for SendSettings {
     fn default() -> Self {
         Self {
-            batch: 50,
+            batch: 200,
+            ahead: 32,
             concurrency: 8,
             per_sender: 4,
             failure_limit: 5,
@@ -128,6 +135,12 @@ struct Ready<'a> {
     to_address: String,
     message: lettre::Message,
 }
+
+/// A started message and the message itself, on its way to the provider.
+type Start<'a> = (Started<'a>, lettre::Message);
+
+/// Acceptances recorded in one transaction at most (each binds two parameters).
+const RECORD_AT_MOST: usize = 500;
 
 /// What checking and writing a claimed message came to.
 enum Written<'a> {
@@ -293,10 +306,13 @@ impl Sender {
         Ok(Some(prepared))
     }
 
-    /// One sender's messages of a round, in waves of its slots: each wave is written,
-    /// committed `sending` in one transaction, handed over at once, and what was accepted is
-    /// recorded in one transaction. Once the sender is held, or the worker stops, the
-    /// messages not yet started are given back.
+    /// One sender's messages of a round, as three stages running at once: chunks of
+    /// `ahead` messages are written and committed `sending` in one transaction (at most one
+    /// started chunk waits for the calls), the calls go out `per_sender` at a time as slots
+    /// free up, and whatever the providers accepted since the last record is recorded in
+    /// one transaction. Once the sender is held, or the worker stops, nothing more is
+    /// called: started messages not yet handed over are given back with their attempt and
+    /// day count undone, and the messages not yet started are released.
     async fn sender_turn(
         &self,
         messages: &[&Claimed],
@@ -306,49 +322,169 @@ impl Sender {
         slots: &tokio::sync::Semaphore,
         per_sender: usize,
     ) -> Vec<Result<Handled, Error>> {
-        let mut results = Vec::with_capacity(messages.len());
-        for wave in messages.chunks(per_sender) {
-            if stopping.load(Ordering::Relaxed) || turn.held.load(Ordering::Relaxed) {
-                for c in wave {
-                    let released =
-                        messages::release(&self.ctx.db, &c.message_id, &self.worker, None);
-                    results.push(released.await.map(|()| Handled::Skipped));
-                }
-                continue;
-            }
-            let permits = u32::try_from(wave.len()).expect("a wave fits its slots");
-            let _slots = match slots.acquire_many(permits).await {
-                Ok(slots) => slots,
-                Err(e) => {
-                    results.push(Err(Error::internal(e)));
+        let halted = || stopping.load(Ordering::Relaxed) || turn.held.load(Ordering::Relaxed);
+        let (to_call, mut calls_in) = tokio::sync::mpsc::channel::<Vec<Start<'_>>>(1);
+        let (to_record, mut records_in) =
+            tokio::sync::mpsc::unbounded_channel::<(Started<'_>, Option<String>)>();
+
+        let write_ahead = async move {
+            let mut results = Vec::new();
+            let mut chunks = messages.chunks(self.settings.ahead.max(1));
+            while let Some(chunk) = chunks.next() {
+                // A place in the queue first: a chunk is committed `sending` only when the
+                // calls are about to take it, so a crash leaves few messages uncertain.
+                let place = to_call.reserve().await.ok();
+                let Some(place) = place.filter(|_| !halted()) else {
+                    for c in chunk.iter().chain(chunks.by_ref().flatten()) {
+                        let released =
+                            messages::release(&self.ctx.db, &c.message_id, &self.worker, None);
+                        results.push(released.await.map(|()| Handled::Skipped));
+                    }
                     break;
+                };
+                let (started, handled) = self.write_and_start(chunk, cache, turn).await;
+                results.extend(handled);
+                if !started.is_empty() {
+                    place.send(started);
                 }
-            };
-            results.extend(self.wave(wave, cache, turn).await);
-        }
-        results
+            }
+            results
+        };
+
+        let call = async move {
+            let mut results = Vec::new();
+            let mut not_called = Vec::new();
+            let mut waiting = std::collections::VecDeque::new();
+            let mut in_flight = futures::stream::FuturesUnordered::new();
+            let mut more_to_come = true;
+            loop {
+                // Fill the sender's slots from the started chunks, taking the next chunk
+                // as soon as the current one is handed over.
+                while in_flight.len() < per_sender {
+                    if let Some((s, message)) = waiting.pop_front() {
+                        in_flight.push(self.call(s, message, slots, stopping, turn));
+                    } else if !more_to_come {
+                        break;
+                    } else if in_flight.is_empty() {
+                        match calls_in.recv().await {
+                            Some(chunk) => waiting.extend(chunk),
+                            None => more_to_come = false,
+                        }
+                    } else {
+                        match calls_in.try_recv() {
+                            Ok(chunk) => waiting.extend(chunk),
+                            Err(TryRecvError::Empty) => break,
+                            Err(TryRecvError::Disconnected) => more_to_come = false,
+                        }
+                    }
+                }
+                let next = if more_to_come && waiting.is_empty() && in_flight.len() < per_sender {
+                    tokio::select! {
+                        done = in_flight.next() => done,
+                        chunk = calls_in.recv() => {
+                            match chunk {
+                                Some(chunk) => waiting.extend(chunk),
+                                None => more_to_come = false,
+                            }
+                            continue;
+                        }
+                    }
+                } else {
+                    in_flight.next().await
+                };
+                let Some((s, outcome)) = next else { break };
+                let Some(outcome) = outcome else {
+                    not_called.push(s);
+                    continue;
+                };
+                let verdict = match &outcome {
+                    Outcome::ConnectorFault(r) => Verdict::Broken(r.clone()),
+                    Outcome::Transient(r) | Outcome::Uncertain(r) => Verdict::Stumbled(r.clone()),
+                    Outcome::Sent { .. } | Outcome::Permanent(_) => Verdict::Answered,
+                };
+                if let Err(e) = self.judge(s.c, &s.p, verdict, turn).await {
+                    results.push(Err(e));
+                }
+                match outcome {
+                    // The recorder is only gone once this loop has ended.
+                    Outcome::Sent { provider_id } => _ = to_record.send((s, provider_id)),
+                    other => results.push(self.settle(s.c, &s.p, other).await),
+                }
+            }
+            drop(to_record);
+            if !not_called.is_empty() {
+                let n = not_called.len();
+                match self.give_back_not_called(&not_called).await {
+                    Ok(()) => results.extend((0..n).map(|_| Ok(Handled::Skipped))),
+                    Err(e) => results.push(Err(e)),
+                }
+            }
+            results
+        };
+
+        let record = async move {
+            let mut results = Vec::new();
+            while let Some(first) = records_in.recv().await {
+                let mut accepted = vec![first];
+                while accepted.len() < RECORD_AT_MOST {
+                    match records_in.try_recv() {
+                        Ok(more) => accepted.push(more),
+                        Err(_) => break,
+                    }
+                }
+                let n = accepted.len();
+                match self.record_accepted(&accepted).await {
+                    Ok(()) => results.extend((0..n).map(|_| Ok(Handled::Sent))),
+                    Err(e) => results.push(Err(e)),
+                }
+            }
+            results
+        };
+
+        let (written, called, recorded) = futures::join!(write_ahead, call, record);
+        written.into_iter().chain(called).chain(recorded).collect()
     }
 
-    async fn wave(
+    /// Hands one started message over when a slot is free, unless the sender was held or
+    /// the worker is stopping by then (`None`: not called).
+    async fn call<'a>(
         &self,
-        wave: &[&Claimed],
+        s: Started<'a>,
+        message: lettre::Message,
+        slots: &tokio::sync::Semaphore,
+        stopping: &AtomicBool,
+        turn: &SenderTurn,
+    ) -> (Started<'a>, Option<Outcome>) {
+        let _slot = slots.acquire().await;
+        if stopping.load(Ordering::Relaxed) || turn.held.load(Ordering::Relaxed) {
+            return (s, None);
+        }
+        let outcome = self.hand_over(s.p.clone(), message).await;
+        (s, Some(outcome))
+    }
+
+    /// Writes a chunk's messages from their recipients' pinned data and commits those that
+    /// pass the send-time checks `sending`; what cannot or must not go now is settled.
+    async fn write_and_start<'a>(
+        &self,
+        chunk: &[&'a Claimed],
         cache: &Mutex<HashMap<SequenceId, Arc<Prepared>>>,
         turn: &SenderTurn,
-    ) -> Vec<Result<Handled, Error>> {
-        let mut results = Vec::with_capacity(wave.len());
-        let mut ready = Vec::with_capacity(wave.len());
-        let mut recipients = match self.recipients(wave).await {
+    ) -> (Vec<Start<'a>>, Vec<Result<Handled, Error>>) {
+        let mut results = Vec::with_capacity(chunk.len());
+        let mut recipients = match self.recipients(chunk).await {
             Ok(found) => found,
             Err(e) => {
                 results.push(Err(e));
-                return results;
+                return (Vec::new(), results);
             }
         };
-        let written = futures::future::join_all(wave.iter().map(|c| {
+        let written = futures::future::join_all(chunk.iter().map(|c| {
             let recipient = recipients.remove(&(c.sequence_id.clone(), c.contact_id.clone()));
             self.write(c, recipient, cache, turn)
         }))
         .await;
+        let mut ready = Vec::with_capacity(chunk.len());
         for w in written {
             match w {
                 Ok(Written::Ready(r)) => ready.push(*r),
@@ -357,58 +493,44 @@ impl Sender {
             }
         }
         if ready.is_empty() {
-            return results;
+            return (Vec::new(), results);
         }
         // The global rate, then the sender's daily cap and the send-time checks, committed
         // together as `sending` before the provider hears anything.
         for _ in &ready {
             self.limiter.until_ready().await;
         }
-        let started = match self.start(ready).await {
+        match self.start(ready).await {
             Ok((started, handled)) => {
                 results.extend(handled);
-                started
+                (started, results)
             }
             Err(e) => {
                 results.push(Err(e));
-                return results;
-            }
-        };
-        let (started, outcomes): (Vec<Started>, Vec<Outcome>) = {
-            let mut calls = Vec::with_capacity(started.len());
-            let mut kept = Vec::with_capacity(started.len());
-            for (meta, message) in started {
-                calls.push(self.hand_over(meta.p.clone(), message));
-                kept.push(meta);
-            }
-            (kept, futures::future::join_all(calls).await)
-        };
-        let mut accepted = Vec::new();
-        let mut verdicts = Vec::with_capacity(started.len());
-        for (s, outcome) in started.iter().zip(outcomes) {
-            verdicts.push(match &outcome {
-                Outcome::ConnectorFault(r) => Verdict::Broken(r.clone()),
-                Outcome::Transient(r) | Outcome::Uncertain(r) => Verdict::Stumbled(r.clone()),
-                Outcome::Sent { .. } | Outcome::Permanent(_) => Verdict::Answered,
-            });
-            match outcome {
-                Outcome::Sent { provider_id } => accepted.push((s, provider_id)),
-                other => results.push(self.settle(s.c, &s.p, other).await),
+                (Vec::new(), results)
             }
         }
-        if !accepted.is_empty() {
-            let n = accepted.len();
-            match self.record_accepted(&accepted).await {
-                Ok(()) => results.extend((0..n).map(|_| Ok(Handled::Sent))),
-                Err(e) => results.push(Err(e)),
-            }
+    }
+
+    /// Started messages that were never handed over (the sender was held, or the worker is
+    /// stopping): `scheduled` again and released, their attempt and day count undone.
+    async fn give_back_not_called(&self, not_called: &[Started<'_>]) -> Result<(), Error> {
+        let now = self.ctx.now();
+        let mut tx = self.ctx.db.begin().await?;
+        let ids: Vec<&str> = not_called.iter().map(|s| s.c.message_id.as_str()).collect();
+        let given_back = messages::give_back(&mut tx, &ids, None, now).await?;
+        let mut by_sender: HashMap<&ConnectorId, i64> = HashMap::new();
+        for s in not_called
+            .iter()
+            .filter(|s| given_back.contains(&s.c.message_id))
+        {
+            *by_sender.entry(&s.p.sender.id).or_default() += 1;
         }
-        for (s, verdict) in started.iter().zip(verdicts) {
-            if let Err(e) = self.judge(s.c, &s.p, verdict, turn).await {
-                results.push(Err(e));
-            }
+        for (sender, n) in by_sender {
+            sender_days::give_back(&mut tx, sender, now, n).await?;
         }
-        results
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The pinned data of a wave's enrollments, one query per sequence in the wave.
@@ -543,38 +665,60 @@ impl Sender {
     async fn start<'a>(
         &self,
         ready: Vec<Ready<'a>>,
-    ) -> Result<
-        (
-            Vec<(Started<'a>, lettre::Message)>,
-            Vec<Result<Handled, Error>>,
-        ),
-        Error,
-    > {
+    ) -> Result<(Vec<Start<'a>>, Vec<Result<Handled, Error>>), Error> {
         let db = &self.ctx.db;
         let now = self.ctx.now();
         let lease = self.lease_from(now);
         let mut started = Vec::with_capacity(ready.len());
-        let mut not_started = Vec::new();
         let mut day_full = Vec::new();
         let mut tx = db.begin().await?;
-        for r in ready {
-            if !day_full.is_empty() {
-                day_full.push(r);
-                continue;
+        // The send-time checks: one statement per sequence in the chunk.
+        let mut by_sequence: Vec<(&str, Vec<&str>)> = Vec::new();
+        for r in &ready {
+            let hash = r.p.seq.content_hash.as_str();
+            match by_sequence.iter_mut().find(|(h, _)| *h == hash) {
+                Some((_, ids)) => ids.push(r.c.message_id.as_str()),
+                None => by_sequence.push((hash, vec![r.c.message_id.as_str()])),
             }
-            let (c, p) = (r.c, &r.p);
-            if !messages::start_sending(&mut tx, c, &self.worker, &p.seq.content_hash, lease, now)
-                .await?
+        }
+        let mut passed = std::collections::HashSet::new();
+        for (hash, ids) in &by_sequence {
+            passed.extend(
+                messages::start_sending(&mut tx, ids, &self.worker, hash, lease, now).await?,
+            );
+        }
+        let (checked, not_started): (Vec<Ready>, Vec<Ready>) = ready
+            .into_iter()
+            .partition(|r| passed.contains(&r.c.message_id));
+        // The sender's day: the whole chunk at once while it has room; near the cap, one by
+        // one as far as it goes, the rest `scheduled` again for tomorrow.
+        let mut by_sender: Vec<Vec<Ready>> = Vec::new();
+        for r in checked {
+            match by_sender
+                .iter_mut()
+                .find(|group| group[0].p.sender.id == r.p.sender.id)
             {
-                not_started.push(r);
+                Some(group) => group.push(r),
+                None => by_sender.push(vec![r]),
+            }
+        }
+        for group in by_sender {
+            let sender = group[0].p.sender.clone();
+            let n = i64::try_from(group.len()).map_err(Error::internal)?;
+            if sender_days::take(&mut tx, &sender.id, now, sender.daily_cap(), n).await? {
+                started.extend(group);
                 continue;
             }
-            if !sender_days::take(&mut tx, &p.sender.id, now, p.sender.daily_cap()).await? {
-                messages::unstart(&mut tx, &c.message_id, &self.worker).await?;
-                day_full.push(r);
-                continue;
+            for r in group {
+                if day_full.is_empty()
+                    && sender_days::take(&mut tx, &sender.id, now, sender.daily_cap(), 1).await?
+                {
+                    started.push(r);
+                } else {
+                    messages::unstart(&mut tx, &r.c.message_id, &self.worker).await?;
+                    day_full.push(r);
+                }
             }
-            started.push(r);
         }
         tx.commit().await?;
 
@@ -662,7 +806,7 @@ impl Sender {
     /// add the wave at once.
     async fn record_accepted(
         &self,
-        accepted: &[(&Started<'_>, Option<String>)],
+        accepted: &[(Started<'_>, Option<String>)],
     ) -> Result<(), Error> {
         let now = self.ctx.now();
         let mut tx = self.ctx.db.begin().await?;
@@ -776,8 +920,13 @@ impl Sender {
                 // Nothing was handed over, and the fault is the sender's: the message goes
                 // back as it was, its attempt not counted, to wait with its run.
                 tracing::warn!(message = %c.message_id, %reason, "sender cannot work: message given back");
-                messages::give_back(db, &c.message_id, &reason, now).await?;
-                sender_days::give_back(db, &p.sender.id, now).await?;
+                let mut tx = db.begin().await?;
+                let given_back =
+                    messages::give_back(&mut tx, &[&c.message_id], Some(&reason), now).await?;
+                if !given_back.is_empty() {
+                    sender_days::give_back(&mut tx, &p.sender.id, now, 1).await?;
+                }
+                tx.commit().await?;
                 Ok(Handled::Skipped)
             }
             failure => {
