@@ -183,7 +183,11 @@ mod bench {
             .env("TENEX_SEND_CONCURRENCY", "8")
             .env("TENEX_SEND_PER_SENDER", "8")
             .env("TENEX_WORKER_POLL_MS", "20")
-            .env("RUST_LOG", "warn")
+            // `SEND_BENCH_WORKER_LOG=sqlx::query=debug` shows every statement with its time.
+            .env(
+                "RUST_LOG",
+                std::env::var("SEND_BENCH_WORKER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .spawn()
             .expect("the worker binary starts (cargo leptos build --release)");
         let started = Instant::now();

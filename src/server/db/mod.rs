@@ -30,10 +30,12 @@ pub mod workspace_settings;
 pub mod workspaces;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::domain::Error;
 
@@ -52,10 +54,40 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     url: String,
+    /// SQLite only: the one writer's turn, handed from transaction to transaction.
+    writer: Option<Arc<Semaphore>>,
 }
 
-/// A transaction on either database.
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// The longest a transaction waits for SQLite's write lock (the `busy_timeout` too).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A transaction on either database; it rolls back unless committed. On SQLite it holds
+/// the writer's turn until it ends.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: Option<OwnedSemaphorePermit>,
+}
+
+impl Tx {
+    /// Commits, and on SQLite hands the writer's turn to the next transaction.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.inner
+    }
+}
 
 /// Which database a transaction is on.
 pub fn backend_in(tx: &Tx) -> Backend {
@@ -148,7 +180,13 @@ impl Db {
             .connect(&url)
             .await
             .map_err(OpenError::Connect)?;
-        Ok(Self { pool, backend, url })
+        let writer = (backend == Backend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
+        Ok(Self {
+            pool,
+            backend,
+            url,
+            writer,
+        })
     }
 
     /// Applies every migration not yet applied; safe to run at every start.
@@ -176,13 +214,31 @@ impl Db {
     }
 
     /// Starts a transaction. On SQLite it takes the write lock at once, so two writers
-    /// queue on the busy timeout instead of one failing when it upgrades its read lock.
+    /// never fail when one upgrades its read lock; and it first waits for the writer's turn
+    /// in this process, so transactions queue and follow each other at once instead of
+    /// polling SQLite's lock in the busy handler's growing sleeps (1, 2, 5, 10… ms).
     pub async fn begin(&self) -> Result<Tx, Error> {
+        let turn = match &self.writer {
+            Some(writer) => {
+                let waited = tokio::time::timeout(BUSY_TIMEOUT, writer.clone().acquire_owned());
+                let turn = waited.await.map_err(|_| {
+                    Error::internal(std::io::Error::other(format!(
+                        "the database stayed busy for {} s",
+                        BUSY_TIMEOUT.as_secs()
+                    )))
+                })?;
+                Some(turn.map_err(Error::internal)?)
+            }
+            None => None,
+        };
         let statement = match self.backend {
             Backend::Sqlite => "begin immediate",
             Backend::Postgres => "begin",
         };
-        Ok(self.pool.begin_with(statement).await?)
+        Ok(Tx {
+            inner: self.pool.begin_with(statement).await?,
+            _turn: turn,
+        })
     }
 
     /// Closes every connection, waiting for those in use.
