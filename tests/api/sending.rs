@@ -29,6 +29,7 @@ on_both_databases!(
     two_workers_never_send_the_same_message,
     events_are_validated_and_counted_once,
     a_stopping_worker_gives_back_what_it_started_and_did_not_hand_over,
+    a_started_message_is_not_called_once_its_lease_cannot_cover_the_call,
 );
 
 fn status_of(rows: &[(String, i64, String, Option<String>)], email: &str, step: i64) -> String {
@@ -893,4 +894,72 @@ async fn a_stopping_worker_gives_back_what_it_started_and_did_not_hand_over(app:
         .filter_map(|m| m.header("To"))
         .collect();
     assert_eq!((sink.count(), to.len()), (RECIPIENTS, RECIPIENTS));
+}
+
+/// The machine's time plus seconds a test moves on at will.
+struct Jumping(Arc<std::sync::atomic::AtomicI64>);
+
+impl tenex::domain::time::Clock for Jumping {
+    fn now(&self) -> tenex::domain::time::Timestamp {
+        let ahead = self.0.load(std::sync::atomic::Ordering::SeqCst);
+        tenex::domain::time::SystemClock
+            .now()
+            .plus(time::Duration::seconds(ahead))
+    }
+}
+
+async fn a_started_message_is_not_called_once_its_lease_cannot_cover_the_call(app: TestApp) {
+    const RECIPIENTS: usize = 20;
+    // While the third message is handed over, the clock runs past the leases taken when
+    // the chunk was committed `sending`: as with a slow sender, a call begun now could
+    // outlive the lease, so the rest of the chunk must not be called.
+    let ahead = Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let (jump, seen) = (
+        ahead.clone(),
+        Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+    );
+    let sink = SmtpSink::start_with(Arc::new(move |_| {
+        if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == 3 {
+            jump.store(110, std::sync::atomic::Ordering::SeqCst);
+        }
+        None
+    }))
+    .await;
+    let t = team(&app, "acme", RECIPIENTS).await;
+    let sender = smtp_connector(&app, &t, sink.port, json!({})).await;
+    let seq = approved(&app, &t, &sender).await;
+    let ctx = tenex::server::services::Context {
+        clock: Arc::new(Jumping(ahead.clone())),
+        ..app.ctx().clone()
+    };
+    let settings = tenex::server::services::sending::SendSettings {
+        rate_per_second: 10_000,
+        ..Default::default()
+    };
+    let r = round(&Sender::new(ctx, settings, "w1")).await;
+    let delivered = sink.count();
+    assert!(
+        (3..RECIPIENTS).contains(&delivered),
+        "the calls in flight end, no more begin: {delivered} {r:?}"
+    );
+    assert_eq!((r.sent, r.uncertain), (delivered, 0), "{r:?}");
+    let (sending, untouched): (i64, i64) = sqlx::query_as(
+        "select cast(sum(case when status = 'sending' then 1 else 0 end) as bigint), \
+         cast(sum(case when status = 'scheduled' and attempts = 0 and claimed_by is null then 1 else 0 end) as bigint) \
+         from sequence_messages where sequence_id = $1 and step_index = 0",
+    )
+    .bind(&seq)
+    .fetch_one(app.db().pool())
+    .await
+    .unwrap();
+    assert_eq!(sending, 0, "nothing is left mid-send");
+    assert_eq!(
+        untouched as usize,
+        RECIPIENTS - delivered,
+        "given back as never started"
+    );
+
+    let r = round(&sender_at(&app, 0, "w2")).await;
+    assert_eq!(r.sent, RECIPIENTS - delivered, "{r:?}");
+    assert_eq!(sink.count(), RECIPIENTS, "each message once");
 }

@@ -156,6 +156,9 @@ struct Started<'a> {
     subject: String,
     /// The whole message, kept for a sandbox's outbox.
     raw: Option<String>,
+    /// Until when this worker holds it: a call must end before, or another worker could
+    /// declare it uncertain while it is on the wire.
+    lease_until: Timestamp,
 }
 
 enum Handled {
@@ -259,9 +262,7 @@ impl Sender {
     }
 
     fn lease_from(&self, now: Timestamp) -> Timestamp {
-        now.plus(time::Duration::milliseconds(
-            self.settings.lease.as_millis() as i64,
-        ))
+        now.plus(to_time(self.settings.lease))
     }
 
     async fn prepared(
@@ -445,8 +446,9 @@ impl Sender {
         written.into_iter().chain(called).chain(recorded).collect()
     }
 
-    /// Hands one started message over when a slot is free, unless the sender was held or
-    /// the worker is stopping by then (`None`: not called).
+    /// Hands one started message over when a slot is free, unless the sender was held, the
+    /// worker is stopping, or too little of its lease is left for a whole call (a slow
+    /// sender's chunk can wait that long): `None`, not called.
     async fn call<'a>(
         &self,
         s: Started<'a>,
@@ -456,7 +458,14 @@ impl Sender {
         turn: &SenderTurn,
     ) -> (Started<'a>, Option<Outcome>) {
         let _slot = slots.acquire().await;
-        if stopping.load(Ordering::Relaxed) || turn.held.load(Ordering::Relaxed) {
+        let call_must_end = self
+            .ctx
+            .now()
+            .plus(to_time(self.settings.call_timeout + CALL_MARGIN));
+        if stopping.load(Ordering::Relaxed)
+            || turn.held.load(Ordering::Relaxed)
+            || call_must_end >= s.lease_until
+        {
             return (s, None);
         }
         let outcome = self.hand_over(s.p.clone(), message).await;
@@ -751,6 +760,7 @@ impl Sender {
                     to_address: r.to_address,
                     subject,
                     raw,
+                    lease_until: lease,
                 };
                 (meta, r.message)
             })
@@ -790,7 +800,7 @@ impl Sender {
             budget,
         );
         // The client keeps within the budget by itself; this only catches one that does not.
-        match tokio::time::timeout(budget + Duration::from_secs(2), call).await {
+        match tokio::time::timeout(budget + CALL_MARGIN, call).await {
             Ok(outcome) => outcome,
             // The call was cut off at an unknown point: the provider may have the message.
             Err(_) => Outcome::Uncertain(format!(
@@ -965,6 +975,13 @@ impl Sender {
         tx.commit().await?;
         Ok(Handled::Failed)
     }
+}
+
+/// A provider call gets this long beyond its budget before it is cut off.
+const CALL_MARGIN: Duration = Duration::from_secs(2);
+
+fn to_time(d: Duration) -> time::Duration {
+    time::Duration::milliseconds(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// Midnight UTC after `at`: when a sender's daily count starts again.
