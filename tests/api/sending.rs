@@ -30,6 +30,7 @@ on_both_databases!(
     events_are_validated_and_counted_once,
     a_stopping_worker_gives_back_what_it_started_and_did_not_hand_over,
     a_started_message_is_not_called_once_its_lease_cannot_cover_the_call,
+    a_chunk_is_started_through_the_ledger_key_right_after_approval,
 );
 
 fn status_of(rows: &[(String, i64, String, Option<String>)], email: &str, step: i64) -> String {
@@ -962,4 +963,52 @@ async fn a_started_message_is_not_called_once_its_lease_cannot_cover_the_call(ap
     let r = round(&sender_at(&app, 0, "w2")).await;
     assert_eq!(r.sent, RECIPIENTS - delivered, "{r:?}");
     assert_eq!(sink.count(), RECIPIENTS, "each message once");
+}
+
+async fn a_chunk_is_started_through_the_ledger_key_right_after_approval(app: TestApp) {
+    use tenex::server::db::Backend;
+    let sink = SmtpSink::start().await;
+    let t = team(&app, "acme", 400).await;
+    let sender = smtp_connector(&app, &t, sink.port, json!({})).await;
+    let seq = approved(&app, &t, &sender).await;
+    let ids: Vec<String> = sqlx::query_scalar(
+        "select message_id from sequence_messages where sequence_id = $1 and step_index = 0 \
+         order by message_id limit 32",
+    )
+    .bind(&seq)
+    .fetch_all(app.db().pool())
+    .await
+    .unwrap();
+    let backend = app.db().backend();
+    let sql = tenex::server::db::messages::start_sending_sql(backend, ids.len());
+    let (explain, column, key) = match backend {
+        Backend::Sqlite => (
+            format!("explain query plan {sql}"),
+            "detail",
+            "sqlite_autoindex_sequence_messages_1",
+        ),
+        Backend::Postgres => (
+            format!("explain {sql}"),
+            "QUERY PLAN",
+            "sequence_messages_pkey",
+        ),
+    };
+    let mut query = sqlx::query(&explain)
+        .bind("2099-01-01T00:00:00.000000Z")
+        .bind("2026-01-01T00:00:00.000000Z")
+        .bind("w1")
+        .bind("hash");
+    for id in &ids {
+        query = query.bind(id.as_str());
+    }
+    let rows = query.fetch_all(app.db().pool()).await.unwrap();
+    let plan: Vec<String> = rows
+        .iter()
+        .map(|r| sqlx::Row::get::<String, _>(r, column))
+        .collect();
+    let plan = plan.join(" | ");
+    // Through the run's status index, each chunk would read the whole run (PostgreSQL did,
+    // from fresh rows without planner statistics, until the approval refreshed them).
+    assert!(plan.contains(key), "{plan}");
+    assert!(!plan.contains("sequence_messages_by_status"), "{plan}");
 }

@@ -130,21 +130,7 @@ pub async fn start_sending(
     if message_ids.is_empty() {
         return Ok(Vec::new());
     }
-    // Listed by key in `in (…)`, so both databases find each row by its primary key.
-    let sql = format!(
-        "update sequence_messages set status = 'sending', attempts = attempts + 1, lease_until = $1, updated_at = $2 \
-         where message_id in ({}) and status = 'scheduled' and claimed_by = $3 \
-           and exists (select 1 from email_sequences s where s.id = sequence_messages.sequence_id \
-                       and s.status = 'active' and s.content_hash = $4) \
-           and exists (select 1 from enrollments e where e.sequence_id = sequence_messages.sequence_id \
-                       and e.contact_id = sequence_messages.contact_id and e.status = 'active' \
-                       and not exists (select 1 from suppressions s where s.workspace_id = e.workspace_id \
-                                       and s.email = e.email)) \
-           and exists (select 1 from contacts c where c.id = sequence_messages.contact_id \
-                       and c.unsubscribed_at is null and c.bounced_at is null) \
-         returning message_id",
-        super::placeholders(5, message_ids.len())
-    );
+    let sql = start_sending_sql(super::backend_in(tx), message_ids.len());
     let mut query = sqlx::query(&sql)
         .bind(lease_until.to_string())
         .bind(now.to_string())
@@ -154,6 +140,33 @@ pub async fn start_sending(
         query = query.bind(*id);
     }
     message_ids_of(query.fetch_all(&mut **tx).await?)
+}
+
+/// [`start_sending`]'s statement for `n` messages: `$1` lease, `$2` now, `$3` worker, `$4`
+/// content hash, then the Message-IDs. Each row must be found by its key, whatever the
+/// planner knows of a run written a moment ago (a test holds both databases' plans to it):
+/// SQLite would rather read every scheduled row through the status index (the unary `+`
+/// keeps `status` from choosing an index), and PostgreSQL would turn the checks into joins
+/// driven from another table (`offset 0` keeps each a per-row lookup).
+pub fn start_sending_sql(backend: Backend, n: usize) -> String {
+    let (status, per_row) = match backend {
+        Backend::Sqlite => ("+status", ""),
+        Backend::Postgres => ("status", " offset 0"),
+    };
+    format!(
+        "update sequence_messages set status = 'sending', attempts = attempts + 1, lease_until = $1, updated_at = $2 \
+         where message_id in ({ids}) and {status} = 'scheduled' and claimed_by = $3 \
+           and exists (select 1 from email_sequences s where s.id = sequence_messages.sequence_id \
+                       and s.status = 'active' and s.content_hash = $4{per_row}) \
+           and exists (select 1 from enrollments e where e.sequence_id = sequence_messages.sequence_id \
+                       and e.contact_id = sequence_messages.contact_id and e.status = 'active' \
+                       and not exists (select 1 from suppressions s where s.workspace_id = e.workspace_id \
+                                       and s.email = e.email{per_row}){per_row}) \
+           and exists (select 1 from contacts c where c.id = sequence_messages.contact_id \
+                       and c.unsubscribed_at is null and c.bounced_at is null{per_row}) \
+         returning message_id",
+        ids = super::placeholders(5, n)
+    )
 }
 
 fn message_ids_of(rows: Vec<AnyRow>) -> Result<Vec<String>, Error> {
@@ -239,18 +252,22 @@ pub async fn mark_sent(
 pub async fn retry_later(
     db: &Db,
     message_id: &str,
+    holder: &Holder<'_>,
     retry_at: Timestamp,
     reason: &str,
     now: Timestamp,
 ) -> Result<(), Error> {
     sqlx::query(
         "update sequence_messages set status = 'scheduled', scheduled_for = $1, error = $2, claimed_by = null, \
-         lease_until = null, updated_at = $3 where message_id = $4 and status = 'sending'",
+         lease_until = null, updated_at = $3 where message_id = $4 and status = 'sending' \
+         and claimed_by = $5 and lease_until = $6",
     )
     .bind(retry_at.to_string())
     .bind(reason)
     .bind(now.to_string())
     .bind(message_id)
+    .bind(holder.worker)
+    .bind(holder.lease_until.to_string())
     .execute(db.pool())
     .await?;
     Ok(())
@@ -270,30 +287,40 @@ pub async fn due_again(tx: &mut Tx, sequence: &SequenceId, now: Timestamp) -> Re
     Ok(done.rows_affected())
 }
 
+/// Which start of a row a worker holds: its id and the lease it took.
+#[derive(Debug, Clone, Copy)]
+pub struct Holder<'a> {
+    /// The worker.
+    pub worker: &'a str,
+    /// The lease it took when it started the row.
+    pub lease_until: Timestamp,
+}
+
 /// Nothing was handed over (the fault was the sender's, with `reason`; or the sender was
-/// held, or the worker stopped, before the call): back to `scheduled` and unclaimed as it
-/// was before this attempt (not counted), to wait while its run is held. Answers the
-/// Message-IDs given back.
+/// held, the worker stopped, or the lease left was too short, before the call): back to
+/// `scheduled` and unclaimed as it was before this attempt (not counted), to wait while its
+/// run is held. Only while `holder`'s start still holds the row: one declared uncertain
+/// and started again since is not touched. True when it was given back.
 pub async fn give_back(
     tx: &mut Tx,
-    message_ids: &[&str],
+    message_id: &str,
+    holder: &Holder<'_>,
     reason: Option<&str>,
     now: Timestamp,
-) -> Result<Vec<String>, Error> {
-    if message_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
+) -> Result<bool, Error> {
+    let done = sqlx::query(
         "update sequence_messages set status = 'scheduled', attempts = attempts - 1, error = coalesce($1, error), \
-         claimed_by = null, lease_until = null, updated_at = $2 where message_id in ({}) and status = 'sending' \
-         returning message_id",
-        super::placeholders(3, message_ids.len())
-    );
-    let mut query = sqlx::query(&sql).bind(reason).bind(now.to_string());
-    for id in message_ids {
-        query = query.bind(*id);
-    }
-    message_ids_of(query.fetch_all(&mut **tx).await?)
+         claimed_by = null, lease_until = null, updated_at = $2 \
+         where message_id = $3 and status = 'sending' and claimed_by = $4 and lease_until = $5",
+    )
+    .bind(reason)
+    .bind(now.to_string())
+    .bind(message_id)
+    .bind(holder.worker)
+    .bind(holder.lease_until.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// The provider may have accepted it (the call ended without a clear answer): `uncertain`,
@@ -301,16 +328,19 @@ pub async fn give_back(
 pub async fn mark_uncertain(
     db: &Db,
     message_id: &str,
+    holder: &Holder<'_>,
     reason: &str,
     now: Timestamp,
 ) -> Result<(), Error> {
     sqlx::query(
         "update sequence_messages set status = 'uncertain', error = $1, claimed_by = null, lease_until = null, \
-         updated_at = $2 where message_id = $3 and status = 'sending'",
+         updated_at = $2 where message_id = $3 and status = 'sending' and claimed_by = $4 and lease_until = $5",
     )
     .bind(reason)
     .bind(now.to_string())
     .bind(message_id)
+    .bind(holder.worker)
+    .bind(holder.lease_until.to_string())
     .execute(db.pool())
     .await?;
     Ok(())

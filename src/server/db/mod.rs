@@ -241,6 +241,16 @@ impl Db {
         })
     }
 
+    /// Refreshes the planner's statistics of `tables` after a bulk write (PostgreSQL's
+    /// `analyze`; SQLite plans these statements by their keys without statistics).
+    pub async fn refresh_statistics(&self, tables: &[&str]) -> Result<(), Error> {
+        if self.backend == Backend::Postgres && !tables.is_empty() {
+            let sql = format!("analyze {}", tables.join(", "));
+            self.pool.execute(sql.as_str()).await?;
+        }
+        Ok(())
+    }
+
     /// Closes every connection, waiting for those in use.
     pub async fn close(&self) {
         self.pool.close().await;

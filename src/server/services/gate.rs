@@ -75,6 +75,10 @@ pub trait Gated: Sized + Send + Sync {
         actor: &Actor,
         decided: &Decided<'_>,
     ) -> Result<Change, Error>;
+
+    /// Once the decision is committed: upkeep its effect needs outside the transaction. It
+    /// cannot undo the decision, so it reports its own failures instead of returning them.
+    async fn decided(&self, _ctx: &Context, _decision: Decision) {}
 }
 
 /// The approver's decision on `id`: the one flow for every gated subject. With `request`,
@@ -122,5 +126,6 @@ pub async fn decide<S: Gated>(
     let change = subject.apply_in(&mut tx, actor, &decided).await?;
     event_record::record(&mut tx, By::Actor(actor), &change, now).await?;
     tx.commit().await?;
+    subject.decided(ctx, decision).await;
     S::load(ctx, actor, id).await
 }

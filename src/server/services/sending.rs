@@ -157,8 +157,11 @@ struct Started<'a> {
     /// The whole message, kept for a sandbox's outbox.
     raw: Option<String>,
     /// Until when this worker holds it: a call must end before, or another worker could
-    /// declare it uncertain while it is on the wire.
+    /// declare it uncertain while it is on the wire. With the worker's id it also names
+    /// this start of the row, so a give-back touches nothing started since.
     lease_until: Timestamp,
+    /// When it was started: the day its sender's count was taken on.
+    started_at: Timestamp,
 }
 
 enum Handled {
@@ -409,7 +412,7 @@ impl Sender {
                 match outcome {
                     // The recorder is only gone once this loop has ended.
                     Outcome::Sent { provider_id } => _ = to_record.send((s, provider_id)),
-                    other => results.push(self.settle(s.c, &s.p, other).await),
+                    other => results.push(self.settle(&s, other).await),
                 }
             }
             drop(to_record);
@@ -458,10 +461,9 @@ impl Sender {
         turn: &SenderTurn,
     ) -> (Started<'a>, Option<Outcome>) {
         let _slot = slots.acquire().await;
-        let call_must_end = self
-            .ctx
-            .now()
-            .plus(to_time(self.settings.call_timeout + CALL_MARGIN));
+        let call_must_end = self.ctx.now().plus(to_time(
+            self.settings.call_timeout + CALL_MARGIN + RECORD_MARGIN,
+        ));
         if stopping.load(Ordering::Relaxed)
             || turn.held.load(Ordering::Relaxed)
             || call_must_end >= s.lease_until
@@ -521,24 +523,39 @@ impl Sender {
         }
     }
 
-    /// Started messages that were never handed over (the sender was held, or the worker is
-    /// stopping): `scheduled` again and released, their attempt and day count undone.
+    /// Started messages that were never handed over (the sender was held, the worker is
+    /// stopping, or the lease left was too short): `scheduled` again and released, their
+    /// attempt and day count undone.
     async fn give_back_not_called(&self, not_called: &[Started<'_>]) -> Result<(), Error> {
         let now = self.ctx.now();
         let mut tx = self.ctx.db.begin().await?;
-        let ids: Vec<&str> = not_called.iter().map(|s| s.c.message_id.as_str()).collect();
-        let given_back = messages::give_back(&mut tx, &ids, None, now).await?;
-        let mut by_sender: HashMap<&ConnectorId, i64> = HashMap::new();
-        for s in not_called
-            .iter()
-            .filter(|s| given_back.contains(&s.c.message_id))
-        {
-            *by_sender.entry(&s.p.sender.id).or_default() += 1;
-        }
-        for (sender, n) in by_sender {
-            sender_days::give_back(&mut tx, sender, now, n).await?;
+        for s in not_called {
+            self.give_back_in(&mut tx, s, None, now).await?;
         }
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// This worker's start of a message.
+    fn holder<'s>(&'s self, s: &Started<'_>) -> messages::Holder<'s> {
+        messages::Holder {
+            worker: &self.worker,
+            lease_until: s.lease_until,
+        }
+    }
+
+    /// Gives one started message back if this start of it still holds the row (nothing
+    /// another worker, or a later start, has since done to it), with the day's count.
+    async fn give_back_in(
+        &self,
+        tx: &mut crate::server::db::Tx,
+        s: &Started<'_>,
+        reason: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        if messages::give_back(tx, &s.c.message_id, &self.holder(s), reason, now).await? {
+            sender_days::give_back(tx, &s.p.sender.id, s.started_at, 1).await?;
+        }
         Ok(())
     }
 
@@ -761,6 +778,7 @@ impl Sender {
                     subject,
                     raw,
                     lease_until: lease,
+                    started_at: now,
                 };
                 (meta, r.message)
             })
@@ -914,7 +932,8 @@ impl Sender {
         Ok(())
     }
 
-    async fn settle(&self, c: &Claimed, p: &Prepared, outcome: Outcome) -> Result<Handled, Error> {
+    async fn settle(&self, s: &Started<'_>, outcome: Outcome) -> Result<Handled, Error> {
+        let (c, p) = (s.c, &s.p);
         let db = &self.ctx.db;
         let now = self.ctx.now();
         match outcome {
@@ -923,7 +942,7 @@ impl Sender {
             ))),
             Outcome::Uncertain(reason) => {
                 tracing::warn!(message = %c.message_id, %reason, "send outcome unknown: left for a person");
-                messages::mark_uncertain(db, &c.message_id, &reason, now).await?;
+                messages::mark_uncertain(db, &c.message_id, &self.holder(s), &reason, now).await?;
                 Ok(Handled::Uncertain)
             }
             Outcome::ConnectorFault(reason) => {
@@ -931,11 +950,7 @@ impl Sender {
                 // back as it was, its attempt not counted, to wait with its run.
                 tracing::warn!(message = %c.message_id, %reason, "sender cannot work: message given back");
                 let mut tx = db.begin().await?;
-                let given_back =
-                    messages::give_back(&mut tx, &[&c.message_id], Some(&reason), now).await?;
-                if !given_back.is_empty() {
-                    sender_days::give_back(&mut tx, &p.sender.id, now, 1).await?;
-                }
+                self.give_back_in(&mut tx, s, Some(&reason), now).await?;
                 tx.commit().await?;
                 Ok(Handled::Skipped)
             }
@@ -946,7 +961,8 @@ impl Sender {
                 match retry_after(&failure, attempt) {
                     Some(secs) => {
                         let at = self.window_open(&p.seq, now.plus(time::Duration::seconds(secs)));
-                        messages::retry_later(db, &c.message_id, at, &reason, now).await?;
+                        let holder = self.holder(s);
+                        messages::retry_later(db, &c.message_id, &holder, at, &reason, now).await?;
                         Ok(Handled::Retried)
                     }
                     None => {
@@ -980,6 +996,11 @@ impl Sender {
 /// A provider call gets this long beyond its budget before it is cut off.
 const CALL_MARGIN: Duration = Duration::from_secs(2);
 
+/// Left of a lease after the longest call, to record its outcome. With [`CALL_MARGIN`] it
+/// stays under the shortest lease's margin over the call timeout, so a message started
+/// with the shortest lease allowed can still be called at once.
+const RECORD_MARGIN: Duration = Duration::from_secs(1);
+
 fn to_time(d: Duration) -> time::Duration {
     time::Duration::milliseconds(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
@@ -997,6 +1018,12 @@ fn next_utc_day(at: Timestamp) -> Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_started_with_the_shortest_lease_can_be_called() {
+        let margin = Duration::from_secs(crate::server::config::LEASE_MARGIN_SECONDS);
+        assert!(CALL_MARGIN + RECORD_MARGIN < margin);
+    }
 
     #[test]
     fn the_cap_resets_at_the_next_utc_midnight() {

@@ -944,6 +944,19 @@ impl SequenceAtGate {
 impl Gated for SequenceAtGate {
     const SUBJECT: SubjectType = SubjectType::EmailSequence;
 
+    async fn decided(&self, ctx: &Context, decision: Decision) {
+        if decision != Decision::Approve {
+            return;
+        }
+        // The run's rows were written a moment ago; on PostgreSQL the planner would read
+        // them through the sequence's status index until autovacuum analyses the tables,
+        // which made every chunk the worker starts scan the whole run.
+        let tables = ["enrollments", "enrollment_fields", "sequence_messages"];
+        if let Err(e) = ctx.db.refresh_statistics(&tables).await {
+            tracing::warn!(error = %e, sequence = %self.seq.id, "planner statistics not refreshed after approval");
+        }
+    }
+
     async fn load(ctx: &Context, actor: &Actor, id: &str) -> Result<Self, Error> {
         let id: SequenceId = id.parse().map_err(|_| Error::NotFound("email sequence"))?;
         let seq = sequences::get(&ctx.db, actor.workspace_id(), &id)
