@@ -18,7 +18,7 @@ use crate::fake_smtp::FakeSmtp;
 use crate::on_both_databases;
 use crate::smtp_sink::SmtpSink;
 use crate::support::TestApp;
-use crate::world::{Team, approved, connector, round, sender_with, team};
+use crate::world::{Team, approved, connector, day_count, round, sender_with, team};
 
 on_both_databases!(
     an_smtp_server_without_a_usable_login_holds_the_run,
@@ -323,13 +323,7 @@ async fn a_closed_port_holds_the_run_after_failures_in_a_row(app: TestApp) {
     assert_eq!(waiting, RECIPIENTS as i64, "retried later, none given up");
     // The sender's day counts exactly the messages handed to it: none given back after the
     // hold, and none twice.
-    let counted: i64 = sqlx::query_scalar(
-        "select cast(coalesce(sum(sent), 0) as bigint) from sender_days where connector_id = $1",
-    )
-    .bind(&sender)
-    .fetch_one(app.db().pool())
-    .await
-    .unwrap();
+    let counted = day_count(&app, &sender).await;
     assert_eq!(counted, attempts, "the day counts the calls made");
 
     // A server now listens there: the test passes and the run goes on.

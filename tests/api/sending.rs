@@ -15,7 +15,8 @@ use crate::on_both_databases;
 use crate::smtp_sink::SmtpSink;
 use crate::support::TestApp;
 use crate::world::{
-    Team, approved, connector, ledger, round, sender_at, sender_at_hours, smtp_connector, team,
+    Team, approved, connector, day_count, ledger, round, sender_at, sender_at_hours,
+    smtp_connector, team, untouched_first_steps,
 };
 
 on_both_databases!(
@@ -679,14 +680,7 @@ async fn a_daily_cap_holds_the_rest_until_the_next_day(app: TestApp) {
     );
     // Turned back once the day was full, in the same wave as the two that went: no attempt
     // is counted and none stays claimed.
-    let untouched: i64 = sqlx::query_scalar(
-        "select count(*) from sequence_messages where sequence_id = $1 and step_index = 0 and status = 'scheduled' \
-         and attempts = 0 and claimed_by is null and lease_until is null",
-    )
-    .bind(&seq)
-    .fetch_one(app.db().pool())
-    .await
-    .unwrap();
+    let untouched = untouched_first_steps(&app, &seq).await;
     assert_eq!(untouched, 3);
     let counted: i64 = sqlx::query_scalar("select sends from campaigns where id = (select campaign_id from email_sequences where id = $1)")
         .bind(&seq)
@@ -868,22 +862,9 @@ async fn a_stopping_worker_gives_back_what_it_started_and_did_not_hand_over(app:
     assert_eq!(step_one("sending").await, 0, "nothing is left mid-send");
     // What was started and not handed over is as if never started: no attempt counted, not
     // claimed, and the sender's day counts only the calls made.
-    let untouched: i64 = sqlx::query_scalar(
-        "select count(*) from sequence_messages where sequence_id = $1 and step_index = 0 and status = 'scheduled' \
-         and attempts = 0 and claimed_by is null and lease_until is null",
-    )
-    .bind(&seq)
-    .fetch_one(app.db().pool())
-    .await
-    .unwrap();
+    let untouched = untouched_first_steps(&app, &seq).await;
     assert_eq!(untouched as usize, RECIPIENTS - delivered);
-    let counted: i64 = sqlx::query_scalar(
-        "select cast(coalesce(sum(sent), 0) as bigint) from sender_days where connector_id = $1",
-    )
-    .bind(&sender)
-    .fetch_one(app.db().pool())
-    .await
-    .unwrap();
+    let counted = day_count(&app, &sender).await;
     assert_eq!(counted as usize, delivered, "the day counts the calls made");
 
     // The next worker sends the rest, each once.

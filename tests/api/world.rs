@@ -233,6 +233,30 @@ pub async fn round(sender: &Sender) -> Round {
         .expect("a round runs")
 }
 
+/// First-step messages of a sequence that are `scheduled` as if never started: no attempt
+/// counted, not claimed, no lease.
+pub async fn untouched_first_steps(app: &TestApp, seq: &str) -> i64 {
+    sqlx::query_scalar(
+        "select count(*) from sequence_messages where sequence_id = $1 and step_index = 0 and status = 'scheduled' \
+         and attempts = 0 and claimed_by is null and lease_until is null",
+    )
+    .bind(seq)
+    .fetch_one(app.db().pool())
+    .await
+    .unwrap()
+}
+
+/// Messages a sender's days count, all days together.
+pub async fn day_count(app: &TestApp, sender: &str) -> i64 {
+    sqlx::query_scalar(
+        "select cast(coalesce(sum(sent), 0) as bigint) from sender_days where connector_id = $1",
+    )
+    .bind(sender)
+    .fetch_one(app.db().pool())
+    .await
+    .unwrap()
+}
+
 /// `(email, step) → status` of every ledger row of a sequence.
 pub async fn ledger(app: &TestApp, seq: &str) -> Vec<(String, i64, String, Option<String>)> {
     let rows: Vec<(String, i64, String, Option<String>)> = sqlx::query_as(

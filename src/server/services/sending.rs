@@ -698,17 +698,17 @@ impl Sender {
         let mut started = Vec::with_capacity(ready.len());
         let mut day_full = Vec::new();
         let mut tx = db.begin().await?;
-        // The send-time checks: one statement per sequence in the chunk.
-        let mut by_sequence: Vec<(&str, Vec<&str>)> = Vec::new();
+        // The send-time checks: one statement per approved content in the chunk.
+        let mut by_hash: Vec<(&str, Vec<&str>)> = Vec::new();
         for r in &ready {
             let hash = r.p.seq.content_hash.as_str();
-            match by_sequence.iter_mut().find(|(h, _)| *h == hash) {
+            match by_hash.iter_mut().find(|(h, _)| *h == hash) {
                 Some((_, ids)) => ids.push(r.c.message_id.as_str()),
-                None => by_sequence.push((hash, vec![r.c.message_id.as_str()])),
+                None => by_hash.push((hash, vec![r.c.message_id.as_str()])),
             }
         }
         let mut passed = std::collections::HashSet::new();
-        for (hash, ids) in &by_sequence {
+        for (hash, ids) in &by_hash {
             passed.extend(
                 messages::start_sending(&mut tx, ids, &self.worker, hash, lease, now).await?,
             );
