@@ -13,7 +13,12 @@ use super::wire::wire_enum;
 /// The one Message-ID scheme: `<sequence>.<contact>.<step>@<sender's domain>`, so a reply's
 /// `In-Reply-To` names the message it answers, and a step can only ever have one id.
 pub fn message_id(sequence: &str, contact: &str, step: u32, domain: &str) -> String {
-    format!("{sequence}.{contact}.{step}@{domain}")
+    format!("{sequence}.{contact}{}", message_id_suffix(step, domain))
+}
+
+/// What follows `<sequence>.<contact>` in a step's Message-IDs: `.<step>@<domain>`.
+pub fn message_id_suffix(step: u32, domain: &str) -> String {
+    format!(".{step}@{domain}")
 }
 
 /// The domain a sender's Message-IDs end in: its address's, lowercased.
@@ -176,6 +181,41 @@ pub struct NextSend {
     pub messages: i64,
 }
 
+impl NextSend {
+    /// `next` (messages in the ledger, soonest first) with the follow-ups still to be queued
+    /// (`to_come`, per step) at the moments their steps fall due (`planned`, per later
+    /// step), soonest first, at most `limit`. A follow-up is queued with its step's moment,
+    /// so the two meet at the same `(step, at)`.
+    pub fn with_follow_ups(
+        next: Vec<Self>,
+        planned: &[(u32, Timestamp)],
+        to_come: &[i64],
+        limit: usize,
+    ) -> Vec<Self> {
+        let mut all = next;
+        for (step, at) in planned {
+            let n = to_come.get(*step as usize).copied().unwrap_or(0);
+            if n == 0 {
+                continue;
+            }
+            match all
+                .iter_mut()
+                .find(|s| s.step_index == *step && s.at == *at)
+            {
+                Some(same) => same.messages += n,
+                None => all.push(Self {
+                    step_index: *step,
+                    at: *at,
+                    messages: n,
+                }),
+            }
+        }
+        all.sort_by_key(|a| (a.at, a.step_index));
+        all.truncate(limit);
+        all
+    }
+}
+
 /// Per-step counts of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct StepProgress {
@@ -193,6 +233,28 @@ pub struct StepProgress {
     pub skipped: i64,
 }
 
+/// Per step, the messages not in the ledger yet that a run will queue as the steps before
+/// them are sent: a recipient's next step is queued when their current one is sent, so each
+/// message still open at step k (waiting, being sent, or uncertain until a person settles
+/// it) stands for one more at every later step.
+pub fn follow_ups_to_come(steps: usize, counts: &[(u32, MessageStatus, i64)]) -> Vec<i64> {
+    let mut open = vec![0; steps];
+    for (step, status, n) in counts {
+        let still_open = matches!(
+            status,
+            MessageStatus::Scheduled | MessageStatus::Sending | MessageStatus::Uncertain
+        );
+        if let Some(slot) = open.get_mut(*step as usize).filter(|_| still_open) {
+            *slot += n;
+        }
+    }
+    let mut to_come = vec![0; steps];
+    for k in 1..steps {
+        to_come[k] = to_come[k - 1] + open[k - 1];
+    }
+    to_come
+}
+
 /// How far a run has got: what the sequence page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RunProgress {
@@ -203,8 +265,14 @@ pub struct RunProgress {
 }
 
 impl RunProgress {
-    /// Builds the per-step table from `(step, status, count)` rows, for `steps` steps.
-    pub fn from_counts(steps: usize, counts: &[(u32, MessageStatus, i64)]) -> Vec<StepProgress> {
+    /// Builds the per-step table from `(step, status, count)` rows, for `steps` steps. When
+    /// the run queues follow-ups as the steps before them are sent (`queued_when_due`), a
+    /// step's waiting messages include those still to be queued.
+    pub fn from_counts(
+        steps: usize,
+        counts: &[(u32, MessageStatus, i64)],
+        queued_when_due: bool,
+    ) -> Vec<StepProgress> {
         let mut out: Vec<StepProgress> = (0..steps as u32)
             .map(|step_index| StepProgress {
                 step_index,
@@ -222,6 +290,11 @@ impl RunProgress {
                 MessageStatus::Failed => row.failed += n,
                 MessageStatus::Uncertain => row.uncertain += n,
                 MessageStatus::Skipped => row.skipped += n,
+            }
+        }
+        if queued_when_due {
+            for (row, to_come) in out.iter_mut().zip(follow_ups_to_come(steps, counts)) {
+                row.scheduled += to_come;
             }
         }
         out
@@ -325,10 +398,76 @@ mod tests {
                 (1, MessageStatus::Uncertain, 1),
                 (7, MessageStatus::Sent, 9),
             ],
+            false,
         );
         assert_eq!(steps.len(), 2);
         assert_eq!((steps[0].sent, steps[0].scheduled), (5, 3));
         assert_eq!((steps[1].skipped, steps[1].uncertain), (3, 1));
+        assert_eq!(steps[1].scheduled, 0);
+    }
+
+    #[test]
+    fn follow_ups_to_come_are_the_messages_still_open_at_every_step_before() {
+        let counts = [
+            (0, MessageStatus::Sent, 4),
+            (0, MessageStatus::Scheduled, 3),
+            (0, MessageStatus::Uncertain, 1),
+            (0, MessageStatus::Failed, 2),
+            (0, MessageStatus::Skipped, 5),
+            (1, MessageStatus::Sent, 1),
+            (1, MessageStatus::Sending, 2),
+            (1, MessageStatus::Scheduled, 1),
+            (9, MessageStatus::Scheduled, 7),
+        ];
+        assert_eq!(follow_ups_to_come(3, &counts), [0, 4, 7]);
+        assert_eq!(follow_ups_to_come(1, &counts), [0]);
+        assert_eq!(follow_ups_to_come(0, &counts), Vec::<i64>::new());
+
+        let steps = RunProgress::from_counts(3, &counts, true);
+        let scheduled: Vec<i64> = steps.iter().map(|s| s.scheduled).collect();
+        assert_eq!(scheduled, [3, 3 + 4, 7]);
+    }
+
+    #[test]
+    fn next_sends_add_the_follow_ups_to_come_at_their_steps_moments() {
+        let at = |day: i64| Timestamp::from_unix_seconds(1_700_000_000 + day * 86_400).unwrap();
+        let next = vec![
+            NextSend {
+                step_index: 0,
+                at: at(0),
+                messages: 3,
+            },
+            NextSend {
+                step_index: 1,
+                at: at(3),
+                messages: 2,
+            },
+        ];
+        let planned = [(1, at(3)), (2, at(6)), (3, at(9))];
+        let merged = NextSend::with_follow_ups(next.clone(), &planned, &[0, 3, 5, 0], 5);
+        assert_eq!(
+            merged,
+            [
+                NextSend {
+                    step_index: 0,
+                    at: at(0),
+                    messages: 3
+                },
+                NextSend {
+                    step_index: 1,
+                    at: at(3),
+                    messages: 5
+                },
+                NextSend {
+                    step_index: 2,
+                    at: at(6),
+                    messages: 5
+                },
+            ]
+        );
+        let first_two = NextSend::with_follow_ups(next, &planned, &[0, 3, 5, 0], 2);
+        assert_eq!(first_two.len(), 2);
+        assert_eq!(first_two[1].messages, 5);
     }
 
     #[test]

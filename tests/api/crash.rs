@@ -1,7 +1,8 @@
 //! The crash test: the real `tenex worker` binary sends a 2,000-recipient sequence to a
 //! local SMTP server and is killed with SIGKILL at random moments, five times, restarting
-//! each time. At the end nothing was delivered twice, and every ledger row is `sent`,
-//! `uncertain` (killed mid-conversation, waiting for a person) or still `scheduled`.
+//! each time. At the end nothing was delivered twice, every first step is `sent` or
+//! `uncertain` (killed mid-conversation, waiting for a person), and each one sent has queued
+//! its follow-up, still `scheduled`.
 
 use std::collections::{HashMap, HashSet};
 use std::process::{Child, Command, Stdio};
@@ -116,15 +117,29 @@ async fn a_worker_killed_five_times_sends_nothing_twice_and_loses_nothing(app: T
             "a row ended {status}: {c:?}"
         );
     }
+    let sent_first = c.get("sent").copied().unwrap_or(0);
     assert_eq!(
         c.values().sum::<i64>(),
-        2 * RECIPIENTS as i64,
-        "no row lost"
+        RECIPIENTS as i64 + sent_first,
+        "no row lost: a first step each, and a follow-up for each first step sent"
     );
+    let follow_ups: Vec<String> = sqlx::query_scalar(
+        "select f.status from sequence_messages f join sequence_messages m \
+         on m.sequence_id = f.sequence_id and m.contact_id = f.contact_id and m.step_index = 0 \
+         where f.sequence_id = $1 and f.step_index = 1 and m.status = 'sent'",
+    )
+    .bind(&seq)
+    .fetch_all(app.db().pool())
+    .await
+    .unwrap();
     assert_eq!(
-        c.get("scheduled").copied().unwrap_or(0),
-        RECIPIENTS as i64,
-        "every follow-up is still scheduled"
+        follow_ups.len() as i64,
+        sent_first,
+        "each first step sent queued its follow-up"
+    );
+    assert!(
+        follow_ups.iter().all(|s| s == "scheduled"),
+        "the follow-ups wait for their day: {c:?}"
     );
     let sent: Vec<String> = sqlx::query_scalar(
         "select message_id from sequence_messages where sequence_id = $1 and status = 'sent'",

@@ -22,6 +22,7 @@ mod crash;
 mod crm;
 mod fake_smtp;
 mod faulty_http;
+mod follow_ups;
 mod generation;
 mod holds;
 mod jobs;

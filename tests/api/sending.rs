@@ -41,6 +41,17 @@ fn status_of(rows: &[(String, i64, String, Option<String>)], email: &str, step: 
         .unwrap_or_else(|| panic!("no row for {email} step {step}"))
 }
 
+async fn run_progress(app: &TestApp, t: &Team, seq: &str) -> Value {
+    let r = app
+        .get(
+            &format!("/api/v1/marketing/email-sequences/{seq}/progress"),
+            &t.marketer.key,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.json()
+}
+
 async fn sequence(app: &TestApp, t: &Team, seq: &str) -> Value {
     app.get(
         &format!("/api/v1/marketing/email-sequences/{seq}"),
@@ -56,13 +67,41 @@ async fn an_approved_sequence_sends_each_step_once_over_smtp(app: TestApp) {
     let sender = smtp_connector(&app, &t, sink.port, json!({})).await;
     let seq = approved(&app, &t, &sender).await;
     let rows = ledger(&app, &seq).await;
-    assert_eq!(rows.len(), 8, "one row per contact and step: {rows:?}");
-    assert!(rows.iter().all(|r| r.2 == "scheduled"));
+    assert_eq!(rows.len(), 4, "the first step for each contact: {rows:?}");
+    assert!(rows.iter().all(|r| r.1 == 0 && r.2 == "scheduled"));
+    let s = sequence(&app, &t, &seq).await;
+    assert_eq!(
+        s["stats"]["scheduled"], 8,
+        "the follow-ups to come count: {s}"
+    );
+    let progress = run_progress(&app, &t, &seq).await;
+    assert_eq!(progress["steps"][1]["scheduled"], 4, "{progress}");
+    let follow_up_due = progress["next_sends"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["step_index"] == 1)
+        .unwrap_or_else(|| panic!("step 2 among the next sends: {progress}"))
+        .clone();
+    assert_eq!(follow_up_due["messages"], 4);
 
     let now = sender_at(&app, 0, "w1");
     let r = round(&now).await;
     assert_eq!((r.claimed, r.sent), (4, 4), "{r:?}");
     assert_eq!(round(&now).await.claimed, 0, "step 2 is not due for 3 days");
+    let rows = ledger(&app, &seq).await;
+    assert_eq!(
+        rows.len(),
+        8,
+        "each sent first step queued its follow-up: {rows:?}"
+    );
+    assert!(rows.iter().filter(|r| r.1 == 1).all(|r| r.2 == "scheduled"));
+    let progress = run_progress(&app, &t, &seq).await;
+    assert_eq!(
+        progress["next_sends"][0], follow_up_due,
+        "queued at the moment approval planned: {progress}"
+    );
+    assert_eq!(sequence(&app, &t, &seq).await["stats"]["scheduled"], 4);
     let first = sink.messages();
     assert_eq!(first.len(), 4);
     for m in &first {
@@ -350,10 +389,14 @@ async fn transient_failures_retry_and_permanent_ones_fail_with_the_reason(app: T
         .find(|r| r.0 == "p1@north.test" && r.1 == 0)
         .unwrap();
     assert!(p1.3.as_deref().unwrap().contains("550"), "{p1:?}");
+    assert!(
+        !rows.iter().any(|r| r.0 == "p1@north.test" && r.1 == 1),
+        "no follow-up to a failed first step: {rows:?}"
+    );
+    let progress = run_progress(&app, &t, &seq).await;
     assert_eq!(
-        status_of(&rows, "p1@north.test", 1),
-        "skipped",
-        "no follow-up to a failed first step"
+        progress["steps"][1]["scheduled"], 2,
+        "p0's and p2's follow-ups, not p1's: {progress}"
     );
     // The retry waits for its backoff; then keeps failing until the attempts run out.
     assert_eq!(round(&sender_at(&app, 0, "w1")).await.claimed, 0);
@@ -502,9 +545,16 @@ async fn an_interrupted_send_is_uncertain_until_a_person_settles_it(app: TestApp
     assert_eq!(sink.count(), 2);
     let rows = ledger(&app, &seq).await;
     assert_eq!(status_of(&rows, "p0@north.test", 0), "uncertain");
-    assert_eq!(status_of(&rows, "p0@north.test", 1), "scheduled");
+    assert!(
+        !rows.iter().any(|r| r.0 == "p0@north.test" && r.1 == 1),
+        "p0's follow-up is not queued until a person settles the first step: {rows:?}"
+    );
     let s = sequence(&app, &t, &seq).await;
     assert_eq!(s["stats"]["uncertain"], 1);
+    assert_eq!(
+        s["stats"]["scheduled"], 1,
+        "p0's follow-up is still to come"
+    );
     assert_eq!(
         s["status"], "active",
         "not complete while a message is uncertain"

@@ -81,7 +81,11 @@ async fn an_smtp_server_that_drops_or_hangs_after_the_data_leaves_the_message_un
                 || rows[0].2.as_deref().unwrap_or_default().contains("smtp"),
             "{rows:?}"
         );
-        assert_eq!(rows[1].1, "scheduled", "the follow-up waits for a person");
+        assert_eq!(
+            rows.len(),
+            1,
+            "the follow-up is not queued until a person settles the first step: {rows:?}"
+        );
     }
 }
 

@@ -613,17 +613,17 @@ pub async fn counts(
         .collect()
 }
 
-/// Counts by status for several sequences at once: `(sequence, status) → n`.
+/// Counts by step and status for several sequences at once: `(sequence, step, status) → n`.
 pub async fn status_counts(
     db: &Db,
     sequences: &[&SequenceId],
-) -> Result<Vec<(String, MessageStatus, i64)>, Error> {
+) -> Result<Vec<(String, u32, MessageStatus, i64)>, Error> {
     if sequences.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "select sequence_id, status, count(*) as n from sequence_messages where sequence_id in ({}) \
-         group by sequence_id, status",
+        "select sequence_id, step_index, status, count(*) as n from sequence_messages \
+         where sequence_id in ({}) group by sequence_id, status, step_index",
         super::placeholders(1, sequences.len())
     );
     let mut query = sqlx::query(&sql);
@@ -637,6 +637,7 @@ pub async fn status_counts(
         .map(|r| {
             Ok((
                 r.try_get("sequence_id")?,
+                u32::try_from(r.try_get::<i64, _>("step_index")?).map_err(Error::internal)?,
                 get_parsed(r, "status")?,
                 r.try_get("n")?,
             ))

@@ -14,6 +14,7 @@ pub mod connectors;
 pub mod contacts;
 pub mod enrollments;
 pub mod events;
+pub mod follow_ups;
 pub mod idempotency;
 pub mod jobs;
 pub mod messages;

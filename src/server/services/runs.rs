@@ -11,17 +11,22 @@ use crate::domain::actor::{Actor, Scope};
 use crate::domain::change::{Action, Change};
 use crate::domain::ids::{SequenceId, WorkspaceId};
 use crate::domain::message::{
-    LedgerMessage, MessageFilter, MessageStatus, RunControl, RunProgress, UncertainChoice,
+    LedgerMessage, MessageFilter, MessageStatus, NextSend, RunControl, RunProgress,
+    UncertainChoice, follow_ups_to_come,
 };
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::schedule::due_at;
 use crate::domain::sequence::{EmailSequence, SenderIdentity, SequenceStats, SequenceStatus};
 use crate::domain::time::Timestamp;
-use crate::server::db::{Tx, campaigns, connectors, enrollments, messages, outbox, sequences};
+use crate::server::db::{
+    Tx, campaigns, connectors, enrollments, follow_ups, messages, outbox, sequences,
+};
 
-/// Queues every step for every enrollment of a just-approved sequence: step k is due at
-/// approval time plus its day offset, moved into the send window. Returns the rows queued.
+/// Queues the first step for every enrollment of a just-approved sequence and plans the
+/// later ones: step k is due at approval time plus its day offset, moved into the send
+/// window, and is queued for a recipient once their step k-1 is sent
+/// ([`follow_ups::queue_after`]). Returns the rows queued.
 pub(crate) async fn enqueue_in(
     tx: &mut Tx,
     seq: &EmailSequence,
@@ -32,7 +37,13 @@ pub(crate) async fn enqueue_in(
     let mut queued = 0;
     for step in &seq.steps {
         let due = due_at(approved, step.day_offset, seq.send_window.as_ref());
-        queued += messages::enqueue_step(tx, &seq.id, step.index, due, &domain, approved).await?;
+        if step.index == 0 {
+            queued =
+                messages::enqueue_step(tx, &seq.id, step.index, due, &domain, approved).await?;
+        } else {
+            let suffix = crate::domain::message::message_id_suffix(step.index, &domain);
+            follow_ups::plan(tx, &seq.id, step.index, due, &suffix).await?;
+        }
     }
     Ok(queued)
 }
@@ -188,7 +199,9 @@ fn past_tense(control: RunControl) -> &'static str {
     }
 }
 
-/// Counters of several sequences: enrollments by how they ended, messages by status.
+/// Counters of several sequences: enrollments by how they ended, messages by status. The
+/// messages still to send include the follow-ups a run will queue once the steps before them
+/// are sent.
 pub async fn stats(
     ctx: &Context,
     ids: &[&SequenceId],
@@ -204,8 +217,9 @@ pub async fn stats(
             _ => {}
         }
     }
-    for (seq, status, n) in messages::status_counts(&ctx.db, ids).await? {
-        let s = out.entry(seq).or_default();
+    let mut by_step: HashMap<String, Vec<(u32, MessageStatus, i64)>> = HashMap::new();
+    for (seq, step, status, n) in messages::status_counts(&ctx.db, ids).await? {
+        let s = out.entry(seq.clone()).or_default();
         match status {
             MessageStatus::Sent => s.sent += n,
             MessageStatus::Failed => s.failed += n,
@@ -213,17 +227,33 @@ pub async fn stats(
             MessageStatus::Scheduled | MessageStatus::Sending => s.scheduled += n,
             MessageStatus::Skipped => {}
         }
+        by_step.entry(seq).or_default().push((step, status, n));
+    }
+    for (seq, steps) in follow_ups::planned_steps(&ctx.db, ids).await? {
+        let counts = by_step.get(&seq).map_or(&[][..], Vec::as_slice);
+        let to_come: i64 = follow_ups_to_come(steps, counts).iter().sum();
+        out.entry(seq).or_default().scheduled += to_come;
     }
     Ok(out)
 }
+
+/// How many of the next moments messages fall due the sequence page shows.
+const NEXT_SENDS: i64 = 5;
 
 /// Per-step progress and the next sends due.
 pub async fn progress(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<RunProgress, Error> {
     let seq = find(ctx, actor, id).await?;
     let counts = messages::counts(&ctx.db, id).await?;
+    let plan = follow_ups::plan_of(&ctx.db, id).await?;
+    let queued_when_due = !plan.is_empty();
+    let mut next_sends = messages::next_due(&ctx.db, id, NEXT_SENDS).await?;
+    if queued_when_due {
+        let to_come = follow_ups_to_come(seq.steps.len(), &counts);
+        next_sends = NextSend::with_follow_ups(next_sends, &plan, &to_come, NEXT_SENDS as usize);
+    }
     Ok(RunProgress {
-        steps: RunProgress::from_counts(seq.steps.len(), &counts),
-        next_sends: messages::next_due(&ctx.db, id, 5).await?,
+        steps: RunProgress::from_counts(seq.steps.len(), &counts, queued_when_due),
+        next_sends,
     })
 }
 
@@ -292,6 +322,7 @@ pub async fn settle(
         return Err(Error::Conflict("this message was settled meanwhile".into()));
     }
     if to_sent {
+        follow_ups::queue_after(&mut tx, &[message_id], now).await?;
         let sent =
             Change::new(Action::EmailSent, id, summary.clone()).for_campaign(&seq.campaign_id, now);
         event_record::record(&mut tx, actor.into(), &sent, now).await?;

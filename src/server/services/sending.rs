@@ -31,7 +31,7 @@ use crate::domain::time::Timestamp;
 use crate::server::connectors::{Account, Mailers};
 use crate::server::db::messages::{self, Claimed};
 use crate::server::db::{
-    approvals, brands, connectors, enrollments, outbox, sender_days, sequences,
+    approvals, brands, connectors, enrollments, follow_ups, outbox, sender_days, sequences,
 };
 use crate::server::mail::compose::{Outgoing, compose};
 
@@ -864,9 +864,20 @@ impl Sender {
             .map(|(s, provider_id)| (s.c.message_id.as_str(), provider_id.as_deref()))
             .collect();
         let recorded = messages::mark_sent(&mut tx, &ids, now).await?;
+        let recorded: std::collections::HashSet<&str> =
+            recorded.iter().map(String::as_str).collect();
+        let with_follow_up: Vec<&str> = accepted
+            .iter()
+            .filter(|(s, _)| {
+                (s.c.step_index as usize) + 1 < s.p.seq.steps.len()
+                    && recorded.contains(s.c.message_id.as_str())
+            })
+            .map(|(s, _)| s.c.message_id.as_str())
+            .collect();
+        follow_ups::queue_after(&mut tx, &with_follow_up, now).await?;
         let mut changes: Vec<(&WorkspaceId, Change)> = accepted
             .iter()
-            .filter(|(s, _)| recorded.contains(&s.c.message_id))
+            .filter(|(s, _)| recorded.contains(s.c.message_id.as_str()))
             .map(|(s, _)| {
                 let (c, p) = (s.c, &s.p);
                 let sent = Change::new(
