@@ -96,6 +96,15 @@ async fn a_settled_message_queues_its_follow_up_only_while_the_run_goes_on(app: 
     assert_eq!(settle_as_sent(&app, &t, &seq, &p1).await.0, 200);
     assert!(follow_up_of(&ledger(&app, &seq).await, "p1@north.test").is_none());
 
+    let s = app
+        .get(&format!("/api/v1/marketing/email-sequences/{seq}"), key)
+        .await
+        .json();
+    assert_eq!(
+        s["stats"]["scheduled"], 2,
+        "p0's follow-up, queued, and p2's, to come once p2's first step is settled: {s}"
+    );
+
     // The run is cancelled: a message settled afterwards queues nothing either.
     let r = app
         .post(
@@ -105,6 +114,18 @@ async fn a_settled_message_queues_its_follow_up_only_while_the_run_goes_on(app: 
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
+    let s = app
+        .get(&format!("/api/v1/marketing/email-sequences/{seq}"), key)
+        .await
+        .json();
+    assert_eq!(
+        (
+            s["stats"]["uncertain"].as_i64(),
+            s["stats"]["scheduled"].as_i64()
+        ),
+        (Some(1), Some(0)),
+        "a cancelled run has no follow-up to come, even after p2's uncertain step: {s}"
+    );
     let p2 = first_step_of(&app, &seq, "p2@north.test").await;
     let (status, body) = settle_as_sent(&app, &t, &seq, &p2).await;
     assert_eq!(

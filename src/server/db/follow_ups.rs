@@ -64,8 +64,9 @@ pub async fn queue_after(tx: &mut Tx, sent: &[&str], now: Timestamp) -> Result<u
     Ok(query.execute(&mut **tx).await?.rows_affected())
 }
 
-/// For each of `sequences` whose follow-ups are queued as they become possible, its number
-/// of steps (the first and every planned one).
+/// For each of `sequences` that is running (active or paused) and queues its follow-ups as
+/// they become possible, its number of steps (the first and every planned one). A run that
+/// ended queues nothing more.
 pub async fn planned_steps(
     db: &Db,
     sequences: &[&SequenceId],
@@ -74,8 +75,9 @@ pub async fn planned_steps(
         return Ok(HashMap::new());
     }
     let sql = format!(
-        "select sequence_id, max(step_index) as last from sequence_follow_ups \
-         where sequence_id in ({}) group by sequence_id",
+        "select f.sequence_id, max(f.step_index) as last from sequence_follow_ups f \
+         join email_sequences s on s.id = f.sequence_id \
+         where f.sequence_id in ({}) and s.status in ('active', 'paused') group by f.sequence_id",
         super::placeholders(1, sequences.len())
     );
     let mut query = sqlx::query(&sql);

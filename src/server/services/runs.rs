@@ -245,7 +245,8 @@ pub async fn progress(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<R
     let seq = find(ctx, actor, id).await?;
     let counts = messages::counts(&ctx.db, id).await?;
     let plan = follow_ups::plan_of(&ctx.db, id).await?;
-    let queued_when_due = !plan.is_empty();
+    let running = matches!(seq.status, SequenceStatus::Active | SequenceStatus::Paused);
+    let queued_when_due = running && !plan.is_empty();
     let mut next_sends = messages::next_due(&ctx.db, id, NEXT_SENDS).await?;
     if queued_when_due {
         let to_come = follow_ups_to_come(seq.steps.len(), &counts);
