@@ -265,13 +265,13 @@ pub struct RunProgress {
 }
 
 impl RunProgress {
-    /// Builds the per-step table from `(step, status, count)` rows, for `steps` steps. When
-    /// the run queues follow-ups as the steps before them are sent (`queued_when_due`), a
-    /// step's waiting messages include those still to be queued.
+    /// Builds the per-step table from `(step, status, count)` rows, for `steps` steps; a
+    /// step's waiting messages include its follow-ups still to be queued (`to_come`, per
+    /// step, from [`follow_ups_to_come`]; empty when the run queues none).
     pub fn from_counts(
         steps: usize,
         counts: &[(u32, MessageStatus, i64)],
-        queued_when_due: bool,
+        to_come: &[i64],
     ) -> Vec<StepProgress> {
         let mut out: Vec<StepProgress> = (0..steps as u32)
             .map(|step_index| StepProgress {
@@ -292,10 +292,8 @@ impl RunProgress {
                 MessageStatus::Skipped => row.skipped += n,
             }
         }
-        if queued_when_due {
-            for (row, to_come) in out.iter_mut().zip(follow_ups_to_come(steps, counts)) {
-                row.scheduled += to_come;
-            }
+        for (row, n) in out.iter_mut().zip(to_come) {
+            row.scheduled += n;
         }
         out
     }
@@ -398,7 +396,7 @@ mod tests {
                 (1, MessageStatus::Uncertain, 1),
                 (7, MessageStatus::Sent, 9),
             ],
-            false,
+            &[],
         );
         assert_eq!(steps.len(), 2);
         assert_eq!((steps[0].sent, steps[0].scheduled), (5, 3));
@@ -423,7 +421,7 @@ mod tests {
         assert_eq!(follow_ups_to_come(1, &counts), [0]);
         assert_eq!(follow_ups_to_come(0, &counts), Vec::<i64>::new());
 
-        let steps = RunProgress::from_counts(3, &counts, true);
+        let steps = RunProgress::from_counts(3, &counts, &follow_ups_to_come(3, &counts));
         let scheduled: Vec<i64> = steps.iter().map(|s| s.scheduled).collect();
         assert_eq!(scheduled, [3, 3 + 4, 7]);
     }

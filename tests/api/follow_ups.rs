@@ -10,6 +10,7 @@ use crate::world::{Team, approved, connector, ledger, round, sender_at, team};
 
 on_both_databases!(
     a_settled_message_queues_its_follow_up_only_while_the_run_goes_on,
+    a_settle_racing_a_cancel_queues_nothing_into_the_cancelled_run,
     a_run_with_every_step_in_its_ledger_sends_each_message_once,
 );
 
@@ -143,6 +144,36 @@ async fn a_settled_message_queues_its_follow_up_only_while_the_run_goes_on(app: 
         round(&sender_at(&app, 5, "w1")).await.sent,
         0,
         "the cancelled run sends nothing"
+    );
+}
+
+async fn a_settle_racing_a_cancel_queues_nothing_into_the_cancelled_run(app: TestApp) {
+    let (t, seq) = sandbox_run(&app, "acme", 2).await;
+    all_uncertain(&app, &seq).await;
+    let p0 = first_step_of(&app, &seq, "p0@north.test").await;
+    // A cancel in progress: the run's row changed and its scheduled messages skipped, not yet
+    // committed while a person settles p0's first step as sent.
+    let mut cancel = app.db().pool().begin().await.unwrap();
+    for sql in [
+        "update email_sequences set status = 'cancelled' where id = $1",
+        "update sequence_messages set status = 'skipped' where sequence_id = $1 and status = 'scheduled'",
+    ] {
+        sqlx::query(sql)
+            .bind(&seq)
+            .execute(&mut *cancel)
+            .await
+            .unwrap();
+    }
+    let commit_later = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        cancel.commit().await.unwrap();
+    };
+    let ((status, body), ()) = tokio::join!(settle_as_sent(&app, &t, &seq, &p0), commit_later);
+    assert_eq!(status, 200, "{body}");
+    let rows = ledger(&app, &seq).await;
+    assert!(
+        follow_up_of(&rows, "p0@north.test").is_none(),
+        "nothing is queued into a run cancelled meanwhile: {rows:?}"
     );
 }
 

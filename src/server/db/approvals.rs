@@ -202,12 +202,10 @@ pub async fn pending_among(
         "select subject_id, id from approvals where workspace_id = $1 and subject_type = $2          and status = 'pending' and subject_id in ({})",
         placeholders.join(", ")
     );
-    let mut query = sqlx::query(&sql)
+    let query = sqlx::query(&sql)
         .bind(workspace.as_str())
         .bind(subject_type.as_str());
-    for id in subject_ids {
-        query = query.bind(*id);
-    }
+    let query = super::bind_all(query, subject_ids.iter().copied());
     let rows = query.fetch_all(db.pool()).await?;
     rows.iter()
         .map(|r| Ok((r.try_get("subject_id")?, get_parsed(r, "id")?)))

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Db, Tx, get_opt_time, get_parsed, get_time, placeholders};
+use super::{Db, Tx, bind_all, get_opt_time, get_parsed, get_time, placeholders};
 use crate::domain::Error;
 use crate::domain::contact::{Contact, ContactFields, ImportRow};
 use crate::domain::ids::{ContactId, WorkspaceId};
@@ -225,10 +225,10 @@ pub async fn existing_ids(
         "select id from contacts where workspace_id = $1 and id in ({})",
         placeholders(2, ids.len())
     );
-    let mut query = sqlx::query(&sql).bind(workspace.as_str());
-    for id in ids {
-        query = query.bind(id.as_str());
-    }
+    let query = bind_all(
+        sqlx::query(&sql).bind(workspace.as_str()),
+        ids.iter().map(|id| id.as_str()),
+    );
     let rows = query.fetch_all(db.pool()).await?;
     rows.iter().map(|r| get_parsed(r, "id")).collect()
 }

@@ -22,11 +22,8 @@ pub async fn counts(
          group by sequence_id",
         super::placeholders(2, sequences.len())
     );
-    let mut query = sqlx::query(&sql).bind(workspace.as_str());
-    for s in sequences {
-        query = query.bind(s.as_str());
-    }
-    query
+    let query = sqlx::query(&sql).bind(workspace.as_str());
+    super::bind_all(query, sequences.iter().map(|s| s.as_str()))
         .fetch_all(db.pool())
         .await?
         .iter()
@@ -81,11 +78,7 @@ pub async fn status_counts(
          group by sequence_id, status",
         super::placeholders(1, sequences.len())
     );
-    let mut query = sqlx::query(&sql);
-    for s in sequences {
-        query = query.bind(s.as_str());
-    }
-    query
+    super::bind_all(sqlx::query(&sql), sequences.iter().map(|s| s.as_str()))
         .fetch_all(db.pool())
         .await?
         .iter()

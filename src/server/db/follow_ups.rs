@@ -9,10 +9,14 @@ use std::collections::HashMap;
 
 use sqlx::Row;
 
-use super::{Db, Tx};
+use super::{Backend, Db, Tx, bind_all, placeholders};
 use crate::domain::Error;
 use crate::domain::ids::SequenceId;
 use crate::domain::time::Timestamp;
+
+/// A run still going on, as `s` (its `email_sequences` row): only such a run queues
+/// follow-ups, and only its plan counts as messages still to come.
+const RUNNING: &str = "s.status in ('active', 'paused')";
 
 /// Keeps when step `step_index` of `sequence` falls due and how its Message-IDs end
 /// (`.<step>@<domain>`, see [`crate::domain::message::message_id`]).
@@ -36,6 +40,29 @@ pub async fn plan(
     Ok(())
 }
 
+/// Before a transaction records any of `message_ids` as sent (they all have a next step),
+/// takes on PostgreSQL the locks [`queue_after`] will rely on: each run's row, shared, so a
+/// cancel that changed it either finished first (and this transaction sees the run ended) or
+/// waits until this one has queued, and then skips what was queued; and each recipient's
+/// contact, key-shared, as the follow-up's foreign key would take it only after the ledger
+/// rows were changed, so a contact deletion cascading to those rows cannot deadlock with
+/// it. SQLite runs one writer at a time: nothing to take.
+pub async fn lock_for_queueing(tx: &mut Tx, message_ids: &[&str]) -> Result<(), Error> {
+    if message_ids.is_empty() || super::backend_in(tx) == Backend::Sqlite {
+        return Ok(());
+    }
+    let sql = format!(
+        "select 1 from sequence_messages m join email_sequences s on s.id = m.sequence_id \
+         join contacts c on c.id = m.contact_id where m.message_id in ({}) \
+         for share of s for key share of c",
+        placeholders(1, message_ids.len())
+    );
+    bind_all(sqlx::query(&sql), message_ids.iter().copied())
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Queues the next step after each of `sent` (Message-IDs just recorded as sent), for the
 /// recipients whose enrollment is still active in a run not cancelled. A next step that is
 /// already in the ledger is left as it is. Answers how many were queued.
@@ -52,15 +79,14 @@ pub async fn queue_after(tx: &mut Tx, sent: &[&str], now: Timestamp) -> Result<u
          join sequence_follow_ups f on f.sequence_id = m.sequence_id and f.step_index = m.step_index + 1 \
          join enrollments e on e.sequence_id = m.sequence_id and e.contact_id = m.contact_id \
          join email_sequences s on s.id = m.sequence_id \
-         where m.message_id in ({}) and m.status = 'sent' and e.status = 'active' \
-         and s.status in ('active', 'paused') \
+         where m.message_id in ({}) and m.status = 'sent' and e.status = 'active' and {RUNNING} \
          on conflict do nothing",
-        super::placeholders(2, sent.len())
+        placeholders(2, sent.len())
     );
-    let mut query = sqlx::query(&sql).bind(now.to_string());
-    for id in sent {
-        query = query.bind(*id);
-    }
+    let query = bind_all(
+        sqlx::query(&sql).bind(now.to_string()),
+        sent.iter().copied(),
+    );
     Ok(query.execute(&mut **tx).await?.rows_affected())
 }
 
@@ -77,14 +103,10 @@ pub async fn planned_steps(
     let sql = format!(
         "select f.sequence_id, max(f.step_index) as last from sequence_follow_ups f \
          join email_sequences s on s.id = f.sequence_id \
-         where f.sequence_id in ({}) and s.status in ('active', 'paused') group by f.sequence_id",
-        super::placeholders(1, sequences.len())
+         where f.sequence_id in ({}) and {RUNNING} group by f.sequence_id",
+        placeholders(1, sequences.len())
     );
-    let mut query = sqlx::query(&sql);
-    for s in sequences {
-        query = query.bind(s.as_str());
-    }
-    query
+    bind_all(sqlx::query(&sql), sequences.iter().map(|s| s.as_str()))
         .fetch_all(db.pool())
         .await?
         .iter()
@@ -96,13 +118,15 @@ pub async fn planned_steps(
         .collect()
 }
 
-/// The planned later steps of `sequence` and when each falls due, in step order; empty for
-/// a run whose follow-ups were all queued at approval.
+/// The planned later steps of `sequence` while it is running and when each falls due, in
+/// step order; empty once it ended, and for a run whose follow-ups were all queued at
+/// approval.
 pub async fn plan_of(db: &Db, sequence: &SequenceId) -> Result<Vec<(u32, Timestamp)>, Error> {
-    sqlx::query(
-        "select step_index, scheduled_for from sequence_follow_ups where sequence_id = $1 \
-         order by step_index",
-    )
+    sqlx::query(&format!(
+        "select f.step_index, f.scheduled_for from sequence_follow_ups f \
+         join email_sequences s on s.id = f.sequence_id \
+         where f.sequence_id = $1 and {RUNNING} order by f.step_index"
+    ))
     .bind(sequence.as_str())
     .fetch_all(db.pool())
     .await?

@@ -131,14 +131,12 @@ pub async fn start_sending(
         return Ok(Vec::new());
     }
     let sql = start_sending_sql(super::backend_in(tx), message_ids.len());
-    let mut query = sqlx::query(&sql)
+    let query = sqlx::query(&sql)
         .bind(lease_until.to_string())
         .bind(now.to_string())
         .bind(worker)
         .bind(content_hash);
-    for id in message_ids {
-        query = query.bind(*id);
-    }
+    let query = super::bind_all(query, message_ids.iter().copied());
     message_ids_of(query.fetch_all(&mut **tx).await?)
 }
 
@@ -626,11 +624,7 @@ pub async fn status_counts(
          where sequence_id in ({}) group by sequence_id, status, step_index",
         super::placeholders(1, sequences.len())
     );
-    let mut query = sqlx::query(&sql);
-    for s in sequences {
-        query = query.bind(s.as_str());
-    }
-    query
+    super::bind_all(sqlx::query(&sql), sequences.iter().map(|s| s.as_str()))
         .fetch_all(db.pool())
         .await?
         .iter()

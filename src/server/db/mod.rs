@@ -420,6 +420,17 @@ pub fn bind_page<'q>(
     }
 }
 
+/// Binds `values` in order, to the `$first, …` of [`placeholders`].
+pub fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    values: impl IntoIterator<Item = &'q str>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for v in values {
+        query = query.bind(v);
+    }
+    query
+}
+
 /// `$first, $first+1, …` for `n` values.
 pub fn placeholders(first: usize, n: usize) -> String {
     (first..first + n)

@@ -245,16 +245,15 @@ pub async fn progress(ctx: &Context, actor: &Actor, id: &SequenceId) -> Result<R
     let seq = find(ctx, actor, id).await?;
     let counts = messages::counts(&ctx.db, id).await?;
     let plan = follow_ups::plan_of(&ctx.db, id).await?;
-    let running = matches!(seq.status, SequenceStatus::Active | SequenceStatus::Paused);
-    let queued_when_due = running && !plan.is_empty();
-    let mut next_sends = messages::next_due(&ctx.db, id, NEXT_SENDS).await?;
-    if queued_when_due {
-        let to_come = follow_ups_to_come(seq.steps.len(), &counts);
-        next_sends = NextSend::with_follow_ups(next_sends, &plan, &to_come, NEXT_SENDS as usize);
-    }
+    let to_come = if plan.is_empty() {
+        Vec::new()
+    } else {
+        follow_ups_to_come(seq.steps.len(), &counts)
+    };
+    let next_sends = messages::next_due(&ctx.db, id, NEXT_SENDS).await?;
     Ok(RunProgress {
-        steps: RunProgress::from_counts(seq.steps.len(), &counts, queued_when_due),
-        next_sends,
+        steps: RunProgress::from_counts(seq.steps.len(), &counts, &to_come),
+        next_sends: NextSend::with_follow_ups(next_sends, &plan, &to_come, NEXT_SENDS as usize),
     })
 }
 
@@ -319,6 +318,9 @@ pub async fn settle(
     };
     let mut tx = ctx.db.begin().await?;
     let to_sent = choice == UncertainChoice::MarkSent;
+    if to_sent {
+        follow_ups::lock_for_queueing(&mut tx, &[message_id]).await?;
+    }
     if !messages::settle_uncertain(&mut tx, id, message_id, to_sent, note, now).await? {
         return Err(Error::Conflict("this message was settled meanwhile".into()));
     }

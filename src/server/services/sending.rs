@@ -837,7 +837,13 @@ impl Sender {
         accepted: &[(Started<'_>, Option<String>)],
     ) -> Result<(), Error> {
         let now = self.ctx.now();
+        let with_next_step: Vec<&str> = accepted
+            .iter()
+            .filter(|(s, _)| (s.c.step_index as usize) + 1 < s.p.seq.steps.len())
+            .map(|(s, _)| s.c.message_id.as_str())
+            .collect();
         let mut tx = self.ctx.db.begin().await?;
+        follow_ups::lock_for_queueing(&mut tx, &with_next_step).await?;
         for (s, _) in accepted {
             let (c, p) = (s.c, &s.p);
             if let Some(raw) = &s.raw {
@@ -866,15 +872,11 @@ impl Sender {
         let recorded = messages::mark_sent(&mut tx, &ids, now).await?;
         let recorded: std::collections::HashSet<&str> =
             recorded.iter().map(String::as_str).collect();
-        let with_follow_up: Vec<&str> = accepted
-            .iter()
-            .filter(|(s, _)| {
-                (s.c.step_index as usize) + 1 < s.p.seq.steps.len()
-                    && recorded.contains(s.c.message_id.as_str())
-            })
-            .map(|(s, _)| s.c.message_id.as_str())
+        let sent_with_next_step: Vec<&str> = with_next_step
+            .into_iter()
+            .filter(|id| recorded.contains(id))
             .collect();
-        follow_ups::queue_after(&mut tx, &with_follow_up, now).await?;
+        follow_ups::queue_after(&mut tx, &sent_with_next_step, now).await?;
         let mut changes: Vec<(&WorkspaceId, Change)> = accepted
             .iter()
             .filter(|(s, _)| recorded.contains(s.c.message_id.as_str()))
