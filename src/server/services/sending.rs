@@ -801,32 +801,29 @@ impl Sender {
 
     /// Hands one started message to its provider. A sandbox's outbox is written with the
     /// others' acceptances, so here it is accepted at once.
+    ///
+    /// The conversation runs as its own task: the sender's turn writes the next chunk's
+    /// messages on the same task as it waits for calls, and a provider's answer must not
+    /// wait for that work to finish before it is read.
     async fn hand_over(&self, p: Arc<Prepared>, message: lettre::Message) -> Outcome {
         if p.sender.kind == ConnectorKind::Sandbox {
             return Outcome::Sent { provider_id: None };
         }
-        let account = Account {
-            settings: &p.sender.settings,
-            secrets: &p.secrets,
-        };
         let budget = self.settings.call_timeout;
-        let call = self.mailers.send(
-            p.sender.kind,
-            (p.sender.id.as_str(), p.sender.version),
-            &account,
-            message,
-            budget,
-        );
+        let mailers = self.mailers.clone();
+        let kind = p.sender.kind;
+        let call = CallTask(tokio::spawn(async move {
+            let account = Account {
+                settings: &p.sender.settings,
+                secrets: &p.secrets,
+            };
+            let connector = (p.sender.id.as_str(), p.sender.version);
+            mailers
+                .send(p.sender.kind, connector, &account, message, budget)
+                .await
+        }));
         // The client keeps within the budget by itself; this only catches one that does not.
-        match tokio::time::timeout(budget + CALL_MARGIN, call).await {
-            Ok(outcome) => outcome,
-            // The call was cut off at an unknown point: the provider may have the message.
-            Err(_) => Outcome::Uncertain(format!(
-                "{}: no answer within {} s; the message may or may not have been accepted",
-                p.sender.kind,
-                self.settings.call_timeout.as_secs()
-            )),
-        }
+        outcome_of(call, budget + CALL_MARGIN, kind).await
     }
 
     /// Records what the providers accepted in one transaction: each message `sent` (and a
@@ -1006,6 +1003,42 @@ impl Sender {
     }
 }
 
+/// A provider call on its own task, stopped when whoever waits for it stops waiting (a
+/// timeout, a worker that stops): as when the call ran on the waiting task itself.
+struct CallTask(tokio::task::JoinHandle<Outcome>);
+
+impl std::future::Future for CallTask {
+    type Output = Result<Outcome, tokio::task::JoinError>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+impl Drop for CallTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// What a call on its own task came to, waiting at most `limit`. A call that ends without
+/// an answer (its task panicked) or is cut off may have handed the message over: uncertain.
+async fn outcome_of(call: CallTask, limit: Duration, kind: ConnectorKind) -> Outcome {
+    match tokio::time::timeout(limit, call).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(e)) => Outcome::Uncertain(format!(
+            "{kind}: the call ended without an answer ({e}); the message may or may not have been accepted"
+        )),
+        Err(_) => Outcome::Uncertain(format!(
+            "{kind}: no answer within {} s; the message may or may not have been accepted",
+            limit.saturating_sub(CALL_MARGIN).as_secs()
+        )),
+    }
+}
+
 /// A provider call gets this long beyond its budget before it is cut off.
 const CALL_MARGIN: Duration = Duration::from_secs(2);
 
@@ -1036,6 +1069,45 @@ mod tests {
     fn a_message_started_with_the_shortest_lease_can_be_called() {
         let margin = Duration::from_secs(crate::server::config::LEASE_MARGIN_SECONDS);
         assert!(CALL_MARGIN + RECORD_MARGIN < margin);
+    }
+
+    #[tokio::test]
+    async fn a_call_that_ends_without_an_answer_is_uncertain() {
+        let call = CallTask(tokio::spawn(async { panic!("mid-conversation") }));
+        let outcome = outcome_of(call, Duration::from_secs(5), ConnectorKind::Smtp).await;
+        let Outcome::Uncertain(reason) = outcome else {
+            panic!("expected uncertain, got {outcome:?}")
+        };
+        assert!(reason.contains("ended without an answer"), "{reason}");
+    }
+
+    #[tokio::test]
+    async fn a_call_cut_off_is_uncertain_and_stopped() {
+        struct Dropped(Arc<AtomicBool>);
+        impl Drop for Dropped {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::SeqCst);
+            }
+        }
+        let stopped = Arc::new(AtomicBool::new(false));
+        let guard = Dropped(stopped.clone());
+        let call = CallTask(tokio::spawn(async move {
+            let _guard = guard;
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            Outcome::Sent { provider_id: None }
+        }));
+        let outcome = outcome_of(call, Duration::from_millis(50), ConnectorKind::Smtp).await;
+        let Outcome::Uncertain(reason) = outcome else {
+            panic!("expected uncertain, got {outcome:?}")
+        };
+        assert!(reason.contains("no answer within"), "{reason}");
+        for _ in 0..100 {
+            if stopped.load(Ordering::SeqCst) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the call's task kept running after it was cut off");
     }
 
     #[test]
