@@ -170,10 +170,10 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Vec<Campaign>, Error> {
     let (sql, params) = list_sql(filter, page);
-    let mut query = sqlx::query(&sql).bind(workspace.as_str());
-    for p in &params {
-        query = query.bind(p.as_str());
-    }
+    let query = super::bind_all(
+        sqlx::query(&sql).bind(workspace.as_str()),
+        params.iter().map(|p| p.as_str()),
+    );
     let rows = bind_page(query, page).fetch_all(db.pool()).await?;
     rows.iter().map(campaign).collect()
 }

@@ -50,10 +50,7 @@ pub async fn with_fields(db: &Db, mut contacts: Vec<Contact>) -> Result<Vec<Cont
         "select contact_id, name, value from contact_fields where contact_id in ({})",
         placeholders(1, contacts.len())
     );
-    let mut query = sqlx::query(&sql);
-    for c in &contacts {
-        query = query.bind(c.id.as_str());
-    }
+    let query = super::bind_all(sqlx::query(&sql), contacts.iter().map(|c| c.id.as_str()));
     let rows = query.fetch_all(db.pool()).await?;
     let mut by_contact: HashMap<String, BTreeMap<String, String>> = HashMap::new();
     for row in rows {
@@ -380,12 +377,12 @@ pub async fn upsert_batch(
             "update contacts set lifecycle_stage = $2 where workspace_id = $1 and email in ({})",
             placeholders(3, emails.len())
         );
-        let mut query = sqlx::query(&sql)
-            .bind(workspace.as_str())
-            .bind(stage.as_str());
-        for e in emails {
-            query = query.bind(e);
-        }
+        let query = super::bind_all(
+            sqlx::query(&sql)
+                .bind(workspace.as_str())
+                .bind(stage.as_str()),
+            emails.iter().copied(),
+        );
         query.execute(&mut *tx).await?;
     }
     tx.commit().await?;

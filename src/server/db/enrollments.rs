@@ -148,10 +148,10 @@ pub async fn pin_fields(
          where e.sequence_id = $1 and f.name in ({})",
         super::placeholders(2, names.len())
     );
-    let mut query = sqlx::query(&sql).bind(sequence.as_str());
-    for n in names {
-        query = query.bind(n.as_str());
-    }
+    let query = super::bind_all(
+        sqlx::query(&sql).bind(sequence.as_str()),
+        names.iter().map(|n| n.as_str()),
+    );
     Ok(query.execute(&mut **tx).await?.rows_affected())
 }
 
@@ -213,10 +213,10 @@ pub async fn pinned(
          from enrollments e where e.sequence_id = $1 and e.contact_id in ({})",
         marks.join(", ")
     );
-    let mut query = sqlx::query(&sql).bind(sequence.as_str());
-    for contact in contacts {
-        query = query.bind(contact.as_str());
-    }
+    let query = super::bind_all(
+        sqlx::query(&sql).bind(sequence.as_str()),
+        contacts.iter().map(|contact| contact.as_str()),
+    );
     let rows = query.fetch_all(db.pool()).await?;
     rows.iter()
         .map(|row| {

@@ -102,14 +102,14 @@ pub async fn claim(
         super::placeholders(5, kinds.len()),
         COLUMNS.replace("j.", "")
     );
-    let mut query = sqlx::query(&sql)
-        .bind(worker)
-        .bind(lease_until.to_string())
-        .bind(now.to_string())
-        .bind(limit);
-    for k in kinds {
-        query = query.bind(k.as_str());
-    }
+    let query = super::bind_all(
+        sqlx::query(&sql)
+            .bind(worker)
+            .bind(lease_until.to_string())
+            .bind(now.to_string())
+            .bind(limit),
+        kinds.iter().map(|k| k.as_str()),
+    );
     query.fetch_all(db.pool()).await?.iter().map(job).collect()
 }
 

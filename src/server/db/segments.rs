@@ -337,10 +337,10 @@ pub async fn count(
         "select count(*) as n from contacts c where c.workspace_id = $1 and {}",
         w.sql
     );
-    let mut query = sqlx::query(&sql).bind(workspace.as_str());
-    for p in &w.params {
-        query = query.bind(p.as_str());
-    }
+    let query = super::bind_all(
+        sqlx::query(&sql).bind(workspace.as_str()),
+        w.params.iter().map(|p| p.as_str()),
+    );
     Ok(query.fetch_one(db.pool()).await?.try_get("n")?)
 }
 
@@ -358,10 +358,10 @@ pub async fn members(
         w.sql,
         page_clause("c", first, page)
     );
-    let mut query = sqlx::query(&sql).bind(workspace.as_str());
-    for p in &w.params {
-        query = query.bind(p.as_str());
-    }
+    let query = super::bind_all(
+        sqlx::query(&sql).bind(workspace.as_str()),
+        w.params.iter().map(|p| p.as_str()),
+    );
     let rows = bind_page(query, page).fetch_all(db.pool()).await?;
     let list = rows
         .iter()
@@ -390,10 +390,10 @@ pub async fn for_each_mailable(
         w.sql,
         super::bytewise(db.backend(), "c.id")
     );
-    let mut query = sqlx::query(&sql).bind(workspace.as_str());
-    for p in &w.params {
-        query = query.bind(p.as_str());
-    }
+    let query = super::bind_all(
+        sqlx::query(&sql).bind(workspace.as_str()),
+        w.params.iter().map(|p| p.as_str()),
+    );
     let mut rows = query.fetch(db.pool());
     while let Some(row) = rows.try_next().await? {
         let mut contact = contacts::contact(&row)?;
@@ -415,10 +415,10 @@ pub async fn first_mailable(
          and {} order by c.created_at desc, c.id desc limit 1",
         w.sql
     );
-    let mut query = sqlx::query(&sql).bind(workspace.as_str());
-    for p in &w.params {
-        query = query.bind(p.as_str());
-    }
+    let query = super::bind_all(
+        sqlx::query(&sql).bind(workspace.as_str()),
+        w.params.iter().map(|p| p.as_str()),
+    );
     let Some(row) = query.fetch_optional(db.pool()).await? else {
         return Ok(None);
     };
@@ -440,10 +440,10 @@ pub async fn contains(
         "select count(*) as n from contacts c where c.workspace_id = $1 and c.id = {id} and {}",
         w.sql
     );
-    let mut query = sqlx::query(&sql).bind(workspace.as_str());
-    for p in &w.params {
-        query = query.bind(p.as_str());
-    }
+    let query = super::bind_all(
+        sqlx::query(&sql).bind(workspace.as_str()),
+        w.params.iter().map(|p| p.as_str()),
+    );
     Ok(query.fetch_one(db.pool()).await?.try_get::<i64, _>("n")? > 0)
 }
 
@@ -471,10 +471,10 @@ pub async fn enroll_mailable(
         n + 3,
         w.sql
     );
-    let mut query = sqlx::query(&sql).bind(workspace.as_str());
-    for p in &w.params {
-        query = query.bind(p.as_str());
-    }
+    let query = super::bind_all(
+        sqlx::query(&sql).bind(workspace.as_str()),
+        w.params.iter().map(|p| p.as_str()),
+    );
     query
         .bind(sequence.as_str())
         .bind(at.to_string())
@@ -509,10 +509,10 @@ pub async fn mailable_fingerprint(
         w.sql,
         super::bytewise(db.backend(), "c.id")
     );
-    let mut query = sqlx::query(&sql).bind(workspace.as_str());
-    for p in &w.params {
-        query = query.bind(p.as_str());
-    }
+    let query = super::bind_all(
+        sqlx::query(&sql).bind(workspace.as_str()),
+        w.params.iter().map(|p| p.as_str()),
+    );
     fingerprint(query.fetch(db.pool())).await
 }
 
@@ -541,10 +541,10 @@ pub async fn mailable_addresses<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>
         "select c.id, c.email from contacts c where c.workspace_id = $1 and {MAILABLE} and {}",
         w.sql
     );
-    let mut query = sqlx::query(&sql).bind(workspace.as_str());
-    for p in &w.params {
-        query = query.bind(p.as_str());
-    }
+    let query = super::bind_all(
+        sqlx::query(&sql).bind(workspace.as_str()),
+        w.params.iter().map(|p| p.as_str()),
+    );
     query
         .fetch_all(executor)
         .await?
@@ -564,9 +564,9 @@ pub async fn mailable_count(
         "select count(*) as n from contacts c where c.workspace_id = $1 and {MAILABLE} and {}",
         w.sql
     );
-    let mut query = sqlx::query(&sql).bind(workspace.as_str());
-    for p in &w.params {
-        query = query.bind(p.as_str());
-    }
+    let query = super::bind_all(
+        sqlx::query(&sql).bind(workspace.as_str()),
+        w.params.iter().map(|p| p.as_str()),
+    );
     Ok(query.fetch_one(db.pool()).await?.try_get("n")?)
 }

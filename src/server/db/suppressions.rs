@@ -120,10 +120,10 @@ pub async fn list(
         " order by s.created_at desc, s.email desc limit ${}",
         params.len() + 2
     ));
-    let mut query = sqlx::query(&sql).bind(workspace.as_str());
-    for p in &params {
-        query = query.bind(p.as_str());
-    }
+    let query = super::bind_all(
+        sqlx::query(&sql).bind(workspace.as_str()),
+        params.iter().map(|p| p.as_str()),
+    );
     query
         .bind(page.fetch_limit())
         .fetch_all(db.pool())

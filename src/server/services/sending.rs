@@ -14,6 +14,7 @@ use futures::StreamExt;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::Mutex;
 use tokio::sync::mpsc::error::TryRecvError;
+use tokio_util::task::AbortOnDropHandle;
 
 use super::Context;
 use super::event_record::{self, By};
@@ -812,7 +813,7 @@ impl Sender {
         let budget = self.settings.call_timeout;
         let mailers = self.mailers.clone();
         let kind = p.sender.kind;
-        let call = CallTask(tokio::spawn(async move {
+        let call = CallTask::new(tokio::spawn(async move {
             let account = Account {
                 settings: &p.sender.settings,
                 secrets: &p.secrets,
@@ -1005,24 +1006,7 @@ impl Sender {
 
 /// A provider call on its own task, stopped when whoever waits for it stops waiting (a
 /// timeout, a worker that stops): as when the call ran on the waiting task itself.
-struct CallTask(tokio::task::JoinHandle<Outcome>);
-
-impl std::future::Future for CallTask {
-    type Output = Result<Outcome, tokio::task::JoinError>;
-
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
-        std::pin::Pin::new(&mut self.0).poll(cx)
-    }
-}
-
-impl Drop for CallTask {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
+type CallTask = AbortOnDropHandle<Outcome>;
 
 /// What a call on its own task came to, waiting at most `limit`. A call that ends without
 /// an answer (its task panicked) or is cut off may have handed the message over: uncertain.
@@ -1073,7 +1057,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_call_that_ends_without_an_answer_is_uncertain() {
-        let call = CallTask(tokio::spawn(async { panic!("mid-conversation") }));
+        let call = CallTask::new(tokio::spawn(async { panic!("mid-conversation") }));
         let outcome = outcome_of(call, Duration::from_secs(5), ConnectorKind::Smtp).await;
         let Outcome::Uncertain(reason) = outcome else {
             panic!("expected uncertain, got {outcome:?}")
@@ -1091,7 +1075,7 @@ mod tests {
         }
         let stopped = Arc::new(AtomicBool::new(false));
         let guard = Dropped(stopped.clone());
-        let call = CallTask(tokio::spawn(async move {
+        let call = CallTask::new(tokio::spawn(async move {
             let _guard = guard;
             tokio::time::sleep(Duration::from_secs(60)).await;
             Outcome::Sent { provider_id: None }
