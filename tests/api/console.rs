@@ -13,6 +13,7 @@ on_both_databases!(
     logging_in_again_rotates_the_session_id,
     pages_send_strangers_to_the_login_page,
     a_logged_in_member_sees_the_console,
+    the_header_names_every_workspace_and_a_lost_membership_ends_the_session,
     a_forged_cross_site_post_is_refused_and_changes_nothing,
     a_post_without_origin_is_refused,
     a_same_origin_form_post_mints_a_key_through_the_server_function,
@@ -153,6 +154,57 @@ async fn a_logged_in_member_sees_the_console(app: TestApp) {
     assert!(keys.text.contains("Create a key"));
     let missing = app.page("/no-such-page", Some(&cookie)).await;
     assert_eq!(missing.status, 404);
+}
+
+/// The page's login check reads the person and all their memberships in one statement;
+/// the header shows them all, and losing the session's membership logs the person out of
+/// it on the next request, page or server function.
+async fn the_header_names_every_workspace_and_a_lost_membership_ends_the_session(app: TestApp) {
+    let acme = app.member("Acme", "ana@acme.test", Role::Admin, None).await;
+    app.member("Beta Corp", "ana@acme.test", Role::Marketer, None)
+        .await;
+    let cookie = app
+        .log_in("ana@acme.test", PASSWORD)
+        .await
+        .expect("logged in");
+    let me = app
+        .form("/rpc/current_member", Some(&cookie), &[], Some(ORIGIN))
+        .await;
+    assert!(me.status.is_success(), "{} {}", me.status, me.text);
+    let me: serde_json::Value = serde_json::from_str(&me.text).expect("JSON");
+    assert_eq!(me["workspace_name"], "Acme");
+    assert_eq!(me["role"], "admin");
+    assert_eq!(me["email"], "ana@acme.test");
+    let names: Vec<&str> = me["workspaces"]
+        .as_array()
+        .expect("workspaces")
+        .iter()
+        .map(|w| w[1].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["Acme", "Beta Corp"]);
+    let page = app.page("/campaigns", Some(&cookie)).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text.contains("Beta Corp"),
+        "the switcher offers Beta Corp"
+    );
+
+    sqlx::query("delete from memberships where workspace_id = $1")
+        .bind(acme.actor.workspace_id().as_str())
+        .execute(app.db().pool())
+        .await
+        .expect("membership removed");
+    let page = app.page("/campaigns", Some(&cookie)).await;
+    assert!(page.status.is_redirection(), "{}", page.status);
+    let rpc = app
+        .form("/rpc/current_member", Some(&cookie), &[], Some(ORIGIN))
+        .await;
+    assert!(
+        rpc.text.contains("unauthorized"),
+        "{} {}",
+        rpc.status,
+        rpc.text
+    );
 }
 
 async fn a_forged_cross_site_post_is_refused_and_changes_nothing(app: TestApp) {

@@ -61,8 +61,10 @@ async fn options_of(
         limit: 200,
         after: None,
     };
-    let segments = segments::names(&state.ctx, actor, &all).await?;
-    let brands = brands::list(&state.ctx, actor, &all).await?;
+    let (segments, brands) = futures::try_join!(
+        segments::names(&state.ctx, actor, &all),
+        brands::list(&state.ctx, actor, &all)
+    )?;
     Ok(FilterOptions {
         segments: segments
             .into_iter()
@@ -106,8 +108,11 @@ pub async fn list_campaigns(
     let (state, actor) = super::ssr::actor().await?;
     let filter = filter.parse()?;
     let page = PageRequest::parse(limit.as_deref(), cursor.as_deref())?;
-    let found = campaigns::list(&state.ctx, &actor, &filter, &page).await?;
-    let options = options_of(&state, &actor).await?;
+    // The page's statements go out together: one round trip of waiting instead of three.
+    let (found, options) = futures::try_join!(
+        async { Ok(campaigns::list(&state.ctx, &actor, &filter, &page).await?) },
+        options_of(&state, &actor)
+    )?;
     Ok(CampaignList {
         page: found.map(|c| named(c, &options)),
         options,

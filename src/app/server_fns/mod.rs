@@ -29,6 +29,7 @@ pub(crate) mod ssr {
     use crate::domain::Error;
     use crate::domain::actor::Actor;
     use crate::server::auth::session;
+    use crate::server::services::accounts::Me;
     use crate::server::state::AppState;
 
     /// The server's shared state, provided to every server function by leptos_axum.
@@ -82,18 +83,24 @@ pub(crate) mod ssr {
     /// The state and the logged-in actor, or `unauthorized`. A page rendered on the server
     /// takes the actor its request's login check already resolved.
     pub async fn actor() -> Result<(AppState, Actor), UiError> {
+        let (state, actor, _) = member().await?;
+        Ok((state, actor))
+    }
+
+    /// The state, the logged-in actor and who they are, as [`actor`].
+    pub async fn member() -> Result<(AppState, Actor, Me), UiError> {
         let state = state()?;
         let resolved = use_context::<axum::http::request::Parts>().and_then(|parts| {
             parts
                 .extensions
                 .get::<session::ResolvedActor>()
-                .map(|r| r.0.clone())
+                .map(|r| (r.0.clone(), r.1.clone()))
         });
-        if let Some(actor) = resolved {
-            return Ok((state, actor));
+        if let Some((actor, me)) = resolved {
+            return Ok((state, actor, me));
         }
         let session = session().await?;
-        let actor = session::actor(&state.ctx, &session).await?;
-        Ok((state, actor))
+        let (actor, me) = session::member(&state.ctx, &session).await?;
+        Ok((state, actor, me))
     }
 }

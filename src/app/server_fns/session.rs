@@ -63,10 +63,7 @@ pub async fn logout() -> Result<(), UiError> {
 /// Who is logged in, or `unauthorized`.
 #[server(prefix = "/rpc", endpoint = "current_member")]
 pub async fn current_member() -> Result<MemberView, UiError> {
-    use crate::server::services::accounts;
-
-    let (state, actor) = super::ssr::actor().await?;
-    let me = accounts::me(&state.ctx, &actor).await?;
+    let (_, actor, me) = super::ssr::member().await?;
     Ok(MemberView {
         display_name: me.user.display_name,
         email: me.user.email.to_string(),

@@ -19,7 +19,8 @@ use crate::domain::actor::Actor;
 use crate::domain::ids::{UserId, WorkspaceId};
 use crate::server::config::Settings;
 use crate::server::db::{Backend, Db};
-use crate::server::services::{Context, accounts};
+use crate::server::services::Context;
+use crate::server::services::accounts::{self, Me};
 use crate::server::state::AppState;
 
 /// The session cookie's name.
@@ -30,11 +31,12 @@ const WORKSPACE_ID: &str = "workspace_id";
 /// idle expiry forward (at most one session write a minute, not one per request).
 const SEEN_MINUTE: &str = "seen_minute";
 
-/// The actor [`require_login`] resolved for this request, kept in its extensions so the
-/// page's server functions rendered in the same request need not look it up again. Only
-/// this middleware inserts it; a client cannot.
+/// The actor [`require_login`] resolved for this request and who they are, kept in its
+/// extensions so the page's server functions rendered in the same request (the header's
+/// among them) need not look either up again. Only this middleware inserts it; a client
+/// cannot.
 #[derive(Debug, Clone)]
-pub struct ResolvedActor(pub Actor);
+pub struct ResolvedActor(pub Actor, pub Me);
 
 /// The session table on whichever database the application uses.
 #[derive(Debug, Clone)]
@@ -193,14 +195,19 @@ pub async fn switch_workspace(
 /// The actor of a logged-in session; `Unauthenticated` when nobody is logged in or the
 /// person has lost their membership.
 pub async fn actor(ctx: &Context, session: &Session) -> Result<Actor, Error> {
+    Ok(member(ctx, session).await?.0)
+}
+
+/// The actor of a logged-in session and who they are, as [`actor`].
+pub async fn member(ctx: &Context, session: &Session) -> Result<(Actor, Me), Error> {
     let user: Option<UserId> = session.get(USER_ID).await.map_err(store_error)?;
     let workspace: Option<WorkspaceId> = session.get(WORKSPACE_ID).await.map_err(store_error)?;
-    let actor = match (user, workspace) {
-        (Some(user), Some(workspace)) => accounts::session_actor(ctx, &user, &workspace).await?,
+    let member = match (user, workspace) {
+        (Some(user), Some(workspace)) => accounts::session_member(ctx, &user, &workspace).await?,
         _ => return Err(Error::Unauthenticated),
     };
     mark_seen(ctx, session).await?;
-    Ok(actor)
+    Ok(member)
 }
 
 /// Paths a person may open without logging in.
@@ -228,8 +235,8 @@ pub async fn require_login(
     if request.method() != Method::GET || is_public_page(&path) {
         return next.run(request).await;
     }
-    if let Ok(actor) = actor(&state.ctx, &session).await {
-        request.extensions_mut().insert(ResolvedActor(actor));
+    if let Ok((actor, me)) = member(&state.ctx, &session).await {
+        request.extensions_mut().insert(ResolvedActor(actor, me));
         return next.run(request).await;
     }
     let wants_html = request

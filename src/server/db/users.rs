@@ -9,7 +9,7 @@ use crate::domain::ids::UserId;
 use crate::domain::time::Timestamp;
 use crate::domain::user::{Email, User};
 
-fn user(row: &AnyRow) -> Result<User, Error> {
+pub(super) fn user(row: &AnyRow) -> Result<User, Error> {
     let email: String = row.try_get("email")?;
     Ok(User {
         id: get_parsed(row, "id")?,

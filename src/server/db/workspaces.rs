@@ -3,11 +3,12 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Db, Tx, get_parsed, is_unique_violation};
+use super::{Db, Tx, get_opt_parsed, get_parsed, is_unique_violation};
 use crate::domain::Error;
 use crate::domain::actor::Role;
 use crate::domain::ids::{UserId, WorkspaceId};
 use crate::domain::time::Timestamp;
+use crate::domain::user::User;
 use crate::domain::workspace::{Membership, Workspace};
 
 fn workspace(row: &AnyRow) -> Result<Workspace, Error> {
@@ -114,6 +115,42 @@ pub async fn memberships_of(db: &Db, user: &UserId) -> Result<Vec<Membership>, E
             })
         })
         .collect()
+}
+
+/// A person and every workspace they belong to (by name), in one statement: what a
+/// console page needs to know who is asking. `None` when there is no such person.
+pub async fn person_with_memberships(
+    db: &Db,
+    user: &UserId,
+) -> Result<Option<(User, Vec<Membership>)>, Error> {
+    let rows = sqlx::query(
+        "select u.id, u.email, u.display_name, w.id as workspace_id, w.name as workspace_name, m.role \
+         from users u left join memberships m on m.user_id = u.id \
+         left join workspaces w on w.id = m.workspace_id \
+         where u.id = $1 order by w.name_key, w.id",
+    )
+    .bind(user.as_str())
+    .fetch_all(db.pool())
+    .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let person = super::users::user(first)?;
+    let mut memberships = Vec::with_capacity(rows.len());
+    for r in &rows {
+        // The one row of a person without memberships has no workspace.
+        let Some(id) = get_opt_parsed(r, "workspace_id")? else {
+            continue;
+        };
+        memberships.push(Membership {
+            workspace: Workspace {
+                id,
+                name: r.try_get("workspace_name")?,
+            },
+            role: get_parsed(r, "role")?,
+        });
+    }
+    Ok(Some((person, memberships)))
 }
 
 /// The people who may decide approvals here (approvers and admins): "Name <email>".

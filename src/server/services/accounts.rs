@@ -192,10 +192,30 @@ pub async fn session_actor(
     user: &UserId,
     workspace: &WorkspaceId,
 ) -> Result<Actor, Error> {
-    let role = workspaces::role_of(&ctx.db, workspace, user)
+    Ok(session_member(ctx, user, workspace).await?.0)
+}
+
+/// The actor for a browser session and who they are (what the console header shows), if
+/// the person is still a member of the workspace: one statement, as every page asks.
+pub async fn session_member(
+    ctx: &Context,
+    user: &UserId,
+    workspace: &WorkspaceId,
+) -> Result<(Actor, Me), Error> {
+    let (person, memberships) = workspaces::person_with_memberships(&ctx.db, user)
         .await?
         .ok_or(Error::Unauthenticated)?;
-    Ok(Actor::user(workspace.clone(), user.clone(), role))
+    let current = memberships
+        .iter()
+        .find(|m| m.workspace.id == *workspace)
+        .ok_or(Error::Unauthenticated)?;
+    let me = Me {
+        user: person,
+        workspace: current.workspace.clone(),
+        role: current.role,
+        memberships,
+    };
+    Ok((Actor::user(workspace.clone(), user.clone(), me.role), me))
 }
 
 /// Who the actor is, for the console header and `whoami`.
@@ -213,12 +233,11 @@ pub struct Me {
 
 /// Describes the actor.
 pub async fn me(ctx: &Context, actor: &Actor) -> Result<Me, Error> {
-    let user = users::get(&ctx.db, actor.user_id())
+    let (user, memberships) = workspaces::person_with_memberships(&ctx.db, actor.user_id())
         .await?
         .ok_or(Error::Unauthenticated)?;
-    let memberships = workspaces::memberships_of(&ctx.db, actor.user_id()).await?;
-    // The actor's workspace is one of their memberships (the console header reads this on
-    // every page, so it is not looked up a second time).
+    // The actor's workspace is one of the person's memberships (a key's, of its owner's)
+    // unless they have just lost it, so it is looked up on its own only then.
     let workspace = match memberships
         .iter()
         .find(|m| m.workspace.id == *actor.workspace_id())
