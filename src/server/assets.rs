@@ -11,6 +11,7 @@
 use std::path::Path;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use leptos::config::LeptosOptions;
@@ -102,6 +103,134 @@ pub fn compression() -> CompressionLayer<impl Predicate> {
         )
 }
 
+/// An answer that is the same for the life of the process and large (the OpenAPI document:
+/// 232 KB of JSON), compressed once at the highest levels on the first request that accepts
+/// it, instead of at level 1 on every request: 17.8 KB as brotli 11 against 25.2 KB.
+pub struct Precompressed {
+    content_type: &'static str,
+    identity: Bytes,
+    compressed: tokio::sync::OnceCell<Compressed>,
+}
+
+struct Compressed {
+    br: Bytes,
+    gzip: Bytes,
+}
+
+/// What a client gets, by its `Accept-Encoding`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coding {
+    Br,
+    Gzip,
+    Identity,
+}
+
+impl Precompressed {
+    /// `body`, answered as `content_type`.
+    pub fn new(content_type: &'static str, body: impl Into<Bytes>) -> Self {
+        Self {
+            content_type,
+            identity: body.into(),
+            compressed: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The answer for a request with these headers: the brotli or gzip copy the client
+    /// accepts (the compression layer leaves an encoded answer alone), else the body as is.
+    pub async fn answer(&self, request: &axum::http::HeaderMap) -> Response {
+        let coding = coding_for(
+            request
+                .get(header::ACCEPT_ENCODING)
+                .and_then(|v| v.to_str().ok()),
+        );
+        let (body, encoding) = match coding {
+            Coding::Identity => (self.identity.clone(), None),
+            Coding::Br => (self.copies().await.br.clone(), Some("br")),
+            Coding::Gzip => (self.copies().await.gzip.clone(), Some("gzip")),
+        };
+        let mut response = Response::new(axum::body::Body::from(body));
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.content_type),
+        );
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if let Some(encoding) = encoding {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+        }
+        response
+    }
+
+    async fn copies(&self) -> &Compressed {
+        self.compressed
+            .get_or_init(|| {
+                let body = self.identity.clone();
+                async move {
+                    // A second of work at these levels: off the runtime's threads.
+                    tokio::task::spawn_blocking(move || compress_best(&body))
+                        .await
+                        .expect("compressing a buffer does not panic")
+                }
+            })
+            .await
+    }
+}
+
+fn compress_best(body: &[u8]) -> Compressed {
+    use std::io::Write;
+    let mut br = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &body[..], &mut br, &params)
+        .expect("writing to memory does not fail");
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gzip.write_all(body)
+        .expect("writing to memory does not fail");
+    let gzip = gzip.finish().expect("writing to memory does not fail");
+    Compressed {
+        br: br.into(),
+        gzip: gzip.into(),
+    }
+}
+
+/// The coding a client's `Accept-Encoding` prefers among brotli, gzip and none: the highest
+/// `q` wins, brotli on a tie; `q=0` refuses a coding, and `*` stands for those not named.
+fn coding_for(accept_encoding: Option<&str>) -> Coding {
+    let Some(accept) = accept_encoding else {
+        return Coding::Identity;
+    };
+    let mut named: Vec<(String, f32)> = Vec::new();
+    for item in accept.split(',') {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        if name.is_empty() {
+            continue;
+        }
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        named.push((name, q));
+    }
+    let q_of = |coding: &str| {
+        named
+            .iter()
+            .find(|(n, _)| n == coding)
+            .or_else(|| named.iter().find(|(n, _)| n == "*"))
+            .map_or(0.0, |(_, q)| *q)
+    };
+    let (br, gzip) = (q_of("br"), q_of("gzip"));
+    if br > 0.0 && br >= gzip {
+        Coding::Br
+    } else if gzip > 0.0 {
+        Coding::Gzip
+    } else {
+        Coding::Identity
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +248,70 @@ mod tests {
             .oneshot(request.body(Body::empty()).unwrap())
             .await
             .unwrap()
+    }
+
+    #[test]
+    fn the_coding_is_the_one_the_client_prefers_and_never_one_it_refused() {
+        for (accept, expected) in [
+            (None, Coding::Identity),
+            (Some(""), Coding::Identity),
+            (Some("identity"), Coding::Identity),
+            (Some("gzip, deflate, br"), Coding::Br),
+            (Some("GZIP, BR"), Coding::Br),
+            (Some("gzip"), Coding::Gzip),
+            (Some("br;q=0, gzip"), Coding::Gzip),
+            (Some("gzip;q=1.0, br;q=0.5"), Coding::Gzip),
+            (Some("br;q=0.8, gzip;q=0.8"), Coding::Br),
+            (Some("gzip;q=0"), Coding::Identity),
+            (Some("*"), Coding::Br),
+            (Some("gzip, *;q=0"), Coding::Gzip),
+            (Some("*;q=0"), Coding::Identity),
+            (Some("br;q=nonsense"), Coding::Br),
+        ] {
+            assert_eq!(coding_for(accept), expected, "{accept:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_precompressed_answer_decodes_to_the_same_body_in_every_coding() {
+        use std::io::Read;
+        let body = "{\"openapi\":\"3.1.0\",\"paths\":{}}".repeat(200);
+        let doc = Precompressed::new("application/json", body.clone());
+        let read = |r: Response| async move {
+            let headers = r.headers().clone();
+            let bytes = axum::body::to_bytes(r.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            (headers, bytes)
+        };
+        let mut headers = axum::http::HeaderMap::new();
+        let (plain_headers, plain) = read(doc.answer(&headers).await).await;
+        assert_eq!(plain, body.as_bytes());
+        assert!(!plain_headers.contains_key(header::CONTENT_ENCODING));
+        assert_eq!(plain_headers[header::CONTENT_TYPE], "application/json");
+        assert_eq!(plain_headers[header::VARY], "accept-encoding");
+
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip, br"),
+        );
+        let (h, br) = read(doc.answer(&headers).await).await;
+        assert_eq!(h[header::CONTENT_ENCODING], "br");
+        assert!(br.len() * 10 < body.len(), "{} bytes", br.len());
+        let mut decoded = Vec::new();
+        brotli::Decompressor::new(&br[..], 4096)
+            .read_to_end(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, body.as_bytes());
+
+        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
+        let (h, gz) = read(doc.answer(&headers).await).await;
+        assert_eq!(h[header::CONTENT_ENCODING], "gzip");
+        let mut decoded = String::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_string(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, body);
     }
 
     #[tokio::test]

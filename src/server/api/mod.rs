@@ -116,7 +116,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// limit, and problem+json for unknown paths.
 pub fn router(state: &AppState) -> Router<AppState> {
     let (authenticated, doc) = documented();
-    let doc_json = serde_json::to_string(&doc).expect("the OpenAPI document serializes");
+    let doc_json = std::sync::Arc::new(crate::server::assets::Precompressed::new(
+        "application/json",
+        serde_json::to_string(&doc).expect("the OpenAPI document serializes"),
+    ));
     let authenticated = authenticated
         .route("/api/v1/{*rest}", axum::routing::any(unknown_route))
         .method_not_allowed_fallback(method_not_allowed)
@@ -129,11 +132,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/openapi.json",
-            axum::routing::get(move || async move {
-                (
-                    [(axum::http::header::CONTENT_TYPE, "application/json")],
-                    doc_json.clone(),
-                )
+            axum::routing::get(move |headers: axum::http::HeaderMap| async move {
+                doc_json.answer(&headers).await
             }),
         )
         .merge(authenticated)
