@@ -40,13 +40,13 @@ pub async fn plan(
     Ok(())
 }
 
-/// Before a transaction records any of `message_ids` as sent (those that may have a next
-/// step; a lock on a last step's rows is harmless), takes on PostgreSQL the locks [`queue_after`] will rely on: each run's row, shared, so a
-/// cancel that changed it either finished first (and this transaction sees the run ended) or
-/// waits until this one has queued, and then skips what was queued; and each recipient's
-/// contact, key-shared, as the follow-up's foreign key would take it only after the ledger
-/// rows were changed, so a contact deletion cascading to those rows cannot deadlock with
-/// it. SQLite runs one writer at a time: nothing to take.
+/// Before a transaction records any of `message_ids` as sent (those that may have a next step;
+/// a lock on a last step's rows is harmless), takes on PostgreSQL the locks [`queue_after`]
+/// will rely on: each run's row, shared, so a cancel that changed it either finished first (and
+/// this transaction sees the run ended) or waits until this one has queued, and then skips what
+/// was queued; and each recipient's contact, key-shared, as the follow-up's foreign key would
+/// take it only after the ledger rows were changed, so a contact deletion cascading to those
+/// rows cannot deadlock with it. SQLite runs one writer at a time: nothing to take.
 pub async fn lock_for_queueing(tx: &mut Tx, message_ids: &[&str]) -> Result<(), Error> {
     if message_ids.is_empty() || super::backend_in(tx) == Backend::Sqlite {
         return Ok(());
