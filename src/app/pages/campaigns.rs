@@ -165,17 +165,16 @@ pub fn CampaignsPage() -> impl IntoView {
                                         <th scope="col" class=TH>"Replies"</th><th scope="col" class=TH>"Created"</th>
                                     </tr></thead>
                                     <tbody class="divide-y divide-slate-100">
-                                        {page.items.into_iter().map(|row| {
-                                            let c = row.campaign;
+                                        {page.items.into_iter().map(|c| {
                                             view! {
                                                 <tr data-campaign-id=c.id.to_string()>
-                                                    <td class=TD><a class="font-medium text-indigo-700 hover:underline" href=format!("/campaigns/{}", c.id)>{c.name.clone()}</a></td>
+                                                    <td class=TD><a class="font-medium text-indigo-700 hover:underline" href=format!("/campaigns/{}", c.id)>{c.name}</a></td>
                                                     <td class=TD>{c.channel.as_str()}</td>
                                                     <td class=TD><Badge text=status_label(c.status) tone=status_tone(c.status) /><PausedReasonNote reason=c.paused_reason /></td>
-                                                    <td class=TD>{row.segment_name.unwrap_or_else(|| "—".into())}</td>
-                                                    <td class=TD>{row.brand_name.unwrap_or_else(|| "—".into())}</td>
-                                                    <td class=TD>{c.rollup.sends}</td>
-                                                    <td class=TD>{c.rollup.replies}</td>
+                                                    <td class=TD>{c.segment_name.unwrap_or_else(|| "—".into())}</td>
+                                                    <td class=TD>{c.brand_name.unwrap_or_else(|| "—".into())}</td>
+                                                    <td class=TD>{c.sends}</td>
+                                                    <td class=TD>{c.replies}</td>
                                                     <td class=format!("{TD} whitespace-nowrap")>{when(&c.created_at)}</td>
                                                 </tr>
                                             }

@@ -1,6 +1,8 @@
 //! Browser sessions: tower-sessions on the application's own database, so sessions survive
 //! restarts and every replica sees the same ones.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use axum::extract::{Request, State};
 use axum::http::{Method, header};
@@ -9,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use tower_sessions::cookie::SameSite;
+use tower_sessions::cookie::time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
@@ -21,6 +24,7 @@ use crate::server::config::Settings;
 use crate::server::db::{Backend, Db};
 use crate::server::services::Context;
 use crate::server::services::accounts::{self, Me};
+use crate::server::services::kept::Kept;
 use crate::server::state::AppState;
 
 /// The session cookie's name.
@@ -38,19 +42,34 @@ const SEEN_MINUTE: &str = "seen_minute";
 #[derive(Debug, Clone)]
 pub struct ResolvedActor(pub Actor, pub Me);
 
-/// The session table on whichever database the application uses.
+/// The session table on whichever database the application uses, each record kept for a
+/// moment after it is read (a page and the server functions it calls at once read it
+/// once). Saving or deleting a session in this process forgets it at once; a logout on
+/// another replica is seen within [`KEPT_FOR`](crate::server::services::kept::KEPT_FOR).
+#[derive(Clone)]
+pub struct SessionBackend {
+    table: SessionTable,
+    kept: Arc<Kept<Id, Record>>,
+}
+
 #[derive(Debug, Clone)]
-pub enum SessionBackend {
-    /// Sessions in the SQLite file.
+enum SessionTable {
     Sqlite(SqliteStore),
-    /// Sessions in PostgreSQL.
     Postgres(PostgresStore),
+}
+
+impl std::fmt::Debug for SessionBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionBackend")
+            .field("table", &self.table)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SessionBackend {
     /// Opens the session table beside the application's data and creates it if missing.
     pub async fn open(db: &Db) -> Result<Self, sqlx::Error> {
-        let store = match db.backend() {
+        let table = match db.backend() {
             Backend::Sqlite => {
                 let options = db
                     .url()
@@ -61,58 +80,76 @@ impl SessionBackend {
                     .max_connections(4)
                     .connect_with(options)
                     .await?;
-                Self::Sqlite(SqliteStore::new(pool))
+                SessionTable::Sqlite(SqliteStore::new(pool))
             }
             Backend::Postgres => {
                 let pool = PgPoolOptions::new()
                     .max_connections(4)
                     .connect(db.url())
                     .await?;
-                Self::Postgres(PostgresStore::new(pool))
+                SessionTable::Postgres(PostgresStore::new(pool))
             }
         };
-        match &store {
-            Self::Sqlite(s) => s.migrate().await?,
-            Self::Postgres(s) => s.migrate().await?,
+        match &table {
+            SessionTable::Sqlite(s) => s.migrate().await?,
+            SessionTable::Postgres(s) => s.migrate().await?,
         }
-        Ok(store)
+        Ok(Self {
+            table,
+            kept: Arc::default(),
+        })
     }
 }
 
 #[async_trait]
 impl SessionStore for SessionBackend {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(s) => s.create(record).await,
-            Self::Postgres(s) => s.create(record).await,
+        match &self.table {
+            SessionTable::Sqlite(s) => s.create(record).await,
+            SessionTable::Postgres(s) => s.create(record).await,
         }
     }
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(s) => s.save(record).await,
-            Self::Postgres(s) => s.save(record).await,
-        }
+        let saved = match &self.table {
+            SessionTable::Sqlite(s) => s.save(record).await,
+            SessionTable::Postgres(s) => s.save(record).await,
+        };
+        // After the write: a read that raced with it is not kept.
+        self.kept.forget(&record.id);
+        saved
     }
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            Self::Sqlite(s) => s.load(id).await,
-            Self::Postgres(s) => s.load(id).await,
+        let now = OffsetDateTime::now_utc();
+        if let Some(record) = self.kept.get(id).filter(|r| r.expiry_date > now) {
+            return Ok(Some(record));
         }
+        let before = self.kept.generation();
+        let found = match &self.table {
+            SessionTable::Sqlite(s) => s.load(id).await,
+            SessionTable::Postgres(s) => s.load(id).await,
+        }?;
+        if let Some(record) = &found {
+            self.kept.keep(*id, record.clone(), before);
+        }
+        Ok(found)
     }
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(s) => s.delete(id).await,
-            Self::Postgres(s) => s.delete(id).await,
-        }
+        self.kept.forget(id);
+        let deleted = match &self.table {
+            SessionTable::Sqlite(s) => s.delete(id).await,
+            SessionTable::Postgres(s) => s.delete(id).await,
+        };
+        self.kept.forget(id);
+        deleted
     }
 }
 
 #[async_trait]
 impl ExpiredDeletion for SessionBackend {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(s) => s.delete_expired().await,
-            Self::Postgres(s) => s.delete_expired().await,
+        match &self.table {
+            SessionTable::Sqlite(s) => s.delete_expired().await,
+            SessionTable::Postgres(s) => s.delete_expired().await,
         }
     }
 }

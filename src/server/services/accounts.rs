@@ -120,8 +120,10 @@ pub async fn add_member(ctx: &Context, input: NewMember) -> Result<AddedMember, 
     };
     workspaces::upsert_membership(&mut tx, &workspace.id, &user.id, role, now).await?;
     tx.commit().await?;
-    // The member's keys act with their role: a changed role applies from the next request.
+    // The member's keys and sessions act with their role: a changed role applies from the
+    // next request.
     ctx.credentials.forget_all();
+    ctx.members.forget_all();
     Ok(AddedMember {
         workspace,
         user,
@@ -196,8 +198,24 @@ pub async fn session_actor(
 }
 
 /// The actor for a browser session and who they are (what the console header shows), if
-/// the person is still a member of the workspace: one statement, as every page asks.
+/// the person is still a member of the workspace: one statement, as every page asks, and
+/// none when the same person's page or call asked less than a second ago.
 pub async fn session_member(
+    ctx: &Context,
+    user: &UserId,
+    workspace: &WorkspaceId,
+) -> Result<(Actor, Me), Error> {
+    let key = (user.clone(), workspace.clone());
+    if let Some(kept) = ctx.members.get(&key) {
+        return Ok(kept);
+    }
+    let before = ctx.members.generation();
+    let member = read_member(ctx, user, workspace).await?;
+    ctx.members.keep(key, member.clone(), before);
+    Ok(member)
+}
+
+async fn read_member(
     ctx: &Context,
     user: &UserId,
     workspace: &WorkspaceId,

@@ -137,7 +137,7 @@ pub async fn authenticate(ctx: &Context, presented: &str) -> Result<Actor, Error
             let found = api_keys::find_credential(&ctx.db, &token.prefix).await?;
             if let Some(credential) = &found {
                 ctx.credentials
-                    .keep(&token.prefix, credential.clone(), before);
+                    .keep(token.prefix.clone(), credential.clone(), before);
             }
             found
         }
@@ -158,7 +158,8 @@ pub async fn authenticate(ctx: &Context, presented: &str) -> Result<Actor, Error
     let role = credential.owner_role.ok_or(Error::Unauthenticated)?;
     if credential.key.use_is_worth_recording(now) {
         api_keys::touch(&ctx.db, &credential.key.id, now).await?;
-        ctx.credentials.used(&token.prefix, now);
+        ctx.credentials
+            .update(&token.prefix, |c| c.key.last_used_at = Some(now));
     }
     Ok(Actor::key(
         credential.workspace_id,

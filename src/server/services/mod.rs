@@ -13,7 +13,6 @@ pub mod brands;
 pub mod campaigns;
 pub mod connectors;
 pub mod contacts;
-mod credentials;
 pub mod decisions;
 pub mod demo;
 pub mod event_record;
@@ -21,6 +20,7 @@ pub mod events;
 pub mod gate;
 pub mod holds;
 pub mod jobs;
+pub mod kept;
 mod passwords;
 pub mod publishing;
 pub mod rollups;
@@ -56,7 +56,9 @@ pub struct Context {
     /// Who writes generated copy.
     pub generator: Generator,
     /// API key credentials read a moment ago.
-    pub credentials: Arc<credentials::Credentials>,
+    pub credentials: Arc<kept::Credentials>,
+    /// Sessions' people and memberships read a moment ago.
+    pub members: Arc<kept::Members>,
 }
 
 impl Context {
@@ -69,6 +71,7 @@ impl Context {
             http: super::connectors::http_client(),
             generator: Generator::Builtin,
             credentials: Arc::default(),
+            members: Arc::default(),
         }
     }
 
