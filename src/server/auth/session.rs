@@ -46,7 +46,7 @@ pub struct ResolvedActor(pub Actor, pub Me);
 /// moment after it is read (a page and the server functions it calls at once read it
 /// once). Saving or deleting a session in this process forgets it at once; a logout on
 /// another replica is seen within [`KEPT_FOR`](crate::server::services::kept::KEPT_FOR).
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct SessionBackend {
     table: SessionTable,
     kept: Arc<Kept<Id, Record>>,
@@ -56,14 +56,6 @@ pub struct SessionBackend {
 enum SessionTable {
     Sqlite(SqliteStore),
     Postgres(PostgresStore),
-}
-
-impl std::fmt::Debug for SessionBackend {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionBackend")
-            .field("table", &self.table)
-            .finish_non_exhaustive()
-    }
 }
 
 impl SessionBackend {

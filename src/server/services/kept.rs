@@ -49,6 +49,13 @@ impl<K, V> Default for Kept<K, V> {
     }
 }
 
+impl<K, V> std::fmt::Debug for Kept<K, V> {
+    // What is kept is credentials and sessions: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kept").finish_non_exhaustive()
+    }
+}
+
 /// Where the kept values stood before a lookup: what it finds is kept only if nothing
 /// changed meanwhile.
 #[derive(Debug, Clone, Copy)]
